@@ -1,0 +1,260 @@
+//! One article through stages 2–6: [`Analyzer`] (shared, immutable, `Sync`) and
+//! [`Worker`] (one per thread, reusable buffers) turn a [`Document`] into a
+//! [`DocAnalysis`]: its `documents` row and its mention, entity, fact and frame rows.
+//!
+//! Spans inside the analysis are byte ranges of the normalized text; [`Spans`] maps them
+//! to the original text's byte and character offsets, which is what every row stores.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::boilerplate;
+use crate::corpus::Document;
+use crate::error::{Error, Result};
+use crate::normalize::{self, NormalizedText};
+use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, Offsets};
+use crate::segment::{self, Sentence};
+use crate::tokenize::{Token, TokenWorker, Tokenizer};
+
+/// Name of the user dictionary inside the dictionaries folder.
+pub const USER_DICT_FILE: &str = "user.csv";
+
+/// Finds the dictionaries folder: the given one, `$SHITEN_DICTIONARIES`, `./dictionaries`,
+/// or the one in the source tree shiten was built from.
+pub fn find_dictionaries(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return if p.is_dir() {
+            Ok(p.to_path_buf())
+        } else {
+            Err(Error::Config(format!(
+                "dictionaries folder {} does not exist",
+                p.display()
+            )))
+        };
+    }
+    let candidates = [
+        std::env::var_os("SHITEN_DICTIONARIES").map(PathBuf::from),
+        Some(PathBuf::from("dictionaries")),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join(USER_DICT_FILE).is_file())
+        .ok_or_else(|| {
+            Error::Config(
+                "no dictionaries folder with user.csv found (looked at $SHITEN_DICTIONARIES, \
+                 ./dictionaries and the source tree); pass --dictionaries DIR"
+                    .into(),
+            )
+        })
+}
+
+/// Shared, read-only analysis state.
+pub struct Analyzer {
+    tokenizer: Tokenizer,
+    /// Folder of user dictionaries and lexicons.
+    pub dictionaries: PathBuf,
+}
+
+impl Analyzer {
+    /// Loads the tokenizer (system dictionary at `dict_dir`, user dictionary from
+    /// `dictionaries/user.csv`) and the lexicons.
+    pub fn load(dict_dir: &Path, dictionaries: &Path) -> Result<Analyzer> {
+        let user = dictionaries.join(USER_DICT_FILE);
+        let tokenizer = Tokenizer::load(dict_dir, Some(&user))?;
+        Ok(Analyzer {
+            tokenizer,
+            dictionaries: dictionaries.to_path_buf(),
+        })
+    }
+
+    /// The tokenizer.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// A worker for one thread.
+    pub fn worker(&self) -> Worker<'_> {
+        Worker {
+            analyzer: self,
+            tokens: self.tokenizer.worker(),
+            token_buf: Vec::new(),
+        }
+    }
+}
+
+/// Per-thread state.
+pub struct Worker<'a> {
+    analyzer: &'a Analyzer,
+    tokens: TokenWorker,
+    token_buf: Vec<Token>,
+}
+
+/// Everything later stages need about one document's text.
+pub struct Prepared<'d> {
+    /// The document.
+    pub doc: &'d Document,
+    /// Normalized text and offset map.
+    pub norm: NormalizedText,
+    /// Boilerplate line ranges (normalized bytes).
+    pub boilerplate: Vec<Range<usize>>,
+    /// Sentences.
+    pub sentences: Vec<Sentence>,
+    /// Tokens of the whole text, in order.
+    pub tokens: Vec<Token>,
+}
+
+impl Prepared<'_> {
+    /// Tokens inside the normalized byte range `r`.
+    pub fn tokens_in(&self, r: &Range<usize>) -> &[Token] {
+        let a = self
+            .tokens
+            .partition_point(|t| (t.start as usize) < r.start);
+        let b = self.tokens.partition_point(|t| (t.start as usize) < r.end);
+        &self.tokens[a..b]
+    }
+}
+
+/// The result for one document.
+#[derive(Debug, Clone, Default)]
+pub struct DocAnalysis {
+    /// The `documents` row.
+    pub document: DocumentRow,
+    /// Number and date mentions.
+    pub mentions: Vec<MentionRow>,
+    /// Entity mentions.
+    pub entities: Vec<EntityRow>,
+    /// Figures with a measure.
+    pub facts: Vec<FactRow>,
+    /// Frame cues.
+    pub frame_hits: Vec<FrameHitRow>,
+    /// Further metadata columns (source_type, author, ...), travelling with the document.
+    pub meta_extra: std::collections::BTreeMap<String, String>,
+}
+
+impl Worker<'_> {
+    /// Normalizes, marks boilerplate, splits sentences and tokenizes.
+    pub fn prepare<'d>(&mut self, doc: &'d Document) -> Result<Prepared<'d>> {
+        let norm = if doc.is_html {
+            normalize::normalize_html(&doc.text)
+        } else {
+            normalize::normalize(&doc.text)
+        };
+        let boilerplate = boilerplate::mark(&norm.text);
+        let sentences = segment::split(&norm.text, &boilerplate);
+        self.token_buf.clear();
+        for s in &sentences {
+            self.tokens.tokenize_into(
+                &norm.text[s.range.clone()],
+                s.range.start,
+                true,
+                &mut self.token_buf,
+            )?;
+        }
+        let tokens = std::mem::take(&mut self.token_buf);
+        Ok(Prepared {
+            doc,
+            norm,
+            boilerplate,
+            sentences,
+            tokens,
+        })
+    }
+
+    /// Analyses one document.
+    pub fn analyze(&mut self, doc: &Document) -> Result<DocAnalysis> {
+        let _ = self.analyzer;
+        let p = self.prepare(doc)?;
+        let spans = Spans::new(&doc.text, &p.norm);
+        let boilerplate_chars: usize = p
+            .boilerplate
+            .iter()
+            .map(|r| {
+                let o = p.norm.map.map_range(r.clone());
+                doc.text[o].chars().count()
+            })
+            .sum();
+        let _ = &spans;
+        let warnings = (!doc.warnings.is_empty()).then(|| doc.warnings.join("; "));
+        let document = DocumentRow {
+            doc: doc.doc.clone(),
+            source: doc.meta.source.clone(),
+            title: doc.meta.title.clone(),
+            url: doc.meta.url.clone(),
+            published: doc.meta.published.map(|d| d.to_string()),
+            encoding: doc.encoding.to_string(),
+            chars: doc.text.chars().count() as i64,
+            sentences: p.sentences.len() as i64,
+            tokens: p.tokens.len() as i64,
+            boilerplate_chars: boilerplate_chars as i64,
+            status: if warnings.is_some() { "warning" } else { "ok" }.into(),
+            warnings,
+            bytes: doc.bytes as i64,
+            content_hash: doc.content_hash.clone(),
+        };
+        // Give the token buffer back for the next document.
+        self.token_buf = p.tokens;
+        Ok(DocAnalysis {
+            document,
+            meta_extra: doc.meta.extra.clone(),
+            ..DocAnalysis::default()
+        })
+    }
+}
+
+/// Maps normalized byte ranges to original byte and character offsets.
+///
+/// Character offsets are counted incrementally from the last query, so a document's spans
+/// resolved in order cost one pass over the text.
+pub struct Spans<'t> {
+    orig: &'t str,
+    norm: &'t NormalizedText,
+    last: std::cell::Cell<(usize, usize)>,
+}
+
+impl<'t> Spans<'t> {
+    /// A resolver for `orig` and its normalization.
+    pub fn new(orig: &'t str, norm: &'t NormalizedText) -> Spans<'t> {
+        Spans {
+            orig,
+            norm,
+            last: std::cell::Cell::new((0, 0)),
+        }
+    }
+
+    fn char_at(&self, byte: usize) -> usize {
+        let (lb, lc) = self.last.get();
+        let c = if byte >= lb {
+            lc + self.orig[lb..byte].chars().count()
+        } else {
+            self.orig[..byte].chars().count()
+        };
+        self.last.set((byte, c));
+        c
+    }
+
+    /// Original byte range of a normalized range.
+    pub fn orig_range(&self, r: Range<usize>) -> Range<usize> {
+        self.norm.map.map_range(r)
+    }
+
+    /// Offsets in the original text of a normalized range.
+    pub fn offsets(&self, r: Range<usize>) -> Offsets {
+        let o = self.orig_range(r);
+        let char_start = self.char_at(o.start);
+        let char_end = self.char_at(o.end);
+        Offsets {
+            char_start: char_start as i64,
+            char_end: char_end as i64,
+            byte_start: o.start as i64,
+            byte_end: o.end as i64,
+        }
+    }
+
+    /// The original text of a normalized range.
+    pub fn original(&self, r: Range<usize>) -> &'t str {
+        let o = self.orig_range(r);
+        &self.orig[o]
+    }
+}

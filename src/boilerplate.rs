@@ -1,0 +1,300 @@
+//! Boilerplate marking: which lines of a normalized page are navigation, share buttons,
+//! related-article lists, ads, comments prompts and copyright lines rather than the article.
+//!
+//! Nothing is deleted: the result is a list of line ranges (normalized byte offsets).
+//! Mentions and entities found there carry a `boilerplate` flag; facts, frames and the
+//! aggregates read only the article body.
+//!
+//! The rules are line-based:
+//! 1. a line with a strong marker (©, 関連記事, シェア, ログイン, 広告, breadcrumbs
+//!    `ホーム > 経済`, rules made of ━ or -, ...) is boilerplate; a long line that reads like
+//!    prose (ends with 。 and has 40+ characters) never is, unless it carries ©;
+//! 2. after a list heading (関連記事, あわせて読みたい, 人気記事, Popular, ...) the following
+//!    short lines are list items, up to a blank line followed by prose;
+//! 3. a short line without sentence punctuation between two boilerplate lines is
+//!    boilerplate too (a headline in a widget), while one next to prose stays body.
+
+use std::ops::Range;
+
+/// Strong markers: any line containing one of these (and not reading like prose) is
+/// boilerplate.
+const MARKERS: &[&str] = &[
+    "©",
+    "Copyright",
+    "COPYRIGHT",
+    "All Rights Reserved",
+    "All rights reserved",
+    "無断転載",
+    "無断複製",
+    "ツイート",
+    "シェア",
+    "はてブ",
+    "はてなブックマーク",
+    "LINEで送る",
+    "Pocket",
+    "いいね!",
+    "フォローする",
+    "ログイン",
+    "会員登録",
+    "新規登録はこちら",
+    "会員限定",
+    "有料会員",
+    "購読",
+    "広告",
+    "スポンサー",
+    "PR:",
+    "[PR]",
+    "【PR】",
+    "お問い合わせ",
+    "媒体資料",
+    "利用規約",
+    "プライバシーポリシー",
+    "サイトマップ",
+    "ページの先頭",
+    "トップへ戻る",
+    "次の記事",
+    "前の記事",
+    "続きを読む",
+    "もっと見る",
+    "コメントする",
+    "コメントを書く",
+    "印刷する",
+    "文字サイズ",
+    "今なら",
+    "初月無料",
+    "無料登録",
+    "ご登録ください",
+    "クリックしていただけると",
+    "ランキング",
+    "バナー",
+    "メールマガジン",
+    "メルマガ",
+    "友達追加",
+];
+
+/// Headings that start a list of links.
+const LIST_HEADINGS: &[&str] = &[
+    "関連記事",
+    "関連ニュース",
+    "関連リンク",
+    "あわせて読みたい",
+    "合わせて読みたい",
+    "こちらもおすすめ",
+    "おすすめ記事",
+    "人気記事",
+    "よく読まれている記事",
+    "アクセスランキング",
+    "最新記事",
+    "最新ニュース",
+    "新着記事",
+    "注目記事",
+    "Popular",
+    "Recommended",
+    "Related",
+    "RANKING",
+    "Ranking",
+    "コメント",
+    "Comments",
+    "一覧",
+];
+
+fn is_rule_line(t: &str) -> bool {
+    let n = t.chars().count();
+    n >= 3
+        && t.chars().all(|c| {
+            matches!(
+                c,
+                '━' | '─'
+                    | '-'
+                    | '='
+                    | '_'
+                    | '*'
+                    | '＊'
+                    | '~'
+                    | '・'
+                    | '↓'
+                    | '↑'
+                    | '→'
+                    | '«'
+                    | '»'
+                    | '|'
+                    | '/'
+                    | ' '
+            )
+        })
+}
+
+fn reads_like_prose(t: &str) -> bool {
+    let n = t.chars().count();
+    n >= 40 && (t.ends_with('。') || t.ends_with('」') || t.ends_with(')')) && t.contains('。')
+}
+
+fn is_breadcrumb(t: &str) -> bool {
+    (t.contains(" > ") || t.contains(">") && t.starts_with("ホーム"))
+        || t.starts_with("ホーム") && t.chars().count() < 40
+        || t.starts_with("トップ >")
+}
+
+fn is_list_heading(t: &str) -> bool {
+    let core = t.trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '■' | '□' | '●' | '◆' | '▼' | '【' | '】' | '[' | ']' | ':' | '<' | '>'
+            )
+    });
+    LIST_HEADINGS.iter().any(|h| {
+        core == *h || (core.starts_with(h) && core.chars().count() <= h.chars().count() + 6)
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Class {
+    Blank,
+    Body,
+    Boiler,
+    Neutral,
+}
+
+/// Line ranges (normalized byte offsets, without the line break) that are boilerplate,
+/// merged and sorted.
+pub fn mark(text: &str) -> Vec<Range<usize>> {
+    let mut lines: Vec<(Range<usize>, Class)> = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.strip_suffix('\n').unwrap_or(line);
+        let r = start..start + content.len();
+        start += line.len();
+        let t = content.trim();
+        let class = if t.is_empty() {
+            Class::Blank
+        } else if reads_like_prose(t) && !t.contains('©') && !t.contains("Copyright") {
+            Class::Body
+        } else if is_rule_line(t)
+            || is_breadcrumb(t)
+            || is_list_heading(t)
+            || MARKERS.iter().any(|m| t.contains(m))
+        {
+            Class::Boiler
+        } else if t.contains('。') && t.chars().count() >= 15 {
+            Class::Body
+        } else {
+            Class::Neutral
+        };
+        lines.push((r, class));
+    }
+    // 2. list items after a list heading.
+    let mut i = 0;
+    while i < lines.len() {
+        let t = text[lines[i].0.clone()].trim();
+        if lines[i].1 == Class::Boiler && is_list_heading(t) {
+            let mut j = i + 1;
+            let mut blanks = 0;
+            while j < lines.len() {
+                match lines[j].1 {
+                    Class::Blank => blanks += 1,
+                    Class::Body => break,
+                    Class::Neutral => {
+                        // A blank line followed by a long line ends the list.
+                        let len = text[lines[j].0.clone()].trim().chars().count();
+                        if blanks > 0 && len >= 40 {
+                            break;
+                        }
+                        lines[j].1 = Class::Boiler;
+                        blanks = 0;
+                    }
+                    Class::Boiler => blanks = 0,
+                }
+                j += 1;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    // 3. short neutral lines between boilerplate neighbours.
+    let non_blank: Vec<usize> = (0..lines.len())
+        .filter(|&k| lines[k].1 != Class::Blank)
+        .collect();
+    let snapshot: Vec<Class> = lines.iter().map(|l| l.1).collect();
+    for (pos, &k) in non_blank.iter().enumerate() {
+        if snapshot[k] != Class::Neutral {
+            continue;
+        }
+        let prev = pos.checked_sub(1).map(|p| snapshot[non_blank[p]]);
+        let next = non_blank.get(pos + 1).map(|&n| snapshot[n]);
+        let boiler_or_edge = |c: Option<Class>| matches!(c, Some(Class::Boiler) | None);
+        let short = text[lines[k].0.clone()].trim().chars().count() < 30;
+        let some_boiler = prev == Some(Class::Boiler) || next == Some(Class::Boiler);
+        if short && boiler_or_edge(prev) && boiler_or_edge(next) && some_boiler {
+            lines[k].1 = Class::Boiler;
+        }
+    }
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for (r, c) in lines {
+        if c != Class::Boiler || r.is_empty() {
+            continue;
+        }
+        out.push(r);
+    }
+    out
+}
+
+/// Whether `r` lies inside one of the sorted `ranges`.
+pub fn covers(ranges: &[Range<usize>], r: &Range<usize>) -> bool {
+    let i = ranges.partition_point(|b| b.end < r.end);
+    ranges
+        .get(i)
+        .is_some_and(|b| b.start <= r.start && r.end <= b.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked_lines(text: &str) -> Vec<&str> {
+        mark(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn marks_navigation_share_related_and_copyright() {
+        let page = "ホーム > 経済 > IT\n\
+                    ツイート シェア はてブ\n\
+                    セブンペイ、新規登録を停止\n\
+                    \n\
+                    セブン&アイ・ホールディングスは4日、スマホ決済「7pay」で不正アクセスがあったと発表した。被害は約900人、約5500万円にのぼる。\n\
+                    \n\
+                    関連記事\n\
+                    ファミペイ、7月1日開始\n\
+                    PayPay、100億円キャンペーン再び\n\
+                    \n\
+                    © 2019 Example News\n";
+        let got = marked_lines(page);
+        assert_eq!(
+            got,
+            [
+                "ホーム > 経済 > IT",
+                "ツイート シェア はてブ",
+                "関連記事",
+                "ファミペイ、7月1日開始",
+                "PayPay、100億円キャンペーン再び",
+                "© 2019 Example News",
+            ]
+        );
+    }
+
+    #[test]
+    fn prose_mentioning_a_marker_word_stays_body() {
+        let page = "同社は会見で、ログイン時の本人確認を強化すると説明した。外部IDによるログインも停止している。\n";
+        assert!(mark(page).is_empty());
+    }
+
+    #[test]
+    fn covers_checks_containment() {
+        let ranges = vec![0..10, 20..30];
+        assert!(covers(&ranges, &(2..5)));
+        assert!(covers(&ranges, &(20..30)));
+        assert!(!covers(&ranges, &(8..12)));
+        assert!(!covers(&ranges, &(12..15)));
+    }
+}

@@ -1,0 +1,97 @@
+//! Command line: flags are described once here (clap derive, help from doc comments) and
+//! resolved into validated options; the stages never see clap types.
+
+mod dict;
+mod progress;
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use progress::Progress;
+
+/// How a command ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything was analysed.
+    Clean,
+    /// Done, but some inputs were skipped (listed in outputs/skipped.csv).
+    DoneWithSkips,
+}
+
+/// shiten: how each source explains an incident. Japanese news in, comparable tables out.
+#[derive(Debug, Parser)]
+#[command(name = "shiten", version, about, long_about = None)]
+pub struct Cli {
+    /// Print only errors (no progress bars, no summary).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse a corpus folder and write all tables to --out.
+    Run(run::RunArgs),
+    /// Show where the IPADIC dictionary is, building it if needed (--rebuild to force).
+    Dict(dict::DictArgs),
+}
+
+/// Options shared by commands that load the analyzer.
+#[derive(Debug, Clone, Args)]
+pub struct AnalyzerArgs {
+    /// Built lindera IPADIC folder to use (default: the cache, built on first use;
+    /// also $SHITEN_DICT).
+    #[arg(long, value_name = "DIR")]
+    pub dict: Option<PathBuf>,
+    /// Folder with user.csv and the lexicons (default: ./dictionaries, then the source
+    /// tree; also $SHITEN_DICTIONARIES).
+    #[arg(long, value_name = "DIR")]
+    pub dictionaries: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Status> {
+    let progress = Progress::new(cli.quiet);
+    match cli.command {
+        Command::Run(a) => run::run(a, &progress),
+        Command::Dict(a) => dict::run(a, &progress),
+    }
+}
+
+/// Sets the size of rayon's global pool once.
+fn init_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(n) = threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Loads the dictionary (building it on first use) and the analyzer.
+fn load_analyzer(
+    a: &AnalyzerArgs,
+    progress: &Progress,
+) -> anyhow::Result<crate::analyze::Analyzer> {
+    use anyhow::Context;
+    let loc = crate::tokenize::ipadic::ensure(a.dict.as_deref(), &|m| progress.note(m))
+        .context("cannot get the IPADIC dictionary")?;
+    let dictionaries = crate::analyze::find_dictionaries(a.dictionaries.as_deref())?;
+    crate::analyze::Analyzer::load(&loc.dir, &dictionaries).with_context(|| {
+        format!(
+            "cannot load the dictionary {} with {}",
+            loc.dir.display(),
+            dictionaries.display()
+        )
+    })
+}

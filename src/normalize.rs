@@ -1,0 +1,597 @@
+//! Stage 2: original text -> [`NormalizedText`], a folded copy plus an offset map back.
+//!
+//! Every later stage reads the normalized string; every span it reports is mapped back
+//! through [`OffsetMap`] so that `&original[span]` is exactly what the page printed
+//! (「３８６１万円」, not 「3861万円」). The map is a sorted list of segments, each either an
+//! identity run (copied bytes, mapped linearly) or a replacement (one original range became
+//! zero or more normalized bytes). Invariants, checked by the tests and property tests:
+//!
+//! - the map is monotonic: a later normalized position never maps before an earlier one;
+//! - `map_range` of any range on normalized char boundaries lands on original char
+//!   boundaries, and covers the whole original text of the characters in that range.
+//!
+//! What is folded, and why:
+//! - full-width ASCII (`３８，６１５`, `ＩＤ`) to ASCII, the ideographic space to a space,
+//!   half-width katakana to full-width (so numbers and words look the same everywhere);
+//! - wave dashes `〜` and `～` to `~` (ranges: 1~2カ月);
+//! - `\r\n` and lone `\r` to `\n`;
+//! - HTML (for `.html` input): tags and comments removed, block tags become `\n`, `script`
+//!   and `style` content removed, character references decoded;
+//! - PDF-style spaces inside figures are removed: 「38,615,473 円」, 「7 月 31 日 17:00」,
+//!   「808 人」, also a single line break between a digit and its unit (「808\n人」).
+//!
+//! Not folded: kanji numerals (the extractor reads them), circled digits (① is a list label,
+//! not 1), and spelling variants such as 二段階/2段階 (the frame lexicon and entity aliases
+//! fold those where they match, so tokenization sees the text as printed).
+
+use std::ops::Range;
+
+/// A normalized copy of a document's text with a map back to the original.
+#[derive(Debug, Clone)]
+pub struct NormalizedText {
+    /// The folded text that later stages read.
+    pub text: String,
+    /// Maps byte offsets in `text` to byte offsets in the original.
+    pub map: OffsetMap,
+}
+
+/// One run of the offset map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seg {
+    n_start: u32,
+    n_len: u32,
+    o_start: u32,
+    o_len: u32,
+    identity: bool,
+}
+
+/// Sorted, gap-free segments covering both the normalized and the original text.
+#[derive(Debug, Clone, Default)]
+pub struct OffsetMap {
+    segs: Vec<Seg>,
+    orig_len: u32,
+    norm_len: u32,
+}
+
+impl OffsetMap {
+    /// Maps a normalized start offset to the original start offset.
+    ///
+    /// A position inside a replacement maps to the replacement's start, so a span never
+    /// begins in the middle of an original character.
+    pub fn map_start(&self, p: usize) -> usize {
+        let p = p as u32;
+        if p >= self.norm_len {
+            return self.orig_len as usize;
+        }
+        // First non-empty segment whose normalized end lies beyond p.
+        let i = self.segs.partition_point(|s| s.n_start + s.n_len <= p);
+        let Some(s) = self.segs.get(i) else {
+            return self.orig_len as usize;
+        };
+        if s.identity {
+            (s.o_start + (p - s.n_start)) as usize
+        } else {
+            s.o_start as usize
+        }
+    }
+
+    /// Maps a normalized end offset (exclusive) to the original end offset.
+    ///
+    /// A position inside a replacement maps to the replacement's end; deleted text right
+    /// after the span (a removed PDF space) is not included.
+    pub fn map_end(&self, p: usize) -> usize {
+        let p = p as u32;
+        if p == 0 {
+            return 0;
+        }
+        // Last non-empty segment that starts before p.
+        let i = self.segs.partition_point(|s| s.n_start < p);
+        let mut j = i;
+        while j > 0 {
+            j -= 1;
+            let s = &self.segs[j];
+            if s.n_len == 0 {
+                continue;
+            }
+            return if s.identity {
+                (s.o_start + (p.min(s.n_start + s.n_len) - s.n_start)) as usize
+            } else {
+                (s.o_start + s.o_len) as usize
+            };
+        }
+        0
+    }
+
+    /// Maps a normalized byte range to the original byte range.
+    pub fn map_range(&self, r: Range<usize>) -> Range<usize> {
+        if r.start >= r.end {
+            let s = self.map_start(r.start);
+            return s..s;
+        }
+        self.map_start(r.start)..self.map_end(r.end)
+    }
+
+    /// Length of the original text in bytes.
+    pub fn orig_len(&self) -> usize {
+        self.orig_len as usize
+    }
+
+    /// Whether the normalized text is byte-for-byte the original.
+    pub fn is_identity(&self) -> bool {
+        self.segs.iter().all(|s| s.identity)
+    }
+}
+
+/// Builds the normalized string and its map at the same time.
+struct Builder {
+    out: String,
+    segs: Vec<Seg>,
+}
+
+impl Builder {
+    fn with_capacity(n: usize) -> Self {
+        Builder {
+            out: String::with_capacity(n),
+            segs: Vec::with_capacity(64),
+        }
+    }
+
+    /// Copies `orig[range]` unchanged.
+    fn copy(&mut self, orig: &str, range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        let n_start = self.out.len() as u32;
+        self.out.push_str(&orig[range.clone()]);
+        let len = (range.end - range.start) as u32;
+        if let Some(last) = self.segs.last_mut()
+            && last.identity
+            && last.n_start + last.n_len == n_start
+            && last.o_start + last.o_len == range.start as u32
+        {
+            last.n_len += len;
+            last.o_len += len;
+            return;
+        }
+        self.segs.push(Seg {
+            n_start,
+            n_len: len,
+            o_start: range.start as u32,
+            o_len: len,
+            identity: true,
+        });
+    }
+
+    /// Replaces `orig[range]` with `with` (which may be empty: a deletion).
+    fn replace(&mut self, range: Range<usize>, with: &str) {
+        let n_start = self.out.len() as u32;
+        self.out.push_str(with);
+        self.segs.push(Seg {
+            n_start,
+            n_len: with.len() as u32,
+            o_start: range.start as u32,
+            o_len: (range.end - range.start) as u32,
+            identity: false,
+        });
+    }
+
+    fn finish(self, orig_len: usize) -> NormalizedText {
+        let norm_len = self.out.len() as u32;
+        NormalizedText {
+            text: self.out,
+            map: OffsetMap {
+                segs: self.segs,
+                orig_len: orig_len as u32,
+                norm_len,
+            },
+        }
+    }
+}
+
+/// Folds one character; `None` means "keep as is".
+fn fold_char(c: char) -> Option<char> {
+    match c {
+        // Full-width ASCII variants (！ .. ～); the full-width tilde becomes a range mark.
+        '\u{FF5E}' | '\u{301C}' => Some('~'),
+        '\u{FF01}'..='\u{FF5D}' => char::from_u32(c as u32 - 0xFEE0),
+        '\u{3000}' => Some(' '),
+        // Minus sign and full-width hyphen-minus variants used in figures.
+        '\u{2212}' => Some('-'),
+        _ => None,
+    }
+}
+
+fn is_halfwidth_katakana(c: char) -> bool {
+    ('\u{FF61}'..='\u{FF9F}').contains(&c)
+}
+
+fn is_hspace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{3000}' | '\u{00A0}')
+}
+
+/// Characters that follow a figure as its unit or counter, across which a PDF-style space
+/// or a line break is removed: 「808 人」, 「38,615,473 円」, 「7 月」.
+fn is_unit_char(c: char) -> bool {
+    matches!(
+        c,
+        '円' | '人'
+            | '名'
+            | '件'
+            | '社'
+            | '年'
+            | '月'
+            | '日'
+            | '時'
+            | '分'
+            | '秒'
+            | '万'
+            | '億'
+            | '兆'
+            | '千'
+            | '%'
+            | '％'
+            | '倍'
+            | '割'
+            | '個'
+            | '回'
+            | '店'
+            | '点'
+            | 'つ'
+            | '歳'
+            | '台'
+            | '枚'
+            | 'カ'
+            | 'ヶ'
+            | 'ケ'
+            | 'か'
+            | '箇'
+    )
+}
+
+/// Characters after which a space before a digit is removed: 「7 月 31 日」, 「約 900 人」.
+fn joins_following_digit(c: char) -> bool {
+    matches!(c, '年' | '月' | '日' | '時' | '分' | '約' | '計' | '第')
+}
+
+fn is_digit_like(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Normalizes plain text. See the module documentation for what is folded.
+pub fn normalize(orig: &str) -> NormalizedText {
+    let mut b = Builder::with_capacity(orig.len());
+    normalize_into(orig, 0..orig.len(), &mut b);
+    b.finish(orig.len())
+}
+
+/// Normalizes `orig[range]` into the builder (shared by the plain-text and HTML paths).
+fn normalize_into(orig: &str, range: Range<usize>, b: &mut Builder) {
+    let s = &orig[range.clone()];
+    let base = range.start;
+    let mut copy_from = base; // start of the pending identity run
+    let mut prev: Option<char> = b.out.chars().next_back();
+    let mut iter = s.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let at = base + i;
+        let end = at + c.len_utf8();
+        // CR LF / lone CR -> LF.
+        if c == '\r' {
+            b.copy(orig, copy_from..at);
+            if matches!(iter.peek(), Some((_, '\n'))) {
+                b.replace(at..end, "");
+            } else {
+                b.replace(at..end, "\n");
+                prev = Some('\n');
+            }
+            copy_from = end;
+            continue;
+        }
+        // PDF-style spaces inside figures: a run of horizontal spaces (or one line break)
+        // between a digit and a unit, or between a date unit / hedge and a digit.
+        if is_hspace(c) || c == '\n' {
+            let mut j = end;
+            let mut newlines = usize::from(c == '\n');
+            let mut rest = s[j - base..].chars();
+            let mut next = None;
+            for d in rest.by_ref() {
+                if is_hspace(d) {
+                    j += d.len_utf8();
+                } else if d == '\n' && newlines == 0 {
+                    newlines += 1;
+                    j += 1;
+                } else if d == '\r' && newlines == 0 {
+                    j += 1;
+                } else {
+                    next = Some(d);
+                    break;
+                }
+            }
+            if let (Some(p), Some(n)) = (prev, next) {
+                let digit_then_unit = (p.is_ascii_digit() || p == ',') && is_unit_char(n);
+                let unit_then_digit = newlines == 0 && joins_following_digit(p) && is_digit_like(n);
+                // A line break joins only a digit to its unit (「808\n人」), never two words.
+                if digit_then_unit || unit_then_digit {
+                    b.copy(orig, copy_from..at);
+                    b.replace(at..j, "");
+                    copy_from = j;
+                    // Skip the consumed characters.
+                    while let Some(&(k, _)) = iter.peek() {
+                        if base + k < j {
+                            iter.next();
+                        } else {
+                            break;
+                        }
+                    }
+                    continue;
+                }
+            }
+        }
+        if is_halfwidth_katakana(c) {
+            // Compose with a following half-width voiced / semi-voiced mark (ｶﾞ -> ガ).
+            let mut j = end;
+            if let Some(&(_, n)) = iter.peek()
+                && matches!(n, '\u{FF9E}' | '\u{FF9F}')
+            {
+                iter.next();
+                j += n.len_utf8();
+            }
+            let folded: String =
+                unicode_normalization::UnicodeNormalization::nfkc(&orig[at..j]).collect();
+            b.copy(orig, copy_from..at);
+            b.replace(at..j, &folded);
+            copy_from = j;
+            prev = folded.chars().next_back();
+            continue;
+        }
+        if let Some(f) = fold_char(c) {
+            b.copy(orig, copy_from..at);
+            let mut buf = [0u8; 4];
+            b.replace(at..end, f.encode_utf8(&mut buf));
+            copy_from = end;
+            prev = Some(f);
+            continue;
+        }
+        prev = Some(c);
+    }
+    b.copy(orig, copy_from..range.end);
+}
+
+/// Normalizes an HTML page: tags become nothing (block tags a line break), `script` and
+/// `style` bodies are dropped, character references are decoded; the text in between is
+/// normalized as plain text. Spans still map into the HTML source.
+pub fn normalize_html(orig: &str) -> NormalizedText {
+    let mut b = Builder::with_capacity(orig.len());
+    let bytes = orig.as_bytes();
+    let mut i = 0;
+    let mut text_from = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                normalize_into(orig, text_from..i, &mut b);
+                let end = html_markup_end(orig, i);
+                let tag = tag_name(&orig[i..end]);
+                let block = is_block_tag(&tag);
+                // Drop the whole element for script / style.
+                let end = if (tag == "script" || tag == "style") && !orig[i..end].ends_with("/>") {
+                    let close = format!("</{tag}");
+                    find_ascii_ci(orig, end, &close)
+                        .map(|k| html_markup_end(orig, k))
+                        .unwrap_or(orig.len())
+                } else {
+                    end
+                };
+                b.replace(i..end, if block { "\n" } else { "" });
+                i = end;
+                text_from = end;
+            }
+            b'&' => {
+                if let Some((len, ch)) = decode_entity(&orig[i..]) {
+                    normalize_into(orig, text_from..i, &mut b);
+                    let mut buf = [0u8; 4];
+                    let ch = fold_char(ch).unwrap_or(ch);
+                    b.replace(i..i + len, ch.encode_utf8(&mut buf));
+                    i += len;
+                    text_from = i;
+                } else {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    normalize_into(orig, text_from..orig.len(), &mut b);
+    b.finish(orig.len())
+}
+
+/// End (exclusive) of the markup starting at `start` (a `<`): a comment, a declaration or
+/// a tag, honouring quoted attribute values. Unterminated markup runs to the end.
+fn html_markup_end(s: &str, start: usize) -> usize {
+    let rest = &s[start..];
+    if rest.starts_with("<!--") {
+        return rest.find("-->").map_or(s.len(), |k| start + k + 3);
+    }
+    let bytes = rest.as_bytes();
+    let mut quote = 0u8;
+    for (k, &c) in bytes.iter().enumerate().skip(1) {
+        match (quote, c) {
+            (0, b'"') | (0, b'\'') => quote = c,
+            (q, c) if q != 0 && c == q => quote = 0,
+            (0, b'>') => return start + k + 1,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+fn tag_name(markup: &str) -> String {
+    markup
+        .trim_start_matches('<')
+        .trim_start_matches('/')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+fn is_block_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "p" | "br"
+            | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "tr"
+            | "td"
+            | "th"
+            | "table"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "footer"
+            | "nav"
+            | "section"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "pre"
+            | "hr"
+            | "dt"
+            | "dd"
+            | "figcaption"
+            | "title"
+    )
+}
+
+fn find_ascii_ci(s: &str, from: usize, needle: &str) -> Option<usize> {
+    let hay = s.as_bytes();
+    let n = needle.as_bytes();
+    (from..hay.len().saturating_sub(n.len() - 1))
+        .find(|&k| hay[k..k + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// Decodes a character reference at the start of `s`: `&amp;`, `&#12354;`, `&#x3042;`.
+fn decode_entity(s: &str) -> Option<(usize, char)> {
+    let semi = s[..s.len().min(12)].find(';')?;
+    let name = &s[1..semi];
+    let ch = if let Some(num) = name.strip_prefix('#') {
+        let v = if let Some(hex) = num.strip_prefix(['x', 'X']) {
+            u32::from_str_radix(hex, 16).ok()?
+        } else {
+            num.parse::<u32>().ok()?
+        };
+        char::from_u32(v).filter(|&c| c != '\0')?
+    } else {
+        match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "nbsp" => ' ',
+            "yen" => '¥',
+            "copy" => '©',
+            "middot" => '・',
+            "hellip" => '…',
+            "laquo" => '«',
+            "raquo" => '»',
+            _ => return None,
+        }
+    };
+    Some((semi + 1, ch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn orig_of<'a>(orig: &'a str, n: &NormalizedText, needle: &str) -> &'a str {
+        let at = n.text.find(needle).expect("needle in normalized text");
+        &orig[n.map.map_range(at..at + needle.len())]
+    }
+
+    #[test]
+    fn folds_fullwidth_digits_and_maps_back() {
+        let orig = "被害額は３８６１万円。";
+        let n = normalize(orig);
+        assert_eq!(n.text, "被害額は3861万円。");
+        assert_eq!(orig_of(orig, &n, "3861万円"), "３８６１万円");
+        assert_eq!(orig_of(orig, &n, "被害額"), "被害額");
+    }
+
+    #[test]
+    fn joins_pdf_spaced_figures() {
+        for (orig, want, surface, orig_surface) in [
+            (
+                "808 人 / 38,615,473 円(7 月 31 日 17:00 現在)",
+                "808人 / 38,615,473円(7月31日17:00 現在)",
+                "38,615,473円",
+                "38,615,473 円",
+            ),
+            (
+                "(7 月 31 日 17:00 現在)",
+                "(7月31日17:00 現在)",
+                "7月31日17:00",
+                "7 月 31 日 17:00",
+            ),
+            ("2001 年には", "2001年には", "2001年", "2001 年"),
+            ("被害は808\n人に", "被害は808人に", "808人", "808\n人"),
+            ("約 900 人", "約900人", "約900人", "約 900 人"),
+        ] {
+            let n = normalize(orig);
+            assert_eq!(n.text, want, "{orig}");
+            assert_eq!(orig_of(orig, &n, surface), orig_surface, "{orig}");
+        }
+    }
+
+    #[test]
+    fn keeps_spaces_between_words() {
+        let n = normalize("7月1日 セブンペイサービス開始。\n7月3日 不正利用");
+        assert_eq!(n.text, "7月1日 セブンペイサービス開始。\n7月3日 不正利用");
+        // A line break never joins a date unit to the next line's digits.
+        let n = normalize("7月4日\n2019年");
+        assert_eq!(n.text, "7月4日\n2019年");
+    }
+
+    #[test]
+    fn crlf_and_halfwidth_katakana() {
+        let orig = "ｶﾞｲﾄﾞ\r\n次\r行";
+        let n = normalize(orig);
+        assert_eq!(n.text, "ガイド\n次\n行");
+        assert_eq!(orig_of(orig, &n, "ガイド"), "ｶﾞｲﾄﾞ");
+        assert_eq!(orig_of(orig, &n, "次"), "次");
+        // A deleted character before a span is not part of it.
+        assert_eq!(orig_of(orig, &n, "\n次"), "\n次");
+    }
+
+    #[test]
+    fn html_is_reduced_to_text_with_offsets_into_the_source() {
+        let orig = "<html><head><style>p{color:red}</style><title>見出し</title></head>\
+                    <body><p>被害額は<b>３８６１万円</b>&amp;808人</p><script>var x='<p>';</script></body>";
+        let n = normalize_html(orig);
+        assert!(n.text.contains("見出し"));
+        assert!(n.text.contains("被害額は3861万円&808人"), "{}", n.text);
+        assert!(!n.text.contains("color"));
+        assert!(!n.text.contains("var x"));
+        assert_eq!(orig_of(orig, &n, "3861万円"), "３８６１万円");
+        assert_eq!(orig_of(orig, &n, "&808"), "&amp;808");
+    }
+
+    #[test]
+    fn map_is_monotonic_and_total() {
+        let orig = "ＡＢ　３ 円\r\n<x>ｶﾞ";
+        let n = normalize(orig);
+        let mut last = 0;
+        for (i, _) in n.text.char_indices().chain([(n.text.len(), ' ')]) {
+            let s = n.map.map_start(i);
+            assert!(s >= last, "start map not monotonic at {i}");
+            assert!(orig.is_char_boundary(s));
+            last = s;
+        }
+        assert_eq!(n.map.map_end(n.text.len()), orig.len());
+    }
+}

@@ -1,0 +1,490 @@
+//! The output contract (DESIGN.md §4): one struct per table, its columns declared once.
+//!
+//! Columns listed in DESIGN.md come first, in its order; further columns follow. Offsets:
+//! `char_*` count Unicode code points and `byte_*` UTF-8 bytes, both into the document's
+//! original (decoded) text. `value` is text so that one column serves every kind.
+
+use super::table::{ColType, Record, RowWriter};
+use ColType::{Bool, Float, Int, Str};
+
+/// One analysed article.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DocumentRow {
+    /// File name relative to the corpus folder.
+    pub doc: String,
+    /// Outlet.
+    pub source: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// Address.
+    pub url: Option<String>,
+    /// Publication date, ISO.
+    pub published: Option<String>,
+    /// Detected encoding.
+    pub encoding: String,
+    /// Characters (code points) of the original text.
+    pub chars: i64,
+    /// Sentences.
+    pub sentences: i64,
+    /// Tokens.
+    pub tokens: i64,
+    /// Characters of the original text in boilerplate lines.
+    pub boilerplate_chars: i64,
+    /// `ok`, or `warning` when something needs the user's attention (see `warnings`).
+    pub status: String,
+    /// Warnings, `; `-separated.
+    pub warnings: Option<String>,
+    /// File size in bytes.
+    pub bytes: i64,
+    /// BLAKE3 of the file, hex.
+    pub content_hash: String,
+}
+
+impl Record for DocumentRow {
+    const TABLE: &'static str = "documents";
+    fn columns() -> &'static [(&'static str, ColType)] {
+        &[
+            ("doc", Str),
+            ("source", Str),
+            ("title", Str),
+            ("url", Str),
+            ("published", Str),
+            ("encoding", Str),
+            ("chars", Int),
+            ("sentences", Int),
+            ("tokens", Int),
+            ("boilerplate_chars", Int),
+            ("status", Str),
+            ("warnings", Str),
+            ("bytes", Int),
+            ("content_hash", Str),
+        ]
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        w.str(self.doc.clone())
+            .str(self.source.clone())
+            .str(self.title.clone())
+            .str(self.url.clone())
+            .str(self.published.clone())
+            .str(self.encoding.clone())
+            .int(self.chars)
+            .int(self.sentences)
+            .int(self.tokens)
+            .int(self.boilerplate_chars)
+            .str(self.status.clone())
+            .str(self.warnings.clone())
+            .int(self.bytes)
+            .str(self.content_hash.clone());
+    }
+}
+
+/// An input that was not analysed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkipRow {
+    /// Path relative to the corpus folder (or `metadata.csv:LINE`).
+    pub path: String,
+    /// Why, and what to do.
+    pub reason: String,
+}
+
+impl Record for SkipRow {
+    const TABLE: &'static str = "skipped";
+    fn columns() -> &'static [(&'static str, ColType)] {
+        &[("path", Str), ("reason", Str)]
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        w.str(self.path.clone()).str(self.reason.clone());
+    }
+}
+
+/// Character and byte span into the original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub struct Offsets {
+    /// First code point.
+    pub char_start: i64,
+    /// Code point after the last.
+    pub char_end: i64,
+    /// First byte.
+    pub byte_start: i64,
+    /// Byte after the last.
+    pub byte_end: i64,
+}
+
+/// A number or date mention.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MentionRow {
+    /// Document.
+    pub doc: String,
+    /// Outlet.
+    pub source: String,
+    /// money, count, date, datetime, time, duration, relative_date, ratio.
+    pub kind: String,
+    /// Surface in the original text.
+    pub text: String,
+    /// Value as text (integer, ISO date/datetime/time, ISO duration).
+    pub value: Option<String>,
+    /// Upper end of a range.
+    pub value_upper: Option<String>,
+    /// Unit: JPY, person, case, ... (null for temporal kinds).
+    pub unit: Option<String>,
+    /// Whether the surface hedges.
+    pub approx: bool,
+    /// none, lower, upper, range, per, as_of, weekday, fiscal_year, parts of day; `+`-joined.
+    pub qualifier: String,
+    /// In boilerplate.
+    pub boilerplate: bool,
+    /// Span.
+    pub offsets: Offsets,
+    /// Index of the sentence in the document.
+    pub sentence: i64,
+}
+
+impl Record for MentionRow {
+    const TABLE: &'static str = "mentions";
+    fn columns() -> &'static [(&'static str, ColType)] {
+        &[
+            ("doc", Str),
+            ("source", Str),
+            ("kind", Str),
+            ("text", Str),
+            ("value", Str),
+            ("value_upper", Str),
+            ("unit", Str),
+            ("approx", Bool),
+            ("qualifier", Str),
+            ("boilerplate", Bool),
+            ("char_start", Int),
+            ("char_end", Int),
+            ("byte_start", Int),
+            ("byte_end", Int),
+            ("sentence", Int),
+        ]
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        w.str(self.doc.clone())
+            .str(self.source.clone())
+            .str(self.kind.clone())
+            .str(self.text.clone())
+            .str(self.value.clone())
+            .str(self.value_upper.clone())
+            .str(self.unit.clone())
+            .bool(self.approx)
+            .str(self.qualifier.clone())
+            .bool(self.boilerplate)
+            .int(self.offsets.char_start)
+            .int(self.offsets.char_end)
+            .int(self.offsets.byte_start)
+            .int(self.offsets.byte_end)
+            .int(self.sentence);
+    }
+}
+
+/// An entity mention.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EntityRow {
+    /// Document.
+    pub doc: String,
+    /// Outlet.
+    pub source: String,
+    /// organization, person, product, place.
+    pub entity_type: String,
+    /// Surface in the original text.
+    pub text: String,
+    /// Canonical name.
+    pub canonical: String,
+    /// Role of a person (社長, 広報, 専門家, ...).
+    pub role: Option<String>,
+    /// In boilerplate.
+    pub boilerplate: bool,
+    /// Span.
+    pub offsets: Offsets,
+    /// Index of the sentence.
+    pub sentence: i64,
+}
+
+impl Record for EntityRow {
+    const TABLE: &'static str = "entities";
+    fn columns() -> &'static [(&'static str, ColType)] {
+        &[
+            ("doc", Str),
+            ("source", Str),
+            ("type", Str),
+            ("text", Str),
+            ("canonical", Str),
+            ("role", Str),
+            ("boilerplate", Bool),
+            ("char_start", Int),
+            ("char_end", Int),
+            ("byte_start", Int),
+            ("byte_end", Int),
+            ("sentence", Int),
+        ]
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        w.str(self.doc.clone())
+            .str(self.source.clone())
+            .str(self.entity_type.clone())
+            .str(self.text.clone())
+            .str(self.canonical.clone())
+            .str(self.role.clone())
+            .bool(self.boilerplate)
+            .int(self.offsets.char_start)
+            .int(self.offsets.char_end)
+            .int(self.offsets.byte_start)
+            .int(self.offsets.byte_end)
+            .int(self.sentence);
+    }
+}
+
+/// A figure bound to what it measures and when.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FactRow {
+    /// Document.
+    pub doc: String,
+    /// Outlet.
+    pub source: String,
+    /// Publication date.
+    pub published: Option<String>,
+    /// Measure name from `dictionaries/measures.toml` (damage_amount, victims, ...).
+    pub measure: String,
+    /// Value (integer as text).
+    pub value: Option<String>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Hedged.
+    pub approx: bool,
+    /// Qualifier of the mention.
+    pub qualifier: String,
+    /// As-of time, ISO (date or datetime).
+    pub as_of: Option<String>,
+    /// Surface of the figure.
+    pub text: String,
+    /// Span of the figure.
+    pub offsets: Offsets,
+    /// Where `as_of` came from: `text` (an as-of expression) or `published`.
+    pub as_of_basis: String,
+    /// The cue word that bound the measure.
+    pub cue: String,
+    /// Index of the sentence.
+    pub sentence: i64,
+}
+
+impl Record for FactRow {
+    const TABLE: &'static str = "facts";
+    fn columns() -> &'static [(&'static str, ColType)] {
+        &[
+            ("doc", Str),
+            ("source", Str),
+            ("published", Str),
+            ("measure", Str),
+            ("value", Str),
+            ("unit", Str),
+            ("approx", Bool),
+            ("qualifier", Str),
+            ("as_of", Str),
+            ("text", Str),
+            ("char_start", Int),
+            ("char_end", Int),
+            ("byte_start", Int),
+            ("byte_end", Int),
+            ("as_of_basis", Str),
+            ("cue", Str),
+            ("sentence", Int),
+        ]
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        w.str(self.doc.clone())
+            .str(self.source.clone())
+            .str(self.published.clone())
+            .str(self.measure.clone())
+            .str(self.value.clone())
+            .str(self.unit.clone())
+            .bool(self.approx)
+            .str(self.qualifier.clone())
+            .str(self.as_of.clone())
+            .str(self.text.clone())
+            .int(self.offsets.char_start)
+            .int(self.offsets.char_end)
+            .int(self.offsets.byte_start)
+            .int(self.offsets.byte_end)
+            .str(self.as_of_basis.clone())
+            .str(self.cue.clone())
+            .int(self.sentence);
+    }
+}
+
+/// A frame cue found in a sentence.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FrameHitRow {
+    /// Document.
+    pub doc: String,
+    /// Outlet.
+    pub source: String,
+    /// Frame id (two_factor_auth, ...).
+    pub frame: String,
+    /// The cue text as found.
+    pub cue: String,
+    /// asserted, reported, doubted, negated.
+    pub stance: String,
+    /// The sentence, as evidence (original text).
+    pub sentence_text: String,
+    /// Span of the cue.
+    pub offsets: Offsets,
+    /// Publication date.
+    pub published: Option<String>,
+    /// Index of the sentence.
+    pub sentence: i64,
+    /// What decided the stance (the attribution or negation marker), if any.
+    pub stance_cue: Option<String>,
+}
+
+impl Record for FrameHitRow {
+    const TABLE: &'static str = "frame_hits";
+    fn columns() -> &'static [(&'static str, ColType)] {
+        &[
+            ("doc", Str),
+            ("source", Str),
+            ("frame", Str),
+            ("cue", Str),
+            ("stance", Str),
+            ("sentence_text", Str),
+            ("char_start", Int),
+            ("char_end", Int),
+            ("byte_start", Int),
+            ("byte_end", Int),
+            ("published", Str),
+            ("sentence", Int),
+            ("stance_cue", Str),
+        ]
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        w.str(self.doc.clone())
+            .str(self.source.clone())
+            .str(self.frame.clone())
+            .str(self.cue.clone())
+            .str(self.stance.clone())
+            .str(self.sentence_text.clone())
+            .int(self.offsets.char_start)
+            .int(self.offsets.char_end)
+            .int(self.offsets.byte_start)
+            .int(self.offsets.byte_end)
+            .str(self.published.clone())
+            .int(self.sentence)
+            .str(self.stance_cue.clone());
+    }
+}
+
+/// Source × frame comparison.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SourceFrameRow {
+    /// Outlet.
+    pub source: String,
+    /// Frame id.
+    pub frame: String,
+    /// Documents of the source mentioning the frame.
+    pub docs: i64,
+    /// Documents of the source.
+    pub docs_total: i64,
+    /// docs / docs_total.
+    pub share: f64,
+    /// Hits of the frame in the source.
+    pub hits: i64,
+    /// Fisher's exact test (two-sided) of this source against all others.
+    pub p_value: Option<f64>,
+    /// Standardized (adjusted) residual of the source × frame document table.
+    pub std_residual: Option<f64>,
+    /// Hits by stance.
+    pub hits_asserted: i64,
+    /// Hits by stance.
+    pub hits_reported: i64,
+    /// Hits by stance.
+    pub hits_doubted: i64,
+    /// Hits by stance.
+    pub hits_negated: i64,
+}
+
+impl Record for SourceFrameRow {
+    const TABLE: &'static str = "source_frames";
+    fn columns() -> &'static [(&'static str, ColType)] {
+        &[
+            ("source", Str),
+            ("frame", Str),
+            ("docs", Int),
+            ("docs_total", Int),
+            ("share", Float),
+            ("hits", Int),
+            ("p_value", Float),
+            ("std_residual", Float),
+            ("hits_asserted", Int),
+            ("hits_reported", Int),
+            ("hits_doubted", Int),
+            ("hits_negated", Int),
+        ]
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        w.str(self.source.clone())
+            .str(self.frame.clone())
+            .int(self.docs)
+            .int(self.docs_total)
+            .float(self.share)
+            .int(self.hits)
+            .float(self.p_value)
+            .float(self.std_residual)
+            .int(self.hits_asserted)
+            .int(self.hits_reported)
+            .int(self.hits_doubted)
+            .int(self.hits_negated);
+    }
+}
+
+/// What one source said about one measure as of one time.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FigureRow {
+    /// Measure.
+    pub measure: String,
+    /// Outlet.
+    pub source: String,
+    /// As-of time.
+    pub as_of: Option<String>,
+    /// Value.
+    pub value: Option<String>,
+    /// Hedged.
+    pub approx: bool,
+    /// same, rounded, updated, conflict (against the previous figure of the measure), or
+    /// first.
+    pub verdict: String,
+    /// Documents that gave it, `; `-separated.
+    pub docs: String,
+    /// Unit.
+    pub unit: Option<String>,
+    /// The figure this row was compared with (`source@as_of=value`).
+    pub compared_with: Option<String>,
+}
+
+impl Record for FigureRow {
+    const TABLE: &'static str = "figures";
+    fn columns() -> &'static [(&'static str, ColType)] {
+        &[
+            ("measure", Str),
+            ("source", Str),
+            ("as_of", Str),
+            ("value", Str),
+            ("approx", Bool),
+            ("verdict", Str),
+            ("docs", Str),
+            ("unit", Str),
+            ("compared_with", Str),
+        ]
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        w.str(self.measure.clone())
+            .str(self.source.clone())
+            .str(self.as_of.clone())
+            .str(self.value.clone())
+            .bool(self.approx)
+            .str(self.verdict.clone())
+            .str(self.docs.clone())
+            .str(self.unit.clone())
+            .str(self.compared_with.clone());
+    }
+}

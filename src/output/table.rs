@@ -1,0 +1,219 @@
+//! Tables declared once: each output row type implements [`Record`] (column names and
+//! types, and how to push one row); [`Table`] holds the columns, and the CSV and Parquet
+//! writers read the same `Table`, so both files always have the same columns.
+
+/// Column type. No unsigned integers, no timestamps: dates are ISO strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColType {
+    /// UTF-8 text.
+    Str,
+    /// 64-bit signed integer.
+    Int,
+    /// 64-bit float.
+    Float,
+    /// Boolean.
+    Bool,
+}
+
+/// Values of one column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// Text values.
+    Str(Vec<Option<String>>),
+    /// Integer values.
+    Int(Vec<Option<i64>>),
+    /// Float values.
+    Float(Vec<Option<f64>>),
+    /// Boolean values.
+    Bool(Vec<Option<bool>>),
+}
+
+impl Values {
+    fn new(ty: ColType) -> Values {
+        match ty {
+            ColType::Str => Values::Str(Vec::new()),
+            ColType::Int => Values::Int(Vec::new()),
+            ColType::Float => Values::Float(Vec::new()),
+            ColType::Bool => Values::Bool(Vec::new()),
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Str(v) => v.len(),
+            Values::Int(v) => v.len(),
+            Values::Float(v) => v.len(),
+            Values::Bool(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at `i` as CSV text ("" for null).
+    pub fn cell(&self, i: usize) -> String {
+        match self {
+            Values::Str(v) => v[i].clone().unwrap_or_default(),
+            Values::Int(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
+            Values::Float(v) => v[i].map(format_float).unwrap_or_default(),
+            Values::Bool(v) => v[i].map(|b| b.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// Shortest text that reads back to the same float; non-finite values as NaN/inf.
+fn format_float(x: f64) -> String {
+    if x.is_finite() {
+        let s = format!("{x}");
+        if s.contains('e') { format!("{x:e}") } else { s }
+    } else {
+        x.to_string()
+    }
+}
+
+/// A named column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Column name.
+    pub name: String,
+    /// Its values.
+    pub values: Values,
+}
+
+/// A table: named columns of equal length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Table name (file stem: `documents`, `mentions`, ...).
+    pub name: String,
+    /// The columns, in output order.
+    pub columns: Vec<Column>,
+}
+
+/// A row type that can be written as a table.
+pub trait Record {
+    /// Table name.
+    const TABLE: &'static str;
+    /// Column names and types, in output order.
+    fn columns() -> &'static [(&'static str, ColType)];
+    /// Pushes this row's values, one per column, in order.
+    fn push(&self, row: &mut RowWriter<'_>);
+}
+
+/// Appends one row's values to a table's columns.
+pub struct RowWriter<'a> {
+    cols: &'a mut [Column],
+    i: usize,
+}
+
+impl RowWriter<'_> {
+    fn next(&mut self) -> &mut Values {
+        let c = &mut self.cols[self.i];
+        self.i += 1;
+        &mut c.values
+    }
+
+    /// A text value.
+    pub fn str(&mut self, v: impl Into<Option<String>>) -> &mut Self {
+        let v = v.into();
+        match self.next() {
+            Values::Str(col) => col.push(v),
+            other => panic!("column type mismatch: text pushed into {other:?}"),
+        }
+        self
+    }
+
+    /// An integer value.
+    pub fn int(&mut self, v: impl Into<Option<i64>>) -> &mut Self {
+        let v = v.into();
+        match self.next() {
+            Values::Int(col) => col.push(v),
+            other => panic!("column type mismatch: int pushed into {other:?}"),
+        }
+        self
+    }
+
+    /// A float value.
+    pub fn float(&mut self, v: impl Into<Option<f64>>) -> &mut Self {
+        let v = v.into();
+        match self.next() {
+            Values::Float(col) => col.push(v),
+            other => panic!("column type mismatch: float pushed into {other:?}"),
+        }
+        self
+    }
+
+    /// A boolean value.
+    pub fn bool(&mut self, v: impl Into<Option<bool>>) -> &mut Self {
+        let v = v.into();
+        match self.next() {
+            Values::Bool(col) => col.push(v),
+            other => panic!("column type mismatch: bool pushed into {other:?}"),
+        }
+        self
+    }
+}
+
+impl Table {
+    /// An empty table with the columns of `R`.
+    pub fn of<R: Record>() -> Table {
+        Table {
+            name: R::TABLE.to_string(),
+            columns: R::columns()
+                .iter()
+                .map(|(n, t)| Column {
+                    name: (*n).to_string(),
+                    values: Values::new(*t),
+                })
+                .collect(),
+        }
+    }
+
+    /// A table holding `rows`.
+    pub fn from_records<'a, R: Record + 'a>(rows: impl IntoIterator<Item = &'a R>) -> Table {
+        let mut t = Table::of::<R>();
+        for r in rows {
+            t.push(r);
+        }
+        t
+    }
+
+    /// Appends one row.
+    pub fn push<R: Record>(&mut self, r: &R) {
+        let mut w = RowWriter {
+            cols: &mut self.columns,
+            i: 0,
+        };
+        r.push(&mut w);
+        debug_assert_eq!(
+            w.i,
+            self.columns.len(),
+            "{}: row pushed wrong column count",
+            R::TABLE
+        );
+    }
+
+    /// Number of rows.
+    pub fn height(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.values.len())
+    }
+
+    /// Adds a text column (e.g. a metadata variable); `values` must have one per row.
+    pub fn add_str_column(&mut self, name: &str, values: Vec<Option<String>>) {
+        assert_eq!(values.len(), self.height(), "column {name}: wrong length");
+        self.columns.push(Column {
+            name: name.to_string(),
+            values: Values::Str(values),
+        });
+    }
+
+    /// Column by name.
+    pub fn column(&self, name: &str) -> Option<&Values> {
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| &c.values)
+    }
+}

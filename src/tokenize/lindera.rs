@@ -1,0 +1,147 @@
+//! The only module that imports lindera: building and loading dictionaries, and turning
+//! lindera tokens into our [`Token`].
+
+use std::path::Path;
+use std::sync::Arc;
+
+use lindera::dictionary::{
+    DictionaryBuilder, Metadata, load_dictionary_with_options, load_user_dictionary_from_csv,
+};
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+use lindera::worker::SegmentWorker;
+
+use super::{Pos, Token};
+use crate::error::{Error, Result};
+
+/// lindera-ipadic's build metadata (field layout of IPADIC rows); the source encoding is
+/// filled in per source.
+const IPADIC_METADATA: &str = r#"{
+  "name": "ipadic",
+  "encoding": "UTF-8",
+  "default_word_cost": -10000,
+  "default_left_context_id": 0,
+  "default_right_context_id": 0,
+  "default_field_value": "*",
+  "flexible_csv": true,
+  "skip_invalid_cost_or_id": false,
+  "normalize_details": true,
+  "dictionary_schema": { "fields": [
+    "surface", "left_context_id", "right_context_id", "cost",
+    "part_of_speech", "part_of_speech_subcategory_1", "part_of_speech_subcategory_2",
+    "part_of_speech_subcategory_3", "conjugation_form", "conjugation_type",
+    "base_form", "reading", "pronunciation"
+  ] },
+  "user_dictionary_schema": { "fields": ["surface", "part_of_speech", "reading"] }
+}"#;
+
+/// Version of the lindera dictionary format we build; part of the cache key.
+pub const LINDERA_FORMAT: &str = "lindera-6";
+
+fn lindera_err(what: impl std::fmt::Display, e: impl std::fmt::Display) -> Error {
+    Error::Dictionary(format!("{what}: {e}"))
+}
+
+/// Builds the IPADIC system dictionary from MeCab source files in `src` (CSV files,
+/// `matrix.def`, `char.def`, `unk.def`) written in `encoding` into `out`.
+pub fn build_system_dictionary(src: &Path, encoding: &str, out: &Path) -> Result<()> {
+    let mut meta: serde_json::Value =
+        serde_json::from_str(IPADIC_METADATA).expect("IPADIC_METADATA is valid JSON");
+    meta["encoding"] = serde_json::Value::String(encoding.to_string());
+    let meta: Metadata = serde_json::from_value(meta)
+        .map_err(|e| lindera_err("IPADIC metadata does not fit this lindera version", e))?;
+    DictionaryBuilder::new(meta)
+        .build_dictionary(src, out)
+        .map_err(|e| lindera_err(format!("building IPADIC from {}", src.display()), e))
+}
+
+/// The shared, read-only tokenizer: dictionary (memory-mapped), user dictionary, mode.
+#[derive(Clone)]
+pub struct Tokenizer {
+    segmenter: Arc<Segmenter>,
+}
+
+impl Tokenizer {
+    /// Loads a built system dictionary from `dict_dir` (memory-mapped) and, if given, a
+    /// user dictionary CSV of full 13-column IPADIC rows.
+    pub fn load(dict_dir: &Path, user_csv: Option<&Path>) -> Result<Tokenizer> {
+        let dir = dict_dir
+            .to_str()
+            .ok_or_else(|| Error::Dictionary(format!("{} is not UTF-8", dict_dir.display())))?;
+        let dictionary = load_dictionary_with_options(dir, true)
+            .map_err(|e| lindera_err(format!("loading dictionary {}", dict_dir.display()), e))?;
+        let user = match user_csv {
+            Some(p) => Some(
+                load_user_dictionary_from_csv(&dictionary.metadata, p)
+                    .map_err(|e| lindera_err(format!("user dictionary {}", p.display()), e))?,
+            ),
+            None => None,
+        };
+        let segmenter = Segmenter::new(Mode::Normal, dictionary, user);
+        Ok(Tokenizer {
+            segmenter: Arc::new(segmenter),
+        })
+    }
+
+    /// A per-thread worker with its own lattice buffers.
+    pub fn worker(&self) -> TokenWorker {
+        TokenWorker {
+            inner: self.segmenter.new_worker(),
+        }
+    }
+}
+
+/// Per-thread tokenizer state (lindera's reusable lattice).
+pub struct TokenWorker {
+    inner: SegmentWorker,
+}
+
+impl TokenWorker {
+    /// Tokenizes `text` (normalized), appending tokens with byte offsets shifted by `base`.
+    /// When `with_pos` is false, parts of speech are not looked up (faster) and every token
+    /// is [`Pos::Unknown`].
+    pub fn tokenize_into(
+        &mut self,
+        text: &str,
+        base: usize,
+        with_pos: bool,
+        out: &mut Vec<Token>,
+    ) -> Result<()> {
+        let tokens = self
+            .inner
+            .segment(text)
+            .map_err(|e| lindera_err("tokenizing", e))?;
+        out.reserve(tokens.len());
+        for mut t in tokens {
+            let user = !t.word_id.is_system() && !t.word_id.is_unknown();
+            let pos = if with_pos {
+                let d = t.details();
+                let field = |i: usize| d.get(i).copied().unwrap_or("");
+                Pos::from_ipadic(field(0), field(1), field(2))
+            } else {
+                Pos::Unknown
+            };
+            out.push(Token {
+                start: (base + t.byte_start) as u32,
+                end: (base + t.byte_end) as u32,
+                pos,
+                user,
+            });
+        }
+        Ok(())
+    }
+
+    /// Raw lindera tokenization with POS details looked up, for the benchmark baseline:
+    /// returns the number of tokens and does nothing else.
+    pub fn raw_count_with_details(&mut self, text: &str) -> Result<usize> {
+        let tokens = self
+            .inner
+            .segment(text)
+            .map_err(|e| lindera_err("tokenizing", e))?;
+        let mut n = 0;
+        for mut t in tokens {
+            n += usize::from(!t.details().is_empty());
+        }
+        Ok(n)
+    }
+}
