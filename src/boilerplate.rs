@@ -16,9 +16,9 @@
 
 use std::ops::Range;
 
-/// Strong markers: any line containing one of these (and not reading like prose) is
-/// boilerplate.
-const MARKERS: &[&str] = &[
+/// Strong markers: a line containing one of these (and not reading like prose) is
+/// boilerplate wherever the marker stands.
+const STRONG_MARKERS: &[&str] = &[
     "©",
     "Copyright",
     "COPYRIGHT",
@@ -27,50 +27,92 @@ const MARKERS: &[&str] = &[
     "無断転載",
     "無断複製",
     "ツイート",
-    "シェア",
     "はてブ",
     "はてなブックマーク",
     "LINEで送る",
     "Pocket",
-    "いいね!",
-    "フォローする",
-    "ログイン",
-    "会員登録",
-    "新規登録はこちら",
-    "会員限定",
-    "有料会員",
-    "購読",
-    "広告",
-    "スポンサー",
-    "PR:",
-    "[PR]",
-    "【PR】",
-    "お問い合わせ",
-    "媒体資料",
     "利用規約",
     "プライバシーポリシー",
     "サイトマップ",
     "ページの先頭",
     "トップへ戻る",
+];
+
+/// Weak markers: words that also occur in news prose (「新規会員登録を停止」,
+/// 「お問い合わせがあった」). They mark a line only when they start it or make up at least
+/// [`WEAK_SHARE`] of its characters (「ログイン | 会員登録(無料)」).
+const WEAK_MARKERS: &[&str] = &[
+    "シェア",
+    "いいね",
+    "フォロー",
+    "ログイン",
+    "会員登録",
+    "新規登録",
+    "会員限定",
+    "有料会員",
+    "購読",
+    "広告",
+    "スポンサー",
+    "お問い合わせ",
+    "媒体資料",
     "次の記事",
     "前の記事",
     "続きを読む",
+    "続きは",
     "もっと見る",
-    "コメントする",
-    "コメントを書く",
-    "印刷する",
+    "コメント",
+    "印刷",
     "文字サイズ",
     "今なら",
     "初月無料",
     "無料登録",
-    "ご登録ください",
-    "クリックしていただけると",
+    "ご登録",
+    "クリック",
     "ランキング",
     "バナー",
     "メールマガジン",
     "メルマガ",
     "友達追加",
+    "保存",
+    "登録",
+    "無料",
 ];
+
+/// Share of a line's characters that weak markers must cover.
+const WEAK_SHARE: f64 = 0.4;
+
+fn has_marker(t: &str) -> bool {
+    if STRONG_MARKERS.iter().any(|m| t.contains(m)) {
+        return true;
+    }
+    let core = t.trim_start_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '■' | '□' | '●' | '◆' | '▼' | '【' | '[' | '(' | '<' | '・' | '※'
+            )
+    });
+    // An advertisement label: "PR 夏のポイント祭り", "PR:".
+    if core.starts_with("PR") && !core[2..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return true;
+    }
+    // Short words (登録, 無料) are too common to mark a line by starting it.
+    if WEAK_MARKERS
+        .iter()
+        .any(|m| m.chars().count() >= 3 && core.starts_with(m))
+    {
+        return true;
+    }
+    // Characters covered by weak markers, each counted once.
+    let mut covered = vec![false; t.len()];
+    for m in WEAK_MARKERS {
+        for (at, _) in t.match_indices(m) {
+            covered[at..at + m.len()].iter_mut().for_each(|c| *c = true);
+        }
+    }
+    let covered_chars = t.char_indices().filter(|&(i, _)| covered[i]).count();
+    covered_chars as f64 >= WEAK_SHARE * t.chars().count() as f64
+}
 
 /// Headings that start a list of links.
 const LIST_HEADINGS: &[&str] = &[
@@ -170,11 +212,7 @@ pub fn mark(text: &str) -> Vec<Range<usize>> {
             Class::Blank
         } else if reads_like_prose(t) && !t.contains('©') && !t.contains("Copyright") {
             Class::Body
-        } else if is_rule_line(t)
-            || is_breadcrumb(t)
-            || is_list_heading(t)
-            || MARKERS.iter().any(|m| t.contains(m))
-        {
+        } else if is_rule_line(t) || is_breadcrumb(t) || is_list_heading(t) || has_marker(t) {
             Class::Boiler
         } else if t.contains('。') && t.chars().count() >= 15 {
             Class::Body
@@ -287,6 +325,21 @@ mod tests {
     fn prose_mentioning_a_marker_word_stays_body() {
         let page = "同社は会見で、ログイン時の本人確認を強化すると説明した。外部IDによるログインも停止している。\n";
         assert!(mark(page).is_empty());
+    }
+
+    #[test]
+    fn weak_markers_need_to_dominate_a_line() {
+        let page = "同日18時5分 新規会員登録を停止\n\
+                    ログイン | 会員登録(無料)\n\
+                    7月2日 利用者から「身に覚えがない」とのお問い合わせを受けた\n\
+                    PR 夏のポイント祭り 総額1億円分が当たる!\n";
+        assert_eq!(
+            marked_lines(page),
+            [
+                "ログイン | 会員登録(無料)",
+                "PR 夏のポイント祭り 総額1億円分が当たる!"
+            ]
+        );
     }
 
     #[test]
