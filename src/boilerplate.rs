@@ -329,17 +329,21 @@ mod tests {
 
     #[test]
     fn weak_markers_need_to_dominate_a_line() {
-        let page = "同日18時5分 新規会員登録を停止\n\
-                    ログイン | 会員登録(無料)\n\
-                    7月2日 利用者から「身に覚えがない」とのお問い合わせを受けた\n\
-                    PR 夏のポイント祭り 総額1億円分が当たる!\n";
-        assert_eq!(
-            marked_lines(page),
-            [
-                "ログイン | 会員登録(無料)",
-                "PR 夏のポイント祭り 総額1億円分が当たる!"
-            ]
-        );
+        for (line, want) in [
+            ("同日18時5分 新規会員登録を停止", false),
+            (
+                "7月2日 利用者から「身に覚えがない」とのお問い合わせを受けた",
+                false,
+            ),
+            ("セブンペイ、新規登録を停止", false),
+            ("ログイン | 会員登録(無料)", true),
+            ("有料会員なら初月無料 →今すぐ登録", true),
+            ("PR 夏のポイント祭り 総額1億円分が当たる!", true),
+            ("【本件に関するお問い合わせ先】", true),
+            ("© 2019 Example News", true),
+        ] {
+            assert_eq!(has_marker(line), want, "{line}");
+        }
     }
 
     #[test]
