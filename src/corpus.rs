@@ -24,7 +24,7 @@ use crate::calendar::Date;
 pub const METADATA_FILE: &str = "metadata.csv";
 
 /// Files larger than this are skipped unless the caller raises the limit.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What `metadata.csv` says about one article.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -39,6 +39,8 @@ pub struct Meta {
     pub published: Option<Date>,
     /// Further columns (source_type, author, ...), by column name.
     pub extra: BTreeMap<String, String>,
+    /// Encoding declared in an `encoding` column, which overrides detection.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Whether a metadata row was found for the file.
     pub has_row: bool,
 }
@@ -262,23 +264,97 @@ pub struct Decoded {
     pub replaced: usize,
     /// Byte offset of the first replaced byte.
     pub first_bad: Option<usize>,
+    /// NUL bytes kept in the text (normalization drops them).
+    pub nul_bytes: usize,
+    /// Byte offset of the first NUL byte.
+    pub first_nul: Option<usize>,
 }
 
 /// How many undecodable bytes per million are tolerated (as a warning) before a file is
 /// declared to be in an unknown encoding.
 const MAX_BAD_PER_MILLION: usize = 2_000;
+/// How many NUL bytes per million are tolerated (stray padding) before a file is binary.
+const MAX_NUL_PER_MILLION: usize = 1_000;
 
-/// Detects the encoding of `bytes` and decodes them.
+/// An encoding by its label as users write it in metadata.csv: WHATWG labels
+/// (`utf-8`, `shift_jis`, `euc-jp`, `utf-16le`, ...) plus `cp932`/`ms932`/`sjis`.
+pub fn encoding_for_label(label: &str) -> Option<&'static encoding_rs::Encoding> {
+    let l = label.trim().to_ascii_lowercase();
+    let l = match l.as_str() {
+        "cp932" | "ms932" | "windows-932" | "sjis" | "shift-jis" => "shift_jis",
+        "eucjp" | "euc_jp" => "euc-jp",
+        "utf8" => "utf-8",
+        other => other,
+    };
+    encoding_rs::Encoding::for_label(l.as_bytes())
+}
+
+fn display_name(enc: &'static encoding_rs::Encoding) -> &'static str {
+    match enc.name() {
+        "Shift_JIS" => "Shift_JIS",
+        other => other,
+    }
+}
+
+/// Decodes with `enc`, replacing bad sequences; returns the text, the count of replaced
+/// sequences and the byte offset of the first one.
+fn decode_lossy(
+    enc: &'static encoding_rs::Encoding,
+    bytes: &[u8],
+) -> (String, usize, Option<usize>) {
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    if !had_errors {
+        return (text.into_owned(), 0, None);
+    }
+    let replaced = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    let first = if enc == encoding_rs::UTF_8 {
+        std::str::from_utf8(bytes).err().map(|e| e.valid_up_to())
+    } else {
+        first_malformed_byte(enc, bytes)
+    };
+    (text.into_owned(), replaced, first)
+}
+
+fn within(count: usize, len: usize, per_million: usize) -> bool {
+    count.saturating_mul(1_000_000) / len.max(1) <= per_million
+}
+
+/// Detects the encoding of `bytes` and decodes them. `hint` is an encoding declared in
+/// metadata.csv, which wins over detection.
 ///
-/// Order: byte-order marks (UTF-8, UTF-16LE/BE); ISO-2022-JP escapes; strict UTF-8;
-/// BOM-less UTF-16 (by the pattern of zero bytes); then Shift_JIS (Windows-31J) against
-/// EUC-JP, each decoded strictly and scored by how Japanese the result looks. A file that
-/// fits no encoding but nearly fits one is decoded with replacements and a warning.
-pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
+/// Detection: byte-order marks (UTF-8, UTF-16LE/BE); ISO-2022-JP escapes; BOM-less UTF-16
+/// (by the pattern of zero bytes); strict UTF-8; then UTF-8, Shift_JIS (Windows-31J, with
+/// the NEC/IBM extensions ①, ㈱, 髙) and EUC-JP decoded with replacement and scored by how
+/// Japanese the result looks, less a penalty per replaced byte. A file that nearly fits
+/// one encoding (a few bad bytes: mixed encodings, a broken download) is decoded with
+/// replacements and a warning; one that fits none is refused with the offset of the
+/// first bad byte.
+pub fn decode(
+    bytes: &[u8],
+    hint: Option<&'static encoding_rs::Encoding>,
+) -> Result<Decoded, String> {
     use encoding_rs::{EUC_JP, ISO_2022_JP, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE};
     if bytes.is_empty() {
         return Err("empty file".into());
     }
+    let len = bytes.len();
+    let done = |text: String, encoding: &'static str, replaced: usize, first_bad: Option<usize>| {
+        let nul_bytes = text.matches('\0').count();
+        let first_nul = (nul_bytes > 0)
+            .then(|| bytes.iter().position(|&b| b == 0))
+            .flatten();
+        if looks_binary(&text) {
+            return Err(binary_message(bytes));
+        }
+        Ok(Decoded {
+            text,
+            encoding,
+            replaced,
+            first_bad,
+            nul_bytes,
+            first_nul,
+        })
+    };
     let bom = [
         (&[0xEF, 0xBB, 0xBF][..], UTF_8, "UTF-8 (BOM)"),
         (&[0xFF, 0xFE][..], UTF_16LE, "UTF-16LE (BOM)"),
@@ -286,84 +362,81 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     ];
     for (mark, enc, name) in bom {
         if let Some(rest) = bytes.strip_prefix(mark) {
-            let (text, had_errors) = enc.decode_without_bom_handling(rest);
-            let replaced = if had_errors {
-                count_replacements(&text)
-            } else {
-                0
-            };
-            let first_bad = had_errors.then(|| first_replacement_byte(&text, enc, rest));
-            return finish(
-                text.into_owned(),
-                name,
-                replaced,
-                first_bad.flatten(),
-                bytes.len(),
-            );
+            let (text, replaced, first) = decode_lossy(enc, rest);
+            if !within(replaced, len, MAX_BAD_PER_MILLION) {
+                return Err(format!(
+                    "starts with a {name} byte-order mark, but {replaced} sequences are not valid \
+                     {name} (first at byte {}); the file is damaged or mislabelled",
+                    first.map_or(0, |f| f + mark.len())
+                ));
+            }
+            return done(text, name, replaced, first.map(|f| f + mark.len()));
         }
     }
-    if memchr_esc_iso2022(bytes)
-        && let Some(text) = ISO_2022_JP.decode_without_bom_handling_and_without_replacement(bytes)
-    {
-        return finish(text.into_owned(), "ISO-2022-JP", 0, None, bytes.len());
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        if text.contains('\0') {
-            if let Some(d) = try_utf16_without_bom(bytes) {
-                return Ok(d);
-            }
+    if let Some(enc) = hint {
+        let name = display_name(enc);
+        let (text, replaced, first) = decode_lossy(enc, bytes);
+        if !within(replaced, len, MAX_BAD_PER_MILLION) {
             return Err(format!(
-                "binary data: NUL byte at offset {}; not a text file",
-                text.find('\0').unwrap_or(0)
+                "metadata.csv declares encoding {name}, but {replaced} sequences are not valid \
+                 {name} (first at byte {}); fix or remove the encoding cell to detect it",
+                first.unwrap_or(0)
             ));
         }
-        return finish(text.to_string(), "UTF-8", 0, None, bytes.len());
+        return done(text, name, replaced, first);
+    }
+    if bytes.contains(&0x1b)
+        && bytes.iter().all(|&b| b < 0x80)
+        && let Some(text) = ISO_2022_JP.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return done(text.into_owned(), "ISO-2022-JP", 0, None);
+    }
+    let nuls = bytes.iter().filter(|&&b| b == 0).count();
+    if nuls > 0 {
+        if let Some(d) = try_utf16_without_bom(bytes) {
+            return Ok(d);
+        }
+        if !within(nuls, len, MAX_NUL_PER_MILLION) {
+            return Err(format!(
+                "binary data: {nuls} NUL bytes (first at byte {}); not a text file",
+                bytes.iter().position(|&b| b == 0).unwrap_or(0)
+            ));
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return done(text.to_string(), "UTF-8", 0, None);
     }
     if let Some(d) = try_utf16_without_bom(bytes) {
         return Ok(d);
     }
-    let utf8_err = std::str::from_utf8(bytes)
-        .err()
-        .map(|e| e.valid_up_to())
-        .unwrap_or(0);
-    let mut best: Option<(i64, &'static str, String, usize)> = None;
-    for (enc, name) in [(SHIFT_JIS, "Shift_JIS"), (EUC_JP, "EUC-JP")] {
-        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-        let replaced = if had_errors {
-            count_replacements(&text)
-        } else {
-            0
-        };
+    let mut best: Option<(i64, &'static str, String, usize, Option<usize>)> = None;
+    for (enc, name) in [
+        (UTF_8, "UTF-8"),
+        (SHIFT_JIS, "Shift_JIS"),
+        (EUC_JP, "EUC-JP"),
+    ] {
+        let (text, replaced, first) = decode_lossy(enc, bytes);
         let score = japanese_score(&text) - (replaced as i64) * 50;
         if best.as_ref().is_none_or(|b| score > b.0) {
-            best = Some((score, name, text.into_owned(), replaced));
+            best = Some((score, name, text, replaced, first));
         }
     }
-    let Some((_, name, text, replaced)) = best else {
-        return Err("no encoding candidate".into());
+    let Some((_, name, text, replaced, first)) = best else {
+        unreachable!("three candidates were scored");
     };
-    if replaced == 0 {
-        if looks_binary(&text) {
-            return Err(binary_message(bytes));
-        }
-        return finish(text, name, 0, None, bytes.len());
-    }
-    if replaced * 1_000_000 / bytes.len().max(1) <= MAX_BAD_PER_MILLION && !looks_binary(&text) {
-        let enc = if name == "Shift_JIS" {
-            SHIFT_JIS
-        } else {
-            EUC_JP
-        };
-        let first_bad = first_replacement_byte(&text, enc, bytes);
-        return finish(text, name, replaced, first_bad, bytes.len());
+    if within(replaced, len, MAX_BAD_PER_MILLION) {
+        return done(text, name, replaced, first);
     }
     if looks_binary(&String::from_utf8_lossy(bytes)) {
         return Err(binary_message(bytes));
     }
+    let utf8_err = std::str::from_utf8(bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
     Err(format!(
         "unknown encoding: not valid UTF-8 (first invalid byte at offset {utf8_err}), \
          Shift_JIS, EUC-JP, ISO-2022-JP or UTF-16; convert the file to UTF-8 \
-         (e.g. `nkf -w` or `iconv -t UTF-8`)"
+         (e.g. `nkf -w` or `iconv -t UTF-8`) or declare its encoding in metadata.csv"
     ))
 }
 
@@ -378,48 +451,28 @@ fn binary_message(bytes: &[u8]) -> String {
     )
 }
 
-fn finish(
-    text: String,
-    encoding: &'static str,
-    replaced: usize,
-    first_bad: Option<usize>,
-    _len: usize,
-) -> Result<Decoded, String> {
-    if looks_binary(&text) {
-        return Err("binary data: too many control characters; not a text file".into());
-    }
-    Ok(Decoded {
-        text,
-        encoding,
-        replaced,
-        first_bad,
-    })
-}
-
-fn memchr_esc_iso2022(bytes: &[u8]) -> bool {
-    bytes.windows(3).any(|w| w == b"\x1b$B" || w == b"\x1b$@") && bytes.iter().all(|&b| b < 0x80)
-}
-
-fn count_replacements(text: &str) -> usize {
-    text.chars().filter(|&c| c == '\u{FFFD}').count()
-}
-
-/// Byte offset in `raw` of the first byte the decoder could not read.
-fn first_replacement_byte(
-    _text: &str,
-    enc: &'static encoding_rs::Encoding,
-    raw: &[u8],
-) -> Option<usize> {
-    // Decode growing prefixes with a streaming decoder to find the first malformed byte.
+/// Byte offset of the first byte `enc` cannot decode.
+fn first_malformed_byte(enc: &'static encoding_rs::Encoding, raw: &[u8]) -> Option<usize> {
     let mut decoder = enc.new_decoder_without_bom_handling();
-    let mut out = String::with_capacity(16);
-    for (i, b) in raw.iter().enumerate() {
+    let mut out = String::with_capacity(64);
+    let mut pos = 0;
+    while pos < raw.len() {
         out.clear();
-        out.reserve(16);
-        let (res, _read) =
-            decoder.decode_to_string_without_replacement(std::slice::from_ref(b), &mut out, false);
-        if let encoding_rs::DecoderResult::Malformed(_, _) = res {
-            return Some(i);
+        let end = (pos + 4096).min(raw.len());
+        let (res, read) = decoder.decode_to_string_without_replacement(
+            &raw[pos..end],
+            &mut out,
+            end == raw.len(),
+        );
+        match res {
+            encoding_rs::DecoderResult::Malformed(bad, after) => {
+                return Some((pos + read).saturating_sub(bad as usize + after as usize));
+            }
+            encoding_rs::DecoderResult::OutputFull => {
+                out.reserve(out.capacity());
+                pos += read;
+            }
+            encoding_rs::DecoderResult::InputEmpty => pos += read,
         }
     }
     None
@@ -461,7 +514,7 @@ fn japanese_score(text: &str) -> i64 {
 /// (Latin text) or when the decoded text is overwhelmingly kana and kanji.
 fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
     use encoding_rs::{UTF_16BE, UTF_16LE};
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let pairs = bytes.len() / 2;
@@ -497,6 +550,8 @@ fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
                     encoding: name,
                     replaced: 0,
                     first_bad: None,
+                    nul_bytes: 0,
+                    first_nul: None,
                 },
             ));
         }
@@ -542,7 +597,7 @@ impl Metadata {
             }
         };
         md.present = true;
-        let text = match decode(&bytes) {
+        let text = match decode(&bytes, None) {
             Ok(d) => d.text,
             Err(e) => {
                 md.skipped.push(Skip {
@@ -584,8 +639,13 @@ impl Metadata {
             });
             return;
         };
-        let (source_col, title_col, url_col, pub_col) =
-            (col("source"), col("title"), col("url"), col("published"));
+        let (source_col, title_col, url_col, pub_col, enc_col) = (
+            col("source"),
+            col("title"),
+            col("url"),
+            col("published"),
+            col("encoding"),
+        );
         for dup in headers
             .iter()
             .enumerate()
@@ -670,7 +730,15 @@ impl Metadata {
             };
             let mut extra = BTreeMap::new();
             for (i, h) in headers.iter().enumerate() {
-                if [Some(file_col), source_col, title_col, url_col, pub_col].contains(&Some(i))
+                if [
+                    Some(file_col),
+                    source_col,
+                    title_col,
+                    url_col,
+                    pub_col,
+                    enc_col,
+                ]
+                .contains(&Some(i))
                     || h.is_empty()
                 {
                     continue;
@@ -679,8 +747,22 @@ impl Metadata {
                     extra.entry(h.clone()).or_insert_with(|| v.to_string());
                 }
             }
+            let encoding = match get(enc_col) {
+                None => None,
+                Some(label) => match encoding_for_label(&label) {
+                    Some(e) => Some(e),
+                    None => {
+                        warnings.push(format!(
+                            "{here}: encoding '{label}' is not known (try UTF-8, Shift_JIS, \
+                             EUC-JP, UTF-16LE); detecting it instead"
+                        ));
+                        None
+                    }
+                },
+            };
             let meta = Meta {
                 source: get(source_col).unwrap_or_else(|| file_stem(&key)),
+                encoding,
                 title: get(title_col),
                 url: get(url_col),
                 published,
@@ -776,12 +858,23 @@ pub fn document_from_bytes(
     bytes: &[u8],
     metadata: &Metadata,
 ) -> Result<Document, String> {
-    let decoded = decode(bytes)?;
-    if decoded.text.trim().is_empty() {
+    let (meta, meta_warning) = metadata.for_doc(doc);
+    let decoded = decode(bytes, meta.encoding)?;
+    if decoded
+        .text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\0' || c == '\u{FEFF}')
+        .is_empty()
+    {
         return Err("no text (empty or only whitespace)".into());
     }
-    let (meta, meta_warning) = metadata.for_doc(doc);
     let mut warnings: Vec<String> = meta_warning.into_iter().collect();
+    if decoded.nul_bytes > 0 {
+        warnings.push(format!(
+            "{} NUL byte(s) ignored (first at byte {})",
+            decoded.nul_bytes,
+            decoded.first_nul.map_or("?".into(), |b| b.to_string())
+        ));
+    }
     if decoded.replaced > 0 {
         warnings.push(format!(
             "{} byte(s) not valid {} replaced by U+FFFD (first at byte {}); mixed encodings?",
@@ -834,7 +927,7 @@ mod tests {
             (&u16le_nobom[..], "UTF-16LE", SAMPLE),
             (&u16be_nobom[..], "UTF-16BE", SAMPLE),
         ] {
-            let d = decode(bytes).unwrap_or_else(|e| panic!("{enc}: {e}"));
+            let d = decode(bytes, None).unwrap_or_else(|e| panic!("{enc}: {e}"));
             assert_eq!(d.encoding, enc);
             assert_eq!(d.text, text, "{enc}");
             assert_eq!(d.replaced, 0);
@@ -843,11 +936,11 @@ mod tests {
 
     #[test]
     fn rejects_binary_and_empty() {
-        assert!(decode(b"").unwrap_err().contains("empty"));
+        assert!(decode(b"", None).unwrap_err().contains("empty"));
         let bin: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
-        let err = decode(&bin).unwrap_err();
+        let err = decode(&bin, None).unwrap_err();
         assert!(err.contains("binary"), "{err}");
-        let err = decode(b"abc\0def\0\0\0\x01\x02").unwrap_err();
+        let err = decode(b"abc\0def\0\0\0\x01\x02", None).unwrap_err();
         assert!(err.contains("binary") || err.contains("NUL"), "{err}");
     }
 
@@ -857,7 +950,7 @@ mod tests {
         let (mut sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&long);
         let mut bytes = sjis.to_mut().clone();
         bytes.insert(30, 0xFF);
-        let d = decode(&bytes).unwrap();
+        let d = decode(&bytes, None).unwrap();
         assert_eq!(d.encoding, "Shift_JIS");
         assert_eq!(d.replaced, 1);
         assert_eq!(d.first_bad, Some(30));
@@ -868,6 +961,42 @@ mod tests {
             doc.warnings[0].contains("first at byte 30"),
             "{:?}",
             doc.warnings
+        );
+    }
+
+    #[test]
+    fn utf8_with_a_bad_byte_stays_utf8() {
+        let mut bytes = SAMPLE.repeat(30).into_bytes();
+        bytes.insert(60, 0xFF);
+        let d = decode(&bytes, None).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!((d.replaced, d.first_bad), (1, Some(60)));
+    }
+
+    #[test]
+    fn declared_encoding_wins_and_a_wrong_declaration_is_explained() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(SAMPLE);
+        let d = decode(&sjis, encoding_for_label("cp932")).unwrap();
+        assert_eq!((d.encoding, d.text.as_str()), ("Shift_JIS", SAMPLE));
+        let err = decode(&sjis, encoding_for_label("utf-8")).unwrap_err();
+        assert!(
+            err.contains("declares encoding UTF-8") && err.contains("first at byte 0"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn stray_nul_bytes_are_tolerated_many_are_binary() {
+        let mut bytes = SAMPLE.repeat(100).into_bytes();
+        bytes.push(0);
+        let d = decode(&bytes, None).unwrap();
+        assert_eq!((d.nul_bytes, d.first_nul), (1, Some(bytes.len() - 1)));
+        let mut bytes = SAMPLE.as_bytes().to_vec();
+        bytes.extend([0u8; 40]);
+        let err = decode(&bytes, None).unwrap_err();
+        assert!(
+            err.contains("NUL") && err.contains("first at byte"),
+            "{err}"
         );
     }
 

@@ -14,7 +14,8 @@
 //! - full-width ASCII (`３８，６１５`, `ＩＤ`) to ASCII, the ideographic space to a space,
 //!   half-width katakana to full-width (so numbers and words look the same everywhere);
 //! - wave dashes `〜` and `～` to `~` (ranges: 1~2カ月);
-//! - `\r\n` and lone `\r` to `\n`;
+//! - `\r\n` and lone `\r` to `\n`; control characters (NUL padding, form feeds) and
+//!   zero-width characters are removed;
 //! - HTML (for `.html` input): tags and comments removed, block tags become `\n`, `script`
 //!   and `style` content removed, character references decoded;
 //! - PDF-style spaces inside figures are removed: 「38,615,473 円」, 「7 月 31 日 17:00」,
@@ -201,6 +202,17 @@ fn fold_char(c: char) -> Option<char> {
     }
 }
 
+/// Invisible characters that carry no text: C0/C1 controls other than tab and line feed
+/// (NUL padding, form feeds), zero-width spaces and joiners, a byte-order mark inside the
+/// text. They are removed (and mapped), so that they never split a word or a figure.
+fn is_dropped(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
 fn is_halfwidth_katakana(c: char) -> bool {
     ('\u{FF61}'..='\u{FF9F}').contains(&c)
 }
@@ -343,6 +355,12 @@ fn normalize_into(orig: &str, range: Range<usize>, b: &mut Builder) {
             prev = folded.chars().next_back();
             continue;
         }
+        if is_dropped(c) {
+            b.copy(orig, copy_from..at);
+            b.replace(at..end, "");
+            copy_from = end;
+            continue;
+        }
         if let Some(f) = fold_char(c) {
             b.copy(orig, copy_from..at);
             let mut buf = [0u8; 4];
@@ -476,7 +494,8 @@ fn find_ascii_ci(s: &str, from: usize, needle: &str) -> Option<usize> {
 
 /// Decodes a character reference at the start of `s`: `&amp;`, `&#12354;`, `&#x3042;`.
 fn decode_entity(s: &str) -> Option<(usize, char)> {
-    let semi = s[..s.len().min(12)].find(';')?;
+    // Entity names are ASCII: look for the ';' among the first bytes without slicing a char.
+    let semi = s.bytes().take(12).position(|b| b == b';')?;
     let name = &s[1..semi];
     let ch = if let Some(num) = name.strip_prefix('#') {
         let v = if let Some(hex) = num.strip_prefix(['x', 'X']) {
@@ -582,6 +601,14 @@ mod tests {
     }
 
     #[test]
+    fn drops_invisible_characters() {
+        let orig = "38\u{200B},615\0円\u{FEFF}";
+        let n = normalize(orig);
+        assert_eq!(n.text, "38,615円");
+        assert_eq!(orig_of(orig, &n, "38,615円"), "38\u{200B},615\0円");
+    }
+
+    #[test]
     fn map_is_monotonic_and_total() {
         let orig = "ＡＢ　３ 円\r\n<x>ｶﾞ";
         let n = normalize(orig);
@@ -593,5 +620,115 @@ mod tests {
             last = s;
         }
         assert_eq!(n.map.map_end(n.text.len()), orig.len());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text built from the characters that normalization treats specially, plus any
+    /// Unicode scalar now and then.
+    fn messy() -> impl Strategy<Value = String> {
+        let special = prop::sample::select(vec![
+            "0",
+            "7",
+            "３",
+            "８",
+            ",",
+            "，",
+            " ",
+            "\u{3000}",
+            "\n",
+            "\r",
+            "\t",
+            "円",
+            "人",
+            "月",
+            "日",
+            "年",
+            "約",
+            "万",
+            "あ",
+            "漢",
+            "ｶ",
+            "ﾞ",
+            "ﾟ",
+            "~",
+            "〜",
+            "～",
+            "<",
+            ">",
+            "/",
+            "&",
+            "amp;",
+            "#x3042;",
+            "<p>",
+            "</p>",
+            "<script>",
+            "</script>",
+            "<!--",
+            "-->",
+            "\"",
+            "\u{0}",
+            "\u{200B}",
+            "\u{FEFF}",
+            "−",
+            "Ａ",
+            "①",
+        ])
+        .prop_map(str::to_string);
+        let any = any::<char>().prop_map(|c| c.to_string());
+        prop::collection::vec(prop_oneof![8 => special, 1 => any], 0..80).prop_map(|v| v.concat())
+    }
+
+    fn check(orig: &str, n: &NormalizedText) -> Result<(), TestCaseError> {
+        let bounds: Vec<usize> = n
+            .text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([n.text.len()])
+            .collect();
+        let mut last_start = 0;
+        let mut last_end = 0;
+        for &i in &bounds {
+            let s = n.map.map_start(i);
+            let e = n.map.map_end(i);
+            prop_assert!(
+                orig.is_char_boundary(s) && orig.is_char_boundary(e),
+                "boundary at {i}"
+            );
+            prop_assert!(s >= last_start && e >= last_end, "not monotonic at {i}");
+            last_start = s;
+            last_end = e;
+        }
+        for w in bounds.windows(2) {
+            let r = n.map.map_range(w[0]..w[1]);
+            prop_assert!(r.start < r.end, "char at {} maps to empty original", w[0]);
+            prop_assert!(r.end <= orig.len());
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn plain_text_map_is_valid(orig in messy()) {
+            let n = normalize(&orig);
+            check(&orig, &n)?;
+        }
+
+        #[test]
+        fn html_map_is_valid(orig in messy()) {
+            let n = normalize_html(&orig);
+            check(&orig, &n)?;
+        }
+
+        #[test]
+        fn text_without_foldable_characters_is_unchanged(orig in "[a-zあ-ん漢字。、]{0,40}") {
+            let n = normalize(&orig);
+            prop_assert_eq!(&n.text, &orig);
+            prop_assert!(n.map.is_identity());
+        }
     }
 }

@@ -259,8 +259,72 @@ mod tests {
     #[test]
     fn flags_boilerplate_sentences() {
         let t = "関連記事\n本文の文。";
-        let s = split(t, &[0.."関連記事".len()]);
+        let heading = 0.."関連記事".len();
+        let s = split(t, std::slice::from_ref(&heading));
         assert!(s[0].boilerplate);
         assert!(!s[1].boilerplate);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn messy() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "。",
+            "、",
+            "!",
+            "?",
+            "「",
+            "」",
+            "『",
+            "』",
+            "(",
+            ")",
+            "\n",
+            " ",
+            "・",
+            "1.",
+            "①",
+            "関連記事",
+            "© 2019",
+            "ツイート",
+            "ホーム > 経済",
+            "本文の文です",
+            "あ",
+            "━━━",
+            "ログイン",
+        ])
+        .prop_map(str::to_string);
+        let any = any::<char>().prop_map(|c| c.to_string());
+        prop::collection::vec(prop_oneof![6 => piece, 1 => any], 0..120).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn sentences_and_boilerplate_are_valid(text in messy()) {
+            let boiler = crate::boilerplate::mark(&text);
+            let mut last = 0;
+            for r in &boiler {
+                prop_assert!(r.start >= last && r.start <= r.end && r.end <= text.len());
+                prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+                last = r.end;
+            }
+            let sentences = split(&text, &boiler);
+            let mut last = 0;
+            for s in &sentences {
+                let r = &s.range;
+                prop_assert!(r.start >= last && r.start < r.end && r.end <= text.len(), "{r:?}");
+                prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+                prop_assert_eq!(text[r.clone()].trim(), &text[r.clone()]);
+                last = r.end;
+            }
+            // Nothing but whitespace is left out.
+            let covered: usize = sentences.iter().map(|s| s.range.len()).sum();
+            let non_space: usize = text.chars().filter(|c| !c.is_whitespace()).map(char::len_utf8).sum();
+            prop_assert!(covered >= non_space);
+        }
     }
 }

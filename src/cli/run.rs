@@ -18,7 +18,7 @@ pub struct RunArgs {
     #[arg(long, short, default_value = "outputs", value_name = "DIR")]
     pub out: PathBuf,
     /// Skip files larger than this many MiB.
-    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    #[arg(long, default_value_t = 16, value_name = "MIB")]
     pub max_file_mb: u64,
     /// Do not guard CSV cells that start with = + - @ against spreadsheet formulas.
     #[arg(long)]
