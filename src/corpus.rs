@@ -268,6 +268,8 @@ pub struct Decoded {
     pub nul_bytes: usize,
     /// Byte offset of the first NUL byte.
     pub first_nul: Option<usize>,
+    /// For a file in two encodings: where the second one starts.
+    pub switch_at: Option<usize>,
 }
 
 /// How many undecodable bytes per million are tolerated (as a warning) before a file is
@@ -353,6 +355,7 @@ pub fn decode(
             first_bad,
             nul_bytes,
             first_nul,
+            switch_at: None,
         })
     };
     let bom = [
@@ -406,9 +409,6 @@ pub fn decode(
     if let Ok(text) = std::str::from_utf8(bytes) {
         return done(text.to_string(), "UTF-8", 0, None);
     }
-    if let Some(d) = try_utf16_without_bom(bytes) {
-        return Ok(d);
-    }
     let mut best: Option<(i64, &'static str, String, usize, Option<usize>)> = None;
     for (enc, name) in [
         (UTF_8, "UTF-8"),
@@ -424,20 +424,63 @@ pub fn decode(
     let Some((_, name, text, replaced, first)) = best else {
         unreachable!("three candidates were scored");
     };
+    if replaced == 0 {
+        return done(text, name, replaced, first);
+    }
+    if let Some(d) = try_utf16_without_bom(bytes) {
+        return Ok(d);
+    }
     if within(replaced, len, MAX_BAD_PER_MILLION) {
         return done(text, name, replaced, first);
     }
     if looks_binary(&String::from_utf8_lossy(bytes)) {
         return Err(binary_message(bytes));
     }
+    if let Some(d) = try_utf8_then_legacy(bytes) {
+        return Ok(d);
+    }
     let utf8_err = std::str::from_utf8(bytes)
         .err()
         .map_or(0, |e| e.valid_up_to());
     Err(format!(
-        "unknown encoding: not valid UTF-8 (first invalid byte at offset {utf8_err}), \
+        "unknown encoding: not valid UTF-8 (first invalid byte at byte {utf8_err}), \
          Shift_JIS, EUC-JP, ISO-2022-JP or UTF-16; convert the file to UTF-8 \
          (e.g. `nkf -w` or `iconv -t UTF-8`) or declare its encoding in metadata.csv"
     ))
+}
+
+/// A file whose first part is UTF-8 and whose rest is cleanly Shift_JIS or EUC-JP (two
+/// files pasted together): each part decoded in its own encoding.
+fn try_utf8_then_legacy(bytes: &[u8]) -> Option<Decoded> {
+    use encoding_rs::{EUC_JP, SHIFT_JIS};
+    let split = std::str::from_utf8(bytes).err()?.valid_up_to();
+    // Back up to the start of the line, so that a line is not decoded half and half.
+    let split = bytes[..split]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    if split == 0 {
+        return None;
+    }
+    let head = std::str::from_utf8(&bytes[..split]).ok()?;
+    for (enc, name) in [(SHIFT_JIS, "UTF-8 + Shift_JIS"), (EUC_JP, "UTF-8 + EUC-JP")] {
+        if let Some(tail) = enc.decode_without_bom_handling_and_without_replacement(&bytes[split..])
+        {
+            if japanese_score(&tail) <= 0 {
+                continue;
+            }
+            return Some(Decoded {
+                text: format!("{head}{tail}"),
+                encoding: name,
+                replaced: 0,
+                first_bad: None,
+                nul_bytes: 0,
+                first_nul: None,
+                switch_at: Some(split),
+            });
+        }
+    }
+    None
 }
 
 fn binary_message(bytes: &[u8]) -> String {
@@ -446,7 +489,7 @@ fn binary_message(bytes: &[u8]) -> String {
         .position(|&b| b < 0x09 || (0x0E..0x1B).contains(&b))
         .unwrap_or(0);
     format!(
-        "binary data (control byte 0x{:02X} at offset {at}); not a text file",
+        "binary data (control byte 0x{:02X} at byte {at}); not a text file",
         bytes[at]
     )
 }
@@ -529,15 +572,17 @@ fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
             continue;
         };
         let chars = text.chars().count().max(1) as i64;
+        // Japanese prose is at least a fifth kana; Shift_JIS or EUC-JP bytes read as
+        // UTF-16 give ideographs and almost no kana.
         let jp = text
             .chars()
-            .filter(|c| matches!(c, '\u{3041}'..='\u{30FF}' | '\u{4E00}'..='\u{9FFF}' | '\u{3000}'..='\u{303F}'))
+            .filter(|c| matches!(c, '\u{3041}'..='\u{30FF}'))
             .count() as i64;
         let ascii_text = zeros_high * 10 >= pairs * 6
             && text
                 .chars()
                 .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
-        let japanese = jp * 10 >= chars * 6;
+        let japanese = jp * 5 >= chars;
         if !(ascii_text || japanese) || looks_binary(&text) {
             continue;
         }
@@ -552,6 +597,7 @@ fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
                     first_bad: None,
                     nul_bytes: 0,
                     first_nul: None,
+                    switch_at: None,
                 },
             ));
         }
@@ -868,6 +914,13 @@ pub fn document_from_bytes(
         return Err("no text (empty or only whitespace)".into());
     }
     let mut warnings: Vec<String> = meta_warning.into_iter().collect();
+    if let Some(at) = decoded.switch_at {
+        warnings.push(format!(
+            "mixed encodings: {} (the second from byte {at}); offsets refer to the combined \
+             decoded text",
+            decoded.encoding
+        ));
+    }
     if decoded.nul_bytes > 0 {
         warnings.push(format!(
             "{} NUL byte(s) ignored (first at byte {})",
@@ -1089,5 +1142,35 @@ mod tests {
                 .iter()
                 .any(|s| s.path == "sub/loop" && s.reason.contains("loop"))
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn decode_never_panics_and_reports_in_range(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            if let Ok(d) = decode(&bytes, None) {
+                prop_assert!(d.first_bad.is_none_or(|b| b < bytes.len()));
+                prop_assert!(d.switch_at.is_none_or(|b| b < bytes.len()));
+            }
+        }
+
+        #[test]
+        fn utf8_text_round_trips(text in "[a-z0-9あ-んア-ン漢字円、。\n]{1,80}") {
+            let d = decode(text.as_bytes(), None).unwrap();
+            prop_assert_eq!(d.text, text);
+        }
+
+        #[test]
+        fn shift_jis_japanese_round_trips(text in "[あ-んア-ン漢字円被害額約。、]{8,80}") {
+            let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+            let d = decode(&bytes, None).unwrap();
+            prop_assert_eq!(d.encoding, "Shift_JIS");
+            prop_assert_eq!(d.text, text);
+        }
     }
 }
