@@ -18,11 +18,13 @@
 #![deny(missing_docs)]
 
 pub mod analyze;
+pub mod bench;
 pub mod boilerplate;
 pub mod calendar;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod generate;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;

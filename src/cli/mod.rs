@@ -1,7 +1,9 @@
 //! Command line: flags are described once here (clap derive, help from doc comments) and
 //! resolved into validated options; the stages never see clap types.
 
+mod bench;
 mod dict;
+mod gen_corpus;
 mod progress;
 mod run;
 
@@ -39,6 +41,10 @@ pub enum Command {
     Run(run::RunArgs),
     /// Show where the IPADIC dictionary is, building it if needed (--rebuild to force).
     Dict(dict::DictArgs),
+    /// Write a large generated corpus for benchmarks.
+    GenCorpus(gen_corpus::GenArgs),
+    /// Measure raw lindera and shiten on the same text (MB/s, docs/s, peak RSS).
+    Bench(bench::BenchArgs),
 }
 
 /// Options shared by commands that load the analyzer.
@@ -63,6 +69,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Run(a) => run::run(a, &progress),
         Command::Dict(a) => dict::run(a, &progress),
+        Command::GenCorpus(a) => gen_corpus::run(a, &progress),
+        Command::Bench(a) => bench::run(a, &progress),
     }
 }
 
