@@ -10,9 +10,9 @@
 //!
 //! # Order
 //!
-//! Within a measure and subject, rows are sorted by as-of time (ISO text, so a date sorts
-//! before the times of that day), then source, then value; rows without an as-of time come
-//! last. Two as-of times are **the same time** when one is a prefix of the other (the
+//! Within a measure and subject, rows are sorted by as-of time (a stated time of a day
+//! before the bare date, which says less), then source, then value; rows without an as-of
+//! time come last. Two as-of times are **the same time** when one is a prefix of the other (the
 //! published `2019-07-31` and the stated `2019-07-31T17:00`).
 //!
 //! # Precision
@@ -36,6 +36,10 @@
 //!   808人 on 31 July; a later report is only `rounded` when it writes the earlier figure
 //!   more coarsely, without the hedge's widening).
 //! - `conflict`: the same as-of time and values that do not agree.
+//!
+//! When a row would be `updated` or `conflict` against the row before it but agrees with an
+//! earlier row, it restates that figure (an editorial recalling the first estimate after the
+//! final count): its verdict is `same` or `rounded` against that row instead.
 //!
 //! A row without an as-of time cannot be placed in time, so it is compared with every dated
 //! row and gets the best verdict it can (`same`, else `rounded`, else `conflict` against the
@@ -120,6 +124,16 @@ fn compatible(a: &Fig, b: &Fig, lenient: bool) -> bool {
             && (b.bound != Bound::None || precision(b.value) >= precision(a.value) || b.approx)
 }
 
+/// Sort key of an as-of time: its date, then a stated time of that day before the bare
+/// date (a published date says less than 「7月31日17時現在」, so it comes after it).
+fn time_key(as_of: &Option<String>) -> (&str, bool, &str) {
+    let s = as_of.as_deref().unwrap_or("");
+    match s.split_once('T') {
+        Some((d, t)) => (d, false, t),
+        None => (s, true, ""),
+    }
+}
+
 fn same_time(a: &str, b: &str) -> bool {
     a.starts_with(b) || b.starts_with(a)
 }
@@ -186,13 +200,20 @@ pub fn figures(facts: &[FactRow]) -> Vec<FigureRow> {
     for ((measure, subject), g) in groups {
         let mut figs: Vec<Fig> = g.into_values().collect();
         figs.sort_by(|a, b| {
-            (a.as_of.is_none(), &a.as_of, &a.source, a.value, a.approx).cmp(&(
-                b.as_of.is_none(),
-                &b.as_of,
-                &b.source,
-                b.value,
-                b.approx,
-            ))
+            (
+                a.as_of.is_none(),
+                time_key(&a.as_of),
+                &a.source,
+                a.value,
+                a.approx,
+            )
+                .cmp(&(
+                    b.as_of.is_none(),
+                    time_key(&b.as_of),
+                    &b.source,
+                    b.value,
+                    b.approx,
+                ))
         });
         let dated = figs.iter().filter(|f| f.as_of.is_some()).count();
         for i in 0..figs.len() {
@@ -200,9 +221,26 @@ pub fn figures(facts: &[FactRow]) -> Vec<FigureRow> {
             let (verdict, with) = match (&cur.as_of, i) {
                 (_, 0) => ("first", None),
                 (Some(a), _) => {
+                    let against = |f: &Fig| {
+                        let same = f.as_of.as_deref().is_some_and(|b| same_time(a, b));
+                        verdict(f, cur, same)
+                    };
                     let prev = &figs[i - 1];
-                    let same = prev.as_of.as_deref().is_some_and(|b| same_time(a, b));
-                    (verdict(prev, cur, same), Some(label(prev)))
+                    match against(prev) {
+                        v @ ("updated" | "conflict") => {
+                            // A restatement of an earlier figure (an editorial recalling the
+                            // first estimate) is not an update of the one before it.
+                            match figs[..i - 1]
+                                .iter()
+                                .rev()
+                                .find(|f| matches!(against(f), "same" | "rounded"))
+                            {
+                                Some(f) => (against(f), Some(label(f))),
+                                None => (v, Some(label(prev))),
+                            }
+                        }
+                        v => (v, Some(label(prev))),
+                    }
                 }
                 (None, _) if dated == 0 => {
                     let prev = &figs[i - 1];
@@ -295,9 +333,9 @@ mod tests {
             [
                 ("55000000".into(), "first"),
                 ("55000000".into(), "rounded"),
-                ("55000000".into(), "same"),
-                ("38600000".into(), "updated"),
-                ("38615473".into(), "rounded"),
+                ("55000000".into(), "rounded"),
+                ("38615473".into(), "updated"),
+                ("38600000".into(), "rounded"),
                 ("38610000".into(), "rounded"),
                 ("38000000".into(), "rounded"),
                 ("40000000".into(), "rounded"),

@@ -130,6 +130,8 @@ pub struct Fact {
     pub subject: Option<String>,
     /// Whether the figure is a rate (after a per-day duration).
     pub per: bool,
+    /// Whether a word after the figure hedges it (「900人規模」) though its surface does not.
+    pub hedged: bool,
     /// Sentence index.
     pub sentence: usize,
 }
@@ -212,6 +214,10 @@ enum Item {
 struct Sent<'a, 'v> {
     v: &'v DocView<'a>,
     m: &'v Measures,
+    /// Index of the (first) sentence.
+    si: usize,
+    /// Whether this is two sentences read as one (a list broken by 。: 「808人。3860万円の被害」).
+    joined: bool,
     range: Range<usize>,
     items: Vec<Item>,
     /// Cue occurrences: (byte range, index into `m.cues`).
@@ -240,7 +246,9 @@ const COMPARISON_AFTER_NI: &[&str] = &[
     "達",
 ];
 /// Suffixes looked through after a figure (「900人規模の被害」, 「1650万人分の」).
-const TRANSPARENT_SUFFIXES: &[&str] = &["規模", "分", "相当", "程度", "ほど", "余"];
+const TRANSPARENT_SUFFIXES: &[&str] = &["規模", "分", "相当", "程度", "ほど", "余", "前後"];
+/// Of those, the ones that hedge the figure.
+const HEDGING_SUFFIXES: &[&str] = &["規模", "程度", "前後"];
 /// Words skipped when looking back from a figure for its topic.
 const BACKWARD_SKIP: &[&str] = &[
     "現在",
@@ -263,12 +271,17 @@ const BACKWARD_SKIP: &[&str] = &[
     "から",
     "にも",
 ];
+/// Words saying a figure was given before (当初の約5500万円), looked through backwards.
+const EARLIER_WORDS: &[&str] = &["当初", "前回", "最初", "初期"];
 /// Hedges and totals before a figure that the mention surface may leave out.
 const HEDGES: &[&str] = &["約", "計", "計約", "およそ", "少なくとも", "総", "全"];
 
 impl<'a, 'v> Sent<'a, 'v> {
-    fn new(v: &'v DocView<'a>, m: &'v Measures, si: usize) -> Sent<'a, 'v> {
-        let range = v.sentences[si].range.clone();
+    fn new(v: &'v DocView<'a>, m: &'v Measures, si: usize, joined: bool) -> Sent<'a, 'v> {
+        let mut range = v.sentences[si].range.clone();
+        if joined && let Some(next) = v.sentences.get(si + 1) {
+            range.end = next.range.end;
+        }
         let ta = v
             .tokens
             .partition_point(|t| (t.start as usize) < range.start);
@@ -304,6 +317,8 @@ impl<'a, 'v> Sent<'a, 'v> {
         Sent {
             v,
             m,
+            si,
+            joined,
             range,
             items,
             cues,
@@ -529,15 +544,20 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
     }
     let dominant = dominant_subject(v);
     let mut facts = Vec::new();
-    for si in 0..v.sentences.len() {
+    let mut si = 0;
+    while si < v.sentences.len() {
         if v.sentences[si].boilerplate {
+            si += 1;
             continue;
         }
-        let s = Sent::new(v, m, si);
+        let joined = broken_list(v, si);
+        let s = Sent::new(v, m, si, joined);
+        si += if joined { 2 } else { 1 };
         let stext = &v.text[s.range.clone()];
         if m.hypothetical.iter().any(|h| stext.contains(h.as_str())) {
             continue;
         }
+        let sep = |t: &str| is_separator(t) || s.joined && t == "。";
         let figs: Vec<usize> = (0..s.items.len())
             .filter(|&k| s.mention(k).is_some_and(|x| is_figure(x.row)))
             .collect();
@@ -546,8 +566,8 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
         for &k in &figs {
             if let Some(g) = groups.last_mut()
                 && let Some(&last) = g.last()
-                && (last + 1..k).all(|j| s.mention(j).is_none() && is_separator(s.surface(j)))
-                && is_separator(s.gap(s.item_range(last).end, s.item_range(k).start))
+                && (last + 1..k).all(|j| s.mention(j).is_none() && sep(s.surface(j)))
+                && sep(s.gap(s.item_range(last).end, s.item_range(k).start).trim())
             {
                 g.push(k);
                 continue;
@@ -558,6 +578,11 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
             let first = g[0];
             let last = *g.last().unwrap_or(&first);
             let fwd = forward_head(&s, last);
+            // 「900人規模の被害」: 規模 hedges the figure the surface leaves it out of.
+            let hedged = s
+                .items
+                .get(last + 1)
+                .is_some_and(|_| HEDGING_SUFFIXES.contains(&s.surface(last + 1)));
             let bwd = backward_head(&s, first, matches!(fwd, Head::Noun(_)));
             for &k in g {
                 let Item::Men(mi) = s.items[k] else { continue };
@@ -573,12 +598,8 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
                     || head_start.is_some_and(|h| after_rate(&s, &(h..h)));
                 let (as_of, as_of_basis) = as_of(&s, v, m, &men.range, first);
                 let measure = &m.measures[b.measure];
-                let subject = match measure.subject {
-                    SubjectMode::Document => dominant.clone(),
-                    SubjectMode::Sentence => {
-                        nearest_subject(v, &s.range, &men.range).or_else(|| dominant.clone())
-                    }
-                };
+                let subject =
+                    subject(v, &s, &men.range, measure.subject).or_else(|| dominant.clone());
                 facts.push(Fact {
                     mention: mi,
                     measure: b.measure,
@@ -587,7 +608,8 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
                     as_of_basis,
                     subject,
                     per,
-                    sentence: si,
+                    hedged,
+                    sentence: men.sentence,
                 });
             }
         }
@@ -688,7 +710,6 @@ fn backward_head(s: &Sent<'_, '_>, k: usize, apposition_only: bool) -> Head {
     let mut j = k;
     // Nothing but hedges and spaces between the figure and the word looked at.
     let mut adjacent = true;
-    let mut after_mention = false;
     while j > 0 {
         j -= 1;
         let w = s.surface(j);
@@ -697,10 +718,8 @@ fn backward_head(s: &Sent<'_, '_>, k: usize, apposition_only: bool) -> Head {
                 return Head::None;
             }
             adjacent = false;
-            after_mention = true;
             continue;
         }
-        let was_after_mention = std::mem::replace(&mut after_mention, false);
         match w {
             // A label or bracket: お客様：約900人, 人口（約1億2600万人）.
             ":" | "：" | "(" | "（" => {
@@ -723,11 +742,18 @@ fn backward_head(s: &Sent<'_, '_>, k: usize, apposition_only: bool) -> Head {
                 adjacent = false;
                 continue;
             }
-            // その約11倍の約1650万人
-            "の" if was_after_mention && !apposition_only => continue,
+            // その約11倍の約1650万人, 当初の約5500万円
+            "の" if !apposition_only
+                && j > 0
+                && (s.mention(j - 1).is_some()
+                    || BACKWARD_SKIP.contains(&s.surface(j - 1))
+                    || EARLIER_WORDS.contains(&s.surface(j - 1))) =>
+            {
+                continue;
+            }
             _ => {}
         }
-        if HEDGES.contains(&w) {
+        if HEDGES.contains(&w) || EARLIER_WORDS.contains(&w) {
             continue;
         }
         if apposition_only {
@@ -788,7 +814,10 @@ fn choose(
             if let Head::Noun(r) = fwd
                 && s.is_generic(r)
             {
-                return s.nearest_cue(fig, unit).map(|c| (bound(c), Some(r.start)));
+                return s
+                    .nearest_cue(fig, unit)
+                    .or_else(|| previous_cue(s, unit))
+                    .map(|c| (bound(c), Some(r.start)));
             }
             if matches!(fwd, Head::Predicate { object: true, .. }) {
                 return None;
@@ -802,7 +831,7 @@ fn choose(
             return Some((bound(c), Some(r.start)));
         }
         if s.is_generic(r) {
-            if let Some(c) = s.nearest_cue(fig, unit) {
+            if let Some(c) = s.nearest_cue(fig, unit).or_else(|| previous_cue(s, unit)) {
                 return Some((bound(c), Some(r.start)));
             }
             return heading_cue(s, unit, first_item).map(|c| (bound(c), None));
@@ -814,6 +843,44 @@ fn choose(
     }
     // 4. A list item opening with the figure: the heading's cue.
     heading_cue(s, unit, first_item).map(|c| (bound(c), None))
+}
+
+/// The last fitting cue of the previous sentence of the same paragraph: what a generic
+/// head refers back to (「被害額は3861万5473円。当初4日に公表した推計（約900人、約5500万円）
+/// を下回った。」).
+fn previous_cue(s: &Sent<'_, '_>, unit: Option<&str>) -> Option<(usize, usize)> {
+    let p = s.si.checked_sub(1)?;
+    let ps = &s.v.sentences[p];
+    if ps.boilerplate || s.v.text[ps.range.end..s.range.start].matches('\n').count() > 1 {
+        return None;
+    }
+    let prev = Sent::new(s.v, s.m, p, false);
+    let end = prev.range.end;
+    prev.nearest_cue(&(end..end), unit)
+}
+
+/// Whether sentence `si` ends with a figure and the next one opens with one: a list
+/// broken by 。 (「808人。3860万円の被害が出ました。」), read as one sentence.
+fn broken_list(v: &DocView<'_>, si: usize) -> bool {
+    let (Some(a), Some(b)) = (v.sentences.get(si), v.sentences.get(si + 1)) else {
+        return false;
+    };
+    if a.boilerplate || b.boilerplate || is_list_item(&v.text[a.range.clone()]) {
+        return false;
+    }
+    let Some(body) = v.text[a.range.clone()].strip_suffix('。') else {
+        return false;
+    };
+    let end = a.range.start + body.trim_end().len();
+    let ends_with_figure = v
+        .mentions
+        .iter()
+        .any(|x| x.range.end == end && is_figure(x.row));
+    let opens_with_figure = v
+        .mentions
+        .iter()
+        .any(|x| x.range.start == b.range.start && is_figure(x.row));
+    ends_with_figure && opens_with_figure && v.text[a.range.end..b.range.start].trim().is_empty()
 }
 
 /// Whether the figure's list item opens the sentence (after bullets and labels).
@@ -860,9 +927,8 @@ fn heading_cue(s: &Sent<'_, '_>, unit: Option<&str>, first_item: usize) -> Optio
     if !opens_item(s, first_item) {
         return None;
     }
-    let si = s.v.sentences.iter().position(|x| x.range == s.range)?;
-    let h = heading_of(s.v, si)?;
-    let hs = Sent::new(s.v, s.m, h);
+    let h = heading_of(s.v, s.si)?;
+    let hs = Sent::new(s.v, s.m, h, false);
     let r = hs.range.clone();
     hs.cue_in(&r, unit, true)
 }
@@ -907,43 +973,36 @@ fn as_of(
     fig: &Range<usize>,
     first_item: usize,
 ) -> (Option<String>, AsOfBasis) {
-    if let Some(x) = sentence_as_of(v, &s.range, fig) {
+    let qs = |q: &str, want: &str| q.split('+').any(|x| x == want);
+    let day = |r: &MentionRow| !r.approx && r.value.as_deref().is_some_and(day_precision);
+    let sr = &s.range;
+    if let Some(x) = tier_date(v, sr, fig, |q, _| qs(q, "as_of"))
+        .or_else(|| tier_date(v, sr, fig, |q, r| qs(q, "upper") && day(r)))
+    {
         return (Some(x), AsOfBasis::Text);
     }
     if (opens_item(s, first_item) || is_list_item(&v.text[s.range.clone()]))
-        && let Some(si) = v.sentences.iter().position(|x| x.range == s.range)
-        && let Some(h) = heading_of(v, si)
+        && let Some(h) = heading_of(v, s.si)
     {
         let hr = v.sentences[h].range.clone();
-        if let Some(x) = tier_date(v, &hr, &hr, |q, _| q.split('+').any(|q| q == "as_of")) {
+        if let Some(x) = tier_date(v, &hr, &hr, |q, _| qs(q, "as_of")) {
             return (Some(x), AsOfBasis::Heading);
         }
     }
-    let before = &v.text[s.range.start..fig.start];
-    if m.earlier.iter().any(|w| before.contains(w.as_str())) {
+    // Another exact day before the figure: 「同社は7月4日の会見で、被害は約900人」. Not
+    // one after it (「…から見直しが進んでおり、8月1日にも記者会見を開いて」).
+    let before = sr.start..fig.start;
+    if let Some(x) = tier_date(v, &before, fig, |q, r| q == "none" && day(r)) {
+        return (Some(x), AsOfBasis::Text);
+    }
+    let text_before = &v.text[s.range.start..fig.start];
+    if m.earlier.iter().any(|w| text_before.contains(w.as_str())) {
         return (None, AsOfBasis::Earlier);
     }
     match v.published {
         Some(d) => (Some(d.to_string()), AsOfBasis::Published),
         None => (None, AsOfBasis::None),
     }
-}
-
-fn sentence_as_of(v: &DocView<'_>, sr: &Range<usize>, fig: &Range<usize>) -> Option<String> {
-    let qs = |q: &str| q.split('+').map(str::to_string).collect::<Vec<_>>();
-    tier_date(v, sr, fig, |q, _| qs(q).iter().any(|q| q == "as_of"))
-        .or_else(|| {
-            tier_date(v, sr, fig, |q, m| {
-                qs(q).iter().any(|q| q == "upper")
-                    && !m.approx
-                    && m.value.as_deref().is_some_and(day_precision)
-            })
-        })
-        .or_else(|| {
-            tier_date(v, sr, fig, |q, m| {
-                q == "none" && !m.approx && m.value.as_deref().is_some_and(day_precision)
-            })
-        })
 }
 
 /// The date mention in `sr` nearest `fig` that passes `ok(qualifier, row)`.
@@ -988,26 +1047,81 @@ fn dominant_subject(v: &DocView<'_>) -> Option<String> {
     None
 }
 
-/// The product or organisation nearest the figure in its sentence, preceding first.
-fn nearest_subject(v: &DocView<'_>, sr: &Range<usize>, fig: &Range<usize>) -> Option<String> {
-    v.entities
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.entity_type,
-                EntityType::Product | EntityType::Organization
-            )
+/// The subject named in the figure's sentence: for incident measures the product named
+/// last before the figure (「7payの被害は…」 in an article about 7iD); for `sentence`
+/// measures the product (else organisation) nearest the figure, preceding first, else the
+/// last one of the previous sentence (「7iDに…結びつけた。約1650万人の会員」). `None`
+/// leaves it to the document's.
+fn subject(
+    v: &DocView<'_>,
+    s: &Sent<'_, '_>,
+    fig: &Range<usize>,
+    mode: SubjectMode,
+) -> Option<String> {
+    fn within(
+        ents: &[Entity],
+        r: Range<usize>,
+        ty: EntityType,
+    ) -> impl DoubleEndedIterator<Item = &Entity> {
+        ents.iter().filter(move |e| {
+            e.entity_type == ty && e.range.start >= r.start && e.range.end <= r.end
         })
-        .filter(|e| e.range.start >= sr.start && e.range.end <= sr.end)
-        .filter(|e| e.range.end <= fig.start || e.range.start >= fig.end)
-        .min_by_key(|e| {
-            if e.range.end <= fig.start {
-                fig.start - e.range.end
-            } else {
-                e.range.start - fig.end + 100_000
-            }
-        })
-        .map(|e| e.canonical.clone())
+    }
+    let before = s.range.start..fig.start;
+    let after = fig.end..s.range.end;
+    let last_before = |ty| {
+        within(v.entities, before.clone(), ty)
+            .last()
+            .map(|e| e.canonical.clone())
+    };
+    match mode {
+        SubjectMode::Document => last_before(EntityType::Product),
+        SubjectMode::Sentence => {
+            let first_after = |ty| {
+                within(v.entities, after.clone(), ty)
+                    .next()
+                    .map(|e| e.canonical.clone())
+            };
+            last_before(EntityType::Product)
+                .or_else(|| first_after(EntityType::Product))
+                .or_else(|| last_before(EntityType::Organization))
+                .or_else(|| first_after(EntityType::Organization))
+                .or_else(|| {
+                    // The paragraph's topic (「7iDは、…。会員数は約1650万人に上る。」), else
+                    // the product the previous sentence named last.
+                    let para = paragraph_start(v.text, s.range.start);
+                    let earlier: Vec<&Entity> =
+                        within(v.entities, para..s.range.start, EntityType::Product).collect();
+                    let topic = earlier.iter().rev().find(|e| {
+                        v.text[e.range.end..]
+                            .trim_start_matches(['」', '』', ' '])
+                            .starts_with(['は', 'も'])
+                    });
+                    let p = s.si.checked_sub(1)?;
+                    let pr = v.sentences[p].range.clone();
+                    topic.map(|e| e.canonical.clone()).or_else(|| {
+                        earlier
+                            .iter()
+                            .rev()
+                            .find(|e| e.range.start >= pr.start)
+                            .map(|e| e.canonical.clone())
+                    })
+                })
+        }
+    }
+}
+
+/// Start of the paragraph (text after the last blank line) holding byte `at`.
+fn paragraph_start(text: &str, at: usize) -> usize {
+    let before = &text[..at];
+    let mut pos = before.len();
+    for line in before.rsplit('\n').skip(1) {
+        if line.trim().is_empty() {
+            return pos;
+        }
+        pos = pos.saturating_sub(line.len() + 1);
+    }
+    0
 }
 
 fn telegraphic(v: &DocView<'_>, si: usize) -> bool {
@@ -1079,7 +1193,7 @@ pub fn fact_rows(
                 measure: measure.name.clone(),
                 value: r.value.clone(),
                 unit: r.unit.clone(),
-                approx: r.approx,
+                approx: r.approx || f.hedged,
                 qualifier,
                 as_of: f.as_of,
                 text: spans.original(men.range.clone()).to_string(),
