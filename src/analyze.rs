@@ -175,7 +175,8 @@ impl Worker<'_> {
                 doc.text[o].chars().count()
             })
             .sum();
-        let _ = &spans;
+        let mentions = crate::extract::extract(&p, doc.meta.published);
+        let mention_rows = crate::extract::rows(&p, &spans, &mentions);
         let warnings = (!doc.warnings.is_empty()).then(|| doc.warnings.join("; "));
         let document = DocumentRow {
             doc: doc.doc.clone(),
@@ -197,6 +198,7 @@ impl Worker<'_> {
         self.token_buf = p.tokens;
         Ok(DocAnalysis {
             document,
+            mentions: mention_rows,
             meta_extra: doc.meta.extra.clone(),
             ..DocAnalysis::default()
         })

@@ -5,7 +5,7 @@
 //!    to the original; [`boilerplate`] marks navigation, share buttons, related lists
 //! 3. [`segment`]   -> [`Sentence`](segment::Sentence) spans
 //! 4. [`tokenize`]  lindera + IPADIC -> [`Token`](tokenize::Token)
-//! 5. extract       numbers, dates, entities -> mentions (to come)
+//! 5. [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s (entities to come)
 //! 6. frame         cause cues with stance -> frame hits (to come)
 //! 7. aggregate     per-source tables that merge (to come)
 //! 8. [`output`]    CSV / Parquet, written atomically
@@ -23,6 +23,7 @@ pub mod calendar;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod extract;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
