@@ -23,6 +23,7 @@ pub mod calendar;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod normalize;
 pub mod output;

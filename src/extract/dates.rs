@@ -40,6 +40,9 @@ pub(crate) struct DateExpr {
     pub time: Option<ClockTime>,
     /// A bare 中旬 after `7月上旬から`: the month comes from the previous date.
     pub month_from_context: bool,
+    /// The high end of a range written once: `7~9月期`, `4、5日`.
+    pub upper_month: Option<u32>,
+    pub upper_day: Option<u32>,
 }
 
 /// What a relative date counts from.
@@ -108,6 +111,7 @@ const PARTS_OF_DAY: &[(&str, Qualifiers, Shift)] = &[
     ("深夜", Qualifiers::NIGHT, Shift::Night),
     ("夜間", Qualifiers::NIGHT, Shift::Night),
     ("夜", Qualifiers::NIGHT, Shift::Pm),
+    ("昼", Qualifiers::AFTERNOON, Shift::Pm),
     ("晩", Qualifiers::NIGHT, Shift::Pm),
 ];
 
@@ -178,6 +182,13 @@ const REL_WORDS: &[RelWord] = &[
     rwp("昨晩", -1, Qualifiers::NIGHT),
     rw("前日", Anchor::SentenceOrPublication, RelUnit::Day, -1),
     rw("翌々日", EV, RelUnit::Day, 2),
+    RelWord {
+        word: "翌朝",
+        anchor: EV,
+        unit: RelUnit::Day,
+        offset: 1,
+        part: Qualifiers::MORNING,
+    },
     rw("翌日", EV, RelUnit::Day, 1),
     rw("同日", EV, RelUnit::Day, 0),
     rw("当日", EV, RelUnit::Day, 0),
@@ -238,6 +249,39 @@ impl Ctx<'_> {
         let v = n.int()?;
         (self.starts(n.end, "月") && (1..=12).contains(&v) && !self.starts(n.end + 3, "間"))
             .then(|| (v as u32, n.end + "月".len()))
+    }
+
+    /// `N<unit>` or a range with the unit written once (`7~9月`, `3、4日`): low, high, end.
+    fn span_at(&self, p: usize, unit: &str, max: i64) -> Option<(u32, Option<u32>, usize)> {
+        let n = self.numeral(p)?;
+        let v = n.int().filter(|v| (1..=max).contains(v))?;
+        if self.starts(n.end, unit) {
+            return None;
+        }
+        let c = self.char_at(n.end)?;
+        if c != '~' && c != '、' {
+            return None;
+        }
+        let m = self.numeral(n.end + c.len_utf8())?;
+        let w = m.int().filter(|w| (1..=max).contains(w))?;
+        let ok = if c == '~' { w > v } else { w == v + 1 };
+        let end = m.end + unit.len();
+        (ok && self.starts(m.end, unit) && !self.starts(end, "間"))
+            .then(|| (v as u32, Some(w as u32), end))
+    }
+
+    /// A month or a month range at `p`.
+    fn month_span_at(&self, p: usize) -> Option<(u32, Option<u32>, usize)> {
+        self.month_at(p)
+            .map(|(m, e)| (m, None, e))
+            .or_else(|| self.span_at(p, "月", 12))
+    }
+
+    /// A day or a day range at `p`.
+    fn day_span_at(&self, p: usize) -> Option<(u32, Option<u32>, usize)> {
+        self.day_at(p)
+            .map(|(d, e)| (d, None, e))
+            .or_else(|| self.span_at(p, "日", 31))
     }
 
     /// `N日` (1..=31) at `p`, not `N日間`.
@@ -433,9 +477,18 @@ impl Ctx<'_> {
             }
             // Page labels (1/3ページ) and fractions used as amounts are not dates.
             let after = self.rest(end);
-            if ["ページ", "頁", "程度", "以上", "以下", "未満", "の確率", "の割合"]
-                .iter()
-                .any(|w| after.starts_with(w))
+            if [
+                "ページ",
+                "頁",
+                "程度",
+                "以上",
+                "以下",
+                "未満",
+                "の確率",
+                "の割合",
+            ]
+            .iter()
+            .any(|w| after.starts_with(w))
             {
                 return Some(Step::Skip(end));
             }
@@ -478,12 +531,31 @@ impl Ctx<'_> {
             return Step::Nothing;
         };
         let p = n.end;
+        if matches!(self.char_at(p), Some('~' | '、')) {
+            if self.span_at(n.start, "月", 12).is_some() {
+                return Step::Emit(self.date_rest(n.start, DateExpr::default(), n.start));
+            }
+            if let Some((d, Some(du), end)) = self.span_at(n.start, "日", 31) {
+                let mut r = Raw::new(n.start..end, self.sentence, Kind::Date);
+                r.quals = Qualifiers::RANGE;
+                r.temporal = Some(TExpr::Abs(DateExpr {
+                    day: Some(d),
+                    upper_day: Some(du),
+                    ..DateExpr::default()
+                }));
+                return Step::Emit(r);
+            }
+        }
         if self.starts(p, "年") {
             let after = p + "年".len();
             let year = if (1000..=9999).contains(&v) {
                 v as i32
             } else if (0..100).contains(&v) && self.month_at(after).is_some() {
-                if v <= 50 { 2000 + v as i32 } else { 1900 + v as i32 }
+                if v <= 50 {
+                    2000 + v as i32
+                } else {
+                    1900 + v as i32
+                }
             } else {
                 return Step::Nothing;
             };
@@ -517,14 +589,17 @@ impl Ctx<'_> {
         if e.year.is_some() && self.starts(p, "度") {
             p += "度".len();
             quals.insert(Qualifiers::FISCAL_YEAR);
-        } else if let Some((m, end)) = self.month_at(p) {
+        } else if let Some((m, mu, end)) = self.month_span_at(p) {
             e.month = Some(m);
+            e.upper_month = mu;
             p = end;
             if self.starts(p, "期") {
                 p += "期".len();
                 quals.insert(Qualifiers::FISCAL_YEAR);
-            } else if let Some((d, end)) = self.day_at(p) {
+            } else if mu.is_some() {
+            } else if let Some((d, du, end)) = self.day_span_at(p) {
                 e.day = Some(d);
+                e.upper_day = du;
                 p = end;
             } else if let Some((part, end)) = self.month_part_at(p) {
                 e.part = Some(part);
@@ -536,8 +611,11 @@ impl Ctx<'_> {
             approx = true;
             p += "末".len();
         }
+        if e.upper_month.is_some() || e.upper_day.is_some() {
+            quals.insert(Qualifiers::RANGE);
+        }
         let mut kind = Kind::Date;
-        if e.day.is_some() {
+        if e.day.is_some() && e.upper_day.is_none() {
             let (k, end) = self.day_tail(&mut e, &mut quals, p);
             kind = k;
             p = end;
@@ -573,8 +651,23 @@ impl Ctx<'_> {
         }
         // 3日前, 2日後, 3日ほど前: relative; 3日目, 3日続伸: lengths (the counter path).
         for w in [
-            "前", "後", "ほど", "余り", "近く", "くらい", "ぐらい", "目", "連続", "続伸", "続落",
-            "連騰", "ぶり", "足らず", "以上", "以内", "未満",
+            "前",
+            "後",
+            "ほど",
+            "余り",
+            "近く",
+            "くらい",
+            "ぐらい",
+            "目",
+            "連続",
+            "続伸",
+            "続落",
+            "連騰",
+            "ぶり",
+            "足らず",
+            "以上",
+            "以内",
+            "未満",
         ] {
             if r.starts_with(w) && !r.starts_with("前後") {
                 return Step::Nothing;
@@ -820,7 +913,9 @@ impl Ctx<'_> {
             return None;
         }
         // Hiragana words must stand alone (きょうだい is not きょう).
-        if w.word.chars().all(|c| ('\u{3041}'..='\u{309F}').contains(&c))
+        if w.word
+            .chars()
+            .all(|c| ('\u{3041}'..='\u{309F}').contains(&c))
             && let Some(t) = self.token_at(p)
             && !matches!(t.pos, Pos::Particle | Pos::Symbol | Pos::AuxVerb)
             && self
@@ -915,7 +1010,11 @@ impl Ctx<'_> {
 }
 
 /// A date value from its fields, checking the day against the month.
-pub(crate) fn date_value(year: Option<i32>, month: Option<u32>, day: Option<u32>) -> Option<DateValue> {
+pub(crate) fn date_value(
+    year: Option<i32>,
+    month: Option<u32>,
+    day: Option<u32>,
+) -> Option<DateValue> {
     if let (Some(y), Some(m), Some(d)) = (year, month, day)
         && d > last_day(y, m)
     {

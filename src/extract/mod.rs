@@ -15,8 +15,8 @@
 //! character boundaries of the normalized text, so it maps back to an exact slice of the
 //! original text.
 
-pub mod numerals;
 mod dates;
+pub mod numerals;
 mod resolve;
 mod scan;
 mod types;

@@ -34,7 +34,8 @@ impl Decimal {
     }
 
     fn aligned(self, scale: u32) -> Option<i128> {
-        self.mant.checked_mul(10i128.checked_pow(scale - self.scale)?)
+        self.mant
+            .checked_mul(10i128.checked_pow(scale - self.scale)?)
     }
 
     /// `self + o`, or `None` on overflow.
@@ -290,7 +291,9 @@ pub fn parse(
         }
         if let Some(d) = kanji_digit(c) {
             match cur {
-                Some(v) if cur_kanji_seq => cur = Some(v.mul_int(10)?.checked_add(Decimal::int(d.into()))?),
+                Some(v) if cur_kanji_seq => {
+                    cur = Some(v.mul_int(10)?.checked_add(Decimal::int(d.into()))?)
+                }
                 Some(_) => break,
                 None => {
                     cur = Some(Decimal::int(d.into()));
@@ -358,10 +361,7 @@ mod tests {
 
     fn val(s: &str) -> Option<(String, usize)> {
         let n = parse(s, 0, s.len(), &|_| true)?;
-        Some((
-            n.value.map_or("?".to_string(), |v| v.to_string()),
-            n.end,
-        ))
+        Some((n.value.map_or("?".to_string(), |v| v.to_string()), n.end))
     }
 
     #[test]

@@ -106,6 +106,28 @@ fn nearest_year(month: u32, day: Option<u32>, reference: Reference) -> Option<i3
     best.map(|(_, y)| y)
 }
 
+/// The month (of the reference's, the previous or the next) whose `day` lies closest to
+/// the reference date; ties go to the past.
+fn nearest_month(day: u32, r: Date) -> (Option<i32>, Option<u32>) {
+    let mut best: Option<(i64, Date)> = None;
+    for k in [-1, 0, 1] {
+        let Some(m) = Date::new(r.year, r.month, 1).and_then(|d| d.add_months(k)) else {
+            continue;
+        };
+        let Some(c) = Date::new(m.year, m.month, day) else {
+            continue;
+        };
+        let dist = (c.day_number() - r.day_number()).abs() * 2 + i64::from(c > r);
+        if best.is_none_or(|(bd, _)| dist < bd) {
+            best = Some((dist, c));
+        }
+    }
+    match best {
+        Some((_, c)) => (Some(c.year), Some(c.month)),
+        None => (Some(r.year), Some(r.month)),
+    }
+}
+
 /// Precision of an anchor date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Prec {
@@ -139,11 +161,28 @@ pub(crate) fn resolve(
             TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month),
             TExpr::Rel(r) => {
                 let anchor = anchor(r, &raws[k], text, sentences, &events, reference, published);
-                (resolve_rel(r, upper, anchor), r.month.is_some() || r.unit == RelUnit::Month)
+                (
+                    resolve_rel(r, upper, anchor),
+                    r.month.is_some() || (r.unit == RelUnit::Month && !r.keep_day),
+                )
             }
         };
         let r = &mut raws[k];
         r.value = value;
+        if let (TExpr::Abs(e), Some(Value::Date(v))) = (&t, value)
+            && (e.upper_month.is_some() || e.upper_day.is_some())
+        {
+            r.upper = match (e.upper_month, e.upper_day) {
+                (Some(m), _) if v.month.is_some_and(|lo| m > lo) => {
+                    date_value(v.year, Some(m), None)
+                }
+                (_, Some(d)) if v.day.is_some_and(|lo| d > lo) => {
+                    date_value(v.year, v.month, Some(d))
+                }
+                _ => None,
+            }
+            .map(Value::Date);
+        }
         if r.kind == Kind::DateTime && !matches!(value, Some(Value::DateTime(..))) {
             // A datetime whose date could not be resolved keeps its kind, without a value.
             r.value = None;
@@ -170,15 +209,21 @@ fn resolve_abs(
     last_month: Option<(Option<i32>, u32)>,
 ) -> (Option<Value>, bool) {
     let (year, month) = if e.month_from_context || (e.month.is_none() && e.day.is_some()) {
-        match last_month {
-            Some((y, m)) => (y, Some(m)),
-            None => match reference.month() {
+        match (last_month, reference, e.day) {
+            (Some((y, m)), ..) => (y, Some(m)),
+            // No month named before: the day nearest the publication date (30日 in an
+            // 8月1日 article is 7月30日; 31日 in a 1月2日 article is last December's).
+            (None, Reference::Published(d), Some(day)) => nearest_month(day, d),
+            _ => match reference.month() {
                 Some((y, m)) => (Some(y), Some(m)),
                 None => (reference.year(), None),
             },
         }
     } else if let Some(m) = e.month {
-        (e.year.or_else(|| nearest_year(m, e.day, reference)), Some(m))
+        (
+            e.year.or_else(|| nearest_year(m, e.day, reference)),
+            Some(m),
+        )
     } else {
         (e.year, None)
     };
@@ -217,7 +262,10 @@ fn anchor(
 ) -> Option<(Date, Prec)> {
     let publication = || match reference {
         Reference::Published(d) => Some((d, Prec::Day)),
-        Reference::Fallback(v) => v.year.and_then(|y| Date::new(y, 1, 1)).map(|d| (d, Prec::Year)),
+        Reference::Fallback(v) => v
+            .year
+            .and_then(|y| Date::new(y, 1, 1))
+            .map(|d| (d, Prec::Year)),
         Reference::Unknown => None,
     };
     let last_event = || events.last().map(|e| (e.date, Prec::Day));
@@ -379,6 +427,19 @@ mod tests {
         });
         assert_eq!(nearest_year(12, None, fb), Some(2019));
         assert_eq!(nearest_year(12, None, Reference::Unknown), None);
+    }
+
+    #[test]
+    fn bare_day_nearest_month() {
+        let r = Date::new(2019, 8, 1).unwrap();
+        assert_eq!(nearest_month(30, r), (Some(2019), Some(7)));
+        assert_eq!(nearest_month(1, r), (Some(2019), Some(8)));
+        assert_eq!(nearest_month(5, r), (Some(2019), Some(8)));
+        let r = Date::new(2020, 1, 2).unwrap();
+        assert_eq!(nearest_month(31, r), (Some(2019), Some(12)));
+        // 31 does not exist in February: the nearest existing one wins.
+        let r = Date::new(2019, 3, 1).unwrap();
+        assert_eq!(nearest_month(31, r), (Some(2019), Some(1)));
     }
 
     #[test]

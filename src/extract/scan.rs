@@ -235,7 +235,9 @@ const PREFIXES: &[(&str, bool, Qualifiers, bool)] = &[
 ];
 
 /// Words before money that make it a rate (not in the surface).
-const PER_PREFIX: &[&str] = &["月額", "月々", "年額", "日額", "週額", "時給", "日給", "月給"];
+const PER_PREFIX: &[&str] = &[
+    "月額", "月々", "年額", "日額", "週額", "時給", "日給", "月給",
+];
 
 /// Idioms holding a numeral that are never quantities.
 const IDIOMS: &[&str] = &["一日も早", "一日中", "一人ひとり", "一人一人", "一つ一つ"];
@@ -261,8 +263,15 @@ fn is_hiragana(c: char) -> bool {
     ('\u{3041}'..='\u{309F}').contains(&c)
 }
 
+/// Characters that glue letters and digits into one code-like word (7pay, 7&i, omni7-1,
+/// SP800-63B, No.1). Colons and commas do not: 「記者E:7月1日」 is a label and a date.
 fn is_ascii_run_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-_./:@#?=&%+~,*$!|\\^".contains(c)
+    c.is_ascii_alphanumeric() || "-_./&#@'".contains(c)
+}
+
+/// Characters that may continue a URL.
+fn is_url_char(c: char) -> bool {
+    c.is_ascii_graphic() && !"\"'<>()[]{}`".contains(c)
 }
 
 impl<'a> Ctx<'a> {
@@ -436,6 +445,20 @@ impl<'a> Ctx<'a> {
             }
         }
         let s = &self.text[self.s0..self.s1];
+        // URLs and e-mail-like strings, whole.
+        for pat in ["http://", "https://", "www."] {
+            let mut from = 0;
+            while let Some(k) = s[from..].find(pat) {
+                let a = from + k;
+                let len: usize = s[a..]
+                    .chars()
+                    .take_while(|&c| is_url_char(c))
+                    .map(char::len_utf8)
+                    .sum();
+                out.push(self.s0 + a..self.s0 + a + len.max(pat.len()));
+                from = a + len.max(pat.len());
+            }
+        }
         let mut run_start: Option<usize> = None;
         let push_run = |r: Range<usize>, out: &mut Vec<Range<usize>>| {
             // Split the run at user tokens.
@@ -462,9 +485,9 @@ impl<'a> Ctx<'a> {
                 let t = &self.text[p.clone()];
                 let letters = t.bytes().any(|b| b.is_ascii_alphabetic());
                 if letters {
-                    let digits_then_id = t
-                        .strip_suffix("ID")
-                        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b','));
+                    let digits_then_id = t.strip_suffix("ID").is_some_and(|d| {
+                        !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b',')
+                    });
                     if !digits_then_id {
                         out.push(p);
                     }
@@ -557,6 +580,11 @@ impl<'a> Ctx<'a> {
                 }
             };
         }
+        if c == '半'
+            && let Some(r) = self.half_at(i)
+        {
+            return Step::Emit(r);
+        }
         if let Some(r) = self.relative_word_at(i, prev) {
             return Step::Emit(r);
         }
@@ -639,7 +667,15 @@ impl<'a> Ctx<'a> {
             let end = p + w.len();
             let next = self.char_at(end);
             let ok = match w {
-                "年" => n.value.is_none_or(|v| v < Decimal::int(1000)) && !n.multiplier,
+                // 3年生, 小学5年 are school years, not lengths.
+                "年" => {
+                    n.value.is_none_or(|v| v < Decimal::int(1000))
+                        && !n.multiplier
+                        && !self.starts(end, "生")
+                        && !["小学", "中学", "高校", "大学", "学年", "小", "中", "高"]
+                            .iter()
+                            .any(|w| self.before(n.start).ends_with(w))
+                }
                 // 5分の1 is a fraction.
                 "分" => !self.starts(end, "の"),
                 "ID" => !next.is_some_and(|c| c.is_ascii_alphanumeric()),
@@ -723,6 +759,20 @@ impl<'a> Ctx<'a> {
                     last = u2;
                     end = e2;
                 }
+                // 1年半, 2時間半: half of the unit written.
+                if v.is_some() && self.starts(end, "半") && !self.starts(end, "半ば") {
+                    let half = match last {
+                        DurUnit::Year => Some((DurUnit::Month, 6)),
+                        DurUnit::Day => Some((DurUnit::Hour, 12)),
+                        DurUnit::Hour => Some((DurUnit::Minute, 30)),
+                        DurUnit::Minute => Some((DurUnit::Second, 30)),
+                        _ => None,
+                    };
+                    if let Some((u, h)) = half {
+                        u.set(&mut d, h);
+                        end += "半".len();
+                    }
+                }
                 r.value = v.map(|_| Value::Duration(d));
                 r.range.end = end;
                 if let Some(rel) = self.relative_offset(&r, du, v, n.vague) {
@@ -731,6 +781,27 @@ impl<'a> Ctx<'a> {
             }
         }
         r.range.end = end;
+        Some(r)
+    }
+
+    /// 半年 (`P6M`), 半日 (`PT12H`), and 半年前 / 半年後.
+    fn half_at(&self, i: usize) -> Option<Raw> {
+        let (w, unit, v) = [("半年", DurUnit::Month, 6), ("半日", DurUnit::Hour, 12)]
+            .into_iter()
+            .find(|(w, ..)| self.starts(i, w))?;
+        let end = i + w.len();
+        if !self.boundary(i) || self.starts(end, "間") && !self.boundary(end + 3) {
+            return None;
+        }
+        let mut d = IsoDuration::default();
+        unit.set(&mut d, v);
+        let mut r = Raw::new(i..end, self.sentence, Kind::Duration);
+        r.value = Some(Value::Duration(d));
+        if unit == DurUnit::Month
+            && let Some(rel) = self.relative_offset(&r, unit, Some(i64::from(v)), false)
+        {
+            return Some(rel);
+        }
         Some(r)
     }
 
@@ -799,12 +870,16 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let end = s - 'の'.len_utf8();
-        let k = self.tokens.partition_point(|t| (t.end as usize) <= end.saturating_sub(1));
+        let k = self
+            .tokens
+            .partition_point(|t| (t.end as usize) <= end.saturating_sub(1));
         let mut begin = end;
         let mut j = k + 1;
         while j > 0 {
             j -= 1;
-            let Some(t) = self.tokens.get(j) else { continue };
+            let Some(t) = self.tokens.get(j) else {
+                continue;
+            };
             if (t.end as usize) != begin || (t.start as usize) < self.s0 {
                 break;
             }
@@ -844,6 +919,10 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let r2 = self.quantity_at(&m)?;
+        // 4~6日 are days of the month (dates); only 4~6日間 is a length.
+        if r2.kind == Kind::Duration && self.text[r2.range.clone()].ends_with('日') {
+            return None;
+        }
         if !matches!(
             r2.kind,
             Kind::Money | Kind::Count | Kind::Ratio | Kind::Duration
@@ -868,11 +947,12 @@ impl<'a> Ctx<'a> {
         r.upper = r2.value;
         r.value = match r2.value? {
             Value::Number(_) => {
-                let v = if r2.kind == Kind::Ratio && self.text[m.end..r2.range.end].starts_with('割') {
-                    low.mul_int(10)?
-                } else {
-                    low
-                };
+                let v =
+                    if r2.kind == Kind::Ratio && self.text[m.end..r2.range.end].starts_with('割') {
+                        low.mul_int(10)?
+                    } else {
+                        low
+                    };
                 Some(Value::Number(v))
             }
             Value::Duration(d) => {
@@ -946,9 +1026,10 @@ impl<'a> Ctx<'a> {
             _ => DATE_SUFFIX,
         };
         for _ in 0..2 {
-            let Some(&(w, approx, q)) = suffixes.iter().find(|(w, ..)| {
-                self.starts(r.range.end, w) && self.suffix_ok(r.range.end, w, &r)
-            }) else {
+            let Some(&(w, approx, q)) = suffixes
+                .iter()
+                .find(|(w, ..)| self.starts(r.range.end, w) && self.suffix_ok(r.range.end, w, &r))
+            else {
                 break;
             };
             r.range.end += w.len();
@@ -976,7 +1057,11 @@ impl<'a> Ctx<'a> {
                 }
                 break;
             };
-            if r.kind.is_temporal() && r.kind != Kind::Duration && r.kind != Kind::RelativeDate && !approx {
+            if r.kind.is_temporal()
+                && r.kind != Kind::Duration
+                && r.kind != Kind::RelativeDate
+                && !approx
+            {
                 break;
             }
             r.range.start -= w.len();
@@ -1011,8 +1096,7 @@ impl<'a> Ctx<'a> {
             p = self.skip_spaces(p);
             let q = if self.starts(p, "まで") || self.starts(p, "にかけて") {
                 Qualifiers::UPPER
-            } else if self.starts(p, "から") || self.starts(p, "より") || self.starts(p, "以来")
-            {
+            } else if self.starts(p, "から") || self.starts(p, "以来") || self.yori_from(p) {
                 Qualifiers::LOWER
             } else if self.starts(p, "~") {
                 Qualifiers::LOWER
@@ -1039,7 +1123,8 @@ impl<'a> Ctx<'a> {
             {
                 r.quals.insert(Qualifiers::LOWER);
             }
-            if ["を下回", "に満たな"].iter().any(|w| self.starts(p, w)) && !r.quals.has_bound() {
+            if ["を下回", "に満たな"].iter().any(|w| self.starts(p, w)) && !r.quals.has_bound()
+            {
                 r.quals.insert(Qualifiers::UPPER);
             }
             if self.starts(p, "~") && !r.quals.has_bound() && !r.quals.contains(Qualifiers::RANGE) {
@@ -1059,6 +1144,20 @@ impl<'a> Ctx<'a> {
         {
             r.quals.insert(Qualifiers::PER);
         }
+    }
+
+    /// 「より」 meaning "from" (7月1日より提供), not "than" (昨年より1割増, 昨年より多い).
+    fn yori_from(&self, p: usize) -> bool {
+        if !self.starts(p, "より") {
+            return false;
+        }
+        let q = p + "より".len();
+        let comparative = self.char_at(q).is_some_and(|c| {
+            numerals::starts_numeral(c)
+                || c.is_ascii_digit()
+                || "多少高低増減大小早遅前後もは約".contains(c)
+        });
+        !comparative
     }
 
     /// `あたり`, `当たり`, `につき`, directly or after `の<noun>`.
@@ -1120,7 +1219,11 @@ impl<'a> Ctx<'a> {
 fn is_phone(t: &str) -> bool {
     let t = t.trim_matches(|c: char| !c.is_ascii_digit());
     let groups: Vec<&str> = t.split('-').collect();
-    if groups.len() < 2 || groups.iter().any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit())) {
+    if groups.len() < 2
+        || groups
+            .iter()
+            .any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()))
+    {
         return false;
     }
     let digits: usize = groups.iter().map(|g| g.len()).sum();
