@@ -182,7 +182,8 @@ impl Worker<'_> {
                 doc.text[o].chars().count()
             })
             .sum();
-        let mentions: Vec<MentionRow> = Vec::new();
+        let mentions = crate::extract::extract(&p, doc.meta.published);
+        let mention_rows = crate::extract::rows(&p, &spans, &mentions);
         let ents = entities::extract(
             &self.analyzer.entities,
             &p.norm.text,
@@ -190,8 +191,14 @@ impl Worker<'_> {
             &p.tokens,
         );
         let entity_rows = entity_rows(doc, &spans, &ents);
-        let fact_rows =
-            facts::fact_rows(doc, &p, &spans, &mentions, &ents, &self.analyzer.measures);
+        let fact_rows = facts::fact_rows(
+            doc,
+            &p,
+            &spans,
+            &mention_rows,
+            &ents,
+            &self.analyzer.measures,
+        );
         let warnings = (!doc.warnings.is_empty()).then(|| doc.warnings.join("; "));
         let document = DocumentRow {
             doc: doc.doc.clone(),
@@ -213,7 +220,7 @@ impl Worker<'_> {
         self.token_buf = p.tokens;
         Ok(DocAnalysis {
             document,
-            mentions,
+            mentions: mention_rows,
             entities: entity_rows,
             facts: fact_rows,
             meta_extra: doc.meta.extra.clone(),

@@ -5,9 +5,9 @@
 //!    to the original; [`boilerplate`] marks navigation, share buttons, related lists
 //! 3. [`segment`]   -> [`Sentence`](segment::Sentence) spans
 //! 4. [`tokenize`]  lindera + IPADIC -> [`Token`](tokenize::Token)
-//! 5. extract       numbers, dates -> mentions (to come); [`entities`] organisations,
-//!    people, products, places -> [`Entity`](entities::Entity); [`facts`] figures bound
-//!    to a measure and an as-of time -> [`Fact`](facts::Fact)
+//! 5. [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s; [`entities`]
+//!    organisations, people, products, places -> [`Entity`](entities::Entity); [`facts`]
+//!    figures bound to a measure and an as-of time -> [`Fact`](facts::Fact)
 //! 6. frame         cause cues with stance -> frame hits (to come)
 //! 7. aggregate     per-source tables that merge (to come); [`facts::figures`] compares
 //!    the figures of all sources
@@ -27,6 +27,8 @@ pub mod cli;
 pub mod corpus;
 pub mod entities;
 pub mod error;
+pub mod eval;
+pub mod extract;
 pub mod facts;
 pub mod normalize;
 pub mod output;

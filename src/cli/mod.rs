@@ -2,6 +2,7 @@
 //! resolved into validated options; the stages never see clap types.
 
 mod dict;
+mod eval;
 mod progress;
 mod run;
 
@@ -39,6 +40,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Show where the IPADIC dictionary is, building it if needed (--rebuild to force).
     Dict(dict::DictArgs),
+    /// Score number/date mentions on a folder against gold (P/R/F1 per kind).
+    Eval(eval::EvalArgs),
 }
 
 /// Options shared by commands that load the analyzer.
@@ -63,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Run(a) => run::run(a, &progress),
         Command::Dict(a) => dict::run(a, &progress),
+        Command::Eval(a) => eval::run(a, &progress),
     }
 }
 
