@@ -529,9 +529,11 @@ fn person_role(
         toks[i].start as usize
     };
     let end = text[..end].trim_end_matches(' ').len();
-    // Try each token start in the compound before `end`, longest role ending at `end`.
+    // Try each token start in the compound before `end`: the longest role ending at `end`
+    // (代表取締役社長, not 社長).
     let mut m = k;
     let mut seen = 0;
+    let mut best = None;
     while m > 0 && seen < 8 {
         m -= 1;
         let t = toks[m];
@@ -544,11 +546,11 @@ fn person_role(
         if let Some((e, r)) = dict.role_at(text, t.start as usize)
             && e == end
         {
-            return Some(r.to_string());
+            best = Some(r.to_string());
         }
         seen += 1;
     }
-    None
+    best
 }
 
 /// 小林 → 小林強 when the article names exactly one person whose name starts with 小林.
