@@ -78,6 +78,14 @@ fn figures_governed_by_other_words_are_not_victims_or_damage() {
     );
     assert_eq!(a.facts[0].qualifier, "lower+per");
     assert!(facts("7iD、1650万人のパスワードを一斉リセット").is_empty());
+    // A cue must head the compound: 被害対策 modifies チーム, 会員 modifies 情報.
+    assert!(facts("同社は被害対策チーム10人を置いた。").is_empty());
+    assert!(facts("46万件の会員情報が閲覧された可能性がある。").is_empty());
+    // 「もしくは」 is no hypothetical.
+    assert_eq!(
+        facts("被害は約300人、もしくはそれ以上とみられる。"),
+        ["victims 300 2019-08-05 published"]
+    );
     assert!(facts("会員は日本の人口（約1億2600万人）の1割強に当たる。").len() <= 1);
     assert!(
         facts("会員は日本の人口（約1億2600万人）の1割強に当たる。")

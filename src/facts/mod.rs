@@ -271,6 +271,11 @@ const BACKWARD_SKIP: &[&str] = &[
     "から",
     "にも",
 ];
+/// What may follow a cue at the end of a noun compound it heads.
+const HEAD_SUFFIXES: &[&str] = &[
+    "", "数", "総数", "人数", "件数", "額", "総額", "金額", "全体", "合計", "計", "等", "など",
+    "ら", "基盤", "規模",
+];
 /// Words saying a figure was given before (当初の約5500万円), looked through backwards.
 const EARLIER_WORDS: &[&str] = &["当初", "前回", "最初", "初期"];
 /// Hedges and totals before a figure that the mention surface may leave out.
@@ -397,16 +402,23 @@ impl<'a, 'v> Sent<'a, 'v> {
     }
 
     /// The best cue inside `r` fitting `unit`: longest, then rightmost (the head of a
-    /// Japanese compound is its last word) or leftmost.
+    /// Japanese compound is its last word) or leftmost. In a noun `compound` the cue must
+    /// be its head, the last word give or take a word for a count or a whole (被害者数,
+    /// 会員基盤): 「被害対策チーム10人」 is no victim count, 「46万件の会員情報」 no member
+    /// count.
     fn cue_in(
         &self,
         r: &Range<usize>,
         unit: Option<&str>,
         rightmost: bool,
+        compound: bool,
     ) -> Option<(usize, usize)> {
         let mut best: Option<(&Range<usize>, usize, usize)> = None;
         for (cr, ci) in &self.cues {
             if cr.start < r.start || cr.end > r.end {
+                continue;
+            }
+            if compound && !HEAD_SUFFIXES.contains(&&self.v.text[cr.end..r.end]) {
                 continue;
             }
             let Some(&mi) = self.m.cues[*ci]
@@ -808,7 +820,8 @@ fn choose(
     // 1. Forward.
     match fwd {
         Head::Noun(r) | Head::Predicate { range: r, .. } => {
-            if let Some(c) = s.cue_in(r, unit, matches!(fwd, Head::Noun(_))) {
+            let noun = matches!(fwd, Head::Noun(_));
+            if let Some(c) = s.cue_in(r, unit, noun, noun) {
                 return Some((bound(c), Some(r.start)));
             }
             if let Head::Noun(r) = fwd
@@ -827,7 +840,7 @@ fn choose(
     }
     // 2. Backward.
     if let Head::Noun(r) = bwd {
-        if let Some(c) = s.cue_in(r, unit, true) {
+        if let Some(c) = s.cue_in(r, unit, true, true) {
             return Some((bound(c), Some(r.start)));
         }
         if s.is_generic(r) {
@@ -930,7 +943,7 @@ fn heading_cue(s: &Sent<'_, '_>, unit: Option<&str>, first_item: usize) -> Optio
     let h = heading_of(s.v, s.si)?;
     let hs = Sent::new(s.v, s.m, h, false);
     let r = hs.range.clone();
-    hs.cue_in(&r, unit, true)
+    hs.cue_in(&r, unit, true, false)
 }
 
 /// Whether a per-day duration (1日, qualifier `per`) stands right before `at`.
@@ -995,8 +1008,10 @@ fn as_of(
     if let Some(x) = tier_date(v, &before, fig, |q, r| q == "none" && day(r)) {
         return (Some(x), AsOfBasis::Text);
     }
+    // 「被害額は当初の約5500万円から」: an earlier-word in the figure's clause.
     let text_before = &v.text[s.range.start..fig.start];
-    if m.earlier.iter().any(|w| text_before.contains(w.as_str())) {
+    let clause = text_before.rsplit(['、', '。', ',']).next().unwrap_or("");
+    if m.earlier.iter().any(|w| clause.contains(w.as_str())) {
         return (None, AsOfBasis::Earlier);
     }
     match v.published {
