@@ -119,6 +119,36 @@ fn predicates_and_nouns_after_the_figure() {
 }
 
 #[test]
+fn relative_clauses_clefts_and_headlines() {
+    // The cue reaches into the clause modifying the head: victims, not users.
+    assert_eq!(
+        facts("被害を受けた利用者は約1200人に上った。"),
+        ["victims 1200 2019-08-05 published"]
+    );
+    assert_eq!(
+        facts("利用者が500万人を突破した。"),
+        ["users 5000000 2019-08-05 published"]
+    );
+    assert_eq!(
+        facts("不正アクセスを受けたのは約2000アカウントだった。"),
+        ["unauthorized_access_accounts 2000 2019-08-05 published"]
+    );
+    assert_eq!(
+        facts("不正ログインの被害に遭ったアカウントは約2万件に上る。"),
+        ["unauthorized_access_accounts 20000 2019-08-05 published"]
+    );
+    assert_eq!(
+        facts("セブンペイの被害、312人に"),
+        ["victims 312 2019-08-05 published"]
+    );
+    let a = analyze(
+        "同社の試算では、1日あたり最大で約3000万円の不正利用があった。",
+        Some((2019, 8, 5)),
+    );
+    assert_eq!(a.facts[0].qualifier, "per");
+}
+
+#[test]
 fn list_under_a_heading_takes_its_cue_and_as_of() {
     let text = "お知らせ\n\n3. 被害について（8月2日正午現在）\n・ 312 人 / 12,345,678 円\n・なお、新たな被害は確認されておりません。\n";
     assert_eq!(

@@ -226,6 +226,7 @@ struct Sent<'a, 'v> {
 
 /// Particles after which the figure is the topic or a quotation (backward reading).
 const COMPARISON_AFTER_WO: &[&str] = &[
+    "突破",
     "超える",
     "超え",
     "超す",
@@ -270,6 +271,20 @@ const BACKWARD_SKIP: &[&str] = &[
     "までに",
     "から",
     "にも",
+];
+/// Words between a per-day duration and the figure it makes a rate.
+const RATE_WORDS: &[&str] = &[
+    "あたり",
+    "当たり",
+    "平均",
+    "最大",
+    "最高",
+    "最低",
+    "約",
+    "に",
+    "の",
+    "で",
+    "は",
 ];
 /// What may follow a cue at the end of a noun compound it heads.
 const HEAD_SUFFIXES: &[&str] = &[
@@ -415,7 +430,10 @@ impl<'a, 'v> Sent<'a, 'v> {
     ) -> Option<(usize, usize)> {
         let mut best: Option<(&Range<usize>, usize, usize)> = None;
         for (cr, ci) in &self.cues {
-            if cr.start < r.start || cr.end > r.end {
+            // In a compound the cue may reach back into the clause that modifies it
+            // (「被害を受けた利用者」 heads 利用者).
+            let starts_in = cr.start >= r.start || compound && cr.end > r.start;
+            if !starts_in || cr.end > r.end || cr.start < self.range.start {
                 continue;
             }
             if compound && !HEAD_SUFFIXES.contains(&&self.v.text[cr.end..r.end]) {
@@ -745,11 +763,37 @@ fn backward_head(s: &Sent<'_, '_>, k: usize, apposition_only: bool) -> Head {
                 if apposition_only || j == 0 {
                     return Head::None;
                 }
+                // A cleft: 「被害に遭ったのは約900人」: the clause before の heads it.
+                if s.surface(j - 1) == "の"
+                    && matches!(s.pos(j - 1), Some(Pos::Noun(NounKind::Dependent)))
+                {
+                    let end = s.item_range(j - 1).start;
+                    let text = &s.v.text[s.range.start..end];
+                    let start =
+                        s.range.start + text.rfind(['、', '。']).map_or(0, |i| i + '、'.len_utf8());
+                    return if start < end {
+                        Head::Predicate {
+                            range: start..end,
+                            object: false,
+                        }
+                    } else {
+                        Head::None
+                    };
+                }
                 return np(j - 1);
             }
             "、" | "," => {
                 if apposition_only {
                     return Head::None;
+                }
+                // A headline's topic: 「セブンペイの被害、808人に」.
+                if adjacent
+                    && j > 0
+                    && s.is_noun(j - 1)
+                    && s.mention(j - 1).is_none()
+                    && !BACKWARD_SKIP.contains(&s.surface(j - 1))
+                {
+                    return np(j - 1);
                 }
                 adjacent = false;
                 continue;
@@ -839,6 +883,11 @@ fn choose(
         Head::None => {}
     }
     // 2. Backward.
+    if let Head::Predicate { range: r, .. } = bwd {
+        return s
+            .cue_in(r, unit, true, false)
+            .map(|c| (bound(c), Some(r.start)));
+    }
     if let Head::Noun(r) = bwd {
         if let Some(c) = s.cue_in(r, unit, true, true) {
             return Some((bound(c), Some(r.start)));
@@ -958,18 +1007,12 @@ fn after_rate(s: &Sent<'_, '_>, at: &Range<usize>) -> bool {
                     .chars()
                     .filter(|c| !c.is_whitespace())
                     .collect();
-                matches!(
-                    between.as_str(),
-                    "" | "に"
-                        | "の"
-                        | "で"
-                        | "あたり"
-                        | "当たり"
-                        | "平均"
-                        | "に平均"
-                        | "の平均"
-                        | "平均で"
-                )
+                // 「1日に」, 「1日あたり最大で」, 「1日の平均」
+                let mut rest = between.as_str();
+                while let Some(w) = RATE_WORDS.iter().find(|w| rest.starts_with(**w)) {
+                    rest = &rest[w.len()..];
+                }
+                rest.is_empty()
             }
     })
 }
