@@ -479,7 +479,9 @@ fn find_ascii_ci(s: &str, from: usize, needle: &str) -> Option<usize> {
 
 /// Decodes a character reference at the start of `s`: `&amp;`, `&#12354;`, `&#x3042;`.
 fn decode_entity(s: &str) -> Option<(usize, char)> {
-    let semi = s[..s.len().min(12)].find(';')?;
+    // Look for the ';' among the first bytes only; byte search, since a multi-byte
+    // character may straddle the limit (「&amp 0カ月」).
+    let semi = s.bytes().take(12).position(|b| b == b';')?;
     let name = &s[1..semi];
     let ch = if let Some(num) = name.strip_prefix('#') {
         let v = if let Some(hex) = num.strip_prefix(['x', 'X']) {

@@ -281,8 +281,8 @@ mod tests {
     #[test]
     fn flags_boilerplate_sentences() {
         let t = "関連記事\n本文の文。";
-        let heading = 0.."関連記事".len();
-        let s = split(t, std::slice::from_ref(&heading));
+        let boiler: Vec<std::ops::Range<usize>> = std::iter::once(0.."関連記事".len()).collect();
+        let s = split(t, &boiler);
         assert!(s[0].boilerplate);
         assert!(!s[1].boilerplate);
     }

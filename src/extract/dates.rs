@@ -266,8 +266,11 @@ impl Ctx<'_> {
         let w = m.int().filter(|w| (1..=max).contains(w))?;
         let ok = if c == '~' { w > v } else { w == v + 1 };
         let end = m.end + unit.len();
-        (ok && self.starts(m.end, unit) && !self.starts(end, "間"))
-            .then(|| (v as u32, Some(w as u32), end))
+        (ok && self.starts(m.end, unit) && !self.starts(end, "間")).then_some((
+            v as u32,
+            Some(w as u32),
+            end,
+        ))
     }
 
     /// A month or a month range at `p`.
@@ -675,8 +678,10 @@ impl Ctx<'_> {
         }
         let duration = |quals: Qualifiers| {
             let mut raw = Raw::new(n.start..p, self.sentence, Kind::Duration);
-            let mut d = IsoDuration::default();
-            d.days = v as u32;
+            let d = IsoDuration {
+                days: v as u32,
+                ..IsoDuration::default()
+            };
             raw.value = Some(Value::Duration(d));
             raw.quals = quals;
             Step::Emit(raw)

