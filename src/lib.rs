@@ -9,7 +9,7 @@
 //!    organisations, people, products, places -> [`Entity`](entities::Entity); [`facts`]
 //!    figures bound to a measure and an as-of time -> [`Fact`](facts::Fact)
 //! 6. frame         cause cues with stance -> frame hits (to come)
-//! 7. aggregate     per-source tables that merge (to come); [`facts::figures`] compares
+//! 7. aggregate     per-source tables that merge (to come); [`facts::figures()`] compares
 //!    the figures of all sources
 //! 8. [`output`]    CSV / Parquet, written atomically
 //!

@@ -4,7 +4,7 @@
 //! Takes one document's normalized text, sentences, tokens, entities and its mention rows
 //! (money and count figures, dates); gives one [`Fact`] per figure bound to a measure of
 //! `dictionaries/measures.toml` ([`Measures`]). Only body sentences are read: a banner's
-//! price is not news. [`figures`] then compares the facts of all sources.
+//! price is not news. [`figures()`] then compares the facts of all sources.
 //!
 //! # Binding a figure to a measure
 //!
@@ -19,14 +19,21 @@
 //!    (「約900人が約5500万円の被害に遭った」, 「1万円以上をチャージし」, 「2人を…逮捕」).
 //!    Comparison verbs are looked through (「150万を超える登録」).
 //! 2. **Backward**: the noun right before the figure (「被害808人」, 「全会員約1650万人」,
-//!    「お客様：約900人」) or the topic of the clause (「被害者は808人」, 「7iDの登録者数は
-//!    1280万人」), skipping dates, as-of words and particles in between
-//!    (「登録者は3日までに約150万人」).
+//!    「お客様：約900人」, a headline's 「被害、808人に」) or the topic of the clause
+//!    (「被害者は808人」, 「7iDの登録者数は1280万人」), skipping dates, as-of words and
+//!    particles in between (「登録者は3日までに約150万人」); in a cleft the clause before
+//!    のは (「不正アクセスを受けたのは約2000アカウント」).
 //! 3. A head that is a **generic** quantity noun (人数, 金額, お客様: `generic_heads`) takes
 //!    the nearest fitting cue of the sentence (「不正アクセスが疑われる人数と金額は…約900人・
-//!    約5500万円」).
+//!    約5500万円」), else the last of the sentence before (「被害額は…。当初の推計（約900人、
+//!    約5500万円）を下回った」).
 //! 4. A figure opening a **list item** with no head of its own takes its cue from the heading
 //!    that governs the list (「2.被害について:」 then 「・ 808 人 / 38,615,473 円」).
+//!
+//! In a noun head the cue must be the head word (last, give or take 数, 額, 基盤: 会員数),
+//! and may reach back into the clause that modifies it (「被害を受けた利用者は約1200人」 is
+//! victims, not users), so 「46万件の会員情報」 counts no members. Two sentences read as one
+//! when a list is broken by 。 (「…で808人。3860万円の被害が出ました。」).
 //!
 //! A head that is some other noun or verb **governs** the figure, which then measures
 //! nothing we know: 「1650万人のパスワード」, 「日本の人口（約1億2600万人）」, 「1万円以上を…
@@ -53,10 +60,12 @@
 //!
 //! # Subject
 //!
-//! Measures with `subject = "document"` (victims, damage) take the product the article is
-//! mostly about (else its main organisation); `subject = "sentence"` measures (registered
-//! users) take the product or organisation named nearest the figure, so 7iD's 1280万人 and
-//! 7pay's 150万 registrations are compared separately.
+//! Measures with `subject = "document"` (victims, damage) take the product named last before
+//! the figure in its sentence (「7payの被害は…」), else the product the article is mostly
+//! about (else its main organisation). `subject = "sentence"` measures (registered users)
+//! take the product or organisation named nearest the figure, else the topic product of the
+//! paragraph (「7iDは、…。会員数は約1650万人に上る。」) or the last product of the sentence
+//! before, so 7iD's 1280万人 and 7pay's 150万 registrations are compared separately.
 
 pub mod figures;
 mod measures;
