@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use crate::boilerplate;
 use crate::corpus::Document;
+use crate::entities::{self, EntityDictionary};
 use crate::error::{Error, Result};
+use crate::facts::{self, Measures};
 use crate::normalize::{self, NormalizedText};
 use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, Offsets};
 use crate::segment::{self, Sentence};
@@ -55,6 +57,10 @@ pub struct Analyzer {
     tokenizer: Tokenizer,
     /// Folder of user dictionaries and lexicons.
     pub dictionaries: PathBuf,
+    /// Entity names and roles (`entities.toml`).
+    pub entities: EntityDictionary,
+    /// Measures and their cues (`measures.toml`).
+    pub measures: Measures,
 }
 
 impl Analyzer {
@@ -66,6 +72,8 @@ impl Analyzer {
         Ok(Analyzer {
             tokenizer,
             dictionaries: dictionaries.to_path_buf(),
+            entities: EntityDictionary::load(dictionaries)?,
+            measures: Measures::load(dictionaries)?,
         })
     }
 
@@ -164,7 +172,6 @@ impl Worker<'_> {
 
     /// Analyses one document.
     pub fn analyze(&mut self, doc: &Document) -> Result<DocAnalysis> {
-        let _ = self.analyzer;
         let p = self.prepare(doc)?;
         let spans = Spans::new(&doc.text, &p.norm);
         let boilerplate_chars: usize = p
@@ -175,7 +182,23 @@ impl Worker<'_> {
                 doc.text[o].chars().count()
             })
             .sum();
-        let _ = &spans;
+        let mentions = crate::extract::extract(&p, doc.meta.published);
+        let mention_rows = crate::extract::rows(&p, &spans, &mentions);
+        let ents = entities::extract(
+            &self.analyzer.entities,
+            &p.norm.text,
+            &p.sentences,
+            &p.tokens,
+        );
+        let entity_rows = entity_rows(doc, &spans, &ents);
+        let fact_rows = facts::fact_rows(
+            doc,
+            &p,
+            &spans,
+            &mention_rows,
+            &ents,
+            &self.analyzer.measures,
+        );
         let warnings = (!doc.warnings.is_empty()).then(|| doc.warnings.join("; "));
         let document = DocumentRow {
             doc: doc.doc.clone(),
@@ -197,10 +220,30 @@ impl Worker<'_> {
         self.token_buf = p.tokens;
         Ok(DocAnalysis {
             document,
+            mentions: mention_rows,
+            entities: entity_rows,
+            facts: fact_rows,
             meta_extra: doc.meta.extra.clone(),
             ..DocAnalysis::default()
         })
     }
+}
+
+/// The `entities` rows of a document.
+pub fn entity_rows(doc: &Document, spans: &Spans<'_>, ents: &[entities::Entity]) -> Vec<EntityRow> {
+    ents.iter()
+        .map(|e| EntityRow {
+            doc: doc.doc.clone(),
+            source: doc.meta.source.clone(),
+            entity_type: e.entity_type.as_str().to_string(),
+            text: spans.original(e.range.clone()).to_string(),
+            canonical: e.canonical.clone(),
+            role: e.role.clone(),
+            boilerplate: e.boilerplate,
+            offsets: spans.offsets(e.range.clone()),
+            sentence: e.sentence as i64,
+        })
+        .collect()
 }
 
 /// Maps normalized byte ranges to original byte and character offsets.

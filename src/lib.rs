@@ -5,9 +5,12 @@
 //!    to the original; [`boilerplate`] marks navigation, share buttons, related lists
 //! 3. [`segment`]   -> [`Sentence`](segment::Sentence) spans
 //! 4. [`tokenize`]  lindera + IPADIC -> [`Token`](tokenize::Token)
-//! 5. extract       numbers, dates, entities -> mentions (to come)
+//! 5. [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s; [`entities`]
+//!    organisations, people, products, places -> [`Entity`](entities::Entity); [`facts`]
+//!    figures bound to a measure and an as-of time -> [`Fact`](facts::Fact)
 //! 6. frame         cause cues with stance -> frame hits (to come)
-//! 7. aggregate     per-source tables that merge (to come)
+//! 7. aggregate     per-source tables that merge (to come); [`facts::figures()`] compares
+//!    the figures of all sources
 //! 8. [`output`]    CSV / Parquet, written atomically
 //!
 //! [`analyze`] runs stages 2–6 on one document with a per-thread worker; [`pipeline`] runs
@@ -23,7 +26,11 @@ pub mod boilerplate;
 pub mod calendar;
 pub mod cli;
 pub mod corpus;
+pub mod entities;
 pub mod error;
+pub mod eval;
+pub mod extract;
+pub mod facts;
 pub mod generate;
 pub mod normalize;
 pub mod output;

@@ -217,8 +217,11 @@ fn is_halfwidth_katakana(c: char) -> bool {
     ('\u{FF61}'..='\u{FF9F}').contains(&c)
 }
 
+/// Spaces that a PDF or a careless copy puts inside figures. The ideographic space is not
+/// one of them: Japanese layout uses it on purpose (「2　日経平均」 is a rank label and a
+/// word, not 「2日」).
 fn is_hspace(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\u{3000}' | '\u{00A0}')
+    matches!(c, ' ' | '\t' | '\u{00A0}')
 }
 
 /// Characters that follow a figure as its unit or counter, across which a PDF-style space

@@ -127,6 +127,11 @@ pub fn write_outputs(out: &Path, outcome: &Outcome, opts: OutputOptions) -> Resu
         Table::from_records(a.iter().flat_map(|x| &x.mentions)),
         Table::from_records(a.iter().flat_map(|x| &x.entities)),
         Table::from_records(a.iter().flat_map(|x| &x.facts)),
+        Table::from_records(&crate::facts::figures(
+            &a.iter()
+                .flat_map(|x| x.facts.iter().cloned())
+                .collect::<Vec<_>>(),
+        )),
         Table::from_records(a.iter().flat_map(|x| &x.frame_hits)),
         Table::from_records(outcome.skipped.iter()),
     ];

@@ -6,7 +6,8 @@
 //! sentence, so its attribution (と述べた) is seen with it. A hard-wrapped paragraph (text
 //! copied from a PDF, lines broken mid-sentence) is rejoined: a line of 20+ characters that
 //! does not end a sentence continues on the next non-empty line unless that line starts a
-//! list item or is boilerplate. Over-long runs without punctuation are cut at
+//! list item or is boilerplate; so does a shorter line ending in 、 or a case particle, which
+//! no headline or sentence ends with (a print column wrapped at 「被害額は」). Over-long runs without punctuation are cut at
 //! [`MAX_SENTENCE_BYTES`] (at a 、 or space when there is one) so that no later stage sees
 //! unbounded input.
 
@@ -67,6 +68,13 @@ fn starts_list_item(t: &str) -> bool {
     false
 }
 
+/// Whether a line ends inside a clause: after 、 or a case particle.
+fn ends_mid_clause(line: &str) -> bool {
+    line.ends_with([
+        '、', ',', 'は', 'が', 'を', 'に', 'で', 'の', 'と', 'も', 'へ',
+    ]) && line.chars().count() >= 2
+}
+
 /// Splits `text` (normalized) into sentences, flagging those inside `boiler` ranges.
 pub fn split(text: &str, boiler: &[Range<usize>]) -> Vec<Sentence> {
     // First pass: logical lines, rejoining hard-wrapped prose.
@@ -85,7 +93,7 @@ pub fn split(text: &str, boiler: &[Range<usize>]) -> Vec<Sentence> {
             let t = text[r.clone()].trim_end();
             let last_line = &text[lines[i].clone()];
             let lt = last_line.trim();
-            let continues = lt.chars().count() >= 20
+            let continues = (lt.chars().count() >= 20 || ends_mid_clause(lt))
                 && !lt
                     .ends_with(|c: char| is_terminal(c) || is_closer(c) || matches!(c, ':' | '：'))
                 && !t.is_empty()
@@ -243,6 +251,20 @@ mod tests {
                 "読売新聞の報道によればサービス開始後に不正利用が見つかっても\n当初は楽観論が支配的だったという。",
                 "・項目一",
                 "・項目二"
+            ]
+        );
+    }
+
+    #[test]
+    fn rejoins_short_lines_broken_mid_clause() {
+        let t = "記者会見では、\n約九百人、約五千五百万円の被害が出ている\nと明らかにした。\n被害者は八百八人、被害額は\n三千八百六十一万円に上る。\n見出し\n本文。";
+        assert_eq!(
+            texts(t),
+            [
+                "記者会見では、\n約九百人、約五千五百万円の被害が出ている\nと明らかにした。",
+                "被害者は八百八人、被害額は\n三千八百六十一万円に上る。",
+                "見出し",
+                "本文。"
             ]
         );
     }

@@ -3,6 +3,7 @@
 
 mod bench;
 mod dict;
+mod eval;
 mod gen_corpus;
 mod progress;
 mod run;
@@ -45,6 +46,8 @@ pub enum Command {
     GenCorpus(gen_corpus::GenArgs),
     /// Measure raw lindera and shiten on the same text (MB/s, docs/s, peak RSS).
     Bench(bench::BenchArgs),
+    /// Score number/date mentions on a folder against gold (P/R/F1 per kind).
+    Eval(eval::EvalArgs),
 }
 
 /// Options shared by commands that load the analyzer.
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Dict(a) => dict::run(a, &progress),
         Command::GenCorpus(a) => gen_corpus::run(a, &progress),
         Command::Bench(a) => bench::run(a, &progress),
+        Command::Eval(a) => eval::run(a, &progress),
     }
 }
 

@@ -267,6 +267,10 @@ pub struct FactRow {
     pub cue: String,
     /// Index of the sentence.
     pub sentence: i64,
+    /// Canonical name of the product or organisation the figure is about (7pay, 7iD).
+    pub subject: Option<String>,
+    /// Whether the figures table compares it across sources (`compare` of the measure).
+    pub comparable: bool,
 }
 
 impl Record for FactRow {
@@ -290,6 +294,8 @@ impl Record for FactRow {
             ("as_of_basis", Str),
             ("cue", Str),
             ("sentence", Int),
+            ("subject", Str),
+            ("comparable", Bool),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -309,7 +315,9 @@ impl Record for FactRow {
             .int(self.offsets.byte_end)
             .str(self.as_of_basis.clone())
             .str(self.cue.clone())
-            .int(self.sentence);
+            .int(self.sentence)
+            .str(self.subject.clone())
+            .bool(self.comparable);
     }
 }
 
@@ -457,8 +465,12 @@ pub struct FigureRow {
     pub docs: String,
     /// Unit.
     pub unit: Option<String>,
-    /// The figure this row was compared with (`source@as_of=value`).
+    /// The figure this row was compared with (`source@as_of=value`, `~` before a hedged
+    /// value).
     pub compared_with: Option<String>,
+    /// Subject of the figures compared (7pay, 7iD): rows compare within a measure and
+    /// subject.
+    pub subject: Option<String>,
 }
 
 impl Record for FigureRow {
@@ -474,6 +486,7 @@ impl Record for FigureRow {
             ("docs", Str),
             ("unit", Str),
             ("compared_with", Str),
+            ("subject", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -485,6 +498,7 @@ impl Record for FigureRow {
             .str(self.verdict.clone())
             .str(self.docs.clone())
             .str(self.unit.clone())
-            .str(self.compared_with.clone());
+            .str(self.compared_with.clone())
+            .str(self.subject.clone());
     }
 }

@@ -1,0 +1,1029 @@
+//! Dates, times and relative dates: recognizers on a sentence [`Ctx`], producing
+//! unresolved [`TExpr`]s that [`resolve`](super::resolve) completes with the document's
+//! reference date.
+//!
+//! Forms read: `2019年7月4日`, `7月4日`, `4日` (bare day), `7/4`, `2019/07/04`,
+//! `2019-08-03`, `2019.07.09`, eras (`令和元年10月1日`), `7月上旬/中旬/下旬/末`, `2019年度`,
+//! `2019年2月期`; clock times `18時5分`, `17:00`, `午後5時`, merged into one datetime when
+//! they follow a date (`4日18時5分`, `2019/07/04 17:12`); parts of day glued to a date
+//! (`3日早朝`); relative words (`本日`, `同日`, `昨年末`, `今月4日`, `来年10月`) and weekdays.
+//!
+//! A bare `N日` is a date unless the context makes it a length or a rate: `1日に2400万人`
+//! (per day), `開始から4日で` (four days), `3日続伸`, `4日間`.
+
+use std::ops::Range;
+
+use super::numerals::Numeral;
+use super::scan::{Ctx, Raw, Step};
+use super::types::{ClockTime, DateValue, IsoDuration, Kind, Qualifiers, Value};
+use crate::tokenize::Pos;
+
+/// Which part of a month (上旬, 中旬, 下旬, 末).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MonthPart {
+    Early,
+    Mid,
+    Late,
+    End,
+}
+
+/// A date as written; missing fields are filled in by resolution.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct DateExpr {
+    /// A written year (including eras and two-digit years).
+    pub year: Option<i32>,
+    pub month: Option<u32>,
+    pub day: Option<u32>,
+    pub part: Option<MonthPart>,
+    /// 2019年末: the last day of the year.
+    pub year_end: bool,
+    pub time: Option<ClockTime>,
+    /// A bare 中旬 after `7月上旬から`: the month comes from the previous date.
+    pub month_from_context: bool,
+    /// The high end of a range written once: `7~9月期`, `4、5日`.
+    pub upper_month: Option<u32>,
+    pub upper_day: Option<u32>,
+}
+
+/// What a relative date counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Anchor {
+    /// The publication date (本日, 昨年, 4年前).
+    #[default]
+    Publication,
+    /// The event just mentioned (同日, 翌日, 3日後).
+    Event,
+    /// A date earlier in the same sentence, else the publication date (前日).
+    SentenceOrPublication,
+}
+
+/// The unit of a relative offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum RelUnit {
+    #[default]
+    Day,
+    Week,
+    Month,
+    Year,
+    FiscalYear,
+    /// Hours and minutes: not resolved to a date.
+    Hour,
+}
+
+/// A date relative to an anchor.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RelExpr {
+    pub anchor: Anchor,
+    pub unit: RelUnit,
+    pub offset: i64,
+    /// 数日後: the offset is unknown.
+    pub vague: bool,
+    /// Keep the anchor's day when moving by months (約1ヶ月後 of 5月30日 = 6月30日).
+    pub keep_day: bool,
+    pub month: Option<u32>,
+    pub day: Option<u32>,
+    pub part: Option<MonthPart>,
+    pub year_end: bool,
+    pub time: Option<ClockTime>,
+    /// The event named before 「の」 (「フォーラムの約1ヶ月後」).
+    pub hint: Option<Range<usize>>,
+}
+
+/// A temporal expression to resolve.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TExpr {
+    Abs(DateExpr),
+    Rel(RelExpr),
+}
+
+/// Parts of day glued to a date: (word, qualifier, hour shift for a following clock time).
+const PARTS_OF_DAY: &[(&str, Qualifiers, Shift)] = &[
+    ("早朝", Qualifiers::EARLY_MORNING, Shift::Am),
+    ("未明", Qualifiers::EARLY_MORNING, Shift::Am),
+    ("朝方", Qualifiers::MORNING, Shift::Am),
+    ("午前", Qualifiers::MORNING, Shift::Am),
+    ("朝", Qualifiers::MORNING, Shift::Am),
+    ("昼過ぎ", Qualifiers::AFTERNOON, Shift::Pm),
+    ("午後", Qualifiers::AFTERNOON, Shift::Pm),
+    ("夕方", Qualifiers::EVENING, Shift::Pm),
+    ("夕刻", Qualifiers::EVENING, Shift::Pm),
+    ("夕", Qualifiers::EVENING, Shift::Pm),
+    ("深夜", Qualifiers::NIGHT, Shift::Night),
+    ("夜間", Qualifiers::NIGHT, Shift::Night),
+    ("夜", Qualifiers::NIGHT, Shift::Pm),
+    ("昼", Qualifiers::AFTERNOON, Shift::Pm),
+    ("晩", Qualifiers::NIGHT, Shift::Pm),
+];
+
+/// How a part of day moves a following hour (午後5時 = 17:00).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shift {
+    Am,
+    Pm,
+    Night,
+}
+
+/// A relative-date word.
+struct RelWord {
+    word: &'static str,
+    anchor: Anchor,
+    unit: RelUnit,
+    offset: i64,
+    part: Qualifiers,
+}
+
+const fn rw(word: &'static str, anchor: Anchor, unit: RelUnit, offset: i64) -> RelWord {
+    RelWord {
+        word,
+        anchor,
+        unit,
+        offset,
+        part: Qualifiers::NONE,
+    }
+}
+
+const fn rwp(word: &'static str, offset: i64, part: Qualifiers) -> RelWord {
+    RelWord {
+        word,
+        anchor: Anchor::Publication,
+        unit: RelUnit::Day,
+        offset,
+        part,
+    }
+}
+
+use Anchor::{Event as EV, Publication as PB};
+
+/// Relative-date words, longest first where one is a prefix of another.
+const REL_WORDS: &[RelWord] = &[
+    rw("一昨年", PB, RelUnit::Year, -2),
+    rw("おととし", PB, RelUnit::Year, -2),
+    rw("一昨日", PB, RelUnit::Day, -2),
+    rw("おととい", PB, RelUnit::Day, -2),
+    rw("明後日", PB, RelUnit::Day, 2),
+    rw("あさって", PB, RelUnit::Day, 2),
+    rw("今年度", PB, RelUnit::FiscalYear, 0),
+    rw("本年度", PB, RelUnit::FiscalYear, 0),
+    rw("昨年度", PB, RelUnit::FiscalYear, -1),
+    rw("来年度", PB, RelUnit::FiscalYear, 1),
+    rw("前年度", EV, RelUnit::FiscalYear, -1),
+    rw("本日", PB, RelUnit::Day, 0),
+    rw("今日", PB, RelUnit::Day, 0),
+    rw("きょう", PB, RelUnit::Day, 0),
+    rw("昨日", PB, RelUnit::Day, -1),
+    rw("きのう", PB, RelUnit::Day, -1),
+    rw("明日", PB, RelUnit::Day, 1),
+    rw("あした", PB, RelUnit::Day, 1),
+    rw("あす", PB, RelUnit::Day, 1),
+    rwp("今朝", 0, Qualifiers::MORNING),
+    rwp("今夜", 0, Qualifiers::NIGHT),
+    rwp("今晩", 0, Qualifiers::NIGHT),
+    rwp("昨夜", -1, Qualifiers::NIGHT),
+    rwp("昨晩", -1, Qualifiers::NIGHT),
+    rw("前日", Anchor::SentenceOrPublication, RelUnit::Day, -1),
+    rw("翌々日", EV, RelUnit::Day, 2),
+    RelWord {
+        word: "翌朝",
+        anchor: EV,
+        unit: RelUnit::Day,
+        offset: 1,
+        part: Qualifiers::MORNING,
+    },
+    rw("翌日", EV, RelUnit::Day, 1),
+    rw("同日", EV, RelUnit::Day, 0),
+    rw("当日", EV, RelUnit::Day, 0),
+    rw("今月", PB, RelUnit::Month, 0),
+    rw("先月", PB, RelUnit::Month, -1),
+    rw("来月", PB, RelUnit::Month, 1),
+    rw("同月", EV, RelUnit::Month, 0),
+    rw("翌月", EV, RelUnit::Month, 1),
+    rw("前月", EV, RelUnit::Month, -1),
+    rw("今年", PB, RelUnit::Year, 0),
+    rw("本年", PB, RelUnit::Year, 0),
+    rw("昨年", PB, RelUnit::Year, -1),
+    rw("去年", PB, RelUnit::Year, -1),
+    rw("来年", PB, RelUnit::Year, 1),
+    rw("同年", EV, RelUnit::Year, 0),
+    rw("翌年", EV, RelUnit::Year, 1),
+    rw("前年", EV, RelUnit::Year, -1),
+    rw("今週", PB, RelUnit::Week, 0),
+    rw("先週", PB, RelUnit::Week, -1),
+    rw("来週", PB, RelUnit::Week, 1),
+];
+
+const ERAS: &[(&str, i32)] = &[
+    ("令和", 2018),
+    ("平成", 1988),
+    ("昭和", 1925),
+    ("大正", 1911),
+    ("明治", 1867),
+];
+
+const WEEKDAYS: &str = "月火水木金土日";
+
+fn last_day(year: i32, month: u32) -> u32 {
+    crate::calendar::days_in_month(year, month)
+}
+
+/// The day a month part stands for: the first day of the part, or its last day when the
+/// expression is an upper bound (「中旬にかけて」 = the 20th).
+pub(crate) fn part_day(part: MonthPart, year: Option<i32>, month: u32, upper: bool) -> u32 {
+    let end = last_day(year.unwrap_or(2001), month);
+    match (part, upper) {
+        (MonthPart::End, _) => end,
+        (MonthPart::Early, false) => 1,
+        (MonthPart::Early, true) => 10,
+        (MonthPart::Mid, false) => 11,
+        (MonthPart::Mid, true) => 20,
+        (MonthPart::Late, false) => 21,
+        (MonthPart::Late, true) => end,
+    }
+}
+
+impl Ctx<'_> {
+    // ------------------------------------------------------------ fields
+
+    /// `N月` (1..=12) at `p`: the month and the end.
+    fn month_at(&self, p: usize) -> Option<(u32, usize)> {
+        let n = self.numeral(p)?;
+        let v = n.int()?;
+        (self.starts(n.end, "月") && (1..=12).contains(&v) && !self.starts(n.end + 3, "間"))
+            .then(|| (v as u32, n.end + "月".len()))
+    }
+
+    /// `N<unit>` or a range with the unit written once (`7~9月`, `3、4日`): low, high, end.
+    fn span_at(&self, p: usize, unit: &str, max: i64) -> Option<(u32, Option<u32>, usize)> {
+        let n = self.numeral(p)?;
+        let v = n.int().filter(|v| (1..=max).contains(v))?;
+        if self.starts(n.end, unit) {
+            return None;
+        }
+        let c = self.char_at(n.end)?;
+        if c != '~' && c != '、' {
+            return None;
+        }
+        let m = self.numeral(n.end + c.len_utf8())?;
+        let w = m.int().filter(|w| (1..=max).contains(w))?;
+        let ok = if c == '~' { w > v } else { w == v + 1 };
+        let end = m.end + unit.len();
+        (ok && self.starts(m.end, unit) && !self.starts(end, "間")).then_some((
+            v as u32,
+            Some(w as u32),
+            end,
+        ))
+    }
+
+    /// A month or a month range at `p`.
+    fn month_span_at(&self, p: usize) -> Option<(u32, Option<u32>, usize)> {
+        self.month_at(p)
+            .map(|(m, e)| (m, None, e))
+            .or_else(|| self.span_at(p, "月", 12))
+    }
+
+    /// A day or a day range at `p`.
+    fn day_span_at(&self, p: usize) -> Option<(u32, Option<u32>, usize)> {
+        self.day_at(p)
+            .map(|(d, e)| (d, None, e))
+            .or_else(|| self.span_at(p, "日", 31))
+    }
+
+    /// `N日` (1..=31) at `p`, not `N日間`.
+    fn day_at(&self, p: usize) -> Option<(u32, usize)> {
+        let n = self.numeral(p)?;
+        let v = n.int()?;
+        (self.starts(n.end, "日") && (1..=31).contains(&v) && !self.starts(n.end + 3, "間"))
+            .then(|| (v as u32, n.end + "日".len()))
+    }
+
+    fn month_part_at(&self, p: usize) -> Option<(MonthPart, usize)> {
+        for (w, part) in [
+            ("上旬", MonthPart::Early),
+            ("初旬", MonthPart::Early),
+            ("中旬", MonthPart::Mid),
+            ("下旬", MonthPart::Late),
+            ("末", MonthPart::End),
+        ] {
+            if self.starts(p, w) {
+                return Some((part, p + w.len()));
+            }
+        }
+        None
+    }
+
+    /// A part of day word at `p` that is a word of its own (not 朝日, 夕刊).
+    fn part_of_day_at(&self, p: usize) -> Option<(Qualifiers, Shift, usize)> {
+        PARTS_OF_DAY.iter().find_map(|&(w, q, s)| {
+            (self.starts(p, w) && self.boundary(p) && self.boundary(p + w.len()))
+                .then(|| (q, s, p + w.len()))
+        })
+    }
+
+    // ------------------------------------------------------------ clock times
+
+    /// `17:40` (or `17:40:05`) at `p`.
+    pub fn colon_time(&self, p: usize) -> Option<(ClockTime, usize)> {
+        // Not the tail of a longer figure (12:34:56, 1.5:00); 受付時間:8:00 is fine.
+        let b = self.before(p).as_bytes();
+        let glued = |c: Option<&u8>| c.is_some_and(u8::is_ascii_digit);
+        if glued(b.last()) || (b.last() == Some(&b':') && glued(b.iter().rev().nth(1))) {
+            return None;
+        }
+        let b = self.rest(p).as_bytes();
+        let hl = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        if !(1..=2).contains(&hl) || b.get(hl) != Some(&b':') {
+            return None;
+        }
+        let m = b.get(hl + 1..hl + 3)?;
+        if !m.iter().all(u8::is_ascii_digit) || b.get(hl + 3).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        let hour: u32 = std::str::from_utf8(&b[..hl]).ok()?.parse().ok()?;
+        let minute = u32::from(m[0] - b'0') * 10 + u32::from(m[1] - b'0');
+        if hour > 24 || minute > 59 {
+            return None;
+        }
+        let mut end = hl + 3;
+        let mut second = None;
+        if b.get(end) == Some(&b':')
+            && let Some(s) = b.get(end + 1..end + 3)
+            && s.iter().all(u8::is_ascii_digit)
+            && !b.get(end + 3).is_some_and(u8::is_ascii_digit)
+        {
+            second = Some(u32::from(s[0] - b'0') * 10 + u32::from(s[1] - b'0'));
+            end += 3;
+        }
+        Some((
+            ClockTime {
+                hour,
+                minute,
+                second,
+            },
+            p + end,
+        ))
+    }
+
+    /// `N時`, `N時M分`, `N時半`, or `H:MM`, optionally after 午前/午後/朝/夜: a clock time.
+    pub fn clock_at(&self, p: usize) -> Option<(ClockTime, usize)> {
+        let mut q = p;
+        let mut shift = None;
+        if self.starts(p, "正午") {
+            return Some((
+                ClockTime {
+                    hour: 12,
+                    minute: 0,
+                    second: None,
+                },
+                p + "正午".len(),
+            ));
+        }
+        if let Some((_, s, end)) = self.part_of_day_at(p) {
+            shift = Some(s);
+            q = end;
+        }
+        let (mut t, end) = if let Some(x) = self.colon_time(q) {
+            x
+        } else {
+            let n = self.numeral(q)?;
+            let hour = u32::try_from(n.int()?).ok()?;
+            if hour > 24 || !self.starts(n.end, "時") {
+                return None;
+            }
+            let mut end = n.end + "時".len();
+            if let Some(c) = self.char_at(end)
+                && "間代期台給".contains(c)
+            {
+                return None;
+            }
+            let mut minute = 0;
+            if self.starts(end, "半") {
+                minute = 30;
+                end += "半".len();
+            } else if let Some(m) = self.numeral(end)
+                && self.starts(m.end, "分")
+                && !self.starts(m.end + 3, "間")
+                && let Some(v) = m.int().filter(|v| (0..60).contains(v))
+            {
+                minute = v as u32;
+                end = m.end + "分".len();
+            }
+            (
+                ClockTime {
+                    hour,
+                    minute,
+                    second: None,
+                },
+                end,
+            )
+        };
+        match shift {
+            Some(Shift::Pm) if t.hour < 12 => t.hour += 12,
+            Some(Shift::Night) if (5..12).contains(&t.hour) => t.hour += 12,
+            Some(Shift::Am) if t.hour == 12 && self.starts(p, "午前") => t.hour = 0,
+            _ => {}
+        }
+        Some((t, end))
+    }
+
+    /// A clock time right after a date (no space, or one space before it).
+    fn clock_after(&self, p: usize) -> Option<(ClockTime, usize)> {
+        self.clock_at(p).or_else(|| {
+            let q = self.skip_spaces(p);
+            (q > p && q - p <= 2).then(|| self.clock_at(q)).flatten()
+        })
+    }
+
+    // ------------------------------------------------------------ numeric dates
+
+    /// `2019/07/04`, `7/4`, `2019-08-03`, `2019.07.09`, optionally followed by a time
+    /// (`2019/07/04 17:12`, `2019/08/01-18:26`).
+    pub fn slash_or_iso(&self, n: &Numeral) -> Option<Step> {
+        let sep = self.char_at(n.end)?;
+        if !matches!(sep, '/' | '-' | '.') {
+            return None;
+        }
+        if self
+            .char_before(n.start)
+            .is_some_and(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | '.'))
+        {
+            return None;
+        }
+        let m = self.digits_at(n.end + 1)?;
+        let a = n.int()?;
+        let b = m.int()?;
+        let (mut e, mut end) = (DateExpr::default(), m.end);
+        if n.chars == 4 {
+            let third = (self.char_at(m.end) == Some(sep))
+                .then(|| self.digits_at(m.end + 1).filter(|x| x.chars <= 2))
+                .flatten();
+            e.year = Some(a as i32);
+            match third {
+                Some(d) if m.chars <= 2 => {
+                    e.month = Some(b as u32);
+                    e.day = Some(d.int()? as u32);
+                    end = d.end;
+                }
+                None if sep == '/' && m.chars <= 2 => e.month = Some(b as u32),
+                _ => return None,
+            }
+            if self
+                .char_at(end)
+                .is_some_and(|c| c.is_ascii_digit() || c == sep)
+            {
+                return None;
+            }
+        } else if sep == '/' && n.chars <= 2 && m.chars <= 2 {
+            if self
+                .char_at(end)
+                .is_some_and(|c| c.is_ascii_digit() || c == '/')
+            {
+                return None;
+            }
+            // Page labels (1/3ページ) and fractions used as amounts are not dates.
+            let after = self.rest(end);
+            if [
+                "ページ",
+                "頁",
+                "程度",
+                "以上",
+                "以下",
+                "未満",
+                "の確率",
+                "の割合",
+            ]
+            .iter()
+            .any(|w| after.starts_with(w))
+            {
+                return Some(Step::Skip(end));
+            }
+            e.month = Some(a as u32);
+            e.day = Some(b as u32);
+        } else {
+            return None;
+        }
+        let month_ok = e.month.is_some_and(|m| (1..=12).contains(&m));
+        let day_ok = e.day.is_none_or(|d| (1..=31).contains(&d));
+        if !month_ok || !day_ok {
+            return Some(Step::Skip(end));
+        }
+        let mut kind = Kind::Date;
+        if e.day.is_some()
+            && let Some(c) = self.char_at(end)
+            && matches!(c, ' ' | 'T' | '-')
+            && let Some((t, tend)) = self
+                .colon_time(end + 1)
+                .or_else(|| (c == ' ').then(|| self.clock_at(end + 1)).flatten())
+        {
+            e.time = Some(t);
+            end = tend;
+            kind = Kind::DateTime;
+        }
+        let mut r = Raw::new(n.start..end, self.sentence, kind);
+        r.temporal = Some(TExpr::Abs(e));
+        Some(Step::Emit(r))
+    }
+
+    // ------------------------------------------------------------ kanji dates
+
+    /// A date starting with numeral `n`: `2019年7月4日`, `7月4日`, `9月末`, `2019年度`,
+    /// `4日` (bare day, or a length / rate by context).
+    pub fn date_at(&self, n: &Numeral, prev: Option<&Raw>) -> Step {
+        if n.vague {
+            return Step::Nothing;
+        }
+        let Some(v) = n.int() else {
+            return Step::Nothing;
+        };
+        let p = n.end;
+        if matches!(self.char_at(p), Some('~' | '、')) {
+            if self.span_at(n.start, "月", 12).is_some() {
+                return Step::Emit(self.date_rest(n.start, DateExpr::default(), n.start));
+            }
+            if let Some((d, Some(du), end)) = self.span_at(n.start, "日", 31) {
+                let mut r = Raw::new(n.start..end, self.sentence, Kind::Date);
+                r.quals = Qualifiers::RANGE;
+                r.temporal = Some(TExpr::Abs(DateExpr {
+                    day: Some(d),
+                    upper_day: Some(du),
+                    ..DateExpr::default()
+                }));
+                return Step::Emit(r);
+            }
+        }
+        if self.starts(p, "年") {
+            let after = p + "年".len();
+            let year = if (1000..=9999).contains(&v) {
+                v as i32
+            } else if (0..100).contains(&v) && self.month_at(after).is_some() {
+                if v <= 50 {
+                    2000 + v as i32
+                } else {
+                    1900 + v as i32
+                }
+            } else {
+                return Step::Nothing;
+            };
+            if self.starts(after, "代") {
+                // Decades (1990年代) are left out: no agreed value form.
+                return Step::Skip(after + "代".len());
+            }
+            let e = DateExpr {
+                year: Some(year),
+                ..DateExpr::default()
+            };
+            return Step::Emit(self.date_rest(n.start, e, after));
+        }
+        if self.starts(p, "月") {
+            if !(1..=12).contains(&v) || self.starts(p + 3, "間") {
+                return Step::Nothing;
+            }
+            let e = DateExpr::default();
+            return Step::Emit(self.date_rest(n.start, e, n.start));
+        }
+        if self.starts(p, "日") {
+            return self.bare_day(n, v, prev);
+        }
+        Step::Nothing
+    }
+
+    /// Month, day, tails and time after a year (or from `p` when the month comes first).
+    pub fn date_rest(&self, start: usize, mut e: DateExpr, mut p: usize) -> Raw {
+        let mut quals = Qualifiers::NONE;
+        let mut approx = false;
+        if e.year.is_some() && self.starts(p, "度") {
+            p += "度".len();
+            quals.insert(Qualifiers::FISCAL_YEAR);
+        } else if let Some((m, mu, end)) = self.month_span_at(p) {
+            e.month = Some(m);
+            e.upper_month = mu;
+            p = end;
+            if self.starts(p, "期") {
+                p += "期".len();
+                quals.insert(Qualifiers::FISCAL_YEAR);
+            } else if mu.is_some() {
+            } else if let Some((d, du, end)) = self.day_span_at(p) {
+                e.day = Some(d);
+                e.upper_day = du;
+                p = end;
+            } else if let Some((part, end)) = self.month_part_at(p) {
+                e.part = Some(part);
+                approx = true;
+                p = end;
+            }
+        } else if e.year.is_some() && self.starts(p, "末") {
+            e.year_end = true;
+            approx = true;
+            p += "末".len();
+        }
+        if e.upper_month.is_some() || e.upper_day.is_some() {
+            quals.insert(Qualifiers::RANGE);
+        }
+        let mut kind = Kind::Date;
+        if e.day.is_some() && e.upper_day.is_none() {
+            let (k, end) = self.day_tail(&mut e, &mut quals, p);
+            kind = k;
+            p = end;
+        }
+        let mut r = Raw::new(start..p, self.sentence, kind);
+        r.quals = quals;
+        r.approx = approx;
+        r.temporal = Some(TExpr::Abs(e));
+        r
+    }
+
+    /// A clock time or a part of day after a day: `4日18時5分`, `7月4日午前6時`,
+    /// `3日早朝`, `7月4日(木) 18時` (the bracket stays inside a datetime's span).
+    fn day_tail(&self, e: &mut DateExpr, quals: &mut Qualifiers, p: usize) -> (Kind, usize) {
+        let q = self.skip_bracket_weekday(p);
+        if let Some((t, end)) = self.clock_after(q) {
+            e.time = Some(t);
+            return (Kind::DateTime, end);
+        }
+        if let Some((pq, _, end)) = self.part_of_day_at(p) {
+            quals.insert(pq);
+            return (Kind::Date, end);
+        }
+        (Kind::Date, p)
+    }
+
+    /// `N日` without a month: the 4th, or a length (開始から4日で), or a rate (1日に…).
+    fn bare_day(&self, n: &Numeral, v: i64, prev: Option<&Raw>) -> Step {
+        let p = n.end + "日".len();
+        let r = self.rest(p);
+        if !(1..=31).contains(&v) || r.starts_with('間') {
+            return Step::Nothing;
+        }
+        // 3日前, 2日後, 3日ほど前: relative; 3日目, 3日続伸: lengths (the counter path).
+        for w in [
+            "前",
+            "後",
+            "ほど",
+            "余り",
+            "近く",
+            "くらい",
+            "ぐらい",
+            "目",
+            "連続",
+            "続伸",
+            "続落",
+            "連騰",
+            "ぶり",
+            "足らず",
+            "以上",
+            "以内",
+            "未満",
+        ] {
+            if r.starts_with(w) && !r.starts_with("前後") {
+                return Step::Nothing;
+            }
+        }
+        let duration = |quals: Qualifiers| {
+            let mut raw = Raw::new(n.start..p, self.sentence, Kind::Duration);
+            let d = IsoDuration {
+                days: v as u32,
+                ..IsoDuration::default()
+            };
+            raw.value = Some(Value::Duration(d));
+            raw.quals = quals;
+            Step::Emit(raw)
+        };
+        if v == 1 && self.per_day_follows_across_wrap(p) {
+            return duration(Qualifiers::PER);
+        }
+        if self.after_kara_made(n.start, prev)
+            && !["まで", "に", "から", "~", "にかけ", "の"]
+                .iter()
+                .any(|w| r.starts_with(w))
+        {
+            return duration(Qualifiers::NONE);
+        }
+        let mut e = DateExpr {
+            day: Some(v as u32),
+            ..DateExpr::default()
+        };
+        let mut quals = Qualifiers::NONE;
+        let (kind, end) = self.day_tail(&mut e, &mut quals, p);
+        let mut raw = Raw::new(n.start..end, self.sentence, kind);
+        raw.quals = quals;
+        raw.temporal = Some(TExpr::Abs(e));
+        Step::Emit(raw)
+    }
+
+    /// [`Self::per_day_follows`], reading on into the next line when the sentence ends in a
+    /// hard wrap without punctuation (print layouts: 「店舗に一日に\n二千万人以上が」).
+    fn per_day_follows_across_wrap(&self, p: usize) -> bool {
+        if self.per_day_follows(p) {
+            return true;
+        }
+        let tail = self.rest(p);
+        if tail.chars().count() > 4 || !self.text[self.s1..].starts_with('\n') {
+            return false;
+        }
+        let next = self.s1 + 1;
+        let end = self.text[next..]
+            .find('\n')
+            .map_or(self.text.len(), |k| next + k);
+        Ctx::new(self.text, self.tokens, self.s0..end, self.sentence).per_day_follows(p)
+    }
+
+    /// 「1日」 followed by a quantity: a rate (1日に2400万人, 1日の来店客数は平均…, 1日1回).
+    fn per_day_follows(&self, p: usize) -> bool {
+        if ["あたり", "当たり", "平均", "につき"]
+            .iter()
+            .any(|w| self.starts(p, w))
+        {
+            return true;
+        }
+        let mut q = p;
+        for w in ["に", "の", "で"] {
+            if self.starts(q, w) {
+                q += w.len();
+                break;
+            }
+        }
+        let mut seen = 0;
+        while seen < 20 {
+            let Some(c) = self.char_at(q) else {
+                return false;
+            };
+            if "。、,.!?「」『』()[]【】".contains(c) {
+                return false;
+            }
+            if let Some(n) = self.numeral(q) {
+                if let Some((unit, _)) = self.counter_at(&n) {
+                    return matches!(
+                        unit,
+                        super::scan::Unit::Money(_)
+                            | super::scan::Unit::Count(_)
+                            | super::scan::Unit::Percent
+                            | super::scan::Unit::Times
+                            | super::scan::Unit::Wari
+                    );
+                }
+                seen += n.chars;
+                q = n.end;
+                continue;
+            }
+            q += c.len_utf8();
+            seen += 1;
+        }
+        false
+    }
+
+    /// Whether the number at `start` follows から/まで that do not close a date
+    /// (「開始から4日で」, 「廃止発表まで 31日」, but not 「1日から3日まで」).
+    fn after_kara_made(&self, start: usize, prev: Option<&Raw>) -> bool {
+        let mut b = self.before(start).trim_end_matches([' ', '\t']);
+        for w in ["わずか", "たった", "約", "ほぼ", "およそ"] {
+            if let Some(x) = b.strip_suffix(w) {
+                b = x.trim_end_matches([' ', '\t']);
+                break;
+            }
+        }
+        let Some(x) = b.strip_suffix("から").or_else(|| b.strip_suffix("まで")) else {
+            return false;
+        };
+        let particle_at = self.s0 + x.len();
+        let closes_date = prev.is_some_and(|r| {
+            matches!(
+                r.kind,
+                Kind::Date | Kind::DateTime | Kind::RelativeDate | Kind::Time
+            ) && self.text[r.range.end..particle_at].trim().is_empty()
+        });
+        !closes_date
+    }
+
+    // ------------------------------------------------------------ words
+
+    /// 令和元年10月1日, 平成31年.
+    pub fn era_at(&self, i: usize) -> Option<Raw> {
+        let &(era, base) = ERAS.iter().find(|(w, _)| self.starts(i, w))?;
+        let p = i + era.len();
+        let (n, end) = if self.starts(p, "元") {
+            (1, p + "元".len())
+        } else {
+            let n = self.numeral(p)?;
+            (n.int()?, n.end)
+        };
+        if !self.starts(end, "年") || !(1..=99).contains(&n) {
+            return None;
+        }
+        let e = DateExpr {
+            year: Some(base + n as i32),
+            ..DateExpr::default()
+        };
+        Some(self.date_rest(i, e, end + "年".len()))
+    }
+
+    /// 金曜, 金曜日: a weekday without a date. A bracketed weekday after a date is left out.
+    pub fn weekday_at(&self, i: usize) -> Step {
+        let Some(c) = self.char_at(i) else {
+            return Step::Nothing;
+        };
+        let Some(k) = WEEKDAYS.chars().position(|w| w == c) else {
+            return Step::Nothing;
+        };
+        let p = i + c.len_utf8();
+        if !self.starts(p, "曜") || !self.boundary(i) {
+            return Step::Nothing;
+        }
+        let mut end = p + "曜".len();
+        if self.starts(end, "日") {
+            end += "日".len();
+        }
+        if self.char_before(i) == Some('(') && self.starts(end, ")") {
+            return Step::Skip(end);
+        }
+        let mut r = Raw::new(i..end, self.sentence, Kind::Date);
+        r.value = Some(Value::Weekday(if k == 6 { 7 } else { k as u32 + 1 }));
+        r.quals = Qualifiers::WEEKDAY;
+        Step::Emit(r)
+    }
+
+    /// Clock times led by a part of day (午後5時, 正午) and bare parts of day
+    /// (午後, 朝ごろ: a time without a value).
+    pub fn time_word_at(&self, i: usize) -> Option<Raw> {
+        let c = self.char_at(i)?;
+        if !"午朝夜夕深早未正昼晩".contains(c) || !self.boundary(i) {
+            return None;
+        }
+        if let Some((t, end)) = self.clock_at(i)
+            && end > i
+        {
+            let mut r = Raw::new(i..end, self.sentence, Kind::Time);
+            r.value = Some(Value::Time(t));
+            return Some(r);
+        }
+        let (q, _, end) = self.part_of_day_at(i).or_else(|| {
+            (self.starts(i, "昼") && self.boundary(i + 3)).then_some((
+                Qualifiers::AFTERNOON,
+                Shift::Pm,
+                i + 3,
+            ))
+        })?;
+        let word = &self.text[i..end];
+        let hedge = ["ごろ", "頃"].into_iter().find(|w| self.starts(end, w));
+        // 朝, 夜, 夕, 昼 are too common alone; they count with ごろ only.
+        let standalone = matches!(word, "午前" | "午後" | "早朝" | "深夜" | "未明" | "夕方");
+        if !standalone && hedge.is_none() {
+            return None;
+        }
+        let mut r = Raw::new(i..end, self.sentence, Kind::Time);
+        r.approx = true;
+        r.quals = q;
+        Some(r)
+    }
+
+    /// A bare 中旬 or 下旬 closing a span (「7月上旬から中旬にかけて」): the month comes
+    /// from the date before it.
+    pub fn bare_month_part_at(&self, i: usize, prev: Option<&Raw>) -> Option<Raw> {
+        let c = self.char_at(i)?;
+        if !"上初中下".contains(c) || !self.starts(i + 3, "旬") {
+            return None;
+        }
+        let b = self.before(i).trim_end();
+        if !(b.ends_with("から") || b.ends_with('~')) {
+            return None;
+        }
+        let prev = prev?;
+        let month_named = matches!(&prev.temporal, Some(TExpr::Abs(e)) if e.month.is_some())
+            || matches!(&prev.temporal, Some(TExpr::Rel(r)) if r.unit == RelUnit::Month);
+        if !month_named {
+            return None;
+        }
+        let (part, end) = self.month_part_at(i)?;
+        let mut r = Raw::new(i..end, self.sentence, Kind::Date);
+        r.approx = true;
+        r.temporal = Some(TExpr::Abs(DateExpr {
+            part: Some(part),
+            month_from_context: true,
+            ..DateExpr::default()
+        }));
+        Some(r)
+    }
+
+    /// 本日, 同日夕, 本日午前6時, 今月4日, 先月, 昨年末, 来年10月, 今年度.
+    pub fn relative_word_at(&self, i: usize, _prev: Option<&Raw>) -> Option<Raw> {
+        let c = self.char_at(i)?;
+        if !"一お明あ今本昨き前翌同当先来去".contains(c) || !self.boundary(i) {
+            return None;
+        }
+        let w = REL_WORDS
+            .iter()
+            .find(|w| self.starts(i, w.word) && self.boundary(i + w.word.len()))?;
+        let mut p = i + w.word.len();
+        // 前年比, 前日比, 前年同期: comparisons, not dates.
+        if matches!(w.anchor, Anchor::Event | Anchor::SentenceOrPublication)
+            && (self.starts(p, "比") || self.starts(p, "同期"))
+        {
+            return None;
+        }
+        // Hiragana words must stand alone (きょうだい is not きょう).
+        if w.word
+            .chars()
+            .all(|c| ('\u{3041}'..='\u{309F}').contains(&c))
+            && let Some(t) = self.token_at(p)
+            && !matches!(t.pos, Pos::Particle | Pos::Symbol | Pos::AuxVerb)
+            && self
+                .char_at(p)
+                .is_some_and(|c| ('\u{3041}'..='\u{309F}').contains(&c))
+        {
+            return None;
+        }
+        let mut rel = RelExpr {
+            anchor: w.anchor,
+            unit: w.unit,
+            offset: w.offset,
+            ..RelExpr::default()
+        };
+        let mut quals = w.part;
+        let mut approx = false;
+        let mut kind = Kind::RelativeDate;
+        match w.unit {
+            RelUnit::Year => {
+                if let Some((m, end)) = self.month_at(p) {
+                    rel.month = Some(m);
+                    p = end;
+                    if let Some((d, end)) = self.day_at(p) {
+                        rel.day = Some(d);
+                        p = end;
+                    } else if let Some((part, end)) = self.month_part_at(p) {
+                        rel.part = Some(part);
+                        approx = true;
+                        p = end;
+                    }
+                } else if self.starts(p, "末") {
+                    rel.year_end = true;
+                    approx = true;
+                    p += "末".len();
+                }
+            }
+            RelUnit::Month => {
+                if let Some((d, end)) = self.day_at(p) {
+                    rel.day = Some(d);
+                    p = end;
+                } else if let Some((part, end)) = self.month_part_at(p) {
+                    rel.part = Some(part);
+                    approx = true;
+                    p = end;
+                }
+            }
+            RelUnit::FiscalYear => quals.insert(Qualifiers::FISCAL_YEAR),
+            _ => {}
+        }
+        let day_level = w.unit == RelUnit::Day || rel.day.is_some();
+        if day_level && w.part.is_empty() {
+            let q = self.skip_bracket_weekday(p);
+            if let Some((t, end)) = self.clock_after(q) {
+                rel.time = Some(t);
+                kind = Kind::DateTime;
+                p = end;
+            } else if let Some((pq, _, end)) = self.part_of_day_at(p) {
+                quals.insert(pq);
+                p = end;
+            }
+        }
+        if rel.anchor == Anchor::Event {
+            rel.hint = self.event_hint(i);
+        }
+        let mut r = Raw::new(i..p, self.sentence, kind);
+        r.quals = quals;
+        r.approx = approx;
+        r.temporal = Some(TExpr::Rel(rel));
+        Some(r)
+    }
+
+    /// A year after ©, (C) or Copyright: a date.
+    pub fn copyright_at(&self, n: &Numeral) -> Option<Raw> {
+        let v = n.int()?;
+        if !n.plain || n.chars != 4 || !(1900..=2100).contains(&v) {
+            return None;
+        }
+        let b = self.before(n.start).trim_end();
+        let marked = ["©", "(C)", "(c)", "Copyright", "copyright", "COPYRIGHT"]
+            .iter()
+            .any(|w| b.ends_with(w));
+        if !marked {
+            return None;
+        }
+        let mut r = Raw::new(n.start..n.end, self.sentence, Kind::Date);
+        r.temporal = Some(TExpr::Abs(DateExpr {
+            year: Some(v as i32),
+            ..DateExpr::default()
+        }));
+        Some(r)
+    }
+}
+
+/// A date value from its fields, checking the day against the month.
+pub(crate) fn date_value(
+    year: Option<i32>,
+    month: Option<u32>,
+    day: Option<u32>,
+) -> Option<DateValue> {
+    if let (Some(y), Some(m), Some(d)) = (year, month, day)
+        && d > last_day(y, m)
+    {
+        return None;
+    }
+    Some(DateValue { year, month, day })
+}

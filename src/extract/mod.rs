@@ -1,0 +1,77 @@
+//! Stage 5: numbers and dates. A [`Prepared`] document (normalized text, sentences,
+//! tokens) and its publication date -> typed [`Mention`]s -> `mentions` rows.
+//!
+//! Conventions (kinds, values, surfaces, qualifiers, year inference) follow
+//! `../shared/seeds/README.md`; the module docs of each family say which forms they read:
+//!
+//! - [`numerals`]: Arabic, full-width (folded by normalization), kanji, positional and
+//!   mixed numerals, exact decimals;
+//! - `scan`: the sentence scanner, counters (money, count, ratio, duration), hedges,
+//!   bounds and ranges, rates, and the trap filters;
+//! - `dates`: absolute and relative dates, eras, clock times, weekdays;
+//! - `resolve`: year/month inference and relative-date anchors over the whole document.
+//!
+//! Invariants: mentions are sorted by position and never overlap; every range lies on
+//! character boundaries of the normalized text, so it maps back to an exact slice of the
+//! original text.
+
+mod dates;
+pub mod numerals;
+mod resolve;
+mod scan;
+mod types;
+
+use std::ops::Range;
+
+pub use numerals::Decimal;
+pub use types::{ClockTime, DateValue, IsoDuration, Kind, Mention, Qualifiers, Value};
+
+use crate::analyze::{Prepared, Spans};
+use crate::calendar::Date;
+use crate::output::rows::MentionRow;
+
+/// Extracts the number and date mentions of a prepared document. `published` anchors
+/// elliptical and relative dates; without it, the latest date with a written year in the
+/// text is the reference.
+pub fn extract(p: &Prepared<'_>, published: Option<Date>) -> Vec<Mention> {
+    let text = p.norm.text.as_str();
+    let mut raws = Vec::new();
+    for (k, s) in p.sentences.iter().enumerate() {
+        scan::Ctx::new(text, &p.tokens, s.range.clone(), k).scan(&mut raws);
+    }
+    let ranges: Vec<Range<usize>> = p.sentences.iter().map(|s| s.range.clone()).collect();
+    resolve::resolve(&mut raws, text, &ranges, published);
+    raws.into_iter()
+        .map(|r| Mention {
+            range: r.range,
+            sentence: r.sentence,
+            kind: r.kind,
+            value: r.value,
+            upper: r.upper,
+            unit: if r.kind.is_temporal() { None } else { r.unit },
+            approx: r.approx,
+            qualifiers: r.quals,
+        })
+        .collect()
+}
+
+/// The `mentions` rows of a document's mentions (offsets into the original text).
+pub fn rows(p: &Prepared<'_>, spans: &Spans<'_>, mentions: &[Mention]) -> Vec<MentionRow> {
+    mentions
+        .iter()
+        .map(|m| MentionRow {
+            doc: p.doc.doc.clone(),
+            source: p.doc.meta.source.clone(),
+            kind: m.kind.as_str().to_string(),
+            text: spans.original(m.range.clone()).to_string(),
+            value: m.value_text(),
+            value_upper: m.upper_text(),
+            unit: m.unit.map(str::to_string),
+            approx: m.approx,
+            qualifier: m.qualifiers.to_string(),
+            boilerplate: p.sentences.get(m.sentence).is_some_and(|s| s.boilerplate),
+            offsets: spans.offsets(m.range.clone()),
+            sentence: m.sentence as i64,
+        })
+        .collect()
+}

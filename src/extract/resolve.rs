@@ -1,0 +1,450 @@
+//! Document-level resolution of dates (seeds README, "Years and months"):
+//!
+//! 1. A written year wins.
+//! 2. The reference date is the publication date, else the latest date with a written year
+//!    in the text.
+//! 3. A year-less month or month-day takes the year closest to the reference (12月 in a
+//!    January article is last December; ties go to the past).
+//! 4. A bare day takes month and year from the nearest preceding date naming a month, else
+//!    from the reference.
+//! 5. 同日/翌日/N日後 count from the event they refer to (the date of the event named before
+//!    「の」 when there is one, else the nearest preceding date); 本日, 今年, 4年前 count from
+//!    the publication date. With only the fallback reference, publication-relative dates
+//!    resolve at year precision (今年 = 2019, 本日 = null).
+//!
+//! All arithmetic goes through [`Date`], so month and year boundaries need no special
+//! cases (昨年末 in a 2020-01-05 article is 2019-12-31).
+
+use std::ops::Range;
+
+use super::dates::{Anchor, DateExpr, RelExpr, RelUnit, TExpr, date_value, part_day};
+use super::scan::Raw;
+use super::types::{DateValue, Kind, Qualifiers, Value};
+use crate::calendar::Date;
+
+/// The date that elliptical dates are resolved against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Reference {
+    /// The publication date from metadata.
+    Published(Date),
+    /// The latest date with a written year in the text, at its written precision.
+    Fallback(DateValue),
+    /// Neither.
+    Unknown,
+}
+
+impl Reference {
+    fn year(self) -> Option<i32> {
+        match self {
+            Reference::Published(d) => Some(d.year),
+            Reference::Fallback(v) => v.year,
+            Reference::Unknown => None,
+        }
+    }
+
+    fn month(self) -> Option<(i32, u32)> {
+        match self {
+            Reference::Published(d) => Some((d.year, d.month)),
+            Reference::Fallback(v) => Some((v.year?, v.month?)),
+            Reference::Unknown => None,
+        }
+    }
+}
+
+/// The reference date of a document.
+pub(crate) fn reference(raws: &[Raw], published: Option<Date>) -> Reference {
+    if let Some(d) = published {
+        return Reference::Published(d);
+    }
+    raws.iter()
+        .filter_map(|r| match &r.temporal {
+            Some(TExpr::Abs(e)) if e.year.is_some() => Some(DateValue {
+                year: e.year,
+                month: e.month,
+                day: e.month.and(e.day),
+            }),
+            _ => None,
+        })
+        .max_by_key(|v| (v.year, v.month.unwrap_or(0), v.day.unwrap_or(0)))
+        .map_or(Reference::Unknown, Reference::Fallback)
+}
+
+/// The year closest to the reference for a year-less month (and day).
+fn nearest_year(month: u32, day: Option<u32>, reference: Reference) -> Option<i32> {
+    let (ry, rm, rd) = match reference {
+        Reference::Published(d) => (d.year, d.month, Some(d.day)),
+        Reference::Fallback(v) => match (v.year, v.month) {
+            (Some(y), Some(m)) => (y, m, v.day),
+            (Some(y), None) => return Some(y),
+            _ => return None,
+        },
+        Reference::Unknown => return None,
+    };
+    let mut best: Option<(i64, i32)> = None;
+    for y in [ry - 1, ry, ry + 1] {
+        let dist = match (day, rd) {
+            (Some(d), Some(r)) => {
+                let (Some(a), Some(b)) = (
+                    Date::new(y, month, d.min(crate::calendar::days_in_month(y, month))),
+                    Date::new(ry, rm, r),
+                ) else {
+                    continue;
+                };
+                // Days, scaled so that a tie in days still prefers the past below.
+                (a.day_number() - b.day_number()).abs() * 2 + i64::from(y > ry)
+            }
+            _ => {
+                let a = i64::from(y) * 12 + i64::from(month);
+                let b = i64::from(ry) * 12 + i64::from(rm);
+                (a - b).abs() * 2 + i64::from(y > ry)
+            }
+        };
+        if best.is_none_or(|(bd, _)| dist < bd) {
+            best = Some((dist, y));
+        }
+    }
+    best.map(|(_, y)| y)
+}
+
+/// The month (of the reference's, the previous or the next) whose `day` lies closest to
+/// the reference date; ties go to the past.
+fn nearest_month(day: u32, r: Date) -> (Option<i32>, Option<u32>) {
+    let mut best: Option<(i64, Date)> = None;
+    for k in [-1, 0, 1] {
+        let Some(m) = Date::new(r.year, r.month, 1).and_then(|d| d.add_months(k)) else {
+            continue;
+        };
+        let Some(c) = Date::new(m.year, m.month, day) else {
+            continue;
+        };
+        let dist = (c.day_number() - r.day_number()).abs() * 2 + i64::from(c > r);
+        if best.is_none_or(|(bd, _)| dist < bd) {
+            best = Some((dist, c));
+        }
+    }
+    match best {
+        Some((_, c)) => (Some(c.year), Some(c.month)),
+        None => (Some(r.year), Some(r.month)),
+    }
+}
+
+/// Precision of an anchor date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Prec {
+    Year,
+    Month,
+    Day,
+}
+
+struct Event {
+    start: usize,
+    sentence: usize,
+    date: Date,
+}
+
+/// Fills in the values of every temporal raw mention, in document order.
+pub(crate) fn resolve(
+    raws: &mut [Raw],
+    text: &str,
+    sentences: &[Range<usize>],
+    published: Option<Date>,
+) {
+    let reference = reference(raws, published);
+    let mut last_month: Option<(Option<i32>, u32)> = None;
+    let mut events: Vec<Event> = Vec::new();
+    for r in raws.iter_mut() {
+        let Some(t) = r.temporal.clone() else {
+            continue;
+        };
+        let upper = r.quals.contains(Qualifiers::UPPER);
+        let (value, month_named) = match &t {
+            TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month),
+            TExpr::Rel(rel) => {
+                let anchor = anchor(rel, r, text, sentences, &events, reference, published);
+                (
+                    resolve_rel(rel, upper, anchor),
+                    rel.month.is_some() || (rel.unit == RelUnit::Month && !rel.keep_day),
+                )
+            }
+        };
+        r.value = value;
+        if let (TExpr::Abs(e), Some(Value::Date(v))) = (&t, value)
+            && (e.upper_month.is_some() || e.upper_day.is_some())
+        {
+            r.upper = match (e.upper_month, e.upper_day) {
+                (Some(m), _) if v.month.is_some_and(|lo| m > lo) => {
+                    date_value(v.year, Some(m), None)
+                }
+                (_, Some(d)) if v.day.is_some_and(|lo| d > lo) => {
+                    date_value(v.year, v.month, Some(d))
+                }
+                _ => None,
+            }
+            .map(Value::Date);
+        }
+        if r.kind == Kind::DateTime && !matches!(value, Some(Value::DateTime(..))) {
+            // A datetime whose date could not be resolved keeps its kind, without a value.
+            r.value = None;
+        }
+        if let Some(d) = value.and_then(|v| v.date()) {
+            if month_named && let Some(m) = d.month {
+                last_month = Some((d.year, m));
+            }
+            if let Some(date) = d.to_date() {
+                events.push(Event {
+                    start: r.range.start,
+                    sentence: r.sentence,
+                    date,
+                });
+            }
+        }
+    }
+}
+
+fn resolve_abs(
+    e: &DateExpr,
+    upper: bool,
+    reference: Reference,
+    last_month: Option<(Option<i32>, u32)>,
+) -> (Option<Value>, bool) {
+    let (year, month) = if e.month_from_context || (e.month.is_none() && e.day.is_some()) {
+        match (last_month, reference, e.day) {
+            (Some((y, m)), ..) => (y, Some(m)),
+            // No month named before: the day nearest the publication date (30日 in an
+            // 8月1日 article is 7月30日; 31日 in a 1月2日 article is last December's).
+            (None, Reference::Published(d), Some(day)) => nearest_month(day, d),
+            _ => match reference.month() {
+                Some((y, m)) => (Some(y), Some(m)),
+                None => (reference.year(), None),
+            },
+        }
+    } else if let Some(m) = e.month {
+        (
+            e.year.or_else(|| nearest_year(m, e.day, reference)),
+            Some(m),
+        )
+    } else {
+        (e.year, None)
+    };
+    let named = e.month.is_some();
+    let day = match (e.day, e.part, month) {
+        (Some(d), _, _) => Some(d),
+        (None, Some(p), Some(m)) => Some(part_day(p, year, m, upper)),
+        _ => None,
+    };
+    let (month, day) = if e.year_end && month.is_none() {
+        (Some(12), Some(31))
+    } else {
+        (month, day)
+    };
+    if e.day.is_some() && month.is_none() {
+        return (None, named);
+    }
+    let Some(v) = date_value(year, month, day) else {
+        return (None, named);
+    };
+    let value = match e.time {
+        Some(t) if v.day.is_some() => Value::DateTime(v, t),
+        _ => Value::Date(v),
+    };
+    (Some(value), named)
+}
+
+fn anchor(
+    r: &RelExpr,
+    raw: &Raw,
+    text: &str,
+    sentences: &[Range<usize>],
+    events: &[Event],
+    reference: Reference,
+    published: Option<Date>,
+) -> Option<(Date, Prec)> {
+    let publication = || match reference {
+        Reference::Published(d) => Some((d, Prec::Day)),
+        Reference::Fallback(v) => v
+            .year
+            .and_then(|y| Date::new(y, 1, 1))
+            .map(|d| (d, Prec::Year)),
+        Reference::Unknown => None,
+    };
+    let last_event = || events.last().map(|e| (e.date, Prec::Day));
+    match r.anchor {
+        Anchor::Publication => publication(),
+        Anchor::Event => r
+            .hint
+            .as_ref()
+            .and_then(|h| hinted_event(h, text, sentences, events))
+            .or_else(last_event)
+            .or_else(|| published.map(|d| (d, Prec::Day))),
+        Anchor::SentenceOrPublication => events
+            .iter()
+            .rev()
+            .find(|e| e.sentence == raw.sentence)
+            .map(|e| (e.date, Prec::Day))
+            .or_else(|| published.map(|d| (d, Prec::Day)))
+            .or_else(last_event),
+    }
+}
+
+/// The date of the event named by `hint`: the nearest date in the latest earlier sentence
+/// that mentions the same name.
+fn hinted_event(
+    hint: &Range<usize>,
+    text: &str,
+    sentences: &[Range<usize>],
+    events: &[Event],
+) -> Option<(Date, Prec)> {
+    let name = text.get(hint.clone())?;
+    let mut hay = &text[..hint.start];
+    for _ in 0..8 {
+        let q = hay.rfind(name)?;
+        let s = sentences.partition_point(|r| r.end <= q);
+        let best = events
+            .iter()
+            .filter(|e| e.sentence == s)
+            .min_by_key(|e| e.start.abs_diff(q));
+        if let Some(e) = best {
+            return Some((e.date, Prec::Day));
+        }
+        hay = &hay[..q];
+    }
+    None
+}
+
+fn resolve_rel(r: &RelExpr, upper: bool, anchor: Option<(Date, Prec)>) -> Option<Value> {
+    if r.vague || r.unit == RelUnit::Hour {
+        return None;
+    }
+    let (a, prec) = anchor?;
+    let date = |v: DateValue| match r.time {
+        Some(t) if v.day.is_some() => Value::DateTime(v, t),
+        _ => Value::Date(v),
+    };
+    let with_parts = |y: i32, m: u32| -> Option<DateValue> {
+        if let Some(d) = r.day {
+            date_value(Some(y), Some(m), Some(d))
+        } else if let Some(p) = r.part {
+            Some(DateValue::ymd(y, m, part_day(p, Some(y), m, upper)))
+        } else {
+            Some(DateValue {
+                year: Some(y),
+                month: Some(m),
+                day: None,
+            })
+        }
+    };
+    match r.unit {
+        RelUnit::Day => {
+            (prec == Prec::Day).then_some(())?;
+            Some(date(a.add_days(r.offset)?.into()))
+        }
+        RelUnit::Week => {
+            (prec == Prec::Day).then_some(())?;
+            let (year, week) = iso_week(a.add_days(7 * r.offset)?)?;
+            Some(Value::Week { year, week })
+        }
+        RelUnit::Month => {
+            (prec >= Prec::Month).then_some(())?;
+            let moved = a.add_months(r.offset)?;
+            let v = if r.day.is_some() || r.part.is_some() {
+                with_parts(moved.year, moved.month)?
+            } else if r.keep_day && prec == Prec::Day {
+                moved.into()
+            } else {
+                DateValue {
+                    year: Some(moved.year),
+                    month: Some(moved.month),
+                    day: None,
+                }
+            };
+            Some(date(v))
+        }
+        RelUnit::Year => {
+            let y = a.year.checked_add(i32::try_from(r.offset).ok()?)?;
+            let v = if let Some(m) = r.month {
+                with_parts(y, m)?
+            } else if r.year_end {
+                DateValue::ymd(y, 12, 31)
+            } else {
+                DateValue {
+                    year: Some(y),
+                    month: None,
+                    day: None,
+                }
+            };
+            Some(date(v))
+        }
+        RelUnit::FiscalYear => {
+            // Japanese fiscal years start in April.
+            let fy = if prec >= Prec::Month && a.month < 4 {
+                a.year - 1
+            } else {
+                a.year
+            };
+            let y = fy.checked_add(i32::try_from(r.offset).ok()?)?;
+            Some(Value::Date(DateValue {
+                year: Some(y),
+                month: None,
+                day: None,
+            }))
+        }
+        RelUnit::Hour => None,
+    }
+}
+
+/// ISO 8601 week of a date: (week-numbering year, week).
+fn iso_week(d: Date) -> Option<(i32, u32)> {
+    let wd = i64::from(d.iso_weekday());
+    let thursday = d.add_days(4 - wd)?;
+    let jan1 = Date::new(thursday.year, 1, 1)?;
+    let ordinal = thursday.day_number() - jan1.day_number();
+    Some((thursday.year, (ordinal / 7 + 1) as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pubd(y: i32, m: u32, d: u32) -> Reference {
+        Reference::Published(Date::new(y, m, d).unwrap())
+    }
+
+    #[test]
+    fn nearest_year_across_boundaries() {
+        // 12月 in a January article is last December.
+        assert_eq!(nearest_year(12, None, pubd(2020, 1, 5)), Some(2019));
+        assert_eq!(nearest_year(12, Some(28), pubd(2020, 1, 5)), Some(2019));
+        // 1月 in a December article is next January.
+        assert_eq!(nearest_year(1, Some(10), pubd(2019, 12, 20)), Some(2020));
+        assert_eq!(nearest_year(10, None, pubd(2019, 5, 14)), Some(2019));
+        assert_eq!(nearest_year(10, Some(5), pubd(2018, 12, 15)), Some(2018));
+        // Year-only fallback: that year.
+        let fb = Reference::Fallback(DateValue {
+            year: Some(2019),
+            month: None,
+            day: None,
+        });
+        assert_eq!(nearest_year(12, None, fb), Some(2019));
+        assert_eq!(nearest_year(12, None, Reference::Unknown), None);
+    }
+
+    #[test]
+    fn bare_day_nearest_month() {
+        let r = Date::new(2019, 8, 1).unwrap();
+        assert_eq!(nearest_month(30, r), (Some(2019), Some(7)));
+        assert_eq!(nearest_month(1, r), (Some(2019), Some(8)));
+        assert_eq!(nearest_month(5, r), (Some(2019), Some(8)));
+        let r = Date::new(2020, 1, 2).unwrap();
+        assert_eq!(nearest_month(31, r), (Some(2019), Some(12)));
+        // 31 does not exist in February: the nearest month that has one wins.
+        let r = Date::new(2019, 3, 1).unwrap();
+        assert_eq!(nearest_month(31, r), (Some(2019), Some(3)));
+    }
+
+    #[test]
+    fn iso_weeks() {
+        assert_eq!(iso_week(Date::new(2019, 7, 4).unwrap()), Some((2019, 27)));
+        assert_eq!(iso_week(Date::new(2019, 12, 30).unwrap()), Some((2020, 1)));
+        assert_eq!(iso_week(Date::new(2021, 1, 3).unwrap()), Some((2020, 53)));
+    }
+}

@@ -1,0 +1,1281 @@
+//! The sentence scanner: walks one sentence of normalized text and emits raw mentions
+//! (quantities with their values; temporal expressions still to be resolved by
+//! [`resolve`](super::resolve)).
+//!
+//! A hand-written scanner, not regexes: at each position where a numeral, a relative-date
+//! word, a weekday or an era can start, recognizers are tried in a fixed order (ASCII
+//! dates and times, ranges, Japanese date chains, clock times, counters, bare large
+//! numbers, copyright years). A recognized core is then widened by [`Ctx::finish`]:
+//! hedges before it (約, 少なくとも), words after it (以上, 強, ごろ, 以降), and the
+//! context that only sets qualifiers (から, まで, 現在, を超える, あたり).
+//!
+//! Traps are kept out in three ways: ASCII runs holding letters (7pay, Omni7, 2FA, URLs)
+//! and phone numbers are excluded before scanning; a kanji numeral counts only when the
+//! tokenizer says so (一部, 一方, 第三者, 十分 are words); and a number without a counter
+//! is not a mention (list labels, ages, codes, 財務3表, 2段階).
+
+use std::ops::Range;
+
+use super::dates::{Anchor, RelExpr, RelUnit, TExpr};
+use super::numerals::{self, Decimal, Numeral};
+use super::types::{IsoDuration, Kind, Qualifiers, Value};
+use crate::tokenize::{NounKind, Pos, Token};
+
+/// A mention before document-level resolution.
+#[derive(Debug, Clone)]
+pub(crate) struct Raw {
+    pub range: Range<usize>,
+    pub sentence: usize,
+    pub kind: Kind,
+    pub value: Option<Value>,
+    pub upper: Option<Value>,
+    pub unit: Option<&'static str>,
+    pub approx: bool,
+    pub quals: Qualifiers,
+    /// A date expression to resolve against the document's reference date.
+    pub temporal: Option<TExpr>,
+    /// A bound hedge (少なくとも, 最大) that also governs the following list items.
+    pub governs: Qualifiers,
+}
+
+impl Raw {
+    pub fn new(range: Range<usize>, sentence: usize, kind: Kind) -> Raw {
+        Raw {
+            range,
+            sentence,
+            kind,
+            value: None,
+            upper: None,
+            unit: None,
+            approx: false,
+            quals: Qualifiers::NONE,
+            temporal: None,
+            governs: Qualifiers::NONE,
+        }
+    }
+}
+
+/// Units of time, largest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum DurUnit {
+    Year,
+    Month,
+    Week,
+    Day,
+    Hour,
+    Minute,
+    Second,
+}
+
+impl DurUnit {
+    pub fn set(self, d: &mut IsoDuration, v: u32) {
+        match self {
+            DurUnit::Year => d.years += v,
+            DurUnit::Month => d.months += v,
+            DurUnit::Week => d.weeks += v,
+            DurUnit::Day => d.days += v,
+            DurUnit::Hour => d.hours += v,
+            DurUnit::Minute => d.minutes += v,
+            DurUnit::Second => d.seconds += v,
+        }
+    }
+}
+
+/// What a counter after a numeral makes of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Unit {
+    Money(&'static str),
+    Count(&'static str),
+    Percent,
+    Times,
+    /// 割: tenths, reported in percent.
+    Wari,
+    Dur(DurUnit),
+}
+
+/// Counters, longest first where one is a prefix of another.
+const COUNTERS: &[(&str, Unit)] = &[
+    ("パーセント", Unit::Percent),
+    ("アカウント", Unit::Count("account")),
+    ("ページ", Unit::Count("page")),
+    ("ユーロ", Unit::Money("EUR")),
+    ("ドル", Unit::Money("USD")),
+    ("ヶ月間", Unit::Dur(DurUnit::Month)),
+    ("カ月間", Unit::Dur(DurUnit::Month)),
+    ("か月間", Unit::Dur(DurUnit::Month)),
+    ("ヵ月間", Unit::Dur(DurUnit::Month)),
+    ("ケ月間", Unit::Dur(DurUnit::Month)),
+    ("箇月間", Unit::Dur(DurUnit::Month)),
+    ("ヶ月", Unit::Dur(DurUnit::Month)),
+    ("カ月", Unit::Dur(DurUnit::Month)),
+    ("か月", Unit::Dur(DurUnit::Month)),
+    ("ヵ月", Unit::Dur(DurUnit::Month)),
+    ("ケ月", Unit::Dur(DurUnit::Month)),
+    ("箇月", Unit::Dur(DurUnit::Month)),
+    ("カ所", Unit::Count("place")),
+    ("か所", Unit::Count("place")),
+    ("ヶ所", Unit::Count("place")),
+    ("ケ所", Unit::Count("place")),
+    ("ヵ所", Unit::Count("place")),
+    ("箇所", Unit::Count("place")),
+    ("カ国", Unit::Count("country")),
+    ("か国", Unit::Count("country")),
+    ("ヶ国", Unit::Count("country")),
+    ("ヵ国", Unit::Count("country")),
+    ("年間", Unit::Dur(DurUnit::Year)),
+    ("週間", Unit::Dur(DurUnit::Week)),
+    ("日間", Unit::Dur(DurUnit::Day)),
+    ("時間", Unit::Dur(DurUnit::Hour)),
+    ("分間", Unit::Dur(DurUnit::Minute)),
+    ("秒間", Unit::Dur(DurUnit::Second)),
+    ("連休", Unit::Dur(DurUnit::Day)),
+    ("店舗", Unit::Count("store")),
+    ("文字", Unit::Count("character")),
+    ("通り", Unit::Count("combination")),
+    ("世帯", Unit::Count("household")),
+    ("口座", Unit::Count("account")),
+    ("円", Unit::Money("JPY")),
+    ("%", Unit::Percent),
+    ("倍", Unit::Times),
+    ("割", Unit::Wari),
+    ("人", Unit::Count("person")),
+    ("名", Unit::Count("person")),
+    ("氏", Unit::Count("person")),
+    ("児", Unit::Count("person")),
+    ("件", Unit::Count("case")),
+    ("社", Unit::Count("company")),
+    ("店", Unit::Count("store")),
+    ("行", Unit::Count("bank")),
+    ("ID", Unit::Count("account")),
+    ("回", Unit::Count("occurrence")),
+    ("つ", Unit::Count("item")),
+    ("個", Unit::Count("item")),
+    ("点", Unit::Count("item")),
+    ("桁", Unit::Count("digit")),
+    ("頁", Unit::Count("page")),
+    ("枚", Unit::Count("sheet")),
+    ("票", Unit::Count("vote")),
+    ("台", Unit::Count("machine")),
+    ("冊", Unit::Count("book")),
+    ("軒", Unit::Count("house")),
+    ("校", Unit::Count("school")),
+    ("週", Unit::Dur(DurUnit::Week)),
+    ("秒", Unit::Dur(DurUnit::Second)),
+    ("分", Unit::Dur(DurUnit::Minute)),
+    // Only reached when the date recognizer declined (3年, 45日, 数日, 4年ほど前).
+    ("年", Unit::Dur(DurUnit::Year)),
+    ("日", Unit::Dur(DurUnit::Day)),
+];
+
+/// Words after a money / count / ratio kept in the surface: (word, approx, qualifier).
+const QTY_SUFFIX: &[(&str, bool, Qualifiers)] = &[
+    ("以上", false, Qualifiers::LOWER),
+    ("以下", false, Qualifiers::UPPER),
+    ("未満", false, Qualifiers::UPPER),
+    ("以内", false, Qualifiers::UPPER),
+    ("超え", false, Qualifiers::LOWER),
+    ("超", false, Qualifiers::LOWER),
+    ("強", true, Qualifiers::LOWER),
+    ("弱", true, Qualifiers::UPPER),
+    ("余り", true, Qualifiers::LOWER),
+    ("あまり", true, Qualifiers::LOWER),
+    ("前後", true, Qualifiers::NONE),
+    ("ほど", true, Qualifiers::NONE),
+    ("程度", true, Qualifiers::NONE),
+    ("くらい", true, Qualifiers::NONE),
+    ("ぐらい", true, Qualifiers::NONE),
+    ("近く", true, Qualifiers::UPPER),
+    ("目", false, Qualifiers::NONE),
+];
+
+/// Words after a duration kept in the surface.
+const DUR_SUFFIX: &[(&str, bool, Qualifiers)] = &[
+    ("間", false, Qualifiers::NONE),
+    ("以上", false, Qualifiers::LOWER),
+    ("以内", false, Qualifiers::UPPER),
+    ("未満", false, Qualifiers::UPPER),
+    ("超え", false, Qualifiers::LOWER),
+    ("超", false, Qualifiers::LOWER),
+    ("強", true, Qualifiers::LOWER),
+    ("弱", true, Qualifiers::UPPER),
+    ("余り", true, Qualifiers::LOWER),
+    ("あまり", true, Qualifiers::LOWER),
+    ("足らず", true, Qualifiers::UPPER),
+    ("近く", true, Qualifiers::UPPER),
+    ("前後", true, Qualifiers::NONE),
+    ("ほど", true, Qualifiers::NONE),
+    ("程度", true, Qualifiers::NONE),
+    ("くらい", true, Qualifiers::NONE),
+    ("ぐらい", true, Qualifiers::NONE),
+    ("越し", false, Qualifiers::NONE),
+    ("ぶり", false, Qualifiers::NONE),
+    ("目", false, Qualifiers::NONE),
+];
+
+/// Words after a date, time or relative date kept in the surface.
+const DATE_SUFFIX: &[(&str, bool, Qualifiers)] = &[
+    ("以降", false, Qualifiers::LOWER),
+    ("以前", false, Qualifiers::UPPER),
+    ("ごろ", true, Qualifiers::NONE),
+    ("頃", true, Qualifiers::NONE),
+    ("過ぎ", true, Qualifiers::NONE),
+    ("前後", true, Qualifiers::NONE),
+];
+
+/// Hedges before a number kept in the surface: (word, approx, qualifier, governs a list).
+const PREFIXES: &[(&str, bool, Qualifiers, bool)] = &[
+    ("約", true, Qualifiers::NONE, false),
+    ("およそ", true, Qualifiers::NONE, false),
+    ("おおよそ", true, Qualifiers::NONE, false),
+    ("凡そ", true, Qualifiers::NONE, false),
+    ("少なくとも", false, Qualifiers::LOWER, true),
+    ("最低", false, Qualifiers::LOWER, true),
+    ("最大", false, Qualifiers::UPPER, true),
+    ("最長", false, Qualifiers::UPPER, true),
+];
+
+/// Words before money that make it a rate (not in the surface).
+const PER_PREFIX: &[&str] = &[
+    "月額", "月々", "年額", "日額", "週額", "時給", "日給", "月給",
+];
+
+/// Idioms holding a numeral that are never quantities.
+const IDIOMS: &[&str] = &["一日も早", "一日中", "一人ひとり", "一人一人", "一つ一つ"];
+
+/// One step of the scanner (short-lived, on the stack: not worth boxing).
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Step {
+    Emit(Raw),
+    Skip(usize),
+    Nothing,
+}
+
+/// A sentence being scanned.
+pub(crate) struct Ctx<'a> {
+    pub text: &'a str,
+    pub tokens: &'a [Token],
+    pub s0: usize,
+    pub s1: usize,
+    pub sentence: usize,
+    excluded: Vec<Range<usize>>,
+}
+
+fn is_hiragana(c: char) -> bool {
+    ('\u{3041}'..='\u{309F}').contains(&c)
+}
+
+/// Characters that glue letters and digits into one code-like word (7pay, 7&i, omni7-1,
+/// SP800-63B, No.1). Colons and commas do not: 「記者E:7月1日」 is a label and a date.
+fn is_ascii_run_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-_./&#@'".contains(c)
+}
+
+/// Characters that may continue a URL.
+fn is_url_char(c: char) -> bool {
+    c.is_ascii_graphic() && !"\"'<>()[]{}`".contains(c)
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        text: &'a str,
+        tokens: &'a [Token],
+        range: Range<usize>,
+        sentence: usize,
+    ) -> Ctx<'a> {
+        let mut cx = Ctx {
+            text,
+            tokens,
+            s0: range.start,
+            s1: range.end,
+            sentence,
+            excluded: Vec::new(),
+        };
+        cx.excluded = cx.find_excluded();
+        cx
+    }
+
+    // ------------------------------------------------------------ text helpers
+
+    pub fn rest(&self, i: usize) -> &'a str {
+        if i >= self.s1 {
+            ""
+        } else {
+            &self.text[i..self.s1]
+        }
+    }
+
+    pub fn before(&self, i: usize) -> &'a str {
+        &self.text[self.s0..i.clamp(self.s0, self.s1)]
+    }
+
+    pub fn starts(&self, i: usize, w: &str) -> bool {
+        self.rest(i).starts_with(w)
+    }
+
+    pub fn char_at(&self, i: usize) -> Option<char> {
+        self.rest(i).chars().next()
+    }
+
+    pub fn char_before(&self, i: usize) -> Option<char> {
+        self.before(i).chars().next_back()
+    }
+
+    /// Position after any spaces at `i`.
+    pub fn skip_spaces(&self, mut i: usize) -> usize {
+        while let Some(c) = self.char_at(i) {
+            if c == ' ' || c == '\t' {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        i
+    }
+
+    /// The token containing byte `pos`.
+    pub fn token_at(&self, pos: usize) -> Option<&'a Token> {
+        let k = self.tokens.partition_point(|t| (t.end as usize) <= pos);
+        self.tokens
+            .get(k)
+            .filter(|t| (t.start as usize) <= pos && pos < t.end as usize)
+    }
+
+    /// Whether a word may start or end at `pos`: a token boundary, a space or
+    /// punctuation, or the sentence edge.
+    pub fn boundary(&self, pos: usize) -> bool {
+        if pos <= self.s0 || pos >= self.s1 {
+            return true;
+        }
+        if let Some(c) = self.char_before(pos)
+            && (c.is_whitespace() || c.is_ascii_punctuation())
+        {
+            return true;
+        }
+        match self.token_at(pos) {
+            Some(t) => t.start as usize == pos,
+            None => true,
+        }
+    }
+
+    /// Whether the kanji at `pos` is a numeral there (the tokenizer's judgement).
+    pub fn kanji_ok(&self, pos: usize) -> bool {
+        let Some(t) = self.token_at(pos) else {
+            return false;
+        };
+        if t.pos == Pos::Noun(NounKind::Number) {
+            return true;
+        }
+        // Tokens that glue a kanji numeral to a date unit or つ: 七月, 十二月, 二十日, 三つ.
+        let s = t.surface(self.text);
+        let mut cs = s.chars();
+        let last = cs.next_back();
+        let body = cs.as_str();
+        let all_num = !body.is_empty() && body.chars().all(numerals::is_kanji_numeral_char);
+        match last {
+            Some('月' | '日') => all_num,
+            Some('つ') => all_num && body != "一",
+            _ => false,
+        }
+    }
+
+    pub fn numeral(&self, pos: usize) -> Option<Numeral> {
+        if pos >= self.s1 || self.excluded_end(pos).is_some() {
+            return None;
+        }
+        let c = self.char_at(pos)?;
+        if !numerals::starts_numeral(c) {
+            return None;
+        }
+        numerals::parse(self.text, pos, self.s1, &|p| self.kanji_ok(p))
+    }
+
+    /// The run of ASCII digits at `pos` alone (no separators, no kanji).
+    pub fn digits_at(&self, pos: usize) -> Option<Numeral> {
+        let len = self
+            .rest(pos)
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if len == 0 || len > 18 {
+            return None;
+        }
+        let v: i128 = self.text[pos..pos + len].parse().ok()?;
+        Some(Numeral {
+            start: pos,
+            end: pos + len,
+            value: Some(Decimal::int(v)),
+            vague: false,
+            plain: true,
+            kanji: false,
+            multiplier: false,
+            chars: len,
+        })
+    }
+
+    // ------------------------------------------------------------ exclusions
+
+    /// End of the excluded range starting at or containing `pos`.
+    pub fn excluded_end(&self, pos: usize) -> Option<usize> {
+        let k = self.excluded.partition_point(|r| r.end <= pos);
+        self.excluded
+            .get(k)
+            .filter(|r| r.start <= pos)
+            .map(|r| r.end)
+    }
+
+    /// ASCII runs with letters (brands, codes, URLs, file names), user-dictionary terms
+    /// holding numerals (7pay, オムニ7, 二段階認証), and phone numbers.
+    fn find_excluded(&self) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        // User-dictionary tokens with numerals are terms, not quantities; they also cut
+        // ASCII runs (7iD1650万人 = 7iD + 1650万人).
+        let mut cuts: Vec<Range<usize>> = Vec::new();
+        let a = self.tokens.partition_point(|t| (t.end as usize) <= self.s0);
+        for t in &self.tokens[a..] {
+            if t.start as usize >= self.s1 {
+                break;
+            }
+            if t.user {
+                let s = t.surface(self.text);
+                if s.chars()
+                    .any(|c| c.is_ascii_digit() || numerals::is_kanji_numeral_char(c))
+                {
+                    out.push(t.range());
+                }
+                cuts.push(t.range());
+            }
+        }
+        let s = &self.text[self.s0..self.s1];
+        // URLs and e-mail-like strings, whole.
+        for pat in ["http://", "https://", "www."] {
+            let mut from = 0;
+            while let Some(k) = s[from..].find(pat) {
+                let a = from + k;
+                let len: usize = s[a..]
+                    .chars()
+                    .take_while(|&c| is_url_char(c))
+                    .map(char::len_utf8)
+                    .sum();
+                out.push(self.s0 + a..self.s0 + a + len.max(pat.len()));
+                from = a + len.max(pat.len());
+            }
+        }
+        let mut run_start: Option<usize> = None;
+        let push_run = |r: Range<usize>, out: &mut Vec<Range<usize>>| {
+            // Split the run at user tokens.
+            let mut pieces = vec![r.clone()];
+            for c in &cuts {
+                if c.end <= r.start || c.start >= r.end {
+                    continue;
+                }
+                pieces = pieces
+                    .into_iter()
+                    .flat_map(|p| {
+                        let mut v = Vec::new();
+                        if p.start < c.start.min(p.end) {
+                            v.push(p.start..c.start.min(p.end));
+                        }
+                        if c.end.max(p.start) < p.end {
+                            v.push(c.end.max(p.start)..p.end);
+                        }
+                        v
+                    })
+                    .collect();
+            }
+            for p in pieces {
+                let t = &self.text[p.clone()];
+                let letters = t.bytes().any(|b| b.is_ascii_alphabetic());
+                if letters {
+                    let digits_then_id = t.strip_suffix("ID").is_some_and(|d| {
+                        !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b',')
+                    });
+                    if !digits_then_id {
+                        out.push(p);
+                    }
+                } else if is_phone(t) {
+                    out.push(p);
+                }
+            }
+        };
+        for (i, c) in s.char_indices() {
+            let at = self.s0 + i;
+            if is_ascii_run_char(c) {
+                run_start.get_or_insert(at);
+            } else if let Some(st) = run_start.take() {
+                push_run(st..at, &mut out);
+            }
+        }
+        if let Some(st) = run_start {
+            push_run(st..self.s1, &mut out);
+        }
+        out.sort_by_key(|r| (r.start, r.end));
+        // Merge overlaps so that lookups stay simple.
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(out.len());
+        for r in out {
+            match merged.last_mut() {
+                Some(m) if r.start <= m.end => m.end = m.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        merged
+    }
+
+    // ------------------------------------------------------------ the scan
+
+    /// Scans the sentence, appending raw mentions in order.
+    pub fn scan(&self, out: &mut Vec<Raw>) {
+        let first = out.len();
+        let mut i = self.s0;
+        while i < self.s1 {
+            if let Some(end) = self.excluded_end(i) {
+                i = end.max(i + 1);
+                while i < self.s1 && !self.text.is_char_boundary(i) {
+                    i += 1;
+                }
+                continue;
+            }
+            let Some(c) = self.char_at(i) else { break };
+            let floor = out[first..].last().map_or(self.s0, |r| r.range.end);
+            let prev = out[first..].last();
+            match self.step(i, c, prev) {
+                Step::Emit(raw) => {
+                    let raw = self.finish(raw, floor);
+                    i = raw.range.end.max(i + c.len_utf8());
+                    out.push(raw);
+                }
+                Step::Skip(end) => i = end.max(i + c.len_utf8()),
+                Step::Nothing => i += c.len_utf8(),
+            }
+        }
+        govern_lists(self, &mut out[first..]);
+    }
+
+    fn step(&self, i: usize, c: char, prev: Option<&Raw>) -> Step {
+        if numerals::starts_numeral(c) {
+            if let Some(idiom) = IDIOMS.iter().find(|w| self.starts(i, w)) {
+                return Step::Skip(i + idiom.len());
+            }
+            if let Some(n) = self.numeral(i) {
+                return self.numeral_at(n, prev);
+            }
+        }
+        if matches!(c, '¥' | '￥')
+            && let Some(n) = self.numeral(i + c.len_utf8())
+        {
+            return match self.quantity_at(&n) {
+                Some(mut r) if r.kind == Kind::Money || self.counter_at(&n).is_none() => {
+                    r.range.start = i;
+                    r.kind = Kind::Money;
+                    r.unit = Some("JPY");
+                    if r.value.is_none() {
+                        r.value = n.value.map(Value::Number);
+                    }
+                    Step::Emit(r)
+                }
+                _ => {
+                    let mut r = Raw::new(i..n.end, self.sentence, Kind::Money);
+                    r.value = n.value.map(Value::Number);
+                    r.unit = Some("JPY");
+                    r.approx = n.vague;
+                    Step::Emit(r)
+                }
+            };
+        }
+        if c == '半'
+            && let Some(r) = self.half_at(i)
+        {
+            return Step::Emit(r);
+        }
+        if let Some(r) = self.relative_word_at(i, prev) {
+            return Step::Emit(r);
+        }
+        if let Some(r) = self.era_at(i) {
+            return Step::Emit(r);
+        }
+        match self.weekday_at(i) {
+            Step::Nothing => {}
+            s => return s,
+        }
+        if let Some(r) = self.time_word_at(i) {
+            return Step::Emit(r);
+        }
+        if let Some(r) = self.bare_month_part_at(i, prev) {
+            return Step::Emit(r);
+        }
+        Step::Nothing
+    }
+
+    /// Everything that can start with a numeral.
+    fn numeral_at(&self, n: Numeral, prev: Option<&Raw>) -> Step {
+        // Ordinals (第3回, 第三者) are not quantities.
+        if self.char_before(n.start) == Some('第') {
+            return Step::Skip(n.end);
+        }
+        // A digit glued to a preceding ASCII separator inside a code (omni7-1, 1.0.2).
+        if let Some(b) = self.char_before(n.start)
+            && matches!(b, '-' | '_' | '.')
+            && self
+                .char_before(n.start - 1)
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            return Step::Skip(n.end);
+        }
+        if let Some(d) = self.digits_at(n.start) {
+            // Read as plain digits: 2019.07.09 is a date, not the decimal 2019.07.
+            if let Some(r) = self.slash_or_iso(&d) {
+                return r;
+            }
+            if let Some((t, end)) = self.colon_time(n.start) {
+                let mut r = Raw::new(n.start..end, self.sentence, Kind::Time);
+                r.value = Some(Value::Time(t));
+                return Step::Emit(r);
+            }
+        }
+        if let Some(r) = self.range_at(&n) {
+            return Step::Emit(r);
+        }
+        match self.date_at(&n, prev) {
+            Step::Nothing => {}
+            s => return s,
+        }
+        if let Some((t, end)) = self.clock_at(n.start) {
+            let mut r = Raw::new(n.start..end, self.sentence, Kind::Time);
+            r.value = Some(Value::Time(t));
+            return Step::Emit(r);
+        }
+        if let Some(r) = self.quantity_at(&n) {
+            return Step::Emit(r);
+        }
+        if let Some(r) = self.bare_count_at(&n) {
+            return Step::Emit(r);
+        }
+        if let Some(r) = self.copyright_at(&n) {
+            return Step::Emit(r);
+        }
+        Step::Skip(n.end)
+    }
+
+    // ------------------------------------------------------------ counters
+
+    /// The counter right after numeral `n`.
+    pub fn counter_at(&self, n: &Numeral) -> Option<(Unit, usize)> {
+        let p = n.end;
+        let r = self.rest(p);
+        for &(w, unit) in COUNTERS {
+            if !r.starts_with(w) {
+                continue;
+            }
+            let end = p + w.len();
+            let next = self.char_at(end);
+            let ok = match w {
+                // 3年生, 小学5年 are school years, not lengths.
+                "年" => {
+                    n.value.is_none_or(|v| v < Decimal::int(1000))
+                        && !n.multiplier
+                        && !self.starts(end, "生")
+                        && !["小学", "中学", "高校", "大学", "学年", "小", "中", "高"]
+                            .iter()
+                            .any(|w| self.before(n.start).ends_with(w))
+                }
+                // 5分の1 is a fraction.
+                "分" => !self.starts(end, "の"),
+                "ID" => !next.is_some_and(|c| c.is_ascii_alphanumeric()),
+                // 行 is a counter for banks only as a suffix token (10行超), not 行う.
+                // 行 counts banks (10行超, 35行あった), not 行う / 行った / 行かない.
+                "行" => !next.is_some_and(|c| "うっわいえおかきくけこ".contains(c)),
+                _ => true,
+            };
+            if ok {
+                return Some((unit, end));
+            }
+        }
+        None
+    }
+
+    /// A numeral with a counter: money, count, ratio, duration, or a relative date
+    /// (4年ほど前, 約1ヶ月後, 数日後).
+    pub fn quantity_at(&self, n: &Numeral) -> Option<Raw> {
+        let (unit, mut end) = self.counter_at(n)?;
+        let mut r = Raw::new(n.start..end, self.sentence, Kind::Count);
+        r.approx = n.vague;
+        match unit {
+            Unit::Money(u) => {
+                r.kind = Kind::Money;
+                r.unit = Some(u);
+                r.value = n.value.map(Value::Number);
+            }
+            Unit::Count(u) => {
+                r.kind = Kind::Count;
+                r.unit = Some(u);
+                r.value = n.value.map(Value::Number);
+            }
+            Unit::Percent | Unit::Times => {
+                r.kind = Kind::Ratio;
+                r.unit = Some(if unit == Unit::Times {
+                    "times"
+                } else {
+                    "percent"
+                });
+                r.value = n.value.map(Value::Number);
+            }
+            Unit::Wari => {
+                r.kind = Kind::Ratio;
+                r.unit = Some("percent");
+                let mut v = n.value.and_then(|v| v.mul_int(10));
+                // 3割5分 = 35%.
+                if let Some(m) = self.numeral(end)
+                    && self.starts(m.end, "分")
+                    && let (Some(a), Some(b)) = (v, m.value)
+                    && b < Decimal::int(10)
+                {
+                    v = a.checked_add(b);
+                    end = m.end + "分".len();
+                }
+                r.value = v.map(Value::Number);
+            }
+            Unit::Dur(du) => {
+                r.kind = Kind::Duration;
+                let mut d = IsoDuration::default();
+                let v = n.value.and_then(Decimal::to_i64);
+                if let Some(v) = v {
+                    du.set(&mut d, u32::try_from(v).ok()?);
+                } else if !n.vague {
+                    // Fractional durations (1.5時間) are left out rather than rounded.
+                    return None;
+                }
+                // Compound durations: 1分48秒, 2年3カ月, 1時間30分.
+                let mut last = du;
+                while v.is_some() {
+                    let Some(m) = self.numeral(end) else { break };
+                    let Some((Unit::Dur(u2), e2)) = self.counter_at(&m) else {
+                        break;
+                    };
+                    let Some(v2) = m.int().and_then(|x| u32::try_from(x).ok()) else {
+                        break;
+                    };
+                    if u2 <= last {
+                        break;
+                    }
+                    u2.set(&mut d, v2);
+                    last = u2;
+                    end = e2;
+                }
+                // 1年半, 2時間半: half of the unit written.
+                if v.is_some() && self.starts(end, "半") && !self.starts(end, "半ば") {
+                    let half = match last {
+                        DurUnit::Year => Some((DurUnit::Month, 6)),
+                        DurUnit::Day => Some((DurUnit::Hour, 12)),
+                        DurUnit::Hour => Some((DurUnit::Minute, 30)),
+                        DurUnit::Minute => Some((DurUnit::Second, 30)),
+                        _ => None,
+                    };
+                    if let Some((u, h)) = half {
+                        u.set(&mut d, h);
+                        end += "半".len();
+                    }
+                }
+                r.value = v.map(|_| Value::Duration(d));
+                r.range.end = end;
+                if let Some(rel) = self.relative_offset(&r, du, v, n.vague) {
+                    return Some(rel);
+                }
+            }
+        }
+        r.range.end = end;
+        Some(r)
+    }
+
+    /// 半年 (`P6M`), 半日 (`PT12H`), and 半年前 / 半年後.
+    fn half_at(&self, i: usize) -> Option<Raw> {
+        let (w, unit, v) = [("半年", DurUnit::Month, 6), ("半日", DurUnit::Hour, 12)]
+            .into_iter()
+            .find(|(w, ..)| self.starts(i, w))?;
+        let end = i + w.len();
+        if !self.boundary(i) || self.starts(end, "間") && !self.boundary(end + 3) {
+            return None;
+        }
+        let mut d = IsoDuration::default();
+        unit.set(&mut d, v);
+        let mut r = Raw::new(i..end, self.sentence, Kind::Duration);
+        r.value = Some(Value::Duration(d));
+        if unit == DurUnit::Month
+            && let Some(rel) = self.relative_offset(&r, unit, Some(i64::from(v)), false)
+        {
+            return Some(rel);
+        }
+        Some(r)
+    }
+
+    /// `N<unit>(ほど)前/後` turns a duration into a relative date.
+    fn relative_offset(&self, r: &Raw, du: DurUnit, v: Option<i64>, vague: bool) -> Option<Raw> {
+        let mut p = r.range.end;
+        let mut approx = r.approx;
+        for h in ["ほど", "余り", "近く", "くらい", "ぐらい"] {
+            if self.starts(p, h) {
+                p += h.len();
+                approx = true;
+                break;
+            }
+        }
+        let sign = if self.starts(p, "前") {
+            -1
+        } else if self.starts(p, "後") {
+            1
+        } else {
+            return None;
+        };
+        // 前後 (around), 前半, 後半, 前年, 後日... are other words.
+        if let Some(c) = self.char_at(p + 3)
+            && "後半年日期者任述記".contains(c)
+        {
+            return None;
+        }
+        let (unit, mult) = match du {
+            DurUnit::Year => (RelUnit::Year, 1),
+            DurUnit::Month => (RelUnit::Month, 1),
+            DurUnit::Week => (RelUnit::Day, 7),
+            DurUnit::Day => (RelUnit::Day, 1),
+            _ => (RelUnit::Hour, 1),
+        };
+        let hint = self.event_hint(r.range.start);
+        let anchor = if sign > 0 || hint.is_some() {
+            Anchor::Event
+        } else {
+            Anchor::Publication
+        };
+        let mut out = Raw::new(r.range.start..p + 3, self.sentence, Kind::RelativeDate);
+        out.approx = approx || vague;
+        out.temporal = Some(TExpr::Rel(RelExpr {
+            anchor,
+            unit,
+            offset: v.map_or(0, |v| v * mult * sign),
+            vague: vague || v.is_none(),
+            keep_day: unit == RelUnit::Month,
+            hint,
+            ..RelExpr::default()
+        }));
+        Some(out)
+    }
+
+    /// The noun phrase before 「の」 at `start` (「フォーラムの約1ヶ月後」), naming the event a
+    /// relative date counts from.
+    pub fn event_hint(&self, start: usize) -> Option<Range<usize>> {
+        // Skip hedges in front of the number.
+        let mut s = start;
+        for (w, ..) in PREFIXES {
+            if self.before(s).ends_with(w) {
+                s -= w.len();
+            }
+        }
+        if !self.before(s).ends_with('の') {
+            return None;
+        }
+        let end = s - 'の'.len_utf8();
+        let k = self
+            .tokens
+            .partition_point(|t| (t.end as usize) <= end.saturating_sub(1));
+        let mut begin = end;
+        let mut j = k + 1;
+        while j > 0 {
+            j -= 1;
+            let Some(t) = self.tokens.get(j) else {
+                continue;
+            };
+            if (t.end as usize) != begin || (t.start as usize) < self.s0 {
+                break;
+            }
+            let noun = matches!(t.pos, Pos::Noun(k) if k != NounKind::Number && k != NounKind::Pronoun && k != NounKind::Dependent);
+            let bracket = matches!(t.surface(self.text), "」" | "』");
+            if !noun && !bracket {
+                break;
+            }
+            begin = t.start as usize;
+            if end - begin > 90 {
+                break;
+            }
+        }
+        let hint = self.text[begin..end].trim_matches(|c| matches!(c, '」' | '』' | '「' | '『'));
+        (hint.chars().count() >= 2).then(|| {
+            let off = self.text[begin..end].find(hint).unwrap_or(0);
+            begin + off..begin + off + hint.len()
+        })
+    }
+
+    /// `7、8社`, `2、3回`, `この1、2年`, `1~2カ月`: one span, value low, upper high.
+    fn range_at(&self, n: &Numeral) -> Option<Raw> {
+        let low = n.value?;
+        let p = n.end;
+        let c = self.char_at(p)?;
+        let tilde = c == '~';
+        if !(tilde || c == '、' || c == ',') {
+            return None;
+        }
+        let m = self.numeral(p + c.len_utf8())?;
+        let high = m.value?;
+        if tilde {
+            if low >= high {
+                return None;
+            }
+        } else if n.chars > 2 || high != low.checked_add(Decimal::int(1))? {
+            return None;
+        }
+        let r2 = self.quantity_at(&m)?;
+        // 4~6日 are days of the month (dates); only 4~6日間 is a length.
+        if r2.kind == Kind::Duration && self.text[r2.range.clone()].ends_with('日') {
+            return None;
+        }
+        if !matches!(
+            r2.kind,
+            Kind::Money | Kind::Count | Kind::Ratio | Kind::Duration
+        ) {
+            return None;
+        }
+        // 1~2万円: the multiplier written once applies to both ends.
+        let scale = if m.multiplier && !n.multiplier {
+            match self.text[m.start..m.end].chars().next_back() {
+                Some('万') => 4,
+                Some('億') => 8,
+                Some('兆') => 12,
+                _ => 0,
+            }
+        } else {
+            0
+        };
+        let low = low.mul_pow10(scale)?;
+        let mut r = r2.clone();
+        r.range.start = n.start;
+        r.quals.insert(Qualifiers::RANGE);
+        r.upper = r2.value;
+        r.value = match r2.value? {
+            Value::Number(_) => {
+                let v =
+                    if r2.kind == Kind::Ratio && self.text[m.end..r2.range.end].starts_with('割') {
+                        low.mul_int(10)?
+                    } else {
+                        low
+                    };
+                Some(Value::Number(v))
+            }
+            Value::Duration(d) => {
+                let lv = u32::try_from(low.to_i64()?).ok()?;
+                let mut ld = IsoDuration::default();
+                let unit = [
+                    (d.years, DurUnit::Year),
+                    (d.months, DurUnit::Month),
+                    (d.weeks, DurUnit::Week),
+                    (d.days, DurUnit::Day),
+                    (d.hours, DurUnit::Hour),
+                    (d.minutes, DurUnit::Minute),
+                    (d.seconds, DurUnit::Second),
+                ]
+                .into_iter()
+                .find(|(v, _)| *v > 0)?
+                .1;
+                unit.set(&mut ld, lv);
+                Some(Value::Duration(ld))
+            }
+            _ => return None,
+        };
+        Some(r)
+    }
+
+    /// A large or vague number without a counter, before a noun: 「約150万強の登録」,
+    /// 「150万を超える登録」, 「数十のサイト」.
+    fn bare_count_at(&self, n: &Numeral) -> Option<Raw> {
+        if !(n.multiplier || n.vague) {
+            return None;
+        }
+        let mut r = Raw::new(n.start..n.end, self.sentence, Kind::Count);
+        r.value = n.value.map(Value::Number);
+        r.approx = n.vague;
+        let mut p = n.end;
+        for &(w, approx, q) in &QTY_SUFFIX[..10] {
+            if self.starts(p, w) {
+                p += w.len();
+                r.approx |= approx;
+                r.quals.insert(q);
+                break;
+            }
+        }
+        r.range.end = p;
+        let noun_at = if self.starts(p, "の") {
+            p + "の".len()
+        } else {
+            let verb = ["を超える", "を超す", "を上回る"]
+                .into_iter()
+                .find(|v| self.starts(p, v))?;
+            r.quals.insert(Qualifiers::LOWER);
+            p + verb.len()
+        };
+        let t = self.token_at(noun_at)?;
+        if !matches!(t.pos, Pos::Noun(k) if k != NounKind::Number && k != NounKind::Suffix && k != NounKind::Dependent)
+        {
+            return None;
+        }
+        r.unit = noun_unit(t.surface(self.text));
+        Some(r)
+    }
+
+    // ------------------------------------------------------------ widening
+
+    /// Adds the words around a recognized core: suffixes and prefixes in the surface,
+    /// particles and as-of markers as qualifiers only.
+    pub fn finish(&self, mut r: Raw, floor: usize) -> Raw {
+        let suffixes = match r.kind {
+            Kind::Money | Kind::Count | Kind::Ratio => QTY_SUFFIX,
+            Kind::Duration => DUR_SUFFIX,
+            _ => DATE_SUFFIX,
+        };
+        for _ in 0..2 {
+            let Some(&(w, approx, q)) = suffixes
+                .iter()
+                .find(|(w, ..)| self.starts(r.range.end, w) && self.suffix_ok(r.range.end, w, &r))
+            else {
+                break;
+            };
+            r.range.end += w.len();
+            r.approx |= approx;
+            if !(q.has_bound() && r.quals.has_bound()) {
+                r.quals.insert(q);
+            }
+        }
+        // Hedges before, innermost first: 少なくとも約900人.
+        loop {
+            let b = self.before(r.range.start);
+            let found = PREFIXES.iter().find(|(w, ..)| {
+                b.ends_with(w)
+                    && r.range.start - w.len() >= floor
+                    && self.boundary(r.range.start - w.len())
+            });
+            let Some(&(w, approx, q, governs)) = found else {
+                // この1、2年, ここ2週間: the deictic is part of a period.
+                if r.kind == Kind::Duration
+                    && let Some(w) = ["この", "ここ"].into_iter().find(|w| b.ends_with(w))
+                    && r.range.start - w.len() >= floor
+                    && self.boundary(r.range.start - w.len())
+                {
+                    r.range.start -= w.len();
+                }
+                break;
+            };
+            if r.kind.is_temporal()
+                && r.kind != Kind::Duration
+                && r.kind != Kind::RelativeDate
+                && !approx
+            {
+                break;
+            }
+            r.range.start -= w.len();
+            r.approx |= approx;
+            if !q.is_empty() && !r.quals.has_bound() {
+                r.quals.insert(q);
+            }
+            if governs {
+                r.governs = q;
+            }
+        }
+        self.context_after(&mut r);
+        self.context_before(&mut r);
+        r
+    }
+
+    fn suffix_ok(&self, at: usize, w: &str, r: &Raw) -> bool {
+        let end = at + w.len();
+        match w {
+            // Single kanji: only as a word of its own (not 強化, 超高速, 目標).
+            "目" if r.kind == Kind::Money => false,
+            "超" | "強" | "弱" | "目" | "頃" => self.boundary(end) && self.boundary(at),
+            "間" => r.kind == Kind::Duration && !self.text[r.range.clone()].ends_with('間'),
+            _ => true,
+        }
+    }
+
+    fn context_after(&self, r: &mut Raw) {
+        let mut p = self.skip_spaces(r.range.end);
+        if r.kind.is_temporal() {
+            p = self.skip_bracket_weekday(p);
+            p = self.skip_spaces(p);
+            let q = if self.starts(p, "まで") || self.starts(p, "にかけて") {
+                Qualifiers::UPPER
+            } else if self.starts(p, "から")
+                || self.starts(p, "以来")
+                || self.starts(p, "~")
+                || self.yori_from(p)
+            {
+                Qualifiers::LOWER
+            } else if r.kind != Kind::Duration
+                && (self.starts(p, "現在") || self.starts(p, "時点") || self.starts(p, "付"))
+            {
+                Qualifiers::AS_OF
+            } else {
+                Qualifiers::NONE
+            };
+            if r.kind == Kind::Duration {
+                // から/まで after a length do not bound it (開始から4日で).
+                if q == Qualifiers::LOWER && self.starts(p, "~") {
+                    r.quals.insert(q);
+                }
+            } else if !(q.has_bound() && r.quals.has_bound()) {
+                r.quals.insert(q);
+            }
+        } else {
+            if ["を超える", "を超す", "を超え", "を上回"]
+                .iter()
+                .any(|w| self.starts(p, w))
+                && !r.quals.has_bound()
+            {
+                r.quals.insert(Qualifiers::LOWER);
+            }
+            if ["を下回", "に満たな"].iter().any(|w| self.starts(p, w)) && !r.quals.has_bound()
+            {
+                r.quals.insert(Qualifiers::UPPER);
+            }
+            if self.starts(p, "~") && !r.quals.has_bound() && !r.quals.contains(Qualifiers::RANGE) {
+                r.quals.insert(Qualifiers::LOWER);
+            }
+        }
+        // Rates: 1人あたり, 1つの口座あたり, 1時間あたり.
+        if matches!(r.kind, Kind::Count | Kind::Duration)
+            && r.value.is_some_and(|v| match v {
+                Value::Number(d) => d == Decimal::int(1),
+                Value::Duration(d) => {
+                    d.years + d.months + d.weeks + d.days + d.hours + d.minutes + d.seconds == 1
+                }
+                _ => false,
+            })
+            && self.per_follows(r.range.end)
+        {
+            r.quals.insert(Qualifiers::PER);
+        }
+    }
+
+    /// 「より」 meaning "from" (7月1日より提供), not "than" (昨年より1割増, 昨年より多い).
+    fn yori_from(&self, p: usize) -> bool {
+        if !self.starts(p, "より") {
+            return false;
+        }
+        let q = p + "より".len();
+        let comparative = self.char_at(q).is_some_and(|c| {
+            numerals::starts_numeral(c)
+                || c.is_ascii_digit()
+                || "多少高低増減大小早遅前後もは約".contains(c)
+        });
+        !comparative
+    }
+
+    /// `あたり`, `当たり`, `につき`, directly or after `の<noun>`.
+    fn per_follows(&self, p: usize) -> bool {
+        const PER: [&str; 3] = ["あたり", "当たり", "につき"];
+        if PER.iter().any(|w| self.starts(p, w)) {
+            return true;
+        }
+        if !self.starts(p, "の") {
+            return false;
+        }
+        let mut q = p + "の".len();
+        for _ in 0..8 {
+            if PER.iter().any(|w| self.starts(q, w)) {
+                return true;
+            }
+            match self.char_at(q) {
+                Some(c) if !c.is_whitespace() && !"、。,.()「」".contains(c) && !is_hiragana(c) => {
+                    q += c.len_utf8()
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    fn context_before(&self, r: &mut Raw) {
+        let b = self.before(r.range.start).trim_end_matches([' ', '\t']);
+        if b.ends_with('~') && !r.quals.has_bound() {
+            r.quals.insert(Qualifiers::UPPER);
+        }
+        if r.kind == Kind::Money && PER_PREFIX.iter().any(|w| b.ends_with(w)) {
+            r.quals.insert(Qualifiers::PER);
+        }
+    }
+
+    /// Skips a bracketed weekday after a date: `(木)`, `(金曜)`, `(月曜日)`.
+    pub fn skip_bracket_weekday(&self, p: usize) -> usize {
+        if !self.starts(p, "(") {
+            return p;
+        }
+        let mut q = p + 1;
+        let Some(c) = self.char_at(q) else { return p };
+        if !"月火水木金土日祝".contains(c) {
+            return p;
+        }
+        q += c.len_utf8();
+        for w in ["曜日", "曜", "・祝", "祝"] {
+            if self.starts(q, w) {
+                q += w.len();
+                break;
+            }
+        }
+        if self.starts(q, ")") { q + 1 } else { p }
+    }
+}
+
+/// Whether an ASCII run is a phone number: `0120-192-044`, `03-1234-5678`.
+fn is_phone(t: &str) -> bool {
+    let t = t.trim_matches(|c: char| !c.is_ascii_digit());
+    let groups: Vec<&str> = t.split('-').collect();
+    if groups.len() < 2
+        || groups
+            .iter()
+            .any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
+    }
+    let digits: usize = groups.iter().map(|g| g.len()).sum();
+    // ISO dates (2019-08-03) are not phone numbers.
+    let iso = groups.len() == 3 && groups[0].len() == 4 && !groups[0].starts_with('0');
+    !iso && (groups[0].starts_with('0') || groups.len() >= 3) && (8..=13).contains(&digits)
+}
+
+/// The counted thing of a noun after a bare number (「150万の登録」).
+fn noun_unit(noun: &str) -> Option<&'static str> {
+    Some(match noun {
+        "登録" | "登録者" => "registration",
+        "会員" | "人" | "利用者" | "ユーザー" | "顧客" | "人々" => "person",
+        "サイト" => "site",
+        "ID" | "アカウント" | "口座" => "account",
+        "店" | "店舗" => "store",
+        "件" | "案件" => "case",
+        "社" | "企業" | "会社" => "company",
+        _ => return None,
+    })
+}
+
+/// A bound hedge in the first item of a list qualifies the rest (少なくとも約900人、約5500万円).
+fn govern_lists(cx: &Ctx<'_>, raws: &mut [Raw]) {
+    for k in 1..raws.len() {
+        let g = raws[k - 1].governs;
+        if g.is_empty() {
+            continue;
+        }
+        let between = cx.text[raws[k - 1].range.end..raws[k].range.start].trim();
+        let joined = matches!(between, "、" | "・" | "," | "と" | "/" | "及び" | "および");
+        let quantity = matches!(raws[k].kind, Kind::Money | Kind::Count | Kind::Ratio);
+        if joined && quantity && !raws[k].quals.has_bound() {
+            raws[k].quals.insert(g);
+            raws[k].governs = g;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers() {
+        assert!(is_phone("0120-192-044"));
+        assert!(is_phone("03-1234-5678"));
+        assert!(!is_phone("2019-08-03"));
+        assert!(!is_phone("800-63"));
+        assert!(!is_phone("1234"));
+    }
+}

@@ -1,0 +1,385 @@
+//! Stage 7 (figures): `facts` rows -> `figures` rows: for each measure and subject, the
+//! values each source gave, ordered by as-of time, each with a verdict against the figure
+//! before it.
+//!
+//! [`figures`] is a pure function of the fact rows, so an incremental run can recompute the
+//! table from stored rows alone. Facts enter when the measure is comparable (`comparable`,
+//! from `compare` in measures.toml), the value is known and the figure is not a rate
+//! (`per`). One row per measure × subject × source × as-of × value × hedge; `docs` lists the
+//! documents that gave it.
+//!
+//! # Order
+//!
+//! Within a measure and subject, rows are sorted by as-of time (a stated time of a day
+//! before the bare date, which says less), then source, then value; rows without an as-of
+//! time come last. Two as-of times are **the same time** when one is a prefix of the other (the
+//! published `2019-07-31` and the stated `2019-07-31T17:00`).
+//!
+//! # Precision
+//!
+//! A written figure is exact to its last non-zero digit: 3860万 to 10万, 808 to 1, 約900 to
+//! 100, 38,615,473 to 1. A more precise value `x` agrees with a coarser figure `v` of
+//! precision `p` when:
+//! - `v` is unhedged and `x` rounds (half up) or truncates to `v` at `p`
+//!   (38,615,473 → 3860万 by rounding, → 3861万 by truncation);
+//! - `v` is hedged (約, およそ, ほど, ...) and `|x − v| ≤ p/2`; at the same as-of time a hedge
+//!   widens this to `|x − v| ≤ p`, one unit of its last significant digit;
+//! - `v` is a bound: `lower` (以上, 超, 少なくとも) holds when `x ≥ v`, `upper` when `x ≤ v`.
+//!
+//! # Verdicts (each row against the previous row)
+//!
+//! - `first`: the first figure of the measure and subject.
+//! - `same`: the same value with the same hedge.
+//! - `rounded`: the values agree up to precision as above (約5500万円 and 55,000,000円;
+//!   3860万円 and 38,615,473円; 3800万円以上 and 38,615,473円).
+//! - `updated`: a later as-of time and a value that does not agree (約900人 on 4 July →
+//!   808人 on 31 July; a later report is only `rounded` when it writes the earlier figure
+//!   more coarsely, without the hedge's widening).
+//! - `conflict`: the same as-of time and values that do not agree.
+//!
+//! When a row would be `updated` or `conflict` against the row before it but agrees with an
+//! earlier row, it restates that figure (an editorial recalling the first estimate after the
+//! final count): its verdict is `same` or `rounded` against that row instead.
+//!
+//! A row without an as-of time cannot be placed in time, so it is compared with every dated
+//! row and gets the best verdict it can (`same`, else `rounded`, else `conflict` against the
+//! latest); `compared_with` names the row it was compared with (`source@as_of=value`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::output::rows::{FactRow, FigureRow};
+
+#[derive(Debug, Clone)]
+struct Fig {
+    source: String,
+    as_of: Option<String>,
+    value: i64,
+    approx: bool,
+    bound: Bound,
+    unit: Option<String>,
+    docs: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    None,
+    Lower,
+    Upper,
+}
+
+fn bound_of(qualifier: &str) -> Bound {
+    let q: Vec<&str> = qualifier.split('+').collect();
+    if q.contains(&"lower") {
+        Bound::Lower
+    } else if q.contains(&"upper") {
+        Bound::Upper
+    } else {
+        Bound::None
+    }
+}
+
+/// 10 to the number of trailing zeros of `v` (1 for 0).
+pub fn precision(v: i64) -> i64 {
+    let mut p: i64 = 1;
+    if v == 0 {
+        return 1;
+    }
+    while v % (p * 10) == 0 {
+        p *= 10;
+        if p > i64::MAX / 10 {
+            break;
+        }
+    }
+    p
+}
+
+/// Whether the value `x` agrees with the written figure `c`; `lenient` widens a hedge to a
+/// full unit of its last significant digit.
+fn agrees(c: &Fig, x: i64, lenient: bool) -> bool {
+    let v = c.value;
+    match c.bound {
+        Bound::Lower => return x >= v,
+        Bound::Upper => return x <= v,
+        Bound::None => {}
+    }
+    let p = precision(v);
+    let d = (x as i128 - v as i128).abs();
+    if c.approx {
+        return if lenient {
+            d <= p as i128
+        } else {
+            2 * d <= p as i128
+        };
+    }
+    let rounded = (x as i128 + p as i128 / 2).div_euclid(p as i128) * p as i128;
+    let truncated = (x as i128).div_euclid(p as i128) * p as i128;
+    rounded == v as i128 || truncated == v as i128
+}
+
+/// Whether two figures agree up to the precision of the coarser (either may be it).
+fn compatible(a: &Fig, b: &Fig, lenient: bool) -> bool {
+    agrees(a, b.value, lenient)
+        && (a.bound != Bound::None || precision(a.value) >= precision(b.value) || a.approx)
+        || agrees(b, a.value, lenient)
+            && (b.bound != Bound::None || precision(b.value) >= precision(a.value) || b.approx)
+}
+
+/// Sort key of an as-of time: its date, then a stated time of that day before the bare
+/// date (a published date says less than 「7月31日17時現在」, so it comes after it).
+fn time_key(as_of: &Option<String>) -> (&str, bool, &str) {
+    let s = as_of.as_deref().unwrap_or("");
+    match s.split_once('T') {
+        Some((d, t)) => (d, false, t),
+        None => (s, true, ""),
+    }
+}
+
+fn same_time(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+fn verdict(prev: &Fig, cur: &Fig, same_as_of: bool) -> &'static str {
+    if prev.value == cur.value && prev.approx == cur.approx {
+        "same"
+    } else if same_as_of {
+        if compatible(prev, cur, true) {
+            "rounded"
+        } else {
+            "conflict"
+        }
+    } else if compatible(prev, cur, false) {
+        "rounded"
+    } else {
+        "updated"
+    }
+}
+
+fn label(f: &Fig) -> String {
+    format!(
+        "{}@{}={}{}",
+        f.source,
+        f.as_of.as_deref().unwrap_or("?"),
+        if f.approx { "~" } else { "" },
+        f.value
+    )
+}
+
+/// The `figures` table of a set of `facts` rows (any order; the result is sorted).
+pub fn figures(facts: &[FactRow]) -> Vec<FigureRow> {
+    // (measure, subject) -> (source, as_of, value, approx) -> figure
+    type Key = (Option<String>, String, i64, bool);
+    let mut groups: BTreeMap<(String, Option<String>), BTreeMap<Key, Fig>> = BTreeMap::new();
+    for f in facts {
+        if !f.comparable || f.qualifier.split('+').any(|q| q == "per") {
+            continue;
+        }
+        let Some(value) = f.value.as_deref().and_then(|v| v.parse::<i64>().ok()) else {
+            continue;
+        };
+        let key = (f.as_of.clone(), f.source.clone(), value, f.approx);
+        let g = groups
+            .entry((f.measure.clone(), f.subject.clone()))
+            .or_default();
+        let bound = bound_of(&f.qualifier);
+        let e = g.entry(key).or_insert_with(|| Fig {
+            source: f.source.clone(),
+            as_of: f.as_of.clone(),
+            value,
+            approx: f.approx,
+            bound,
+            unit: f.unit.clone(),
+            docs: BTreeSet::new(),
+        });
+        // Mixed readings of one figure: the plain one wins.
+        if e.bound != bound {
+            e.bound = Bound::None;
+        }
+        e.docs.insert(f.doc.clone());
+    }
+    let mut out = Vec::new();
+    for ((measure, subject), g) in groups {
+        let mut figs: Vec<Fig> = g.into_values().collect();
+        figs.sort_by(|a, b| {
+            (
+                a.as_of.is_none(),
+                time_key(&a.as_of),
+                &a.source,
+                a.value,
+                a.approx,
+            )
+                .cmp(&(
+                    b.as_of.is_none(),
+                    time_key(&b.as_of),
+                    &b.source,
+                    b.value,
+                    b.approx,
+                ))
+        });
+        let dated = figs.iter().filter(|f| f.as_of.is_some()).count();
+        for i in 0..figs.len() {
+            let cur = &figs[i];
+            let (verdict, with) = match (&cur.as_of, i) {
+                (_, 0) => ("first", None),
+                (Some(a), _) => {
+                    let against = |f: &Fig| {
+                        let same = f.as_of.as_deref().is_some_and(|b| same_time(a, b));
+                        verdict(f, cur, same)
+                    };
+                    let prev = &figs[i - 1];
+                    match against(prev) {
+                        v @ ("updated" | "conflict") => {
+                            // A restatement of an earlier figure (an editorial recalling the
+                            // first estimate) is not an update of the one before it.
+                            match figs[..i - 1]
+                                .iter()
+                                .rev()
+                                .find(|f| matches!(against(f), "same" | "rounded"))
+                            {
+                                Some(f) => (against(f), Some(label(f))),
+                                None => (v, Some(label(prev))),
+                            }
+                        }
+                        v => (v, Some(label(prev))),
+                    }
+                }
+                (None, _) if dated == 0 => {
+                    let prev = &figs[i - 1];
+                    (verdict(prev, cur, true), Some(label(prev)))
+                }
+                (None, _) => {
+                    let dated_figs = &figs[..dated];
+                    let latest = |p: &dyn Fn(&Fig) -> bool| dated_figs.iter().rev().find(|f| p(f));
+                    if let Some(f) = latest(&|f| f.value == cur.value && f.approx == cur.approx) {
+                        ("same", Some(label(f)))
+                    } else if let Some(f) = latest(&|f| compatible(f, cur, true)) {
+                        ("rounded", Some(label(f)))
+                    } else {
+                        ("conflict", dated_figs.last().map(label))
+                    }
+                }
+            };
+            out.push(FigureRow {
+                measure: measure.clone(),
+                source: cur.source.clone(),
+                as_of: cur.as_of.clone(),
+                value: Some(cur.value.to_string()),
+                approx: cur.approx,
+                verdict: verdict.to_string(),
+                docs: cur.docs.iter().cloned().collect::<Vec<_>>().join("; "),
+                unit: cur.unit.clone(),
+                compared_with: with,
+                subject: subject.clone(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fact(source: &str, as_of: Option<&str>, value: i64, approx: bool, q: &str) -> FactRow {
+        FactRow {
+            doc: format!("{source}.txt"),
+            source: source.into(),
+            measure: "damage_amount".into(),
+            value: Some(value.to_string()),
+            unit: Some("JPY".into()),
+            approx,
+            qualifier: q.into(),
+            as_of: as_of.map(str::to_string),
+            comparable: true,
+            subject: Some("7pay".into()),
+            ..FactRow::default()
+        }
+    }
+
+    fn verdicts(rows: &[FigureRow]) -> Vec<(String, &str)> {
+        rows.iter()
+            .map(|r| (r.value.clone().unwrap_or_default(), r.verdict.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn precision_is_the_last_nonzero_digit() {
+        for (v, p) in [
+            (38_600_000, 100_000),
+            (38_615_473, 1),
+            (900, 100),
+            (808, 1),
+            (0, 1),
+        ] {
+            assert_eq!(precision(v), p, "{v}");
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_rules() {
+        let rows = figures(&[
+            fact("a", Some("2019-07-04T06:00"), 55_000_000, true, "none"),
+            fact("b", Some("2019-07-04"), 55_000_000, false, "none"),
+            fact("c", Some("2019-07-05"), 55_000_000, true, "none"),
+            fact("d", Some("2019-07-31T17:00"), 38_615_473, false, "none"),
+            fact("e", Some("2019-07-31"), 38_600_000, false, "none"),
+            fact("f", Some("2019-08-01"), 38_610_000, false, "none"),
+            fact("g", Some("2019-08-01"), 38_000_000, false, "lower"),
+            fact("h", Some("2019-08-02"), 40_000_000, false, "none"),
+            fact("i", None, 55_000_000, true, "none"),
+            fact("j", None, 12_345, false, "none"),
+        ]);
+        assert_eq!(
+            verdicts(&rows),
+            [
+                ("55000000".into(), "first"),
+                ("55000000".into(), "rounded"),
+                ("55000000".into(), "rounded"),
+                ("38615473".into(), "updated"),
+                ("38600000".into(), "rounded"),
+                ("38610000".into(), "rounded"),
+                ("38000000".into(), "rounded"),
+                ("40000000".into(), "rounded"),
+                ("55000000".into(), "same"),
+                ("12345".into(), "conflict"),
+            ]
+        );
+        assert_eq!(
+            rows[3].compared_with.as_deref(),
+            Some("c@2019-07-05=~55000000")
+        );
+        assert_eq!(
+            rows[8].compared_with.as_deref(),
+            Some("c@2019-07-05=~55000000")
+        );
+    }
+
+    #[test]
+    fn hedges_widen_only_at_the_same_time() {
+        let mut a = fact("a", Some("2019-07-04"), 900, true, "none");
+        a.measure = "victims".into();
+        let mut b = fact("b", Some("2019-07-31"), 808, false, "none");
+        b.measure = "victims".into();
+        let mut c = fact("c", Some("2019-07-04"), 820, false, "none");
+        c.measure = "victims".into();
+        let rows = figures(&[a.clone(), b]);
+        assert_eq!(rows[1].verdict, "updated");
+        let rows = figures(&[a, c]);
+        assert_eq!(rows[1].verdict, "rounded");
+    }
+
+    #[test]
+    fn conflicts_and_exclusions() {
+        let mut per = fact("p", Some("2019-07-04"), 10_000, false, "lower+per");
+        per.measure = "charge_amount".into();
+        let mut off = fact("o", Some("2019-07-04"), 3000, false, "none");
+        off.comparable = false;
+        let rows = figures(&[
+            fact("a", Some("2019-07-04"), 55_000_000, true, "none"),
+            fact("b", Some("2019-07-04"), 100_000, false, "none"),
+            per,
+            off,
+        ]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].verdict, "conflict");
+    }
+}
