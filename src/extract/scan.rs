@@ -372,10 +372,17 @@ impl<'a> Ctx<'a> {
         let body = cs.as_str();
         let all_num = !body.is_empty() && body.chars().all(numerals::is_kanji_numeral_char);
         match last {
-            Some('月' | '日') => all_num,
-            Some('つ') => all_num && body != "一",
-            _ => false,
+            Some('月' | '日') if all_num => return true,
+            Some('つ') if all_num => return body != "一",
+            _ => {}
         }
+        // 数カ月 is one token: 数 followed by a counter.
+        if let Some(rest) = s.strip_prefix('数')
+            && t.start as usize == pos
+        {
+            return COUNTERS.iter().any(|(w, _)| *w == rest);
+        }
+        false
     }
 
     pub fn numeral(&self, pos: usize) -> Option<Numeral> {
@@ -451,7 +458,7 @@ impl<'a> Ctx<'a> {
         // of digit groups may be a phone number.
         let classify = |p: Range<usize>, out: &mut Vec<Range<usize>>| {
             let t = &self.text[p.clone()];
-            if t.bytes().any(|b| b.is_ascii_alphabetic()) {
+            if t.bytes().any(|b| b.is_ascii_alphabetic()) && !super::dates::is_era_abbrev(t) {
                 let digits_then_id = t.strip_suffix("ID").is_some_and(|d| {
                     !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b',')
                 });
@@ -544,7 +551,10 @@ impl<'a> Ctx<'a> {
         while i < self.s1 {
             // Fast path: most characters cannot start anything.
             let b = bytes[i];
-            if b < 0x80 && !b.is_ascii_digit() && b != b'$' {
+            if b < 0x80
+                && !b.is_ascii_digit()
+                && !matches!(b, b'$' | b'M' | b'T' | b'S' | b'H' | b'R')
+            {
                 i += 1;
                 continue;
             }
@@ -592,6 +602,12 @@ impl<'a> Ctx<'a> {
             r.unit = Some(if c == '$' { "USD" } else { "JPY" });
             r.approx = n.vague;
             return Step::Emit(r);
+        }
+        if c.is_ascii_uppercase() {
+            return match self.era_abbrev_at(i) {
+                Some(r) => Step::Emit(r),
+                None => Step::Nothing,
+            };
         }
         if c == '半'
             && let Some(r) = self.half_at(i)
@@ -682,7 +698,8 @@ impl<'a> Ctx<'a> {
             let ok = match w {
                 // 3年生, 小学5年 are school years, not lengths.
                 "年" => {
-                    n.value.is_none_or(|v| v < Decimal::int(1000))
+                    !self.starts(end, "代")
+                        && n.value.is_none_or(|v| v < Decimal::int(1000))
                         && !n.multiplier
                         && !self.starts(end, "生")
                         && !["小学", "中学", "高校", "大学", "学年", "小", "中", "高"]
@@ -918,7 +935,8 @@ impl<'a> Ctx<'a> {
         let low = n.value?;
         let p = n.end;
         let c = self.char_at(p)?;
-        let tilde = c == '~';
+        // 10-20% reads like 10~20%; dates and phone numbers were taken before.
+        let tilde = c == '~' || c == '-';
         if !(tilde || c == '、' || c == ',') {
             return None;
         }
@@ -1049,6 +1067,31 @@ impl<'a> Ctx<'a> {
             r.approx |= approx;
             if !(q.has_bound() && r.quals.has_bound()) {
                 r.quals.insert(q);
+            }
+        }
+        // Negative figures: −2.5%, マイナス3%, ▲5億円 (▲ and △ mark losses in tables).
+        if matches!(r.kind, Kind::Money | Kind::Count | Kind::Ratio)
+            && let Some(Value::Number(d)) = r.value
+        {
+            let b = self.before(r.range.start);
+            let sign = if b.ends_with("マイナス") {
+                "マイナス".len()
+            } else if b.ends_with(['▲', '△']) {
+                '▲'.len_utf8()
+            } else if b.ends_with('-')
+                && !b[..b.len() - 1].chars().next_back().is_some_and(|c| {
+                    c.is_ascii_alphanumeric()
+                        || numerals::is_kanji_numeral_char(c)
+                        || "-~".contains(c)
+                })
+            {
+                1
+            } else {
+                0
+            };
+            if sign > 0 && r.range.start - sign >= floor {
+                r.range.start -= sign;
+                r.value = Some(Value::Number(-d));
             }
         }
         // Hedges before, innermost first: 少なくとも約900人.
@@ -1238,8 +1281,8 @@ fn may_start(c: char) -> bool {
         c,
         '0'..='9'
             | '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
-            | '十' | '百' | '千' | '数'
-            | '¥' | '￥' | '$' | '半'
+            | '十' | '百' | '千' | '数' | '何'
+            | '¥' | '￥' | '$' | '半' | 'M' | 'T' | 'S' | 'H' | 'R'
             // relative-date words
             | 'お' | '明' | 'あ' | '今' | '本' | '昨' | 'き' | '前' | '翌' | '同' | '当' | '先'
             | '来' | '去'
