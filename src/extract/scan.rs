@@ -240,7 +240,16 @@ const PER_PREFIX: &[&str] = &[
 ];
 
 /// Idioms holding a numeral that are never quantities.
-const IDIOMS: &[&str] = &["一日も早", "一日中", "一人ひとり", "一人一人", "一つ一つ"];
+const IDIOMS: &[&str] = &[
+    "一日も早",
+    "一日中",
+    "一日一",
+    "一日千",
+    "一人ひとり",
+    "一人一人",
+    "一つ一つ",
+    "十人十色",
+];
 
 /// One step of the scanner (short-lived, on the stack: not worth boxing).
 #[allow(clippy::large_enum_variant)]
