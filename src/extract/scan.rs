@@ -234,9 +234,11 @@ const PREFIXES: &[(&str, bool, Qualifiers, bool)] = &[
     ("最長", false, Qualifiers::UPPER, true),
 ];
 
-/// Words before money that make it a rate (not in the surface).
+/// Words before money or a count that make it a rate (not in the surface): 月額980円,
+/// 年間100万人.
 const PER_PREFIX: &[&str] = &[
-    "月額", "月々", "年額", "日額", "週額", "時給", "日給", "月給",
+    "月額", "月々", "年額", "日額", "週額", "時給", "日給", "月給", "年間", "月間", "毎年", "毎月",
+    "毎日", "毎週",
 ];
 
 /// Idioms holding a numeral that are never quantities.
@@ -1139,7 +1141,7 @@ impl<'a> Ctx<'a> {
             }
         }
         self.context_after(&mut r);
-        self.context_before(&mut r);
+        self.context_before(&mut r, floor);
         r
     }
 
@@ -1251,12 +1253,17 @@ impl<'a> Ctx<'a> {
         false
     }
 
-    fn context_before(&self, r: &mut Raw) {
+    fn context_before(&self, r: &mut Raw, floor: usize) {
         let b = self.before(r.range.start).trim_end_matches([' ', '\t']);
         if b.ends_with('~') && !r.quals.has_bound() {
             r.quals.insert(Qualifiers::UPPER);
         }
-        if r.kind == Kind::Money && PER_PREFIX.iter().any(|w| b.ends_with(w)) {
+        // Not when the word ends the previous mention (3年間100万人).
+        if matches!(r.kind, Kind::Money | Kind::Count)
+            && PER_PREFIX
+                .iter()
+                .any(|w| b.ends_with(w) && self.s0 + b.len() - w.len() >= floor)
+        {
             r.quals.insert(Qualifiers::PER);
         }
     }
