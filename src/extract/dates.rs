@@ -599,12 +599,11 @@ impl Ctx<'_> {
             if self.starts(p, "期") {
                 p += "期".len();
                 quals.insert(Qualifiers::FISCAL_YEAR);
-            } else if mu.is_some() {
-            } else if let Some((d, du, end)) = self.day_span_at(p) {
+            } else if let Some((d, du, end)) = self.day_span_at(p).filter(|_| mu.is_none()) {
                 e.day = Some(d);
                 e.upper_day = du;
                 p = end;
-            } else if let Some((part, end)) = self.month_part_at(p) {
+            } else if let Some((part, end)) = self.month_part_at(p).filter(|_| mu.is_none()) {
                 e.part = Some(part);
                 approx = true;
                 p = end;
@@ -942,7 +941,7 @@ impl Ctx<'_> {
     }
 
     /// 本日, 同日夕, 本日午前6時, 今月4日, 先月, 昨年末, 来年10月, 今年度.
-    pub fn relative_word_at(&self, i: usize, _prev: Option<&Raw>) -> Option<Raw> {
+    pub fn relative_word_at(&self, i: usize) -> Option<Raw> {
         let c = self.char_at(i)?;
         if !"一お明あ今本昨き前翌同当先来去".contains(c) || !self.boundary(i) {
             return None;

@@ -625,7 +625,7 @@ impl<'a> Ctx<'a> {
         {
             return Step::Emit(r);
         }
-        if let Some(r) = self.relative_word_at(i, prev) {
+        if let Some(r) = self.relative_word_at(i) {
             return Step::Emit(r);
         }
         if let Some(r) = self.era_at(i) {
