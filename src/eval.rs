@@ -930,11 +930,14 @@ pub fn render_text(s: &Json, show_errors: bool) -> String {
         "qual",
         "traps"
     ));
-    let mut rows: Vec<(String, &Json)> = s["per_kind"]
-        .as_object()
-        .map(|o| o.iter().map(|(k, v)| (k.clone(), v)).collect())
-        .unwrap_or_default();
+    // The script's kind order (the JSON map itself is sorted by name).
+    let mut rows: Vec<(String, &Json)> = KINDS
+        .iter()
+        .filter_map(|k| s["per_kind"].get(*k).map(|v| (k.to_string(), v)))
+        .collect();
     rows.push(("ALL".to_string(), &s["overall"]));
+    // serde_json's Display ignores widths: render numbers as strings first.
+    let n = |v: &Json| v.to_string();
     for (k, b) in rows {
         if k == "ALL" {
             out.push("-".repeat(112));
@@ -943,20 +946,20 @@ pub fn render_text(s: &Json, show_errors: bool) -> String {
         out.push(format!(
             "{:<14}{:>5}{:>5} | {:>7} {} {} {} | {:>6} {} {} {} | {}  {}  {} {:>5}",
             k,
-            b["gold"],
-            b["pred"],
-            le["tp"],
+            n(&b["gold"]),
+            n(&b["pred"]),
+            n(&le["tp"]),
             fmt3(&le["precision"]),
             fmt3(&le["recall"]),
             fmt3(&le["f1"]),
-            st["tp"],
+            n(&st["tp"]),
             fmt3(&st["precision"]),
             fmt3(&st["recall"]),
             fmt3(&st["f1"]),
             fmt3(&b["value_accuracy"]["rate"]),
             fmt3(&b["approx_agreement"]["rate"]),
             fmt3(&b["qualifier_agreement"]["rate"]),
-            b["trap_hits"]
+            n(&b["trap_hits"])
         ));
     }
     let o = &s["overall"];

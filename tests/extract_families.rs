@@ -99,6 +99,29 @@ fn numerals_arabic_fullwidth_kanji_positional_mixed() {
         (P, "被害者は八百八人。", &["八百八人 count 808 person"]),
         (P, "税率は一〇％に。", &["一〇％ ratio 10 percent"]),
         (P, "売上は¥1,200だった。", &["¥1,200 money 1200 JPY"]),
+        (
+            P,
+            "百万円、千人、十万円。",
+            &[
+                "百万円 money 1000000 JPY",
+                "千人 count 1000 person",
+                "十万円 money 100000 JPY",
+            ],
+        ),
+        (
+            P,
+            "前年比−2.5%、マイナス3%、▲5億円。",
+            &[
+                "−2.5% ratio -2.5 percent",
+                "マイナス3% ratio -3 percent",
+                "▲5億円 money -500000000 JPY",
+            ],
+        ),
+        (
+            P,
+            "何千人もの人が数カ月待った。",
+            &["何千人 count null person ~", "数カ月 duration null ~"],
+        ),
     ]);
 }
 
@@ -244,6 +267,8 @@ fn hedges_bounds_and_ranges() {
             "費用は1~2万円。",
             &["1~2万円 money 10000..20000 JPY range"],
         ),
+        (P, "割合は10-20%。", &["10-20% ratio 10..20 percent range"]),
+        (P, "2~3割。", &["2~3割 ratio 20..30 percent range"]),
         (
             P,
             "期間は4月23日から5月10日まで。",
@@ -290,6 +315,16 @@ fn dates_eras_month_parts() {
                 "令和元年7月4日 date 2019-07-04",
                 "平成30年 date 2018",
                 "二〇一九年七月四日 date 2019-07-04",
+            ],
+        ),
+        (
+            P,
+            "H31.4.30、R1.5.1、平成三十一年四月一日、19年3月期。",
+            &[
+                "H31.4.30 date 2019-04-30",
+                "R1.5.1 date 2019-05-01",
+                "平成三十一年四月一日 date 2019-04-01",
+                "19年3月期 date 2019-03 fiscal_year",
             ],
         ),
         (
@@ -572,6 +607,15 @@ fn durations_and_rates() {
         ),
         (
             P,
+            "年間100万人が訪れる。3年間100万人。",
+            &[
+                "100万人 count 1000000 person per",
+                "3年間 duration P3Y",
+                "100万人 count 1000000 person",
+            ],
+        ),
+        (
+            P,
             "20年越しの計画、10年ほど、1週間以上、2カ月弱、数日、わずか3カ月。",
             &[
                 "20年越し duration P20Y",
@@ -632,5 +676,7 @@ fn traps_are_never_mentions() {
         ),
         (P, "第三者委員会と第1四半期。", &[]),
         (P, "前年比20%増。", &["20% ratio 20 percent"]),
+        (P, "前年同月比で増えた。前日比で下がった。", &[]),
+        (P, "1990年代と90年代。", &[]),
     ]);
 }

@@ -329,6 +329,39 @@ fn scorer_agrees_with_the_script_on_imperfect_predictions() {
             .unwrap()
             .is_empty()
     );
+    // The text report is the script's too (but for the name of the predictions).
+    let text = |mut cmd: Command| -> Vec<String> {
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("pred: "))
+            .map(str::to_string)
+            .collect()
+    };
+    let mut ours_cmd = Command::new(common::bin());
+    ours_cmd
+        .args(["eval", "--quiet", "--gold"])
+        .arg(&gold)
+        .arg("--texts")
+        .arg(root.join("corpus"))
+        .arg("--traps")
+        .arg(&traps)
+        .arg("--pred")
+        .arg(&perturbed);
+    let mut script_cmd = Command::new(py);
+    script_cmd
+        .arg(shared.join("tools/score_mentions.py"))
+        .arg("--gold")
+        .arg(&gold)
+        .arg("--pred")
+        .arg(&perturbed)
+        .arg("--traps")
+        .arg(&traps)
+        .arg("--texts")
+        .arg(&texts);
+    assert_eq!(text(ours_cmd), text(script_cmd), "text report");
     for k in [
         "false_negatives",
         "false_positives",

@@ -599,12 +599,11 @@ impl Ctx<'_> {
             if self.starts(p, "期") {
                 p += "期".len();
                 quals.insert(Qualifiers::FISCAL_YEAR);
-            } else if mu.is_some() {
-            } else if let Some((d, du, end)) = self.day_span_at(p) {
+            } else if let Some((d, du, end)) = self.day_span_at(p).filter(|_| mu.is_none()) {
                 e.day = Some(d);
                 e.upper_day = du;
                 p = end;
-            } else if let Some((part, end)) = self.month_part_at(p) {
+            } else if let Some((part, end)) = self.month_part_at(p).filter(|_| mu.is_none()) {
                 e.part = Some(part);
                 approx = true;
                 p = end;
@@ -814,6 +813,46 @@ impl Ctx<'_> {
         Some(self.date_rest(i, e, end + "年".len()))
     }
 
+    /// Abbreviated era dates: `H31.4.30`, `R1.5.1`, `S64/1/7`.
+    pub fn era_abbrev_at(&self, i: usize) -> Option<Raw> {
+        let base = match self.char_at(i)? {
+            'M' => 1867,
+            'T' => 1911,
+            'S' => 1925,
+            'H' => 1988,
+            'R' => 2018,
+            _ => return None,
+        };
+        let end = i
+            + 1
+            + self
+                .rest(i + 1)
+                .bytes()
+                .take_while(|b| is_era_tail(*b))
+                .count();
+        if !is_era_abbrev(&self.text[i..end])
+            || self
+                .char_before(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            return None;
+        }
+        let mut nums = self.text[i + 1..end]
+            .split(['.', '/'])
+            .map(|x| x.parse::<u32>().ok());
+        let (y, m, d) = (nums.next()??, nums.next()??, nums.next()??);
+        let e = DateExpr {
+            year: Some(base + y as i32),
+            month: Some(m),
+            day: Some(d),
+            ..DateExpr::default()
+        };
+        date_value(e.year, e.month, e.day)?;
+        let mut r = Raw::new(i..end, self.sentence, Kind::Date);
+        r.temporal = Some(TExpr::Abs(e));
+        Some(r)
+    }
+
     /// 金曜, 金曜日: a weekday without a date. A bracketed weekday after a date is left out.
     pub fn weekday_at(&self, i: usize) -> Step {
         let Some(c) = self.char_at(i) else {
@@ -902,7 +941,7 @@ impl Ctx<'_> {
     }
 
     /// 本日, 同日夕, 本日午前6時, 今月4日, 先月, 昨年末, 来年10月, 今年度.
-    pub fn relative_word_at(&self, i: usize, _prev: Option<&Raw>) -> Option<Raw> {
+    pub fn relative_word_at(&self, i: usize) -> Option<Raw> {
         let c = self.char_at(i)?;
         if !"一お明あ今本昨き前翌同当先来去".contains(c) || !self.boundary(i) {
             return None;
@@ -911,9 +950,9 @@ impl Ctx<'_> {
             .iter()
             .find(|w| self.starts(i, w.word) && self.boundary(i + w.word.len()))?;
         let mut p = i + w.word.len();
-        // 前年比, 前日比, 前年同期: comparisons, not dates.
+        // 前年比, 前日比, 前年同期, 前年同月比: comparisons, not dates.
         if matches!(w.anchor, Anchor::Event | Anchor::SentenceOrPublication)
-            && (self.starts(p, "比") || self.starts(p, "同期"))
+            && (self.starts(p, "比") || self.starts(p, "同"))
         {
             return None;
         }
@@ -1012,6 +1051,28 @@ impl Ctx<'_> {
         }));
         Some(r)
     }
+}
+
+fn is_era_tail(b: u8) -> bool {
+    b.is_ascii_digit() || b == b'.' || b == b'/'
+}
+
+/// Whether `t` is an abbreviated era date: a letter M/T/S/H/R, then year, month and day
+/// of one or two digits separated by the same `.` or `/`.
+pub(crate) fn is_era_abbrev(t: &str) -> bool {
+    let b = t.as_bytes();
+    if b.len() < 6 || !matches!(b[0], b'M' | b'T' | b'S' | b'H' | b'R') {
+        return false;
+    }
+    let rest = &t[1..];
+    let sep = if rest.contains('.') { '.' } else { '/' };
+    let parts: Vec<&str> = rest.split(sep).collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+        && (1..=12).contains(&parts[1].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&parts[2].parse::<u32>().unwrap_or(0))
 }
 
 /// A date value from its fields, checking the day against the month.

@@ -101,6 +101,16 @@ impl Decimal {
     }
 }
 
+impl std::ops::Neg for Decimal {
+    type Output = Decimal;
+    fn neg(self) -> Decimal {
+        Decimal {
+            mant: -self.mant,
+            scale: self.scale,
+        }
+    }
+}
+
 impl PartialOrd for Decimal {
     fn partial_cmp(&self, o: &Decimal) -> Option<std::cmp::Ordering> {
         let s = self.scale.max(o.scale);
@@ -192,7 +202,11 @@ fn multiplier(c: char) -> Option<u32> {
 
 /// Whether `c` can start a numeral (subject to the kanji predicate).
 pub fn starts_numeral(c: char) -> bool {
-    c.is_ascii_digit() || kanji_digit(c).is_some() || positional(c).is_some() || c == '数'
+    c.is_ascii_digit()
+        || kanji_digit(c).is_some()
+        || positional(c).is_some()
+        || c == '数'
+        || c == '何'
 }
 
 /// Whether `c` is a kanji character that can be part of a numeral.
@@ -322,7 +336,14 @@ pub fn parse(
             last_mult = e;
             mult = true;
             cur_kanji_seq = false;
-        } else if c == '数' {
+        } else if c == '数'
+            || (c == '何'
+                && text[i + len..limit]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| positional(n).is_some() || multiplier(n).is_some()))
+        {
+            // 数日, 数百, 十数人; 何千人, 何百万円 (but not 何人, a question).
             if cur.is_some() {
                 break;
             }
@@ -410,6 +431,9 @@ mod tests {
         assert_eq!(n.end, "十数".len());
         let n = parse("数千万円", 0, 12, &|_| true).unwrap();
         assert!(n.vague && n.multiplier);
+        let n = parse("何千人", 0, 9, &|_| true).unwrap();
+        assert!(n.vague && n.end == "何千".len());
+        assert!(parse("何人", 0, 6, &|_| true).is_none());
         // The predicate vetoes lexical kanji (一部).
         assert!(parse("一部", 0, 6, &|_| false).is_none());
         assert!(parse("万円", 0, 6, &|_| true).is_none());

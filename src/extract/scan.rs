@@ -234,13 +234,24 @@ const PREFIXES: &[(&str, bool, Qualifiers, bool)] = &[
     ("最長", false, Qualifiers::UPPER, true),
 ];
 
-/// Words before money that make it a rate (not in the surface).
+/// Words before money or a count that make it a rate (not in the surface): 月額980円,
+/// 年間100万人.
 const PER_PREFIX: &[&str] = &[
-    "月額", "月々", "年額", "日額", "週額", "時給", "日給", "月給",
+    "月額", "月々", "年額", "日額", "週額", "時給", "日給", "月給", "年間", "月間", "毎年", "毎月",
+    "毎日", "毎週",
 ];
 
 /// Idioms holding a numeral that are never quantities.
-const IDIOMS: &[&str] = &["一日も早", "一日中", "一人ひとり", "一人一人", "一つ一つ"];
+const IDIOMS: &[&str] = &[
+    "一日も早",
+    "一日中",
+    "一日一",
+    "一日千",
+    "一人ひとり",
+    "一人一人",
+    "一つ一つ",
+    "十人十色",
+];
 
 /// One step of the scanner (short-lived, on the stack: not worth boxing).
 #[allow(clippy::large_enum_variant)]
@@ -372,10 +383,17 @@ impl<'a> Ctx<'a> {
         let body = cs.as_str();
         let all_num = !body.is_empty() && body.chars().all(numerals::is_kanji_numeral_char);
         match last {
-            Some('月' | '日') => all_num,
-            Some('つ') => all_num && body != "一",
-            _ => false,
+            Some('月' | '日') if all_num => return true,
+            Some('つ') if all_num => return body != "一",
+            _ => {}
         }
+        // 数カ月 is one token: 数 followed by a counter.
+        if let Some(rest) = s.strip_prefix('数')
+            && t.start as usize == pos
+        {
+            return COUNTERS.iter().any(|(w, _)| *w == rest);
+        }
+        false
     }
 
     pub fn numeral(&self, pos: usize) -> Option<Numeral> {
@@ -446,23 +464,28 @@ impl<'a> Ctx<'a> {
             }
         }
         let s = &self.text[self.s0..self.s1];
-        // URLs and e-mail-like strings, whole.
-        for pat in ["http://", "https://", "www."] {
-            let mut from = 0;
-            while let Some(k) = s[from..].find(pat) {
-                let a = from + k;
-                let len: usize = s[a..]
-                    .chars()
-                    .take_while(|&c| is_url_char(c))
-                    .map(char::len_utf8)
-                    .sum();
-                out.push(self.s0 + a..self.s0 + a + len.max(pat.len()));
-                from = a + len.max(pat.len());
-            }
-        }
         let mut run_start: Option<usize> = None;
+        // A run with letters is a code or a name (unless digits + ID, a counter); a run
+        // of digit groups may be a phone number.
+        let classify = |p: Range<usize>, out: &mut Vec<Range<usize>>| {
+            let t = &self.text[p.clone()];
+            if t.bytes().any(|b| b.is_ascii_alphabetic()) && !super::dates::is_era_abbrev(t) {
+                let digits_then_id = t.strip_suffix("ID").is_some_and(|d| {
+                    !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b',')
+                });
+                if !digits_then_id {
+                    out.push(p);
+                }
+            } else if t.contains('-') && is_phone(t) {
+                out.push(p);
+            }
+        };
         let push_run = |r: Range<usize>, out: &mut Vec<Range<usize>>| {
-            // Split the run at user tokens.
+            // Split the run at user tokens (rarely needed: skip the allocation otherwise).
+            if !cuts.iter().any(|c| c.end > r.start && c.start < r.end) {
+                classify(r, out);
+                return;
+            }
             let mut pieces = vec![r.clone()];
             for c in &cuts {
                 if c.end <= r.start || c.start >= r.end {
@@ -483,27 +506,36 @@ impl<'a> Ctx<'a> {
                     .collect();
             }
             for p in pieces {
-                let t = &self.text[p.clone()];
-                let letters = t.bytes().any(|b| b.is_ascii_alphabetic());
-                if letters {
-                    let digits_then_id = t.strip_suffix("ID").is_some_and(|d| {
-                        !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b',')
-                    });
-                    if !digits_then_id {
-                        out.push(p);
-                    }
-                } else if is_phone(t) {
-                    out.push(p);
-                }
+                classify(p, out);
             }
         };
-        for (i, c) in s.char_indices() {
-            let at = self.s0 + i;
-            if is_ascii_run_char(c) {
-                run_start.get_or_insert(at);
-            } else if let Some(st) = run_start.take() {
-                push_run(st..at, &mut out);
+        // One pass over the bytes: non-ASCII bytes end a run (UTF-8 continuation and lead
+        // bytes are >= 0x80, so this never splits a character).
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if run_start.is_none()
+                && (c == b'h' || c == b'w')
+                && ["http://", "https://", "www."]
+                    .iter()
+                    .any(|p| s[i..].starts_with(p))
+            {
+                // A URL, whole (its ':' and '?' do not end it).
+                let len = s[i..]
+                    .bytes()
+                    .take_while(|&c| c < 0x80 && is_url_char(c as char))
+                    .count();
+                out.push(self.s0 + i..self.s0 + i + len);
+                i += len;
+                continue;
             }
+            if c < 0x80 && is_ascii_run_char(c as char) {
+                run_start.get_or_insert(self.s0 + i);
+            } else if let Some(st) = run_start.take() {
+                push_run(st..self.s0 + i, &mut out);
+            }
+            i += 1;
         }
         if let Some(st) = run_start {
             push_run(st..self.s1, &mut out);
@@ -525,8 +557,23 @@ impl<'a> Ctx<'a> {
     /// Scans the sentence, appending raw mentions in order.
     pub fn scan(&self, out: &mut Vec<Raw>) {
         let first = out.len();
+        let bytes = self.text.as_bytes();
         let mut i = self.s0;
         while i < self.s1 {
+            // Fast path: most characters cannot start anything.
+            let b = bytes[i];
+            if b < 0x80
+                && !b.is_ascii_digit()
+                && !matches!(b, b'$' | b'M' | b'T' | b'S' | b'H' | b'R')
+            {
+                i += 1;
+                continue;
+            }
+            let Some(c) = self.char_at(i) else { break };
+            if !may_start(c) {
+                i += c.len_utf8();
+                continue;
+            }
             if let Some(end) = self.excluded_end(i) {
                 i = end.max(i + 1);
                 while i < self.s1 && !self.text.is_char_boundary(i) {
@@ -534,7 +581,6 @@ impl<'a> Ctx<'a> {
                 }
                 continue;
             }
-            let Some(c) = self.char_at(i) else { break };
             let floor = out[first..].last().map_or(self.s0, |r| r.range.end);
             let prev = out[first..].last();
             match self.step(i, c, prev) {
@@ -559,26 +605,19 @@ impl<'a> Ctx<'a> {
                 return self.numeral_at(n, prev);
             }
         }
-        if matches!(c, '¥' | '￥')
+        if matches!(c, '¥' | '￥' | '$')
             && let Some(n) = self.numeral(i + c.len_utf8())
         {
-            return match self.quantity_at(&n) {
-                Some(mut r) if r.kind == Kind::Money || self.counter_at(&n).is_none() => {
-                    r.range.start = i;
-                    r.kind = Kind::Money;
-                    r.unit = Some("JPY");
-                    if r.value.is_none() {
-                        r.value = n.value.map(Value::Number);
-                    }
-                    Step::Emit(r)
-                }
-                _ => {
-                    let mut r = Raw::new(i..n.end, self.sentence, Kind::Money);
-                    r.value = n.value.map(Value::Number);
-                    r.unit = Some("JPY");
-                    r.approx = n.vague;
-                    Step::Emit(r)
-                }
+            let mut r = Raw::new(i..n.end, self.sentence, Kind::Money);
+            r.value = n.value.map(Value::Number);
+            r.unit = Some(if c == '$' { "USD" } else { "JPY" });
+            r.approx = n.vague;
+            return Step::Emit(r);
+        }
+        if c.is_ascii_uppercase() {
+            return match self.era_abbrev_at(i) {
+                Some(r) => Step::Emit(r),
+                None => Step::Nothing,
             };
         }
         if c == '半'
@@ -586,7 +625,7 @@ impl<'a> Ctx<'a> {
         {
             return Step::Emit(r);
         }
-        if let Some(r) = self.relative_word_at(i, prev) {
+        if let Some(r) = self.relative_word_at(i) {
             return Step::Emit(r);
         }
         if let Some(r) = self.era_at(i) {
@@ -670,7 +709,8 @@ impl<'a> Ctx<'a> {
             let ok = match w {
                 // 3年生, 小学5年 are school years, not lengths.
                 "年" => {
-                    n.value.is_none_or(|v| v < Decimal::int(1000))
+                    !self.starts(end, "代")
+                        && n.value.is_none_or(|v| v < Decimal::int(1000))
                         && !n.multiplier
                         && !self.starts(end, "生")
                         && !["小学", "中学", "高校", "大学", "学年", "小", "中", "高"]
@@ -906,7 +946,8 @@ impl<'a> Ctx<'a> {
         let low = n.value?;
         let p = n.end;
         let c = self.char_at(p)?;
-        let tilde = c == '~';
+        // 10-20% reads like 10~20%; dates and phone numbers were taken before.
+        let tilde = c == '~' || c == '-';
         if !(tilde || c == '、' || c == ',') {
             return None;
         }
@@ -1039,6 +1080,31 @@ impl<'a> Ctx<'a> {
                 r.quals.insert(q);
             }
         }
+        // Negative figures: −2.5%, マイナス3%, ▲5億円 (▲ and △ mark losses in tables).
+        if matches!(r.kind, Kind::Money | Kind::Count | Kind::Ratio)
+            && let Some(Value::Number(d)) = r.value
+        {
+            let b = self.before(r.range.start);
+            let sign = if b.ends_with("マイナス") {
+                "マイナス".len()
+            } else if b.ends_with(['▲', '△']) {
+                '▲'.len_utf8()
+            } else if b.ends_with('-')
+                && !b[..b.len() - 1].chars().next_back().is_some_and(|c| {
+                    c.is_ascii_alphanumeric()
+                        || numerals::is_kanji_numeral_char(c)
+                        || "-~".contains(c)
+                })
+            {
+                1
+            } else {
+                0
+            };
+            if sign > 0 && r.range.start - sign >= floor {
+                r.range.start -= sign;
+                r.value = Some(Value::Number(-d));
+            }
+        }
         // Hedges before, innermost first: 少なくとも約900人.
         loop {
             let b = self.before(r.range.start);
@@ -1075,7 +1141,7 @@ impl<'a> Ctx<'a> {
             }
         }
         self.context_after(&mut r);
-        self.context_before(&mut r);
+        self.context_before(&mut r, floor);
         r
     }
 
@@ -1187,12 +1253,17 @@ impl<'a> Ctx<'a> {
         false
     }
 
-    fn context_before(&self, r: &mut Raw) {
+    fn context_before(&self, r: &mut Raw, floor: usize) {
         let b = self.before(r.range.start).trim_end_matches([' ', '\t']);
         if b.ends_with('~') && !r.quals.has_bound() {
             r.quals.insert(Qualifiers::UPPER);
         }
-        if r.kind == Kind::Money && PER_PREFIX.iter().any(|w| b.ends_with(w)) {
+        // Not when the word ends the previous mention (3年間100万人).
+        if matches!(r.kind, Kind::Money | Kind::Count)
+            && PER_PREFIX
+                .iter()
+                .any(|w| b.ends_with(w) && self.s0 + b.len() - w.len() >= floor)
+        {
             r.quals.insert(Qualifiers::PER);
         }
     }
@@ -1216,6 +1287,30 @@ impl<'a> Ctx<'a> {
         }
         if self.starts(q, ")") { q + 1 } else { p }
     }
+}
+
+/// Whether a mention can start at `c` (a numeral, a currency sign, or the first character
+/// of a relative-date word, an era, a weekday, a part of day or a month part). One match,
+/// so that the scan costs little on ordinary text.
+fn may_start(c: char) -> bool {
+    matches!(
+        c,
+        '0'..='9'
+            | '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
+            | '十' | '百' | '千' | '数' | '何'
+            | '¥' | '￥' | '$' | '半' | 'M' | 'T' | 'S' | 'H' | 'R'
+            // relative-date words
+            | 'お' | '明' | 'あ' | '今' | '本' | '昨' | 'き' | '前' | '翌' | '同' | '当' | '先'
+            | '来' | '去'
+            // eras
+            | '令' | '平' | '昭' | '大'
+            // weekdays
+            | '月' | '火' | '水' | '木' | '金' | '土' | '日'
+            // parts of day and clock words
+            | '午' | '朝' | '夜' | '夕' | '深' | '早' | '未' | '正' | '昼' | '晩'
+            // month parts after から
+            | '上' | '初' | '中' | '下'
+    )
 }
 
 /// Whether an ASCII run is a phone number: `0120-192-044`, `03-1234-5678`.
