@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::boilerplate;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
+use crate::frame::{self, Lexicon};
 use crate::normalize::{self, NormalizedText};
 use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, Offsets};
 use crate::segment::{self, Sentence};
@@ -55,6 +56,8 @@ pub struct Analyzer {
     tokenizer: Tokenizer,
     /// Folder of user dictionaries and lexicons.
     pub dictionaries: PathBuf,
+    /// The frame lexicon (`frames.toml`), compiled once.
+    pub frames: Lexicon,
 }
 
 impl Analyzer {
@@ -63,9 +66,11 @@ impl Analyzer {
     pub fn load(dict_dir: &Path, dictionaries: &Path) -> Result<Analyzer> {
         let user = dictionaries.join(USER_DICT_FILE);
         let tokenizer = Tokenizer::load(dict_dir, Some(&user))?;
+        let frames = Lexicon::load(dictionaries)?;
         Ok(Analyzer {
             tokenizer,
             dictionaries: dictionaries.to_path_buf(),
+            frames,
         })
     }
 
@@ -164,7 +169,6 @@ impl Worker<'_> {
 
     /// Analyses one document.
     pub fn analyze(&mut self, doc: &Document) -> Result<DocAnalysis> {
-        let _ = self.analyzer;
         let p = self.prepare(doc)?;
         let spans = Spans::new(&doc.text, &p.norm);
         let boilerplate_chars: usize = p
@@ -175,7 +179,7 @@ impl Worker<'_> {
                 doc.text[o].chars().count()
             })
             .sum();
-        let _ = &spans;
+        let frame_hits = frame_rows(&self.analyzer.frames, doc, &p, &spans);
         let warnings = (!doc.warnings.is_empty()).then(|| doc.warnings.join("; "));
         let document = DocumentRow {
             doc: doc.doc.clone(),
@@ -197,10 +201,46 @@ impl Worker<'_> {
         self.token_buf = p.tokens;
         Ok(DocAnalysis {
             document,
+            frame_hits,
             meta_extra: doc.meta.extra.clone(),
             ..DocAnalysis::default()
         })
     }
+}
+
+/// Stage 6 rows: frame hits in body sentences, mapped to the original text.
+fn frame_rows(
+    lex: &Lexicon,
+    doc: &Document,
+    p: &Prepared<'_>,
+    spans: &Spans<'_>,
+) -> Vec<FrameHitRow> {
+    let hits = lex.find_frames(&p.norm.text, &p.sentences, doc.meta.title.as_deref());
+    hits.into_iter()
+        .map(|h| {
+            let sentence = p.sentences[h.sentence].range.clone();
+            let stance_cue = h.stance_cue.map(|r| {
+                let text = spans.original(r).trim().to_string();
+                match h.stance_from {
+                    None | Some(frame::StanceFrom::Speaker) => text,
+                    Some(frame::StanceFrom::Later(_)) => format!("{text} (later sentence)"),
+                    Some(frame::StanceFrom::ListLead(_)) => format!("{text} (list lead-in)"),
+                }
+            });
+            FrameHitRow {
+                doc: doc.doc.clone(),
+                source: doc.meta.source.clone(),
+                frame: lex.frames[h.frame].id.clone(),
+                cue: spans.original(h.cue.clone()).to_string(),
+                stance: h.stance.as_str().to_string(),
+                sentence_text: spans.original(sentence).to_string(),
+                offsets: spans.offsets(h.cue),
+                published: doc.meta.published.map(|d| d.to_string()),
+                sentence: h.sentence as i64,
+                stance_cue,
+            }
+        })
+        .collect()
 }
 
 /// Maps normalized byte ranges to original byte and character offsets.

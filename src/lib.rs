@@ -6,7 +6,7 @@
 //! 3. [`segment`]   -> [`Sentence`](segment::Sentence) spans
 //! 4. [`tokenize`]  lindera + IPADIC -> [`Token`](tokenize::Token)
 //! 5. extract       numbers, dates, entities -> mentions (to come)
-//! 6. frame         cause cues with stance -> frame hits (to come)
+//! 6. [`frame`]     cause cues with stance -> [`FrameHit`](frame::FrameHit)
 //! 7. aggregate     per-source tables that merge (to come)
 //! 8. [`output`]    CSV / Parquet, written atomically
 //!
@@ -23,6 +23,7 @@ pub mod calendar;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod frame;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;

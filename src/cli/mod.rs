@@ -2,6 +2,7 @@
 //! resolved into validated options; the stages never see clap types.
 
 mod dict;
+mod eval_frames;
 mod progress;
 mod run;
 
@@ -39,6 +40,9 @@ pub enum Command {
     Run(run::RunArgs),
     /// Show where the IPADIC dictionary is, building it if needed (--rebuild to force).
     Dict(dict::DictArgs),
+    /// Score frame detection against gold labels: per-frame precision, recall, F1 of
+    /// (doc, frame) pairs and stance agreement.
+    EvalFrames(eval_frames::EvalFramesArgs),
 }
 
 /// Options shared by commands that load the analyzer.
@@ -63,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Run(a) => run::run(a, &progress),
         Command::Dict(a) => dict::run(a, &progress),
+        Command::EvalFrames(a) => eval_frames::run(a, &progress),
     }
 }
 

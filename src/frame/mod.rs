@@ -1,0 +1,405 @@
+//! Stage 6: frames. Sentences of one document -> [`FrameHit`]s: which cause explanation
+//! (frame) a body sentence gives, through which cue, and with which [`Stance`].
+//!
+//! - [`lexicon`] reads `dictionaries/frames.toml` once (shared by all threads);
+//! - [`fold`] folds spelling variants so that cues match spans of text, not tokens;
+//! - [`pattern`] is the lexicon's small pattern language;
+//! - [`stance`] decides asserted / reported / doubted / negated.
+//!
+//! Invariants: only article-body sentences are read (boilerplate never yields a hit); at
+//! most one hit per (sentence, frame), at the frame's leftmost qualifying cue; a hit's cue
+//! range lies inside its sentence.
+
+pub mod eval;
+pub mod fold;
+pub mod lexicon;
+pub mod pattern;
+pub mod stance;
+
+use std::ops::Range;
+
+use crate::segment::Sentence;
+use fold::Folded;
+pub use lexicon::Lexicon;
+pub use stance::Stance;
+use stance::{Elsewhere, Marker, View};
+
+/// A frame cue found in a body sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameHit {
+    /// Index of the frame in the lexicon.
+    pub frame: usize,
+    /// Index of the sentence in the document's sentence list.
+    pub sentence: usize,
+    /// The cue: a byte range of the normalized text.
+    pub cue: Range<usize>,
+    /// Its stance.
+    pub stance: Stance,
+    /// What decided the stance (normalized byte range), if a marker did.
+    pub stance_cue: Option<Range<usize>>,
+    /// Where the stance marker is, if not in the hit's own sentence.
+    pub stance_from: Option<StanceFrom>,
+}
+
+/// A stance marker outside the hit's sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StanceFrom {
+    /// A later sentence (doubt or denial referring back), by sentence index.
+    Later(usize),
+    /// The lead-in of the list the hit is an item of, by sentence index.
+    ListLead(usize),
+    /// The speaker label of the transcript turn (清水執行役員：).
+    Speaker,
+}
+
+/// One body sentence, folded.
+struct Body {
+    /// Index into the document's sentences.
+    idx: usize,
+    range: Range<usize>,
+    folded: Folded,
+    block: usize,
+    heading: bool,
+    list_item: bool,
+    /// Normalized range of the speaker label of the transcript turn the sentence is in.
+    speaker: Option<Range<usize>>,
+}
+
+fn starts_list_item(t: &str) -> bool {
+    let t = t.trim_start();
+    let mut cs = t.chars();
+    let Some(c) = cs.next() else { return false };
+    if matches!(c, '・' | '･' | '-' | '*' | '①'..='⑳' | '•') {
+        return true;
+    }
+    if c.is_ascii_digit() {
+        let rest: String = cs.take(2).collect();
+        return rest.starts_with(['.', ')', '、'])
+            || rest.starts_with(|d: char| d.is_ascii_digit());
+    }
+    false
+}
+
+fn is_heading_marker(c: char) -> bool {
+    matches!(
+        c,
+        '■' | '□' | '◆' | '◇' | '●' | '▼' | '▲' | '【' | '#' | '＃' | '◎' | '〔'
+    )
+}
+
+/// The line of `text` holding byte `at`, as a range.
+fn line_of(text: &str, at: usize) -> Range<usize> {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    start..end
+}
+
+/// A transcript speaker label at the start of a line: 「清水執行役員：」, 「記者A:」.
+fn speaker_label(line: &str) -> Option<usize> {
+    let first = line.chars().next()?;
+    if is_heading_marker(first)
+        || first.is_whitespace()
+        || first.is_ascii_digit()
+        || matches!(
+            first,
+            '・' | '-' | '*' | '<' | '(' | '「' | '※' | '[' | '＜'
+        )
+    {
+        return None;
+    }
+    for (n, (i, c)) in line.char_indices().enumerate() {
+        if n > 15 {
+            return None;
+        }
+        match c {
+            ':' | '：' if n > 0 => return Some(i + c.len_utf8()),
+            '。' | '、' | '「' | '」' | ' ' | '\u{3000}' | '/' => return None,
+            c if c.is_ascii_digit() => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn gap_has_blank_line(gap: &str) -> bool {
+    let mut newlines = 0;
+    for c in gap.chars() {
+        if c == '\n' {
+            newlines += 1;
+            if newlines >= 2 {
+                return true;
+            }
+        } else if !c.is_whitespace() {
+            newlines = 0;
+        }
+    }
+    false
+}
+
+fn prepare_body(text: &str, sentences: &[Sentence]) -> Vec<Body> {
+    let mut out: Vec<Body> = Vec::new();
+    let mut block = 0;
+    let mut prev_end = 0;
+    for (idx, s) in sentences.iter().enumerate() {
+        if s.boilerplate {
+            continue;
+        }
+        if !out.is_empty() && gap_has_blank_line(&text[prev_end..s.range.start]) {
+            block += 1;
+        }
+        prev_end = s.range.end;
+        let st = &text[s.range.clone()];
+        let line = line_of(text, s.range.start);
+        let alone = text[line.clone()].trim() == st.trim();
+        let first = st.chars().next().unwrap_or(' ');
+        let list_item = starts_list_item(st);
+        let ends_open = !st
+            .trim_end()
+            .ends_with(['。', '!', '?', '！', '？', '」', ')', '』', '.']);
+        let heading = !list_item
+            && (is_heading_marker(first) || (alone && ends_open && st.chars().count() <= 30));
+        let folded = fold::fold(st);
+        // A speaker label on this sentence's line, before the sentence ends.
+        let speaker = speaker_label(&text[line.clone()])
+            .filter(|&n| line.start + n <= s.range.end)
+            .map(|n| line.start..line.start + n);
+        out.push(Body {
+            idx,
+            range: s.range.clone(),
+            folded,
+            block,
+            heading,
+            list_item,
+            speaker,
+        });
+    }
+    out
+}
+
+impl Lexicon {
+    /// Finds frame hits in one document. `text` is the normalized text, `sentences` its
+    /// sentences (boilerplate ones are skipped), `title` the metadata headline.
+    pub fn find_frames(
+        &self,
+        text: &str,
+        sentences: &[Sentence],
+        title: Option<&str>,
+    ) -> Vec<FrameHit> {
+        let body = prepare_body(text, sentences);
+        if body.is_empty() || self.frames.is_empty() {
+            return Vec::new();
+        }
+        let topic = &self.topic;
+        let has_topic: Vec<bool> = body
+            .iter()
+            .map(|b| topic.words.is_match(&b.folded.text))
+            .collect();
+        let whole_doc = title.is_some_and(|t| topic.words.is_match(&fold::fold_str(t)))
+            || has_topic.iter().take(topic.lead_sentences).any(|&x| x);
+        let on_topic = |i: usize| {
+            whole_doc
+                || (i.saturating_sub(topic.window)..=(i + topic.window).min(body.len() - 1))
+                    .any(|j| has_topic[j])
+        };
+        let section_heading: Vec<Option<usize>> = body
+            .iter()
+            .scan(None, |h, b| {
+                if b.heading {
+                    *h = Some(b.idx);
+                }
+                Some(*h)
+            })
+            .collect();
+        let by_idx = |idx: usize| body.iter().position(|b| b.idx == idx);
+
+        // (body position, frame, folded cue range)
+        let mut found: Vec<(usize, usize, Range<usize>)> = Vec::new();
+        for (i, b) in body.iter().enumerate() {
+            if !on_topic(i) {
+                continue;
+            }
+            let t = &b.folded.text;
+            let mut sets: Vec<(usize, usize)> = self
+                .cue_prefilter
+                .matches(t)
+                .iter()
+                .map(|k| self.cue_owner[k])
+                .collect();
+            sets.dedup();
+            let mut best: Vec<(usize, Range<usize>)> = Vec::new();
+            for (fi, si) in sets {
+                let set = &self.frames[fi].cue_sets[si];
+                let Some(m) = set.cues.find(t) else { continue };
+                if !self.context_ok(set, &body, i, &section_heading, &by_idx) {
+                    continue;
+                }
+                match best.iter_mut().find(|(f, _)| *f == fi) {
+                    Some((_, r))
+                        if (m.start, std::cmp::Reverse(m.end))
+                            < (r.start, std::cmp::Reverse(r.end)) =>
+                    {
+                        *r = m
+                    }
+                    Some(_) => {}
+                    None => best.push((fi, m)),
+                }
+            }
+            best.sort_by_key(|(f, _)| *f);
+            found.extend(best.into_iter().map(|(f, r)| (i, f, r)));
+        }
+        if found.is_empty() {
+            return Vec::new();
+        }
+
+        let rules = &self.stance;
+        let views: Vec<View<'_>> = body
+            .iter()
+            .map(|b| View::new(&b.folded, rules, b.speaker.is_some()))
+            .collect();
+        // The lead-in of each list item: the nearest earlier non-item body sentence.
+        let list_lead = |i: usize| -> Option<Marker> {
+            if !body[i].list_item {
+                return None;
+            }
+            let j = (0..i).rev().find(|&j| !body[j].list_item)?;
+            views[j].lead_attribution(rules).map(|r| Marker {
+                range: r,
+                elsewhere: Some(Elsewhere::ListLead(j)),
+            })
+        };
+        let mut hits: Vec<(usize, usize, Range<usize>, Stance, Option<Marker>)> = found
+            .into_iter()
+            .map(|(i, f, r)| {
+                let (st, m) = views[i].stance(rules, &r, list_lead(i));
+                (i, f, r, st, m)
+            })
+            .collect();
+
+        // A doubt reaches back to the frames of the nearest earlier sentence(s) with hits.
+        for j in 0..body.len() {
+            if body[j].heading {
+                continue;
+            }
+            let own: Vec<usize> = hits.iter().filter(|h| h.0 == j).map(|h| h.1).collect();
+            let doubt = views[j].outlet_doubt(rules);
+            if let Some(d) = doubt {
+                let lo = j.saturating_sub(rules.doubt_reach);
+                let earlier = |i: usize| i >= lo && i < j && body[i].block == body[j].block;
+                let targets: Vec<usize> = if own.is_empty() {
+                    let nearest = hits.iter().filter(|h| earlier(h.0)).map(|h| h.0).max();
+                    hits.iter()
+                        .enumerate()
+                        .filter(|(_, h)| Some(h.0) == nearest)
+                        .map(|(k, _)| k)
+                        .collect()
+                } else {
+                    hits.iter()
+                        .enumerate()
+                        .filter(|(_, h)| earlier(h.0) && own.contains(&h.1))
+                        .map(|(k, _)| k)
+                        .collect()
+                };
+                for k in targets {
+                    if matches!(hits[k].3, Stance::Asserted | Stance::Reported) {
+                        hits[k].3 = Stance::Doubted;
+                        hits[k].4 = Some(Marker {
+                            range: d.clone(),
+                            elsewhere: Some(Elsewhere::Later(j)),
+                        });
+                    }
+                }
+            } else if own.is_empty()
+                && j > 0
+                && body[j - 1].block == body[j].block
+                && let Some(n) = views[j].any_denial(rules)
+            {
+                for h in hits.iter_mut().filter(|h| h.0 == j - 1) {
+                    if h.3 != Stance::Doubted {
+                        h.3 = Stance::Negated;
+                        h.4 = Some(Marker {
+                            range: n.clone(),
+                            elsewhere: Some(Elsewhere::Later(j)),
+                        });
+                    }
+                }
+            }
+        }
+
+        hits.into_iter()
+            .map(|(i, f, r, st, m)| {
+                let b = &body[i];
+                let cue = b.folded.source_range(r);
+                let (stance_cue, stance_from) = match m {
+                    None => (None, None),
+                    Some(Marker { range, elsewhere }) => {
+                        let (holder, from) = match elsewhere {
+                            Some(Elsewhere::Speaker) => {
+                                let r = b.speaker.clone().unwrap_or(b.range.start..b.range.start);
+                                return FrameHit {
+                                    frame: f,
+                                    sentence: b.idx,
+                                    cue: b.range.start + cue.start..b.range.start + cue.end,
+                                    stance: st,
+                                    stance_cue: Some(r),
+                                    stance_from: Some(StanceFrom::Speaker),
+                                };
+                            }
+                            None => (b, None),
+                            Some(Elsewhere::Later(j)) => {
+                                (&body[j], Some(StanceFrom::Later(body[j].idx)))
+                            }
+                            Some(Elsewhere::ListLead(j)) => {
+                                (&body[j], Some(StanceFrom::ListLead(body[j].idx)))
+                            }
+                        };
+                        let r = holder.folded.source_range(range);
+                        (
+                            Some(holder.range.start + r.start..holder.range.start + r.end),
+                            from,
+                        )
+                    }
+                };
+                FrameHit {
+                    frame: f,
+                    sentence: b.idx,
+                    cue: b.range.start + cue.start..b.range.start + cue.end,
+                    stance: st,
+                    stance_cue,
+                    stance_from,
+                }
+            })
+            .collect()
+    }
+
+    fn context_ok(
+        &self,
+        set: &lexicon::CueSet,
+        body: &[Body],
+        i: usize,
+        section_heading: &[Option<usize>],
+        by_idx: &dyn Fn(usize) -> Option<usize>,
+    ) -> bool {
+        if set.near.is_empty() {
+            return set.unless.is_empty() || !set.unless.is_match(&body[i].folded.text);
+        }
+        if set.near.is_match(&body[i].folded.text) {
+            return true;
+        }
+        if set.unless.is_match(&body[i].folded.text) {
+            return false;
+        }
+        let block = body[i].block;
+        let lo = i.saturating_sub(set.window);
+        let hi = (i + set.window).min(body.len() - 1);
+        if (lo..=hi)
+            .filter(|&j| j != i && body[j].block == block)
+            .any(|j| set.near.is_match(&body[j].folded.text))
+        {
+            return true;
+        }
+        set.heading
+            && section_heading[i]
+                .and_then(by_idx)
+                .is_some_and(|h| h != i && set.near.is_match(&body[h].folded.text))
+    }
+}
