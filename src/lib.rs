@@ -7,8 +7,8 @@
 //! 4. [`tokenize`]  lindera + IPADIC -> [`Token`](tokenize::Token)
 //! 5. extract       numbers, dates, entities -> mentions (to come)
 //! 6. [`frame`]     cause cues with stance -> [`FrameHit`](frame::FrameHit)
-//! 7. aggregate     per-source tables that merge (to come)
-//! 8. [`output`]    CSV / Parquet, written atomically
+//! 7. [`aggregate`] per-source tables that merge ([`FrameAcc`](aggregate::FrameAcc))
+//! 8. [`output`]    CSV / Parquet, written atomically; [`report`] `report.html`
 //!
 //! [`analyze`] runs stages 2–6 on one document with a per-thread worker; [`pipeline`] runs
 //! them over a corpus with rayon; [`cli`] is the command line.
@@ -17,6 +17,7 @@
 //! document's original decoded text.
 #![deny(missing_docs)]
 
+pub mod aggregate;
 pub mod analyze;
 pub mod boilerplate;
 pub mod calendar;
@@ -27,6 +28,7 @@ pub mod frame;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod segment;
 pub mod tokenize;
 
