@@ -97,6 +97,8 @@ pub struct Topic {
     /// A topic word in the title or the first this-many body sentences puts the whole
     /// document on topic.
     pub lead_sentences: usize,
+    /// So do topic words in at least this many body sentences.
+    pub min_sentences: usize,
     /// Otherwise a sentence is on topic when a topic word is within this many sentences.
     pub window: usize,
 }
@@ -149,6 +151,8 @@ pub struct Lexicon {
     pub topic: Topic,
     /// Stance rules.
     pub stance: StanceRules,
+    /// Spans that never count as context words (「不正アクセス問題」 names the incident).
+    pub context_ignore: WordSet,
     /// All cue patterns of all frames, for a first pass over each sentence.
     pub(crate) cue_prefilter: RegexSet,
     /// For each pattern of `cue_prefilter`: (frame, cue set).
@@ -167,7 +171,16 @@ struct RawLexicon {
     words: BTreeMap<String, Strs>,
     stance: RawStance,
     #[serde(default)]
+    context: RawContext,
+    #[serde(default)]
     frame: Vec<RawFrame>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawContext {
+    #[serde(default)]
+    ignore: Strs,
 }
 
 #[derive(Deserialize)]
@@ -176,12 +189,17 @@ struct RawTopic {
     words: Strs,
     #[serde(default = "default_lead")]
     lead_sentences: usize,
+    #[serde(default = "default_min_sentences")]
+    min_sentences: usize,
     #[serde(default = "default_one")]
     window: usize,
 }
 
 fn default_lead() -> usize {
     5
+}
+fn default_min_sentences() -> usize {
+    3
 }
 fn default_one() -> usize {
     1
@@ -369,6 +387,7 @@ impl Lexicon {
         let topic = Topic {
             words: ctx.set(&raw.topic.words, "[topic] words", true)?,
             lead_sentences: raw.topic.lead_sentences,
+            min_sentences: raw.topic.min_sentences,
             window: raw.topic.window,
         };
         if topic.words.is_empty() {
@@ -395,6 +414,7 @@ impl Lexicon {
             anaphora: st(&s.anaphora, "anaphora")?,
             doubt_reach: s.doubt_reach,
         };
+        let context_ignore = ctx.set(&raw.context.ignore, "[context] ignore", true)?;
         let mut frames = Vec::new();
         let mut seen = HashSet::new();
         for f in &raw.frame {
@@ -459,6 +479,7 @@ impl Lexicon {
             frames,
             topic,
             stance,
+            context_ignore,
             cue_prefilter,
             cue_owner: owner,
         })

@@ -195,7 +195,8 @@ impl Lexicon {
             .map(|b| topic.words.is_match(&b.folded.text))
             .collect();
         let whole_doc = title.is_some_and(|t| topic.words.is_match(&fold::fold_str(t)))
-            || has_topic.iter().take(topic.lead_sentences).any(|&x| x);
+            || has_topic.iter().take(topic.lead_sentences).any(|&x| x)
+            || has_topic.iter().filter(|&&x| x).count() >= topic.min_sentences.max(1);
         let on_topic = |i: usize| {
             whole_doc
                 || (i.saturating_sub(topic.window)..=(i + topic.window).min(body.len() - 1))
@@ -371,6 +372,20 @@ impl Lexicon {
             .collect()
     }
 
+    /// Whether a `near` word of `set` is in folded text `t`, outside ignored spans.
+    fn near_in(&self, set: &lexicon::CueSet, t: &str) -> bool {
+        if !set.near.is_match(t) {
+            return false;
+        }
+        let ignore = self.context_ignore.find_all(t);
+        ignore.is_empty()
+            || set
+                .near
+                .find_all(t)
+                .iter()
+                .any(|m| !ignore.iter().any(|g| g.start < m.end && m.start < g.end))
+    }
+
     fn context_ok(
         &self,
         set: &lexicon::CueSet,
@@ -382,7 +397,7 @@ impl Lexicon {
         if set.near.is_empty() {
             return set.unless.is_empty() || !set.unless.is_match(&body[i].folded.text);
         }
-        if set.near.is_match(&body[i].folded.text) {
+        if self.near_in(set, &body[i].folded.text) {
             return true;
         }
         if set.unless.is_match(&body[i].folded.text) {
@@ -393,13 +408,238 @@ impl Lexicon {
         let hi = (i + set.window).min(body.len() - 1);
         if (lo..=hi)
             .filter(|&j| j != i && body[j].block == block)
-            .any(|j| set.near.is_match(&body[j].folded.text))
+            .any(|j| self.near_in(set, &body[j].folded.text))
         {
             return true;
         }
         set.heading
             && section_heading[i]
                 .and_then(by_idx)
-                .is_some_and(|h| h != i && set.near.is_match(&body[h].folded.text))
+                .is_some_and(|h| h != i && self.near_in(set, &body[h].folded.text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::boilerplate;
+    use crate::normalize;
+    use crate::segment;
+
+    fn lexicon() -> &'static Lexicon {
+        static L: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        L.get_or_init(|| {
+            Lexicon::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries"))
+                .unwrap()
+        })
+    }
+
+    /// (frame, stance, cue) of each hit in `text`, the body of a 7pay article. (Boilerplate
+    /// marking is left out here: it has its own tests, and short test lines would trip it.)
+    fn hits(text: &str) -> Vec<(String, &'static str, String)> {
+        let lx = lexicon();
+        let norm = normalize::normalize(text);
+        let sents = segment::split(&norm.text, &[]);
+        lx.find_frames(&norm.text, &sents, Some("セブンペイ不正アクセス"))
+            .into_iter()
+            .map(|h| {
+                (
+                    lx.frames[h.frame].id.clone(),
+                    h.stance.as_str(),
+                    norm.text[h.cue].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn one(text: &str) -> Option<(String, &'static str)> {
+        let h = hits(text);
+        assert!(h.len() <= 1, "{text}: {h:?}");
+        h.into_iter().next().map(|(f, s, _)| (f, s))
+    }
+
+    #[test]
+    fn stance_of_single_sentences() {
+        let cases: &[(&str, Option<(&str, &str)>)] = &[
+            // The outlet's own voice.
+            (
+                "セブンペイには二段階認証の仕組みがなかった。",
+                Some(("two_factor_auth", "asserted")),
+            ),
+            (
+                "二段階認証を導入していれば被害は防げたはずだ。",
+                Some(("two_factor_auth", "asserted")),
+            ),
+            (
+                "原因は、他のサイトから流出したIDとパスワードを使う「リスト型攻撃」とみられる。",
+                Some(("list_based_attack", "asserted")),
+            ),
+            // Attributed: quotes, verbs, sources, hearsay.
+            (
+                "専門家は「2段階認証がないサービスは格好の標的になる」と指摘する。",
+                Some(("two_factor_auth", "reported")),
+            ),
+            (
+                "同社はリスト型アカウントハッキングの可能性が高いと説明した。",
+                Some(("list_based_attack", "reported")),
+            ),
+            (
+                "関係者によると、開発は複数の外部ベンダーに委託されていた。",
+                Some(("governance_management", "reported")),
+            ),
+            (
+                "開始を急いだことが原因だとの見方もある。",
+                Some(("rushed_launch", "reported")),
+            ),
+            (
+                "二段階認証の不在を問題視する声は多い。",
+                Some(("two_factor_auth", "reported")),
+            ),
+            // Company denials.
+            (
+                "清水氏は「二段階認証がなかったことが原因だとは考えていない」と述べた。",
+                Some(("two_factor_auth", "negated")),
+            ),
+            (
+                "同社は「外部IDによるログインに問題はなかった」と強調した。",
+                Some(("external_id_login", "negated")),
+            ),
+            (
+                "小林社長は「サービス開始を急いだわけではない」と反論した。",
+                Some(("rushed_launch", "negated")),
+            ),
+            (
+                "同社は、見切り発車だったとの指摘を否定した。",
+                Some(("rushed_launch", "negated")),
+            ),
+            // The outlet's doubt, and a doubt that belongs to someone else.
+            (
+                "だが、リスト型攻撃だけでは被害の集中を説明できない。",
+                Some(("list_based_attack", "doubted")),
+            ),
+            (
+                "本当にリスト型攻撃だけが原因なのだろうか。",
+                Some(("list_based_attack", "doubted")),
+            ),
+            (
+                "専門家は、リスト型攻撃だけでは説明がつかないと指摘する。",
+                Some(("list_based_attack", "reported")),
+            ),
+            (
+                "ITジャーナリストはリスト型攻撃説に疑問を呈した。",
+                Some(("list_based_attack", "reported")),
+            ),
+            // Not negations: a question, a hedge, an admission.
+            (
+                "見切り発車だったのではないか。",
+                Some(("rushed_launch", "asserted")),
+            ),
+            (
+                "二段階認証を入れれば全ての不正を防げるわけではないが、導入すべきだった。",
+                Some(("two_factor_auth", "asserted")),
+            ),
+            (
+                "二段階認証を導入していなかったことを含め、対策が十分ではなかったと認識している。",
+                Some(("two_factor_auth", "asserted")),
+            ),
+            (
+                "この経路が悪用された可能性も否定できない外部ID連携には注意が要る。",
+                Some(("external_id_login", "asserted")),
+            ),
+        ];
+        for (text, want) in cases {
+            let got = one(text);
+            let got = got.as_ref().map(|(f, s)| (f.as_str(), *s));
+            assert_eq!(got, *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn mentions_are_not_explanations() {
+        for text in [
+            // Services in a list, measures, the incident's name.
+            "7iDは、オムニ7やセブン-イレブンのアプリなど、グループの多くのサービスで使われている。",
+            "同社は11日、フェイスブックやLINEなど外部のサービスのIDを使ったログインも停止した。",
+            "外部IDでのログイン機能も、不正アクセス問題を受けて停止された。",
+            "同社は30日、7iDの全会員のパスワードを一斉にリセットした。",
+            "各社はキャッシュレス決済の普及を急いでいた。",
+            "経営陣がそろって謝罪した。",
+            "お客様には、パスワードを他のサービスと同一のものにしないようお願いいたします。",
+            "SMSで確認コードを送る仕組みを来月から導入する。",
+        ] {
+            assert_eq!(hits(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn doubts_and_denials_reach_back() {
+        let h = hits(
+            "同社は、リスト型アカウントハッキングの可能性が高いと説明する。だが、問題をそこに帰着させるだけでは本質を見誤る。",
+        );
+        assert_eq!(h[0].1, "doubted", "{h:?}");
+        let h = hits(
+            "宮地執行役員：外部IDでのログインも調査の対象です。ただ、現時点でそこに問題があったという事実は確認しておりません。",
+        );
+        assert_eq!(h[0].1, "negated", "{h:?}");
+        // A new paragraph does not inherit a doubt.
+        let h = hits("同社はリスト型攻撃の可能性が高いと説明した。\n\n本当にそうだろうか。");
+        assert_eq!(h[0].1, "reported", "{h:?}");
+    }
+
+    #[test]
+    fn lists_inherit_their_lead_in() {
+        let h = hits(
+            "ニュースで言われているのをまとめると、こんな感じ。\n\n・二段階認証がなかった\n・パスワード再設定のメールを、登録していないアドレスに送れた\n",
+        );
+        assert_eq!(
+            h.iter().map(|x| (x.0.as_str(), x.1)).collect::<Vec<_>>(),
+            [
+                ("two_factor_auth", "reported"),
+                ("password_reset_flaw", "reported")
+            ]
+        );
+    }
+
+    #[test]
+    fn other_incidents_and_boilerplate_give_nothing() {
+        let lx = lexicon();
+        let text = "ユニクロの通販サイトに不正ログインがあった。\n他のサイトから流出したIDとパスワードを使う「リスト型攻撃」を受けたとみられる。\n";
+        let norm = normalize::normalize(text);
+        let sents = segment::split(&norm.text, &[]);
+        assert!(
+            lx.find_frames(&norm.text, &sents, Some("ユニクロに不正ログイン"))
+                .is_empty()
+        );
+        // The same sentence in a related-articles list of a 7pay page.
+        let text = "セブンペイは1日に始まった。\n\n関連記事\n・二段階認証がなかったセブンペイ\n";
+        let norm = normalize::normalize(text);
+        let bp = boilerplate::mark(&norm.text);
+        let sents = segment::split(&norm.text, &bp);
+        assert!(lx.find_frames(&norm.text, &sents, None).is_empty());
+    }
+
+    #[test]
+    fn cue_spans_slice_back_to_the_text() {
+        let text = "背景には、グループ共通の会員ＩＤ「７ｉＤ」に決済機能を安易に結びつけた設計の問題もあろう。\nさらに言えば、決済に求められる水準の安全対策が後回しにされ、パスワ\nード再設定の仕組みに不備があった。";
+        let lx = lexicon();
+        let norm = normalize::normalize(text);
+        let sents = segment::split(&norm.text, &[]);
+        let found = lx.find_frames(&norm.text, &sents, Some("セブンペイ"));
+        let cues: Vec<&str> = found.iter().map(|h| &norm.text[h.cue.clone()]).collect();
+        // Within a sentence, hits come in lexicon order.
+        assert_eq!(
+            cues,
+            [
+                "グループ共通",
+                "パスワ\nード再設定の仕組みに不備",
+                "安全対策が後回し"
+            ]
+        );
+        for h in &found {
+            assert!(
+                sents[h.sentence].range.start <= h.cue.start
+                    && h.cue.end <= sents[h.sentence].range.end
+            );
+        }
     }
 }

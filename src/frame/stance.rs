@@ -305,7 +305,7 @@ impl<'a> View<'a> {
             if !keep(d) || self.in_quote(d) || self.in_tail(d) {
                 return false;
             }
-            let attributed_after = reported.iter().any(|r| r.start > d.start);
+            let attributed_after = reported.iter().any(|r| r.start >= d.start);
             let sourced_before = sources.iter().any(|s| {
                 s.start < d.start
                     && !reported
