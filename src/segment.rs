@@ -259,7 +259,8 @@ mod tests {
     #[test]
     fn flags_boilerplate_sentences() {
         let t = "関連記事\n本文の文。";
-        let s = split(t, &[0.."関連記事".len()]);
+        let heading = 0.."関連記事".len();
+        let s = split(t, std::slice::from_ref(&heading));
         assert!(s[0].boilerplate);
         assert!(!s[1].boilerplate);
     }

@@ -1,13 +1,15 @@
 //! Stage 6b: the stance of a frame hit, from its sentence's quote structure and markers.
 //!
 //! Decision order for one hit (first that applies):
-//! 1. **negated**: a denial after the cue in the same clause voice (inside the cue's quote,
-//!    or outside quotes when the cue is): 「脆弱性はない」, 〜とは考えておりません, 〜ではない.
+//! 1. **negated**: a denial after the cue in the same voice (inside the cue's quote, or
+//!    outside quotes when the cue is): 「脆弱性はない」, 〜とは考えておりません.
 //! 2. **doubted**: a doubt in the outlet's own voice: outside quotes, not the verb of an
 //!    attributed quote (「…」と首をかしげる), and not scoped by an attribution (a 〜と指摘した
 //!    after it, a 〜によると before it). Hearsay endings (〜といいます) do not take a doubt
 //!    away from the outlet: the blogger who writes 「…だけでは説明のつかない被害もあるといいます」
 //!    is doubting.
+//!    Then a plain 〜ではない right after the cue is a denial (after the doubts, so that
+//!    〜だけではない, "not only", stays a doubt).
 //! 3. **reported**: the cue is in attributed speech (a quote followed by と/って/との, a
 //!    speaker turn 「清水執行役員：」, a sentence that is one quote), or an attribution marker
 //!    follows the cue (と説明した, としている) or a source precedes it (によると), or the
@@ -159,9 +161,8 @@ impl<'a> View<'a> {
                 tail: None,
             });
         }
-        let n = quotes.len();
-        for k in 0..n {
-            let span = quotes[k].span.clone();
+        for q in &mut quotes {
+            let span = q.span.clone();
             // (後藤副社長)「…」: a speaker in brackets right before the quote, at the start.
             let before = &t[..span.start];
             let speaker_before = before.starts_with('(') && before.ends_with(')');
@@ -196,8 +197,8 @@ impl<'a> View<'a> {
                     );
                 tail = Some(span.end..end.max(r.end));
             }
-            quotes[k].attributed = tail.is_some() || speaker_before || whole;
-            quotes[k].tail = tail;
+            q.attributed = tail.is_some() || speaker_before || whole;
+            q.tail = tail;
         }
         View {
             folded,
@@ -232,22 +233,29 @@ impl<'a> View<'a> {
             .collect()
     }
 
-    /// A denial after `after` in the same voice as `region` (a quote span or none).
-    pub fn denial(&self, rules: &StanceRules, cue: &Range<usize>) -> Option<Range<usize>> {
+    /// A denial after the cue in the cue's voice (inside its quote, or outside quotes);
+    /// `adjacent` looks for `negated_adjacent` markers right after the cue instead.
+    pub fn denial(
+        &self,
+        rules: &StanceRules,
+        cue: &Range<usize>,
+        adjacent: bool,
+    ) -> Option<Range<usize>> {
         let region = self.quote_of(cue.start).map(|q| q.span.clone());
         let same_region = |m: &Range<usize>| match &region {
             Some(q) => q.start < m.start && m.end <= q.end,
             None => !self.in_quote(m),
         };
         let adjacent_limit = self.after_chars(cue.end, rules.adjacent_chars);
-        self.matches(&rules.negated)
-            .into_iter()
-            .find(|m| m.start >= cue.end && same_region(m))
-            .or_else(|| {
-                self.matches(&rules.negated_adjacent)
-                    .into_iter()
-                    .find(|m| m.start >= cue.end && m.start <= adjacent_limit && same_region(m))
-            })
+        if adjacent {
+            self.matches(&rules.negated_adjacent)
+                .into_iter()
+                .find(|m| m.start >= cue.end && m.start <= adjacent_limit && same_region(m))
+        } else {
+            self.matches(&rules.negated)
+                .into_iter()
+                .find(|m| m.start >= cue.end && same_region(m))
+        }
     }
 
     /// A denial anywhere in the sentence (for one that refers back).
@@ -379,14 +387,18 @@ impl<'a> View<'a> {
                 elsewhere: None,
             })
         };
-        if let Some(m) = self.denial(rules, cue) {
+        if let Some(m) = self.denial(rules, cue, false) {
             return (Stance::Negated, here(m));
         }
+        // An adjacent doubt (リスト型攻撃だけではない) before an adjacent denial (ではない).
         if let Some(m) = self
             .outlet_doubt(rules)
             .or_else(|| self.adjacent_doubt(rules, cue))
         {
             return (Stance::Doubted, here(m));
+        }
+        if let Some(m) = self.denial(rules, cue, true) {
+            return (Stance::Negated, here(m));
         }
         if let Some(m) = self.attribution(rules, cue) {
             return (Stance::Reported, Some(m));
