@@ -23,9 +23,29 @@ pub const FRAMES_FILE: &str = "frames.toml";
 pub struct WordSet {
     /// The patterns.
     pub patterns: Vec<Pattern>,
+    /// All patterns as one alternation, for a single-pass [`WordSet::is_match`].
+    any: Option<regex::Regex>,
 }
 
 impl WordSet {
+    /// A set of compiled patterns.
+    pub fn new(patterns: Vec<Pattern>) -> WordSet {
+        let any = (!patterns.is_empty())
+            .then(|| {
+                let alt: Vec<String> = patterns
+                    .iter()
+                    .map(|p| format!("(?:{})", p.re.as_str()))
+                    .collect();
+                regex::RegexBuilder::new(&alt.join("|"))
+                    .size_limit(1 << 24)
+                    .dfa_size_limit(1 << 25)
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        WordSet { patterns, any }
+    }
+
     /// The first match (leftmost; the longest among those starting there) in folded text.
     pub fn find(&self, folded: &str) -> Option<std::ops::Range<usize>> {
         self.find_from(folded, 0)
@@ -33,6 +53,9 @@ impl WordSet {
 
     /// The first match starting at or after byte `from`.
     pub fn find_from(&self, folded: &str, from: usize) -> Option<std::ops::Range<usize>> {
+        if from == 0 && !self.is_match(folded) {
+            return None;
+        }
         self.patterns
             .iter()
             .filter_map(|p| p.re.find_at(folded, from).map(|m| m.range()))
@@ -41,6 +64,10 @@ impl WordSet {
 
     /// Every match of every pattern, sorted.
     pub fn find_all(&self, folded: &str) -> Vec<std::ops::Range<usize>> {
+        // One pass with the combined pattern first: most sets match nothing.
+        if !self.is_match(folded) {
+            return Vec::new();
+        }
         let mut v: Vec<_> = self
             .patterns
             .iter()
@@ -52,7 +79,10 @@ impl WordSet {
 
     /// Whether any pattern matches.
     pub fn is_match(&self, folded: &str) -> bool {
-        self.patterns.iter().any(|p| p.re.is_match(folded))
+        match &self.any {
+            Some(re) => re.is_match(folded),
+            None => self.patterns.iter().any(|p| p.re.is_match(folded)),
+        }
     }
 
     /// Whether the set is empty.
@@ -327,7 +357,7 @@ impl Ctx<'_> {
                 patterns.push(p);
             }
         }
-        Ok(WordSet { patterns })
+        Ok(WordSet::new(patterns))
     }
 }
 

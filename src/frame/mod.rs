@@ -257,17 +257,36 @@ impl Lexicon {
         }
 
         let rules = &self.stance;
-        let views: Vec<View<'_>> = body
+        // Views (quotes, exceptions) only where a stance may be decided: sentences with hits,
+        // lead-ins of lists, and later sentences that may hold a doubt or a denial.
+        let mut needed = vec![false; body.len()];
+        for &(i, _, _) in &found {
+            needed[i] = true;
+            if body[i].list_item
+                && let Some(j) = (0..i).rev().find(|&j| !body[j].list_item)
+            {
+                needed[j] = true;
+            }
+            for j in i + 1..=(i + rules.doubt_reach).min(body.len() - 1) {
+                let t = &body[j].folded.text;
+                if rules.doubted.is_match(t) || rules.negated.is_match(t) {
+                    needed[j] = true;
+                }
+            }
+        }
+        let views: Vec<Option<View<'_>>> = body
             .iter()
-            .map(|b| View::new(&b.folded, rules, b.speaker.is_some()))
+            .zip(&needed)
+            .map(|(b, &n)| n.then(|| View::new(&b.folded, rules, b.speaker.is_some())))
             .collect();
+        let view = |i: usize| views[i].as_ref();
         // The lead-in of each list item: the nearest earlier non-item body sentence.
         let list_lead = |i: usize| -> Option<Marker> {
             if !body[i].list_item {
                 return None;
             }
             let j = (0..i).rev().find(|&j| !body[j].list_item)?;
-            views[j].lead_attribution(rules).map(|r| Marker {
+            view(j)?.lead_attribution(rules).map(|r| Marker {
                 range: r,
                 elsewhere: Some(Elsewhere::ListLead(j)),
             })
@@ -275,18 +294,22 @@ impl Lexicon {
         let mut hits: Vec<Pending> = found
             .into_iter()
             .map(|(i, f, r)| {
-                let (st, m) = views[i].stance(rules, &r, list_lead(i));
+                let (st, m) = match view(i) {
+                    Some(v) => v.stance(rules, &r, list_lead(i)),
+                    None => (Stance::Asserted, None),
+                };
                 (i, f, r, st, m)
             })
             .collect();
 
         // A doubt reaches back to the frames of the nearest earlier sentence(s) with hits.
         for j in 0..body.len() {
+            let Some(vj) = view(j) else { continue };
             if body[j].heading {
                 continue;
             }
             let own: Vec<usize> = hits.iter().filter(|h| h.0 == j).map(|h| h.1).collect();
-            let doubt = views[j].outlet_doubt(rules);
+            let doubt = vj.outlet_doubt(rules);
             if let Some(d) = doubt {
                 let lo = j.saturating_sub(rules.doubt_reach);
                 let earlier = |i: usize| i >= lo && i < j && body[i].block == body[j].block;
@@ -316,7 +339,7 @@ impl Lexicon {
             } else if own.is_empty()
                 && j > 0
                 && body[j - 1].block == body[j].block
-                && let Some(n) = views[j].any_denial(rules)
+                && let Some(n) = vj.any_denial(rules)
             {
                 for h in hits.iter_mut().filter(|h| h.0 == j - 1) {
                     if h.3 != Stance::Doubted {

@@ -239,6 +239,7 @@ pub fn compile(src: &str) -> Result<Pattern, String> {
     emit(&alts, &mut re);
     let re = regex::RegexBuilder::new(&re)
         .size_limit(1 << 22)
+        .dfa_size_limit(1 << 24)
         .build()
         .map_err(|e| format!("cannot compile: {e}"))?;
     Ok(Pattern {
