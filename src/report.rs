@@ -248,8 +248,8 @@ pub fn render(input: &ReportInput<'_>) -> String {
     h.push_str("<section id=\"heatmap\">\n<h2>媒体 × フレーム</h2>\n");
     h.push_str(
         "<p class=\"note\">マスの色と数字: その媒体の記事のうち、そのフレームを本文で取り上げた記事の数と割合。\
-         下の帯: その根拠となった文のスタンスの内訳。<b>★</b>: ほかの媒体と比べて差が統計的に有意\
-         （Fisher の正確検定、両側 p &lt; 0.05）。マスを選ぶと根拠の文に移動します。</p>\n",
+         下の帯: その根拠となった文のスタンスの内訳。<b>★▲</b> / <b>★▼</b>: ほかの媒体より多い / 少なく、\
+         その差が統計的に有意（Fisher の正確検定、両側 p &lt; 0.05、太枠）。マスを選ぶと根拠の文に移動します。</p>\n",
     );
     let _ = write!(h, "<p class=\"legend\">");
     for s in Stance::ALL {
@@ -341,6 +341,13 @@ fn write_heatmap(
     frames: &[FrameInfo],
     cell: &BTreeMap<(&str, &str), &SourceFrameRow>,
 ) {
+    // Per frame: (articles giving it, all articles), over every source.
+    let mut frame_totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for r in cell.values() {
+        let t = frame_totals.entry(r.frame.as_str()).or_default();
+        t.0 += r.docs;
+        t.1 += r.docs_total;
+    }
     let (cw, ch) = (96usize, 52usize);
     let label_w = sources.iter().map(|s| text_width(s)).max().unwrap_or(60) + 24;
     let head_h = frames
@@ -432,11 +439,19 @@ fn write_heatmap(
                 r.share * 100.0
             );
             if significant {
+                // More or fewer than the other sources' articles?
+                let (others_with, others_all) = frame_totals
+                    .get(f.id.as_str())
+                    .map_or((0, 0), |&(w, a)| (w - r.docs, a - r.docs_total));
+                let more = others_all == 0
+                    || r.docs as f64 / r.docs_total.max(1) as f64
+                        > others_with as f64 / others_all as f64;
                 let _ = write!(
                     h,
-                    "<text class=\"sig\" x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{fg}\">★</text>",
-                    x + cw - 18,
-                    y + 17
+                    "<text class=\"sig\" x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{fg}\">{}</text>",
+                    x + cw - 20,
+                    y + 17,
+                    if more { "★▲" } else { "★▼" }
                 );
             }
             // Stance bar.
@@ -594,6 +609,64 @@ mod tests {
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;<mark>二段階認証</mark>"));
         assert!(html.contains("href=\"../corpus/x%3Cy%3E.txt\""));
         assert!(!html.contains("http://") || html.matches("http://").count() == 1); // SVG namespace only
+    }
+
+    #[test]
+    fn marks_significant_cells_and_renders_figures() {
+        let docs: Vec<DocumentRow> = (0..12)
+            .map(|k| DocumentRow {
+                doc: format!("d{k}.txt"),
+                source: if k < 6 { "A" } else { "B" }.into(),
+                ..DocumentRow::default()
+            })
+            .collect();
+        // All of A's articles give the frame, none of B's: Fisher p = 0.002.
+        let hits: Vec<FrameHitRow> = (0..6)
+            .map(|k| FrameHitRow {
+                doc: format!("d{k}.txt"),
+                source: "A".into(),
+                frame: "rushed_launch".into(),
+                cue: "見切り発車".into(),
+                stance: "asserted".into(),
+                sentence_text: "見切り発車だった。".into(),
+                ..FrameHitRow::default()
+            })
+            .collect();
+        let sf = crate::aggregate::source_frames(&docs, &hits);
+        assert!(sf[0].p_value.unwrap() < 0.05);
+        let figures = [FigureRow {
+            measure: "damage_amount".into(),
+            source: "<東邦通信>".into(),
+            value: Some("38615473".into()),
+            verdict: "same".into(),
+            docs: "016.txt".into(),
+            ..FigureRow::default()
+        }];
+        let frames = [FrameInfo {
+            id: "rushed_launch".into(),
+            label: "見切り発車".into(),
+            description: "The launch date came first.".into(),
+        }];
+        let input = ReportInput {
+            documents: &docs,
+            hits: &hits,
+            source_frames: &sf,
+            figures: Some(&figures),
+            frames: &frames,
+            article_base: None,
+        };
+        let html = render(&input);
+        assert_eq!(html.matches("class=\"sig\"").count(), 2, "A more, B fewer");
+        assert!(html.contains("★▲</text>") && html.contains("★▼</text>"));
+        assert!(html.contains("<td>&lt;東邦通信&gt;</td>"));
+        assert!(html.contains("<td class=\"num\">38615473</td>"));
+        assert_eq!(html.matches("<tr class=\"hit\"").count(), 6);
+        let without = render(&ReportInput {
+            figures: None,
+            ..input
+        });
+        assert!(without.contains("figures 表がありません"));
+        assert_eq!(render(&input), html, "same rows, same bytes");
     }
 
     #[test]

@@ -556,6 +556,14 @@ mod tests {
                 "ITジャーナリストはリスト型攻撃説に疑問を呈した。",
                 Some(("list_based_attack", "reported")),
             ),
+            (
+                "同社は、消費増税前のサービス開始に間に合わせようとした。",
+                Some(("rushed_launch", "asserted")),
+            ),
+            (
+                "ログインはIDとパスワードだけで認証できる、素晴らしい手軽さが裏目に出た。",
+                Some(("two_factor_auth", "asserted")),
+            ),
             // Not negations: a question, a hedge, an admission.
             (
                 "同社はリスト型攻撃が原因だと説明しているが、専門家の多くは懐疑的だ。",
