@@ -17,7 +17,7 @@
 //!    in hearsay (という。).
 //! 4. **asserted** otherwise: the outlet's own voice (for a press release, the company's).
 //!
-//! Across sentences (see [`super::find_frames`]): a doubt without a cue of its own reaches
+//! Across sentences (see [`Lexicon::find_frames`](super::Lexicon::find_frames)): a doubt without a cue of its own reaches
 //! back to the frames of the nearest earlier sentence in its paragraph (「同社は…と説明する。
 //! だが、…本当に問題の核心を突いているのだろうか」), and a denial that refers back (そこ, それ)
 //! applies to the previous sentence.
