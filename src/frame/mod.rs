@@ -522,6 +522,18 @@ mod tests {
                 "二段階認証の不在を問題視する声は多い。",
                 Some(("two_factor_auth", "reported")),
             ),
+            (
+                "店主は「準備が足りないまま始めてしまったのではないか」と首をかしげる。",
+                Some(("rushed_launch", "reported")),
+            ),
+            (
+                "記者E：7月1日の開始を急いだ結果、準備が不足していたのではありませんか。",
+                Some(("rushed_launch", "reported")),
+            ),
+            (
+                "ネットでは「開発を外注に丸投げしたのが原因」って書いてる人もいますが、ほんとかどうかわかりません。",
+                Some(("governance_management", "doubted")),
+            ),
             // Company denials.
             (
                 "清水氏は「二段階認証がなかったことが原因だとは考えていない」と述べた。",
