@@ -13,6 +13,7 @@ use crate::corpus::Document;
 use crate::entities::{self, EntityDictionary};
 use crate::error::{Error, Result};
 use crate::facts::{self, Measures};
+use crate::frame::{self, Lexicon};
 use crate::normalize::{self, NormalizedText};
 use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, Offsets};
 use crate::segment::{self, Sentence};
@@ -61,6 +62,8 @@ pub struct Analyzer {
     pub entities: EntityDictionary,
     /// Measures and their cues (`measures.toml`).
     pub measures: Measures,
+    /// The frame lexicon (`frames.toml`), compiled once.
+    pub frames: Lexicon,
 }
 
 impl Analyzer {
@@ -69,11 +72,13 @@ impl Analyzer {
     pub fn load(dict_dir: &Path, dictionaries: &Path) -> Result<Analyzer> {
         let user = dictionaries.join(USER_DICT_FILE);
         let tokenizer = Tokenizer::load(dict_dir, Some(&user))?;
+        let frames = Lexicon::load(dictionaries)?;
         Ok(Analyzer {
             tokenizer,
             dictionaries: dictionaries.to_path_buf(),
             entities: EntityDictionary::load(dictionaries)?,
             measures: Measures::load(dictionaries)?,
+            frames,
         })
     }
 
@@ -199,6 +204,7 @@ impl Worker<'_> {
             &ents,
             &self.analyzer.measures,
         );
+        let frame_hits = frame_rows(&self.analyzer.frames, doc, &p, &spans);
         let warnings = (!doc.warnings.is_empty()).then(|| doc.warnings.join("; "));
         let document = DocumentRow {
             doc: doc.doc.clone(),
@@ -223,6 +229,7 @@ impl Worker<'_> {
             mentions: mention_rows,
             entities: entity_rows,
             facts: fact_rows,
+            frame_hits,
             meta_extra: doc.meta.extra.clone(),
             ..DocAnalysis::default()
         })
@@ -242,6 +249,41 @@ pub fn entity_rows(doc: &Document, spans: &Spans<'_>, ents: &[entities::Entity])
             boilerplate: e.boilerplate,
             offsets: spans.offsets(e.range.clone()),
             sentence: e.sentence as i64,
+        })
+        .collect()
+}
+
+/// Stage 6 rows: frame hits in body sentences, mapped to the original text.
+fn frame_rows(
+    lex: &Lexicon,
+    doc: &Document,
+    p: &Prepared<'_>,
+    spans: &Spans<'_>,
+) -> Vec<FrameHitRow> {
+    let hits = lex.find_frames(&p.norm.text, &p.sentences, doc.meta.title.as_deref());
+    hits.into_iter()
+        .map(|h| {
+            let sentence = p.sentences[h.sentence].range.clone();
+            let stance_cue = h.stance_cue.map(|r| {
+                let text = spans.original(r).trim().to_string();
+                match h.stance_from {
+                    None | Some(frame::StanceFrom::Speaker) => text,
+                    Some(frame::StanceFrom::Later(_)) => format!("{text} (later sentence)"),
+                    Some(frame::StanceFrom::ListLead(_)) => format!("{text} (list lead-in)"),
+                }
+            });
+            FrameHitRow {
+                doc: doc.doc.clone(),
+                source: doc.meta.source.clone(),
+                frame: lex.frames[h.frame].id.clone(),
+                cue: spans.original(h.cue.clone()).to_string(),
+                stance: h.stance.as_str().to_string(),
+                sentence_text: spans.original(sentence).to_string(),
+                offsets: spans.offsets(h.cue),
+                published: doc.meta.published.map(|d| d.to_string()),
+                sentence: h.sentence as i64,
+                stance_cue,
+            }
         })
         .collect()
 }

@@ -8,10 +8,10 @@
 //! 5. [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s; [`entities`]
 //!    organisations, people, products, places -> [`Entity`](entities::Entity); [`facts`]
 //!    figures bound to a measure and an as-of time -> [`Fact`](facts::Fact)
-//! 6. frame         cause cues with stance -> frame hits (to come)
-//! 7. aggregate     per-source tables that merge (to come); [`facts::figures()`] compares
-//!    the figures of all sources
-//! 8. [`output`]    CSV / Parquet, written atomically
+//! 6. [`frame`]     cause cues with stance -> [`FrameHit`](frame::FrameHit)
+//! 7. [`aggregate`] per-source tables that merge ([`FrameAcc`](aggregate::FrameAcc));
+//!    [`facts::figures()`] compares the figures of all sources
+//! 8. [`output`]    CSV / Parquet, written atomically; [`report`] `report.html`
 //!
 //! [`analyze`] runs stages 2–6 on one document with a per-thread worker; [`pipeline`] runs
 //! them over a corpus with rayon; [`cli`] is the command line.
@@ -20,6 +20,7 @@
 //! document's original decoded text.
 #![deny(missing_docs)]
 
+pub mod aggregate;
 pub mod analyze;
 pub mod bench;
 pub mod boilerplate;
@@ -31,10 +32,12 @@ pub mod error;
 pub mod eval;
 pub mod extract;
 pub mod facts;
+pub mod frame;
 pub mod generate;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod segment;
 pub mod tokenize;
 

@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
+use crate::aggregate::FrameAcc;
 use crate::analyze::{Analyzer, DocAnalysis};
 use crate::corpus::{self, Metadata, Skip};
 use crate::error::{Error, Result};
 use crate::output::rows::{DocumentRow, SkipRow};
 use crate::output::{self, OutputOptions, Table};
+use crate::report::{self, FrameInfo, ReportInput};
 
 /// What to analyse and how.
 #[derive(Debug, Clone)]
@@ -36,6 +38,10 @@ pub struct Outcome {
     pub bytes_read: u64,
     /// Time spent analysing.
     pub elapsed: Duration,
+    /// The corpus folder (the report links to its files).
+    pub corpus: PathBuf,
+    /// The lexicon's frames, in order (the report's labels).
+    pub frames: Vec<FrameInfo>,
 }
 
 fn skip_row(s: Skip) -> SkipRow {
@@ -76,6 +82,17 @@ pub fn analyze_corpus(
         .collect();
     let mut out = Outcome {
         warnings: metadata.warnings.clone(),
+        corpus: opts.corpus.clone(),
+        frames: analyzer
+            .frames
+            .frames
+            .iter()
+            .map(|f| FrameInfo {
+                id: f.id.clone(),
+                label: f.label.clone(),
+                description: f.description.clone(),
+            })
+            .collect(),
         ..Outcome::default()
     };
     out.skipped.extend(found.skipped.into_iter().map(skip_row));
@@ -118,26 +135,58 @@ pub fn documents_table(analyses: &[DocAnalysis]) -> Table {
     t
 }
 
-/// Writes every table of `outcome` into `out`, each file atomically.
+/// Per-source frame counts, folded over the documents in parallel.
+pub fn frame_acc(analyses: &[DocAnalysis]) -> FrameAcc {
+    analyses
+        .par_iter()
+        .fold(FrameAcc::default, |mut acc, a| {
+            acc.add_doc(&a.document.source, &a.frame_hits);
+            acc
+        })
+        .reduce(FrameAcc::default, FrameAcc::merge)
+}
+
+/// Writes every table of `outcome` into `out`, each file atomically, then `report.html`.
 pub fn write_outputs(out: &Path, outcome: &Outcome, opts: OutputOptions) -> Result<Vec<String>> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let a = &outcome.analyses;
+    let source_frames = frame_acc(a).rows();
+    let figures = crate::facts::figures(
+        &a.iter()
+            .flat_map(|x| x.facts.iter().cloned())
+            .collect::<Vec<_>>(),
+    );
     let tables = vec![
         documents_table(a),
         Table::from_records(a.iter().flat_map(|x| &x.mentions)),
         Table::from_records(a.iter().flat_map(|x| &x.entities)),
         Table::from_records(a.iter().flat_map(|x| &x.facts)),
-        Table::from_records(&crate::facts::figures(
-            &a.iter()
-                .flat_map(|x| x.facts.iter().cloned())
-                .collect::<Vec<_>>(),
-        )),
+        Table::from_records(figures.iter()),
         Table::from_records(a.iter().flat_map(|x| &x.frame_hits)),
+        Table::from_records(source_frames.iter()),
         Table::from_records(outcome.skipped.iter()),
     ];
-    let names = tables.iter().map(|t| t.name.clone()).collect();
+    let mut names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     for t in &tables {
         output::write_table(out, t, opts)?;
     }
+    let documents: Vec<DocumentRow> = a.iter().map(|x| x.document.clone()).collect();
+    let hits: Vec<_> = a
+        .iter()
+        .flat_map(|x| x.frame_hits.iter().cloned())
+        .collect();
+    let base = report::relative_url(out, &outcome.corpus);
+    report::write_report(
+        out,
+        &ReportInput {
+            documents: &documents,
+            hits: &hits,
+            source_frames: &source_frames,
+            figures: Some(&figures),
+            frames: &outcome.frames,
+            article_base: base.as_deref(),
+        },
+    )?;
+    names.push(report::REPORT_FILE.to_string());
     Ok(names)
 }

@@ -4,6 +4,7 @@
 mod bench;
 mod dict;
 mod eval;
+mod eval_frames;
 mod gen_corpus;
 mod progress;
 mod run;
@@ -48,6 +49,9 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Score number/date mentions on a folder against gold (P/R/F1 per kind).
     Eval(eval::EvalArgs),
+    /// Score frame detection against gold labels: per-frame precision, recall, F1 of
+    /// (doc, frame) pairs and stance agreement.
+    EvalFrames(eval_frames::EvalFramesArgs),
 }
 
 /// Options shared by commands that load the analyzer.
@@ -75,6 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::GenCorpus(a) => gen_corpus::run(a, &progress),
         Command::Bench(a) => bench::run(a, &progress),
         Command::Eval(a) => eval::run(a, &progress),
+        Command::EvalFrames(a) => eval_frames::run(a, &progress),
     }
 }
 

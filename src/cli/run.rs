@@ -108,7 +108,10 @@ fn print_summary(
         secs,
         total.as_secs_f64()
     );
-    eprintln!("  wrote      {} (.csv and .parquet)", tables.join(", "));
+    eprintln!(
+        "  wrote      {} (tables as .csv and .parquet)",
+        tables.join(", ")
+    );
     if !o.skipped.is_empty() {
         eprintln!(
             "  skipped    see {}/skipped.csv; exit code 2",

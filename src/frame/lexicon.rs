@@ -1,0 +1,609 @@
+//! The frame lexicon (`dictionaries/frames.toml`): read once at start-up, validated,
+//! compiled, then shared read-only by every worker thread.
+//!
+//! The format is documented in `dictionaries/README.md`. Every problem is reported with
+//! the file, the line and the entry (`frames.toml:57: frame two_factor_auth, cues[2].match
+//! "(2段階": unclosed "(" at character 1`), never as a bare parse error.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use regex::RegexSet;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::pattern::{self, Pattern};
+use crate::error::{Error, Result};
+
+/// File name of the lexicon inside the dictionaries folder.
+pub const FRAMES_FILE: &str = "frames.toml";
+
+/// Patterns matched together; a reference `@name` in the lexicon expands to a `[words]` set.
+#[derive(Debug, Clone, Default)]
+pub struct WordSet {
+    /// The patterns.
+    pub patterns: Vec<Pattern>,
+    /// All patterns as one alternation, for a single-pass [`WordSet::is_match`].
+    any: Option<regex::Regex>,
+}
+
+impl WordSet {
+    /// A set of compiled patterns.
+    pub fn new(patterns: Vec<Pattern>) -> WordSet {
+        let any = (!patterns.is_empty())
+            .then(|| {
+                let alt: Vec<String> = patterns
+                    .iter()
+                    .map(|p| format!("(?:{})", p.re.as_str()))
+                    .collect();
+                regex::RegexBuilder::new(&alt.join("|"))
+                    .size_limit(1 << 24)
+                    .dfa_size_limit(1 << 25)
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        WordSet { patterns, any }
+    }
+
+    /// The first match (leftmost; the longest among those starting there) in folded text.
+    pub fn find(&self, folded: &str) -> Option<std::ops::Range<usize>> {
+        self.find_from(folded, 0)
+    }
+
+    /// The first match starting at or after byte `from`.
+    pub fn find_from(&self, folded: &str, from: usize) -> Option<std::ops::Range<usize>> {
+        if from == 0 && !self.is_match(folded) {
+            return None;
+        }
+        self.patterns
+            .iter()
+            .filter_map(|p| p.re.find_at(folded, from).map(|m| m.range()))
+            .min_by_key(|r| (r.start, std::cmp::Reverse(r.end)))
+    }
+
+    /// Every match of every pattern, sorted.
+    pub fn find_all(&self, folded: &str) -> Vec<std::ops::Range<usize>> {
+        // One pass with the combined pattern first: most sets match nothing.
+        if !self.is_match(folded) {
+            return Vec::new();
+        }
+        let mut v: Vec<_> = self
+            .patterns
+            .iter()
+            .flat_map(|p| p.re.find_iter(folded).map(|m| m.range()))
+            .collect();
+        v.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        v
+    }
+
+    /// Whether any pattern matches.
+    pub fn is_match(&self, folded: &str) -> bool {
+        match &self.any {
+            Some(re) => re.is_match(folded),
+            None => self.patterns.iter().any(|p| p.re.is_match(folded)),
+        }
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
+/// One group of cues of a frame, with the context it needs.
+#[derive(Debug, Clone)]
+pub struct CueSet {
+    /// The cue patterns.
+    pub cues: WordSet,
+    /// Context words required in the sentence or nearby (empty: none required).
+    pub near: WordSet,
+    /// How many body sentences either side (same paragraph) may hold a `near` word.
+    pub window: usize,
+    /// Whether a `near` word in the section heading satisfies the requirement.
+    pub heading: bool,
+    /// Words that veto the cue in its sentence, unless a `near` word is in that sentence.
+    pub unless: WordSet,
+}
+
+/// A frame: an explanation of the incident's cause.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Identifier used in the tables (`two_factor_auth`).
+    pub id: String,
+    /// Short label for people (the report).
+    pub label: String,
+    /// What the frame claims.
+    pub description: String,
+    /// Cue groups.
+    pub cue_sets: Vec<CueSet>,
+}
+
+/// Which text is about the incident at all.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    /// Words naming the incident's actors or services.
+    pub words: WordSet,
+    /// A topic word in the title or the first this-many body sentences puts the whole
+    /// document on topic.
+    pub lead_sentences: usize,
+    /// So do topic words in at least this many body sentences.
+    pub min_sentences: usize,
+    /// Otherwise a sentence is on topic when a topic word is within this many sentences.
+    pub window: usize,
+}
+
+/// Stance markers (see `dictionaries/README.md` for how they are combined).
+#[derive(Debug, Clone)]
+pub struct StanceRules {
+    /// Denials after the cue in the same quote or outside quotes.
+    pub negated: WordSet,
+    /// Denials right after the cue (「…ではない」).
+    pub negated_adjacent: WordSet,
+    /// How close (characters after the cue) an adjacent denial must start.
+    pub adjacent_chars: usize,
+    /// The outlet's doubts.
+    pub doubted: WordSet,
+    /// The outlet's doubts right after the cue (「…だけではない」).
+    pub doubted_adjacent: WordSet,
+    /// Attribution verbs and phrases that follow what they attribute (と説明した).
+    pub reported: WordSet,
+    /// Attribution sources that precede what they attribute (によると).
+    pub reported_source: WordSet,
+    /// Hearsay endings (という。, とされる): reported, but they do not take a doubt away
+    /// from the outlet.
+    pub hearsay: WordSet,
+    /// A list whose lead-in sentence holds one of these (or any attribution) is reported.
+    pub list_lead: WordSet,
+    /// What may follow a closing quote to make it attributed speech (と, って, との).
+    pub quote_attribution: WordSet,
+    /// What looks like attribution after a quote but is not (という, として).
+    pub quote_not_attribution: WordSet,
+    /// Spans that are never markers (ではないか, 否定できない).
+    pub exceptions: WordSet,
+    /// Words referring back to the previous sentence (そこ, それ): a denial with one of
+    /// them applies to the previous sentence's frames.
+    pub anaphora: WordSet,
+    /// How many sentences back a doubt without its own cue reaches (same paragraph).
+    pub doubt_reach: usize,
+}
+
+/// The compiled lexicon.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// BLAKE3 of the file, hex: part of the configuration fingerprint.
+    pub fingerprint: String,
+    /// Frames, in file order.
+    pub frames: Vec<Frame>,
+    /// Topic gate.
+    pub topic: Topic,
+    /// Stance rules.
+    pub stance: StanceRules,
+    /// Spans that never count as context words (「不正アクセス問題」 names the incident).
+    pub context_ignore: WordSet,
+    /// All cue patterns of all frames, for a first pass over each sentence.
+    pub(crate) cue_prefilter: RegexSet,
+    /// For each pattern of `cue_prefilter`: (frame, cue set).
+    pub(crate) cue_owner: Vec<(usize, usize)>,
+}
+
+// ------------------------------------------------------------------ raw TOML
+
+type Strs = Vec<Spanned<String>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLexicon {
+    topic: RawTopic,
+    #[serde(default)]
+    words: BTreeMap<String, Strs>,
+    stance: RawStance,
+    #[serde(default)]
+    context: RawContext,
+    #[serde(default)]
+    frame: Vec<RawFrame>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawContext {
+    #[serde(default)]
+    ignore: Strs,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    words: Strs,
+    #[serde(default = "default_lead")]
+    lead_sentences: usize,
+    #[serde(default = "default_min_sentences")]
+    min_sentences: usize,
+    #[serde(default = "default_one")]
+    window: usize,
+}
+
+fn default_lead() -> usize {
+    5
+}
+fn default_min_sentences() -> usize {
+    3
+}
+fn default_one() -> usize {
+    1
+}
+fn default_adjacent() -> usize {
+    8
+}
+fn default_reach() -> usize {
+    3
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStance {
+    #[serde(default)]
+    negated: Strs,
+    #[serde(default)]
+    negated_adjacent: Strs,
+    #[serde(default = "default_adjacent")]
+    adjacent_chars: usize,
+    #[serde(default)]
+    doubted: Strs,
+    #[serde(default)]
+    doubted_adjacent: Strs,
+    #[serde(default)]
+    reported: Strs,
+    #[serde(default)]
+    reported_source: Strs,
+    #[serde(default)]
+    hearsay: Strs,
+    #[serde(default)]
+    list_lead: Strs,
+    #[serde(default)]
+    quote_attribution: Strs,
+    #[serde(default)]
+    quote_not_attribution: Strs,
+    #[serde(default)]
+    exceptions: Strs,
+    #[serde(default)]
+    anaphora: Strs,
+    #[serde(default = "default_reach")]
+    doubt_reach: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFrame {
+    id: Spanned<String>,
+    label: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    cues: Vec<RawCueSet>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCueSet {
+    #[serde(rename = "match")]
+    patterns: Strs,
+    #[serde(default)]
+    near: Strs,
+    #[serde(default)]
+    window: usize,
+    #[serde(default)]
+    heading: bool,
+    #[serde(default)]
+    unless: Strs,
+}
+
+// ------------------------------------------------------------------ compiling
+
+struct Ctx<'a> {
+    path: &'a Path,
+    src: &'a str,
+    words: BTreeMap<String, (usize, Vec<Pattern>)>,
+}
+
+impl Ctx<'_> {
+    fn line(&self, byte: usize) -> usize {
+        self.src[..byte.min(self.src.len())]
+            .bytes()
+            .filter(|&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn err(&self, at: usize, what: &str, msg: &str) -> Error {
+        Error::Config(format!(
+            "{}:{}: {what}: {msg}",
+            self.path.display(),
+            self.line(at)
+        ))
+    }
+
+    /// Compiles a list whose entries are patterns or `@set` references.
+    fn set(&self, entries: &Strs, what: &str, refs: bool) -> Result<WordSet> {
+        let mut patterns = Vec::new();
+        for e in entries {
+            let s = e.get_ref();
+            let at = e.span().start;
+            if let Some(name) = s.strip_prefix('@') {
+                if !refs {
+                    return Err(self.err(at, what, &format!("`{s}`: no @references here")));
+                }
+                let Some((_, pats)) = self.words.get(name) else {
+                    let known: Vec<_> = self.words.keys().map(|k| format!("@{k}")).collect();
+                    return Err(self.err(
+                        at,
+                        what,
+                        &format!(
+                            "`{s}` names no [words] set (known: {})",
+                            if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    ));
+                };
+                patterns.extend(pats.iter().cloned());
+            } else {
+                let p =
+                    pattern::compile(s).map_err(|m| self.err(at, what, &format!("{s:?}: {m}")))?;
+                patterns.push(p);
+            }
+        }
+        Ok(WordSet::new(patterns))
+    }
+}
+
+fn is_valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Lexicon {
+    /// Reads and compiles `dictionaries/frames.toml`.
+    pub fn load(dictionaries: &Path) -> Result<Lexicon> {
+        let path = dictionaries.join(FRAMES_FILE);
+        let src = std::fs::read_to_string(&path).map_err(|e| {
+            Error::Config(format!(
+                "cannot read the frame lexicon {}: {e} (every dictionaries folder needs a \
+                 {FRAMES_FILE}; copy the one from shiten's dictionaries/)",
+                path.display()
+            ))
+        })?;
+        Lexicon::parse(&src, &path)
+    }
+
+    /// Compiles lexicon text; `path` is used in messages.
+    pub fn parse(src: &str, path: &Path) -> Result<Lexicon> {
+        let raw: RawLexicon = toml::from_str(src).map_err(|e| {
+            let (line, col) = e.span().map_or((0, 0), |s| {
+                let before = &src[..s.start.min(src.len())];
+                let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                (line, col)
+            });
+            Error::Config(format!(
+                "{}:{line}:{col}: {}",
+                path.display(),
+                e.message().trim()
+            ))
+        })?;
+        let mut ctx = Ctx {
+            path,
+            src,
+            words: BTreeMap::new(),
+        };
+        for (name, entries) in &raw.words {
+            let at = entries.first().map_or(0, |e| e.span().start);
+            if !is_valid_id(name) {
+                return Err(ctx.err(
+                    at,
+                    &format!("[words] {name}"),
+                    "set names use a-z, 0-9 and _",
+                ));
+            }
+            let set = ctx.set(entries, &format!("[words] {name}"), false)?;
+            ctx.words.insert(name.clone(), (at, set.patterns));
+        }
+        let topic = Topic {
+            words: ctx.set(&raw.topic.words, "[topic] words", true)?,
+            lead_sentences: raw.topic.lead_sentences,
+            min_sentences: raw.topic.min_sentences,
+            window: raw.topic.window,
+        };
+        if topic.words.is_empty() {
+            return Err(Error::Config(format!(
+                "{}: [topic] words is empty: name the incident (7pay, セブンペイ, ...)",
+                path.display()
+            )));
+        }
+        let s = &raw.stance;
+        let st = |v: &Strs, name: &str| ctx.set(v, &format!("[stance] {name}"), true);
+        let stance = StanceRules {
+            negated: st(&s.negated, "negated")?,
+            negated_adjacent: st(&s.negated_adjacent, "negated_adjacent")?,
+            adjacent_chars: s.adjacent_chars,
+            doubted: st(&s.doubted, "doubted")?,
+            doubted_adjacent: st(&s.doubted_adjacent, "doubted_adjacent")?,
+            reported: st(&s.reported, "reported")?,
+            reported_source: st(&s.reported_source, "reported_source")?,
+            hearsay: st(&s.hearsay, "hearsay")?,
+            list_lead: st(&s.list_lead, "list_lead")?,
+            quote_attribution: st(&s.quote_attribution, "quote_attribution")?,
+            quote_not_attribution: st(&s.quote_not_attribution, "quote_not_attribution")?,
+            exceptions: st(&s.exceptions, "exceptions")?,
+            anaphora: st(&s.anaphora, "anaphora")?,
+            doubt_reach: s.doubt_reach,
+        };
+        let context_ignore = ctx.set(&raw.context.ignore, "[context] ignore", true)?;
+        let mut frames = Vec::new();
+        let mut seen = HashSet::new();
+        for f in &raw.frame {
+            let id = f.id.get_ref().clone();
+            let at = f.id.span().start;
+            let what = format!("frame {id}");
+            if !is_valid_id(&id) {
+                return Err(ctx.err(at, &what, "ids use a-z, 0-9 and _ and start with a letter"));
+            }
+            if !seen.insert(id.clone()) {
+                return Err(ctx.err(at, &what, "defined twice"));
+            }
+            if f.cues.is_empty() {
+                return Err(ctx.err(at, &what, "has no [[frame.cues]]"));
+            }
+            let mut cue_sets = Vec::new();
+            for (k, c) in f.cues.iter().enumerate() {
+                let w = format!("{what}, cues[{k}]");
+                if c.patterns.is_empty() {
+                    return Err(ctx.err(at, &w, "`match` is empty"));
+                }
+                let near = ctx.set(&c.near, &format!("{w}.near"), true)?;
+                if near.is_empty() && (c.window > 0 || c.heading) {
+                    return Err(ctx.err(
+                        at,
+                        &w,
+                        "`window`/`heading` only make sense with `near` words",
+                    ));
+                }
+                cue_sets.push(CueSet {
+                    cues: ctx.set(&c.patterns, &format!("{w}.match"), false)?,
+                    near,
+                    window: c.window,
+                    heading: c.heading,
+                    unless: ctx.set(&c.unless, &format!("{w}.unless"), true)?,
+                });
+            }
+            frames.push(Frame {
+                label: f.label.clone().unwrap_or_else(|| id.clone()),
+                id,
+                description: f.description.clone(),
+                cue_sets,
+            });
+        }
+        let mut owner = Vec::new();
+        let mut res = Vec::new();
+        for (fi, f) in frames.iter().enumerate() {
+            for (si, set) in f.cue_sets.iter().enumerate() {
+                for p in &set.cues.patterns {
+                    owner.push((fi, si));
+                    res.push(p.re.as_str().to_string());
+                }
+            }
+        }
+        let cue_prefilter = RegexSet::new(&res).map_err(|e| {
+            Error::Config(format!("{}: cues too large together: {e}", path.display()))
+        })?;
+        ctx.words.clear();
+        Ok(Lexicon {
+            path: path.to_path_buf(),
+            fingerprint: blake3::hash(src.as_bytes()).to_hex().to_string(),
+            frames,
+            topic,
+            stance,
+            context_ignore,
+            cue_prefilter,
+            cue_owner: owner,
+        })
+    }
+
+    /// The frame ids, in lexicon order.
+    pub fn frame_ids(&self) -> Vec<&str> {
+        self.frames.iter().map(|f| f.id.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = r#"
+[topic]
+words = ["7pay"]
+
+[words]
+cause = ["原因", "問題"]
+
+[stance]
+reported = ["と説明"]
+
+[[frame]]
+id = "two_factor_auth"
+label = "二段階認証"
+[[frame.cues]]
+match = ["2段階認証"]
+[[frame.cues]]
+match = ["SMS"]
+near = ["@cause"]
+window = 1
+"#;
+
+    fn err_of(src: &str) -> String {
+        Lexicon::parse(src, Path::new("frames.toml"))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn compiles_a_small_lexicon() {
+        let lx = Lexicon::parse(MINI, Path::new("frames.toml")).unwrap();
+        assert_eq!(lx.frame_ids(), ["two_factor_auth"]);
+        assert_eq!(lx.frames[0].cue_sets[1].near.patterns.len(), 2);
+        assert_eq!(lx.cue_owner, [(0, 0), (0, 1)]);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_entry() {
+        let bad = MINI.replace(r#"match = ["SMS"]"#, r#"match = ["(SMS"]"#);
+        let e = err_of(&bad);
+        assert!(
+            e.starts_with("frames.toml:17: frame two_factor_auth, cues[1].match"),
+            "{e}"
+        );
+        assert!(e.contains("unclosed `(`"), "{e}");
+
+        let e = err_of(&MINI.replace("@cause", "@causes"));
+        assert!(
+            e.contains("frames.toml:18:") && e.contains("`@causes` names no [words] set"),
+            "{e}"
+        );
+
+        let e = err_of(&MINI.replace("window = 1", "windw = 1"));
+        assert!(e.starts_with("frames.toml:19:"), "{e}");
+        assert!(e.contains("windw"), "{e}");
+
+        let e = err_of(&format!(
+            "{MINI}\n[[frame]]\nid = \"two_factor_auth\"\n[[frame.cues]]\nmatch=[\"x\"]\n"
+        ));
+        assert!(e.contains("defined twice"), "{e}");
+
+        let e = err_of(&MINI.replace("id = \"two_factor_auth\"", "id = \"Two-Factor\""));
+        assert!(e.contains("frames.toml:12: frame Two-Factor"), "{e}");
+    }
+
+    #[test]
+    fn the_shipped_lexicon_compiles() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries");
+        let lx = Lexicon::load(&dir).unwrap();
+        for id in [
+            "two_factor_auth",
+            "list_based_attack",
+            "rushed_launch",
+            "omni7_integration",
+            "password_reset_flaw",
+            "external_id_login",
+            "governance_management",
+        ] {
+            assert!(lx.frame_ids().contains(&id), "{id} missing");
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! The small pattern language of the frame lexicon, compiled to a [`regex::Regex`] over
+//! folded text (see [`fold`](super::fold)).
+//!
+//! | syntax      | meaning                                                             |
+//! |-------------|---------------------------------------------------------------------|
+//! | `二段階認証` | literal text, folded like the sentence (so it also matches 2段階認証) |
+//! | `(a\|b)`    | one of the alternatives; `\|` also works at the top level            |
+//! | `(の)?`     | optional group                                                      |
+//! | `…`, `...`  | a gap of up to 20 characters inside the sentence                     |
+//! | `…{40}`     | a gap of up to 40 characters (at most 200)                           |
+//! | `$`         | (last) the end of the sentence, ignoring closing punctuation          |
+//! | `^`         | (first) the start of the sentence                                   |
+//! | `\(`        | a literal special character                                         |
+//!
+//! Everything else is literal: there are no character classes or repetitions, so a
+//! lexicon entry cannot be slow or surprising.
+
+use std::fmt::Write as _;
+
+use regex::Regex;
+
+use super::fold::fold_str;
+
+/// Default and maximum gap lengths, in characters.
+pub const DEFAULT_GAP: usize = 20;
+const MAX_GAP: usize = 200;
+
+/// A compiled pattern and its source text.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// As written in the lexicon.
+    pub source: String,
+    /// Compiled over folded text.
+    pub re: Regex,
+}
+
+#[derive(Debug)]
+enum Node {
+    Lit(String),
+    Gap(usize),
+    Group(Vec<Vec<Node>>, bool),
+    End,
+    Start,
+}
+
+struct Parser {
+    chars: Vec<char>,
+    i: usize,
+}
+
+impl Parser {
+    fn alternatives(&mut self, depth: usize) -> Result<Vec<Vec<Node>>, String> {
+        let mut alts = vec![self.sequence(depth)?];
+        while self.peek() == Some('|') {
+            self.i += 1;
+            alts.push(self.sequence(depth)?);
+        }
+        if alts.iter().any(Vec::is_empty) {
+            return Err("empty alternative (write an optional group `(x)?` instead)".into());
+        }
+        Ok(alts)
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.i).copied()
+    }
+
+    fn sequence(&mut self, depth: usize) -> Result<Vec<Node>, String> {
+        let mut seq: Vec<Node> = Vec::new();
+        let mut lit = String::new();
+        let flush = |lit: &mut String, seq: &mut Vec<Node>| {
+            if !lit.is_empty() {
+                seq.push(Node::Lit(std::mem::take(lit)));
+            }
+        };
+        while let Some(c) = self.peek() {
+            match c {
+                '|' => break,
+                ')' => {
+                    if depth == 0 {
+                        return Err(format!("unmatched `)` at character {}", self.i + 1));
+                    }
+                    break;
+                }
+                '(' => {
+                    flush(&mut lit, &mut seq);
+                    let open = self.i;
+                    self.i += 1;
+                    let alts = self.alternatives(depth + 1)?;
+                    if self.peek() != Some(')') {
+                        return Err(format!("unclosed `(` at character {}", open + 1));
+                    }
+                    self.i += 1;
+                    let optional = self.peek() == Some('?');
+                    if optional {
+                        self.i += 1;
+                    }
+                    seq.push(Node::Group(alts, optional));
+                }
+                '?' => {
+                    return Err(format!(
+                        "`?` at character {} must follow a group: write `(x)?`",
+                        self.i + 1
+                    ));
+                }
+                '…' | '.' => {
+                    if c == '.' && !self.src_has(self.i, "...") {
+                        lit.push(c);
+                        self.i += 1;
+                        continue;
+                    }
+                    flush(&mut lit, &mut seq);
+                    self.i += if c == '.' { 3 } else { 1 };
+                    let mut n = DEFAULT_GAP;
+                    if self.peek() == Some('{') {
+                        let start = self.i + 1;
+                        let end = (start..self.chars.len())
+                            .find(|&j| self.chars[j] == '}')
+                            .ok_or("unclosed `{` after a gap")?;
+                        let num: String = self.chars[start..end].iter().collect();
+                        n = num
+                            .parse()
+                            .map_err(|_| format!("gap length `{num}` is not a number"))?;
+                        if n == 0 || n > MAX_GAP {
+                            return Err(format!("gap length {n} must be 1..={MAX_GAP}"));
+                        }
+                        self.i = end + 1;
+                    }
+                    seq.push(Node::Gap(n));
+                }
+                '$' => {
+                    flush(&mut lit, &mut seq);
+                    self.i += 1;
+                    if depth != 0 || self.i != self.chars.len() {
+                        return Err("`$` (end of sentence) must come last".into());
+                    }
+                    seq.push(Node::End);
+                }
+                '^' => {
+                    flush(&mut lit, &mut seq);
+                    if depth != 0 || self.i != 0 {
+                        return Err("`^` (start of sentence) must come first".into());
+                    }
+                    self.i += 1;
+                    seq.push(Node::Start);
+                }
+                '\\' => {
+                    self.i += 1;
+                    let Some(n) = self.peek() else {
+                        return Err("`\\` at the end escapes nothing".into());
+                    };
+                    lit.push(n);
+                    self.i += 1;
+                }
+                _ => {
+                    lit.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        flush(&mut lit, &mut seq);
+        Ok(seq)
+    }
+
+    fn src_has(&self, at: usize, s: &str) -> bool {
+        s.chars()
+            .enumerate()
+            .all(|(k, c)| self.chars.get(at + k) == Some(&c))
+    }
+}
+
+fn emit(alts: &[Vec<Node>], out: &mut String) {
+    for (k, seq) in alts.iter().enumerate() {
+        if k > 0 {
+            out.push('|');
+        }
+        for n in seq {
+            match n {
+                Node::Lit(s) => out.push_str(&regex::escape(&fold_str(s))),
+                Node::Gap(n) => {
+                    let _ = write!(out, ".{{0,{n}}}?");
+                }
+                Node::Group(a, opt) => {
+                    out.push_str("(?:");
+                    emit(a, out);
+                    out.push(')');
+                    if *opt {
+                        out.push('?');
+                    }
+                }
+                Node::End => out.push_str("[。.!?」)…]*$"),
+                Node::Start => out.push('^'),
+            }
+        }
+    }
+}
+
+fn starts_or_ends_with_gap(alts: &[Vec<Node>]) -> bool {
+    alts.iter().any(|seq| {
+        matches!(
+            seq.iter().find(|n| !matches!(n, Node::Start)),
+            Some(Node::Gap(_))
+        ) || matches!(seq.last(), Some(Node::Gap(_)))
+            || (matches!(seq.last(), Some(Node::End))
+                && matches!(seq.iter().rev().nth(1), Some(Node::Gap(_))))
+    })
+}
+
+fn has_text(alts: &[Vec<Node>]) -> bool {
+    alts.iter().all(|seq| {
+        seq.iter().any(|n| match n {
+            Node::Lit(s) => !fold_str(s).is_empty(),
+            Node::Group(a, false) => has_text(a),
+            _ => false,
+        })
+    })
+}
+
+/// Compiles one pattern; the error says what is wrong (the caller adds where).
+pub fn compile(src: &str) -> Result<Pattern, String> {
+    if src.trim().is_empty() {
+        return Err("empty pattern".into());
+    }
+    let mut p = Parser {
+        chars: src.chars().collect(),
+        i: 0,
+    };
+    let alts = p.alternatives(0)?;
+    if p.i != p.chars.len() {
+        return Err(format!("unmatched `)` at character {}", p.i + 1));
+    }
+    if starts_or_ends_with_gap(&alts) {
+        return Err("a gap `…` must stand between two pieces of text".into());
+    }
+    if !has_text(&alts) {
+        return Err("pattern has no text once folded (only spaces or ・?)".into());
+    }
+    let mut re = String::from("(?s)");
+    emit(&alts, &mut re);
+    let re = regex::RegexBuilder::new(&re)
+        .size_limit(1 << 22)
+        .dfa_size_limit(1 << 24)
+        .build()
+        .map_err(|e| format!("cannot compile: {e}"))?;
+    Ok(Pattern {
+        source: src.to_string(),
+        re,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::fold::fold_str;
+
+    fn m(p: &str, text: &str) -> Option<String> {
+        let p = compile(p).unwrap();
+        let t = fold_str(text);
+        p.re.find(&t).map(|x| x.as_str().to_string())
+    }
+
+    #[test]
+    fn literals_fold_like_text() {
+        assert!(m("二段階認証", "２段階認証がなかった").is_some());
+        assert!(m("ID・パスワード", "ＩＤとパスワード").is_none());
+        assert!(m("ID(と|・)?パスワード", "ＩＤとパスワード").is_some());
+        assert!(m("セキュリティー体制", "セキュリティ体制の不備").is_some());
+    }
+
+    #[test]
+    fn gaps_groups_and_end() {
+        assert!(
+            m(
+                "パスワード…別のメールアドレス",
+                "パスワードの再設定URLを別のメールアドレスに"
+            )
+            .is_some()
+        );
+        assert!(
+            m(
+                "パスワード…{3}別のメールアドレス",
+                "パスワードの再設定URLを別のメールアドレスに"
+            )
+            .is_none()
+        );
+        assert!(
+            m(
+                "リスト型(の)?(アカウント)?(ハッキング|攻撃)",
+                "リスト型の攻撃"
+            )
+            .is_some()
+        );
+        assert!(m("という$", "可能性があるという。").is_some());
+        assert!(m("という$", "という言葉").is_none());
+        assert!(m("a...b", "a123b").is_some());
+        assert!(m("1.5", "1.5倍").is_some());
+        assert!(m("^それだけ(では)?ない$", "それだけではない。").is_some());
+        assert!(m("^それだけ(では)?ない$", "でも、それだけではない。").is_none());
+    }
+
+    #[test]
+    fn rejects_malformed_patterns() {
+        for bad in [
+            "",
+            "(2段階",
+            "2段階)",
+            "a?",
+            "(a||b)",
+            "…認証",
+            "認証…",
+            "a$b",
+            "a…{0}b",
+            "a…{x}b",
+            "a\\",
+            "a^b",
+        ] {
+            assert!(compile(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+}

@@ -1,0 +1,693 @@
+//! `outputs/report.html`: one self-contained page for people (inline CSS and SVG, no
+//! scripts, no fonts or images from the network) built from the output rows alone:
+//!
+//! 1. a source × frame heatmap (colour = share of the source's articles that give the
+//!    frame, numbers in every cell, a bar of the stances of its hits, a marker where the
+//!    source differs from the others by Fisher's exact test);
+//! 2. the frames and what each claims;
+//! 3. the figures-across-sources table, when a `figures` table is given;
+//! 4. for every non-empty cell, the evidence sentences with source, date, stance and a
+//!    relative link to the article file.
+//!
+//! Every piece of text from the corpus is HTML-escaped. The page holds no time stamp, so the
+//! same rows give the same bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::Result;
+use crate::frame::Stance;
+use crate::output::atomic::write_atomic;
+use crate::output::rows::{DocumentRow, FigureRow, FrameHitRow, SourceFrameRow};
+
+/// File name of the report in the output folder.
+pub const REPORT_FILE: &str = "report.html";
+
+/// A frame as the lexicon describes it (for labels; ids alone also work).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameInfo {
+    /// Identifier.
+    pub id: String,
+    /// Label for people.
+    pub label: String,
+    /// What the frame claims.
+    pub description: String,
+}
+
+/// Everything the report shows.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// `documents` rows.
+    pub documents: &'a [DocumentRow],
+    /// `frame_hits` rows.
+    pub hits: &'a [FrameHitRow],
+    /// `source_frames` rows.
+    pub source_frames: &'a [SourceFrameRow],
+    /// `figures` rows, when that table exists.
+    pub figures: Option<&'a [FigureRow]>,
+    /// Frames in lexicon order (may be empty).
+    pub frames: &'a [FrameInfo],
+    /// Relative URL prefix from the report to the corpus folder (`../corpus/`), if known.
+    pub article_base: Option<&'a str>,
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
+fn encode_segment(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The relative URL from folder `from` to folder `to` (both made absolute first), ending
+/// in `/`; `None` when there is no relative way (different drives).
+pub fn relative_url(from: &Path, to: &Path) -> Option<String> {
+    let abs = |p: &Path| -> Option<PathBuf> {
+        std::fs::canonicalize(p).ok().or_else(|| {
+            let base = std::env::current_dir().ok()?;
+            Some(base.join(p))
+        })
+    };
+    let (from, to) = (abs(from)?, abs(to)?);
+    let f: Vec<Component<'_>> = from.components().collect();
+    let t: Vec<Component<'_>> = to.components().collect();
+    if f.first() != t.first() {
+        return None;
+    }
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); f.len() - common];
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| encode_segment(&c.as_os_str().to_string_lossy())),
+    );
+    let mut s = parts.join("/");
+    if !s.is_empty() {
+        s.push('/');
+    }
+    Some(s)
+}
+
+fn article_href(base: &str, doc: &str) -> String {
+    let path: Vec<String> = doc.split('/').map(encode_segment).collect();
+    format!("{base}{}", path.join("/"))
+}
+
+/// Blues, from white (share 0) to dark blue (share 1).
+fn colour(share: f64) -> String {
+    let stops = [
+        (0.0, (247, 251, 255)),
+        (0.25, (198, 219, 239)),
+        (0.5, (107, 174, 214)),
+        (0.75, (33, 113, 181)),
+        (1.0, (8, 48, 107)),
+    ];
+    let x = share.clamp(0.0, 1.0);
+    let k = stops.iter().rposition(|s| s.0 <= x).unwrap_or(0).min(3);
+    let (x0, c0) = stops[k];
+    let (x1, c1) = stops[k + 1];
+    let t = (x - x0) / (x1 - x0);
+    let mix = |a: i32, b: i32| (a as f64 + (b - a) as f64 * t).round() as i32;
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(c0.0, c1.0),
+        mix(c0.1, c1.1),
+        mix(c0.2, c1.2)
+    )
+}
+
+const STANCE_COLOURS: [&str; 4] = ["#1b7837", "#5e3c99", "#e08214", "#b2182b"];
+
+fn stance_label(s: Stance) -> &'static str {
+    match s {
+        Stance::Asserted => "asserted（媒体自身の主張）",
+        Stance::Reported => "reported（会社・専門家などの発言として）",
+        Stance::Doubted => "doubted（疑問視）",
+        Stance::Negated => "negated（否定）",
+    }
+}
+
+fn fmt_p(p: Option<f64>) -> String {
+    match p {
+        None => "–".into(),
+        Some(p) if p < 0.001 => "< 0.001".into(),
+        Some(p) => format!("{p:.3}"),
+    }
+}
+
+/// Display width of a label in SVG user units at font size 13 (CJK counts double).
+fn text_width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 7 } else { 13 }).sum()
+}
+
+/// Renders the report page.
+pub fn render(input: &ReportInput<'_>) -> String {
+    let docs_by_name: BTreeMap<&str, &DocumentRow> = input
+        .documents
+        .iter()
+        .map(|d| (d.doc.as_str(), d))
+        .collect();
+    // Columns: lexicon order first, then any other frame in the rows.
+    let mut frames: Vec<FrameInfo> = Vec::new();
+    let present: BTreeSet<&str> = input
+        .source_frames
+        .iter()
+        .map(|r| r.frame.as_str())
+        .collect();
+    for f in input.frames {
+        if present.contains(f.id.as_str()) {
+            frames.push(f.clone());
+        }
+    }
+    for id in &present {
+        if !frames.iter().any(|f| f.id == *id) {
+            frames.push(FrameInfo {
+                id: (*id).to_string(),
+                label: (*id).to_string(),
+                description: String::new(),
+            });
+        }
+    }
+    let sources: Vec<&str> = input
+        .source_frames
+        .iter()
+        .map(|r| r.source.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let cell: BTreeMap<(&str, &str), &SourceFrameRow> = input
+        .source_frames
+        .iter()
+        .map(|r| ((r.source.as_str(), r.frame.as_str()), r))
+        .collect();
+    let n_sources = input
+        .documents
+        .iter()
+        .map(|d| d.source.as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
+
+    let mut h = String::with_capacity(64 * 1024);
+    h.push_str(concat!(
+        "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+        "<title>shiten（視点）レポート: 各媒体は原因をどう説明したか</title>\n<style>\n",
+        "body{font-family:\"Noto Sans CJK JP\",\"Hiragino Sans\",\"Yu Gothic\",\"Meiryo\",sans-serif;",
+        "margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222;line-height:1.6}\n",
+        "h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #08306b;margin-top:2.5rem}\n",
+        "h3{margin-top:2rem}h4{margin:1.2rem 0 .3rem}\n",
+        ".lead{color:#555}.note{color:#555;font-size:.9rem}\n",
+        "svg text{font-family:inherit}\n",
+        "table{border-collapse:collapse;width:100%;font-size:.92rem}\n",
+        "th,td{border:1px solid #ccd;padding:.3rem .45rem;vertical-align:top;text-align:left}\n",
+        "th{background:#eef2f8}\n",
+        "td.num{text-align:right;white-space:nowrap}\n",
+        "mark{background:#ffe58a;padding:0 .1em}\n",
+        ".stance{white-space:nowrap;font-weight:bold}\n",
+        ".asserted{color:#1b7837}.reported{color:#5e3c99}.doubted{color:#e08214}.negated{color:#b2182b}\n",
+        ".legend span{display:inline-block;margin-right:1rem}\n",
+        ".sw{display:inline-block;width:1rem;height:.8rem;vertical-align:middle;margin-right:.25rem;border:1px solid #999}\n",
+        "dl.frames dt{font-weight:bold;margin-top:.6rem}dl.frames dd{margin-left:1.5rem}\n",
+        "nav a{margin-right:1rem}\n",
+        "</style>\n</head>\n<body>\n"
+    ));
+    let _ = writeln!(
+        h,
+        "<header><h1>各媒体は原因をどう説明したか</h1>\n<p class=\"lead\">shiten（視点）: \
+         {} 本の記事、{} の媒体。原因の説明（フレーム）ごとに、それを取り上げた記事の割合と、\
+         その根拠となった文を示します。</p>\n<nav><a href=\"#heatmap\">媒体 × フレーム</a>\
+         <a href=\"#frames\">フレームの説明</a><a href=\"#figures\">数字の比較</a>\
+         <a href=\"#evidence\">根拠の文</a></nav></header>",
+        input.documents.len(),
+        n_sources
+    );
+
+    // 1. Heatmap.
+    h.push_str("<section id=\"heatmap\">\n<h2>媒体 × フレーム</h2>\n");
+    h.push_str(
+        "<p class=\"note\">マスの色と数字: その媒体の記事のうち、そのフレームを本文で取り上げた記事の数と割合。\
+         下の帯: その根拠となった文のスタンスの内訳。<b>★▲</b> / <b>★▼</b>: ほかの媒体より多い / 少なく、\
+         その差が統計的に有意（Fisher の正確検定、両側 p &lt; 0.05、太枠）。マスを選ぶと根拠の文に移動します。</p>\n",
+    );
+    let _ = write!(h, "<p class=\"legend\">");
+    for s in Stance::ALL {
+        let _ = write!(
+            h,
+            "<span><i class=\"sw\" style=\"background:{}\"></i>{}</span>",
+            STANCE_COLOURS[s as usize],
+            escape(stance_label(s))
+        );
+    }
+    h.push_str("</p>\n");
+    if sources.is_empty() || frames.is_empty() {
+        h.push_str("<p>フレームの手がかりは見つかりませんでした。</p>\n");
+    } else {
+        write_heatmap(&mut h, &sources, &frames, &cell);
+    }
+    h.push_str("</section>\n");
+
+    // 2. Frames.
+    h.push_str("<section id=\"frames\">\n<h2>フレームの説明</h2>\n<dl class=\"frames\">\n");
+    for f in &frames {
+        let _ = writeln!(
+            h,
+            "<dt>{} <code>{}</code></dt><dd>{}</dd>",
+            escape(&f.label),
+            escape(&f.id),
+            escape(&f.description)
+        );
+    }
+    h.push_str("</dl>\n</section>\n");
+
+    // 3. Figures.
+    h.push_str("<section id=\"figures\">\n<h2>数字の比較（媒体ごとの被害額・人数など）</h2>\n");
+    match input.figures {
+        Some(rows) if !rows.is_empty() => write_figures(&mut h, rows),
+        _ => h.push_str("<p class=\"note\">この実行には figures 表がありません。</p>\n"),
+    }
+    h.push_str("</section>\n");
+
+    // 4. Evidence.
+    h.push_str("<section id=\"evidence\">\n<h2>根拠の文</h2>\n");
+    let mut hits_by_cell: BTreeMap<(&str, &str), Vec<&FrameHitRow>> = BTreeMap::new();
+    for hit in input.hits {
+        let source = docs_by_name
+            .get(hit.doc.as_str())
+            .map_or(hit.source.as_str(), |d| d.source.as_str());
+        hits_by_cell
+            .entry((source, hit.frame.as_str()))
+            .or_default()
+            .push(hit);
+    }
+    for (j, f) in frames.iter().enumerate() {
+        let _ = writeln!(h, "<h3 id=\"frame-{j}\">{}</h3>", escape(&f.label));
+        for (i, s) in sources.iter().enumerate() {
+            let Some(hs) = hits_by_cell.get(&(*s, f.id.as_str())) else {
+                continue;
+            };
+            let r = cell.get(&(*s, f.id.as_str()));
+            let _ = writeln!(
+                h,
+                "<h4 id=\"ev-{i}-{j}\">{} — {}（{} / {} 記事）</h4>",
+                escape(s),
+                escape(&f.label),
+                r.map_or(0, |r| r.docs),
+                r.map_or(0, |r| r.docs_total)
+            );
+            h.push_str(
+                "<table class=\"evidence\"><thead><tr><th>媒体</th><th>日付</th><th>スタンス</th>\
+                 <th>文</th><th>記事</th></tr></thead><tbody>\n",
+            );
+            for hit in hs {
+                write_evidence_row(&mut h, hit, &docs_by_name, input.article_base);
+            }
+            h.push_str("</tbody></table>\n");
+        }
+    }
+    h.push_str("</section>\n");
+    h.push_str(
+        "<footer><p class=\"note\">shiten が出力表（documents, frame_hits, source_frames, figures）\
+         から作成。本文の文だけを数えています（ナビゲーションや関連記事の一覧は除外）。</p></footer>\n",
+    );
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+fn write_heatmap(
+    h: &mut String,
+    sources: &[&str],
+    frames: &[FrameInfo],
+    cell: &BTreeMap<(&str, &str), &SourceFrameRow>,
+) {
+    // Per frame: (articles giving it, all articles), over every source.
+    let mut frame_totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for r in cell.values() {
+        let t = frame_totals.entry(r.frame.as_str()).or_default();
+        t.0 += r.docs;
+        t.1 += r.docs_total;
+    }
+    let (cw, ch) = (96usize, 52usize);
+    let label_w = sources.iter().map(|s| text_width(s)).max().unwrap_or(60) + 24;
+    let head_h = frames
+        .iter()
+        .map(|f| text_width(&f.label))
+        .max()
+        .unwrap_or(60)
+        * 7
+        / 10
+        + 30;
+    let width = label_w + cw * frames.len() + 40 + head_h / 2;
+    let height = head_h + ch * sources.len() + 10;
+    let _ = writeln!(
+        h,
+        "<svg id=\"heatmap-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"媒体 × フレームのヒートマップ\">"
+    );
+    for (j, f) in frames.iter().enumerate() {
+        let x = label_w + j * cw + cw / 2;
+        let _ = writeln!(
+            h,
+            "<text class=\"col-label\" x=\"{x}\" y=\"{}\" font-size=\"13\" transform=\"rotate(-35 {x} {})\">\
+             <title>{}</title>{}</text>",
+            head_h - 8,
+            head_h - 8,
+            escape(&f.id),
+            escape(&f.label)
+        );
+    }
+    for (i, s) in sources.iter().enumerate() {
+        let y = head_h + i * ch;
+        let _ = writeln!(
+            h,
+            "<text class=\"row-label\" x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\">{}</text>",
+            label_w - 10,
+            y + ch / 2 + 5,
+            escape(s)
+        );
+        for (j, f) in frames.iter().enumerate() {
+            let x = label_w + j * cw;
+            let Some(r) = cell.get(&(*s, f.id.as_str())) else {
+                continue;
+            };
+            let significant = r.p_value.is_some_and(|p| p < 0.05);
+            let fg = if r.share > 0.55 { "#fff" } else { "#111" };
+            let title = format!(
+                "{s} / {}: {} / {} 記事 ({:.0}%), 文 {} (asserted {}, reported {}, doubted {}, negated {}), \
+                 Fisher p = {}, 調整済み残差 = {}",
+                f.label,
+                r.docs,
+                r.docs_total,
+                r.share * 100.0,
+                r.hits,
+                r.hits_asserted,
+                r.hits_reported,
+                r.hits_doubted,
+                r.hits_negated,
+                fmt_p(r.p_value),
+                r.std_residual.map_or("–".into(), |v| format!("{v:.2}"))
+            );
+            let open = if r.docs > 0 {
+                format!("<a href=\"#ev-{i}-{j}\">")
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                h,
+                "{open}<g class=\"cell\" data-source=\"{}\" data-frame=\"{}\" data-docs=\"{}\"><title>{}</title>\
+                 <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>\
+                 <text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"{fg}\">{}/{}</text>\
+                 <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{fg}\">{:.0}%</text>",
+                escape(s),
+                escape(&f.id),
+                r.docs,
+                escape(&title),
+                x + 2,
+                y + 2,
+                cw - 4,
+                ch - 4,
+                colour(r.share),
+                if significant { "#111" } else { "#fff" },
+                if significant { 2.5 } else { 1.0 },
+                x + cw / 2,
+                y + 22,
+                r.docs,
+                r.docs_total,
+                x + cw / 2,
+                y + 36,
+                r.share * 100.0
+            );
+            if significant {
+                // More or fewer than the other sources' articles?
+                let (others_with, others_all) = frame_totals
+                    .get(f.id.as_str())
+                    .map_or((0, 0), |&(w, a)| (w - r.docs, a - r.docs_total));
+                let more = others_all == 0
+                    || r.docs as f64 / r.docs_total.max(1) as f64
+                        > others_with as f64 / others_all as f64;
+                let _ = write!(
+                    h,
+                    "<text class=\"sig\" x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{fg}\">{}</text>",
+                    x + cw - 20,
+                    y + 17,
+                    if more { "★▲" } else { "★▼" }
+                );
+            }
+            // Stance bar.
+            if r.hits > 0 {
+                let bar_w = (cw - 16) as f64;
+                let mut bx = (x + 8) as f64;
+                let counts = [
+                    r.hits_asserted,
+                    r.hits_reported,
+                    r.hits_doubted,
+                    r.hits_negated,
+                ];
+                for (k, c) in counts.iter().enumerate() {
+                    if *c == 0 {
+                        continue;
+                    }
+                    let w = bar_w * *c as f64 / r.hits as f64;
+                    let _ = write!(
+                        h,
+                        "<rect x=\"{bx:.1}\" y=\"{}\" width=\"{w:.1}\" height=\"6\" fill=\"{}\"/>",
+                        y + ch - 12,
+                        STANCE_COLOURS[k]
+                    );
+                    bx += w;
+                }
+            }
+            h.push_str("</g>");
+            if r.docs > 0 {
+                h.push_str("</a>");
+            }
+            h.push('\n');
+        }
+    }
+    h.push_str("</svg>\n");
+}
+
+fn write_figures(h: &mut String, rows: &[FigureRow]) {
+    h.push_str(
+        "<table class=\"figures\"><thead><tr><th>指標</th><th>媒体</th><th>時点</th><th>値</th>\
+         <th>単位</th><th>概数</th><th>判定</th><th>比較対象</th><th>記事</th></tr></thead><tbody>\n",
+    );
+    for r in rows {
+        let o = |s: &Option<String>| escape(s.as_deref().unwrap_or(""));
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&r.measure),
+            escape(&r.source),
+            o(&r.as_of),
+            o(&r.value),
+            o(&r.unit),
+            if r.approx { "約" } else { "" },
+            escape(&r.verdict),
+            o(&r.compared_with),
+            escape(&r.docs)
+        );
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+fn write_evidence_row(
+    h: &mut String,
+    hit: &FrameHitRow,
+    docs: &BTreeMap<&str, &DocumentRow>,
+    base: Option<&str>,
+) {
+    let d = docs.get(hit.doc.as_str());
+    let date = hit
+        .published
+        .clone()
+        .or_else(|| d.and_then(|d| d.published.clone()))
+        .unwrap_or_else(|| "日付なし".into());
+    let sentence = hit.sentence_text.replace(['\r', '\n'], "");
+    let cue = hit.cue.replace(['\r', '\n'], "");
+    let text = match sentence.find(&cue).filter(|_| !cue.is_empty()) {
+        Some(at) => format!(
+            "{}<mark>{}</mark>{}",
+            escape(&sentence[..at]),
+            escape(&cue),
+            escape(&sentence[at + cue.len()..])
+        ),
+        None => escape(&sentence),
+    };
+    let stance_title = hit
+        .stance_cue
+        .as_deref()
+        .map(|c| format!(" title=\"決め手: {}\"", escape(c)))
+        .unwrap_or_default();
+    let title = d.and_then(|d| d.title.as_deref()).unwrap_or(&hit.doc);
+    let link = match base {
+        Some(b) => format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&article_href(b, &hit.doc)),
+            escape(title)
+        ),
+        None => escape(title),
+    };
+    let source = d.map_or(hit.source.as_str(), |d| d.source.as_str());
+    let _ = writeln!(
+        h,
+        "<tr class=\"hit\"><td>{}</td><td class=\"num\">{}</td><td class=\"stance {st}\"{stance_title}>{st}</td>\
+         <td>{text}</td><td>{link}</td></tr>",
+        escape(source),
+        escape(&date),
+        st = escape(&hit.stance),
+    );
+}
+
+/// Renders the report and writes it atomically as `dir/report.html`.
+pub fn write_report(dir: &Path, input: &ReportInput<'_>) -> Result<PathBuf> {
+    let html = render(input);
+    let path = dir.join(REPORT_FILE);
+    write_atomic(&path, |w| std::io::Write::write_all(w, html.as_bytes()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_everything_from_the_corpus() {
+        assert_eq!(
+            escape("<script>\"a\" & 'b'</script>"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+        let docs = [DocumentRow {
+            doc: "x<y>.txt".into(),
+            source: "<b>媒体</b>".into(),
+            title: Some("見出し<script>".into()),
+            ..DocumentRow::default()
+        }];
+        let hits = [FrameHitRow {
+            doc: "x<y>.txt".into(),
+            source: "<b>媒体</b>".into(),
+            frame: "two_factor_auth".into(),
+            cue: "二段階認証".into(),
+            stance: "asserted".into(),
+            sentence_text: "<img src=x onerror=alert(1)>二段階認証がなかった".into(),
+            ..FrameHitRow::default()
+        }];
+        let sf = crate::aggregate::source_frames(&docs, &hits);
+        let html = render(&ReportInput {
+            documents: &docs,
+            hits: &hits,
+            source_frames: &sf,
+            figures: None,
+            frames: &[],
+            article_base: Some("../corpus/"),
+        });
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<script>"));
+        assert!(!html.contains("<b>媒体"));
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;<mark>二段階認証</mark>"));
+        assert!(html.contains("href=\"../corpus/x%3Cy%3E.txt\""));
+        assert!(!html.contains("http://") || html.matches("http://").count() == 1); // SVG namespace only
+    }
+
+    #[test]
+    fn marks_significant_cells_and_renders_figures() {
+        let docs: Vec<DocumentRow> = (0..12)
+            .map(|k| DocumentRow {
+                doc: format!("d{k}.txt"),
+                source: if k < 6 { "A" } else { "B" }.into(),
+                ..DocumentRow::default()
+            })
+            .collect();
+        // All of A's articles give the frame, none of B's: Fisher p = 0.002.
+        let hits: Vec<FrameHitRow> = (0..6)
+            .map(|k| FrameHitRow {
+                doc: format!("d{k}.txt"),
+                source: "A".into(),
+                frame: "rushed_launch".into(),
+                cue: "見切り発車".into(),
+                stance: "asserted".into(),
+                sentence_text: "見切り発車だった。".into(),
+                ..FrameHitRow::default()
+            })
+            .collect();
+        let sf = crate::aggregate::source_frames(&docs, &hits);
+        assert!(sf[0].p_value.unwrap() < 0.05);
+        let figures = [FigureRow {
+            measure: "damage_amount".into(),
+            source: "<東邦通信>".into(),
+            value: Some("38615473".into()),
+            verdict: "same".into(),
+            docs: "016.txt".into(),
+            ..FigureRow::default()
+        }];
+        let frames = [FrameInfo {
+            id: "rushed_launch".into(),
+            label: "見切り発車".into(),
+            description: "The launch date came first.".into(),
+        }];
+        let input = ReportInput {
+            documents: &docs,
+            hits: &hits,
+            source_frames: &sf,
+            figures: Some(&figures),
+            frames: &frames,
+            article_base: None,
+        };
+        let html = render(&input);
+        assert_eq!(html.matches("class=\"sig\"").count(), 2, "A more, B fewer");
+        assert!(html.contains("★▲</text>") && html.contains("★▼</text>"));
+        assert!(html.contains("<td>&lt;東邦通信&gt;</td>"));
+        assert!(html.contains("<td class=\"num\">38615473</td>"));
+        assert_eq!(html.matches("<tr class=\"hit\"").count(), 6);
+        let without = render(&ReportInput {
+            figures: None,
+            ..input
+        });
+        assert!(without.contains("figures 表がありません"));
+        assert_eq!(render(&input), html, "same rows, same bytes");
+    }
+
+    #[test]
+    fn relative_urls_between_folders() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("outputs");
+        let corpus = d.path().join("my corpus");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::create_dir_all(&corpus).unwrap();
+        assert_eq!(relative_url(&out, &corpus).unwrap(), "../my%20corpus/");
+        assert_eq!(relative_url(&out, &out).unwrap(), "");
+        assert_eq!(
+            article_href("../c/", "sub/記事 1.txt"),
+            "../c/sub/%E8%A8%98%E4%BA%8B%201.txt"
+        );
+    }
+
+    #[test]
+    fn colours_run_from_white_to_dark_blue() {
+        assert_eq!(colour(0.0), "#f7fbff");
+        assert_eq!(colour(1.0), "#08306b");
+        assert_eq!(colour(0.5), "#6baed6");
+    }
+}
