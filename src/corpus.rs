@@ -461,7 +461,7 @@ fn japanese_score(text: &str) -> i64 {
 /// (Latin text) or when the decoded text is overwhelmingly kana and kanji.
 fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
     use encoding_rs::{UTF_16BE, UTF_16LE};
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let pairs = bytes.len() / 2;

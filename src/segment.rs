@@ -259,7 +259,8 @@ mod tests {
     #[test]
     fn flags_boilerplate_sentences() {
         let t = "関連記事\n本文の文。";
-        let s = split(t, &[0.."関連記事".len()]);
+        let boilerplate = std::iter::once(0.."関連記事".len()).collect::<Vec<_>>();
+        let s = split(t, &boilerplate);
         assert!(s[0].boilerplate);
         assert!(!s[1].boilerplate);
     }

@@ -1,0 +1,177 @@
+//! Stage 7: aggregates computed from the row tables (`documents`, `mentions`, `entities`,
+//! `facts`, `frame_hits`) each time the outputs are published.
+//!
+//! An aggregate is registered in [`registry`]. Publishing streams the live rows of each
+//! row table to it chunk by chunk ([`Aggregate::add`], projected to the columns it asks
+//! for), then asks for its products ([`Aggregate::finish`]): tables (written as CSV and
+//! Parquet like every table) or files (`report.html`). Aggregates run in registration
+//! order and each sees the products of those before it, so a report can use
+//! `source_frames` and `figures`.
+//!
+//! The simplest aggregate is a function of the assembled tables: wrap it with
+//! [`FromTables`], which collects the requested columns and calls the function once:
+//!
+//! ```
+//! use shiten::aggregate::{FromTables, Product, Tables};
+//! use shiten::output::Table;
+//!
+//! fn doc_count(t: &Tables, _earlier: &[Product]) -> shiten::Result<Vec<Product>> {
+//!     let mut out = Table::empty("doc_count", &[("docs".into(), shiten::output::ColType::Int)]);
+//!     if let shiten::output::Values::Int(v) = &mut out.columns[0].values {
+//!         v.push(Some(t.get("documents").height() as i64));
+//!     }
+//!     Ok(vec![Product::Table(out)])
+//! }
+//! let agg = FromTables::new("doc_count", &[("documents", &["doc"])], doc_count);
+//! # let _ = agg;
+//! ```
+//!
+//! An aggregate that must stay flat in memory on very large corpora implements
+//! [`Aggregate`] itself and folds each chunk as it comes.
+
+use std::collections::BTreeMap;
+
+use crate::error::Result;
+use crate::output::Table;
+
+/// What an aggregate produces.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Product {
+    /// A table, written as `NAME.csv` and `NAME.parquet`.
+    Table(Table),
+    /// A file written as is (e.g. `report.html`).
+    File {
+        /// File name in the output folder.
+        name: String,
+        /// Its content.
+        bytes: Vec<u8>,
+    },
+}
+
+impl Product {
+    /// The table named `name` among `products`, if any.
+    pub fn find<'a>(products: &'a [Product], name: &str) -> Option<&'a Table> {
+        products.iter().find_map(|p| match p {
+            Product::Table(t) if t.name == name => Some(t),
+            _ => None,
+        })
+    }
+}
+
+/// A row table and the columns an aggregate reads from it (empty: all).
+pub type Input = (&'static str, &'static [&'static str]);
+
+/// Computes output tables or files from the row tables.
+pub trait Aggregate: Send {
+    /// Its name, for messages.
+    fn name(&self) -> &str;
+    /// The row tables it reads, with the columns it needs.
+    fn inputs(&self) -> &[Input];
+    /// Receives one chunk of live rows of `table` (only the requested columns). Every
+    /// input table first arrives once with no rows, so its columns are known. Chunks come
+    /// in a stable order (by batch, then document name).
+    fn add(&mut self, table: &str, rows: Table) -> Result<()>;
+    /// Its products, given the products of the aggregates that ran before it.
+    fn finish(&mut self, earlier: &[Product]) -> Result<Vec<Product>>;
+}
+
+/// The row tables given to a [`FromTables`] function.
+#[derive(Debug, Default)]
+pub struct Tables {
+    tables: BTreeMap<String, Table>,
+}
+
+impl Tables {
+    /// The table `name`; an empty table if it was not requested.
+    pub fn get(&self, name: &str) -> &Table {
+        static EMPTY: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+        self.tables.get(name).unwrap_or_else(|| {
+            EMPTY.get_or_init(|| Table {
+                name: String::new(),
+                columns: Vec::new(),
+            })
+        })
+    }
+
+    /// Adds rows to `name`.
+    pub fn add(&mut self, name: &str, rows: Table) -> Result<()> {
+        match self.tables.get_mut(name) {
+            Some(t) => t.append(rows).map_err(|msg| crate::Error::Output {
+                table: name.to_string(),
+                msg,
+            }),
+            None => {
+                self.tables.insert(name.to_string(), rows);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The function of a [`FromTables`] aggregate.
+pub type TablesFn = fn(&Tables, &[Product]) -> Result<Vec<Product>>;
+
+/// An aggregate made from a function of the assembled row tables.
+pub struct FromTables {
+    name: &'static str,
+    inputs: &'static [Input],
+    tables: Tables,
+    f: TablesFn,
+}
+
+impl FromTables {
+    /// `f` gets the tables of `inputs` (with those columns), assembled from every live part.
+    pub fn new(name: &'static str, inputs: &'static [Input], f: TablesFn) -> FromTables {
+        FromTables {
+            name,
+            inputs,
+            tables: Tables::default(),
+            f,
+        }
+    }
+}
+
+impl Aggregate for FromTables {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn inputs(&self) -> &[Input] {
+        self.inputs
+    }
+    fn add(&mut self, table: &str, rows: Table) -> Result<()> {
+        self.tables.add(table, rows)
+    }
+    fn finish(&mut self, earlier: &[Product]) -> Result<Vec<Product>> {
+        (self.f)(&std::mem::take(&mut self.tables), earlier)
+    }
+}
+
+/// The aggregates published with every output, in order. Register new ones here
+/// (`source_frames`, `figures`, then the report, which reads both).
+pub fn registry() -> Vec<Box<dyn Aggregate>> {
+    Vec::new()
+}
+
+/// Runs `aggregates` over whole tables held in memory (the non-incremental path).
+pub fn run_in_memory(
+    aggregates: Vec<Box<dyn Aggregate>>,
+    tables: &[&Table],
+) -> Result<Vec<Product>> {
+    let mut products = Vec::new();
+    for mut a in aggregates {
+        for (name, cols) in a.inputs().to_vec() {
+            if let Some(t) = tables.iter().find(|t| t.name == name) {
+                let t = if cols.is_empty() {
+                    (*t).clone()
+                } else {
+                    t.select(cols)
+                };
+                a.add(name, t.filter(&[]))?;
+                a.add(name, t)?;
+            }
+        }
+        let mut out = a.finish(&products)?;
+        products.append(&mut out);
+    }
+    Ok(products)
+}

@@ -1,0 +1,318 @@
+//! Publishing: the output tables assembled from the live parts, then the aggregates,
+//! staged, journaled in the ledger and renamed into the output folder.
+//!
+//! Assembly streams: for each committed batch (in id order) each part is read, checked,
+//! reduced to the rows of the documents the ledger still assigns to that batch, and
+//! appended to the CSV file and to the Parquet file of its table (one row group per 64 Ki
+//! rows), and handed to the aggregates. Memory holds one part (and one row group) per
+//! table, whatever the size of the corpus.
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::path::Path;
+
+use super::ledger::OutputFile;
+use super::parts::{self, META_COLUMN, ROW_TABLES};
+use super::{STAGING_DIR, Store, test_point};
+use crate::aggregate::{Aggregate, Product};
+use crate::error::{Error, Result};
+use crate::output::csv::CsvSink;
+use crate::output::parquet::ParquetSink;
+use crate::output::{self, OutputOptions, Record, Table, Values, atomic};
+
+/// What a publish wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Published {
+    /// The ledger state the outputs now reflect.
+    pub state: i64,
+    /// Table names written (row tables, skipped, aggregates).
+    pub tables: Vec<String>,
+    /// Other files written (reports).
+    pub files: Vec<String>,
+}
+
+/// How output options are recorded (a change republishes).
+pub fn options_text(o: OutputOptions) -> String {
+    format!("csv_guard={}", o.csv_guard)
+}
+
+fn file_digest(path: &Path) -> Result<OutputFile> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(OutputFile {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes: bytes.len() as u64,
+        blake3: blake3::hash(&bytes).to_hex().to_string(),
+    })
+}
+
+/// Why the output folder does not reflect the ledger, or `None` when it does. With
+/// `verify`, files are checked against their recorded BLAKE3 (otherwise their size).
+pub fn outputs_behind(
+    store_ledger: &super::Ledger,
+    out: &Path,
+    options: &str,
+    verify: bool,
+) -> Result<Option<String>> {
+    let Some(rec) = store_ledger.outputs()? else {
+        return Ok(Some("no outputs were published yet".into()));
+    };
+    if let Some((s, _, _)) = rec.pending {
+        return Ok(Some(format!(
+            "a publish of state {s} was interrupted while replacing the files; the next \
+             run completes it"
+        )));
+    }
+    let state = store_ledger.state()?;
+    if rec.state != state {
+        return Ok(Some(if rec.state < 0 {
+            "the outputs' state is unknown (an interrupted publish); they will be rewritten".into()
+        } else {
+            format!(
+                "outputs reflect ledger state {}, the ledger is at state {state}",
+                rec.state
+            )
+        }));
+    }
+    if rec.options != options {
+        return Ok(Some(format!(
+            "outputs were written with {}, this run asks for {options}",
+            rec.options
+        )));
+    }
+    for f in &rec.files {
+        let p = out.join(&f.name);
+        let ok = if verify {
+            file_digest(&p).is_ok_and(|d| d == *f)
+        } else {
+            fs::metadata(&p).is_ok_and(|m| m.len() == f.bytes)
+        };
+        if !ok {
+            return Ok(Some(format!(
+                "{} is missing or was modified since it was written",
+                p.display()
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Columns of the output row table `name` (documents: with the metadata variables).
+fn output_schema(name: &str, meta_keys: &[String]) -> Vec<(String, output::ColType)> {
+    let mut s = parts::part_schema(name);
+    if name == "documents" {
+        s.retain(|(n, _)| n != META_COLUMN);
+        let fixed: HashSet<String> = s.iter().map(|c| c.0.clone()).collect();
+        for k in meta_keys.iter().filter(|k| !fixed.contains(*k)) {
+            s.push((k.clone(), output::ColType::Str));
+        }
+    }
+    s
+}
+
+struct Sink {
+    name: &'static str,
+    csv: CsvSink<BufWriter<File>>,
+    csv_path: std::path::PathBuf,
+    parquet: ParquetSink,
+    schema: Vec<(String, output::ColType)>,
+}
+
+fn project(t: &Table, cols: &[&str]) -> Table {
+    if cols.is_empty() {
+        t.clone()
+    } else {
+        t.select(cols)
+    }
+}
+
+/// Assembles every output from the committed state and replaces the output files.
+pub fn publish(
+    store: &mut Store,
+    opts: OutputOptions,
+    mut aggregates: Vec<Box<dyn Aggregate>>,
+) -> Result<Published> {
+    let state = store.ledger.state()?;
+    let staging = store.dir.join(STAGING_DIR);
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    }
+    fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    let meta_keys = store.ledger.meta_keys()?;
+    let mut sinks = Vec::new();
+    for name in ROW_TABLES {
+        let schema = output_schema(name, &meta_keys);
+        let empty = Table::empty(name, &schema);
+        let csv_path = staging.join(format!("{name}.csv"));
+        let f = File::create(&csv_path).map_err(|e| Error::io(&csv_path, e))?;
+        let csv = CsvSink::new(
+            BufWriter::with_capacity(1 << 16, f),
+            &empty.column_names(),
+            opts.csv_guard,
+        )
+        .map_err(|e| Error::io(&csv_path, e))?;
+        let parquet = ParquetSink::create(&staging.join(format!("{name}.parquet")), &empty)?;
+        for a in aggregates.iter_mut() {
+            for (input, cols) in a.inputs().to_vec() {
+                if input == name {
+                    a.add(name, project(&empty, cols))?;
+                }
+            }
+        }
+        sinks.push(Sink {
+            name,
+            csv,
+            csv_path,
+            parquet,
+            schema,
+        });
+    }
+    for batch in store.ledger.live_batches()? {
+        let dir = store.batch_dir(batch.id);
+        let live = store.ledger.live_docs_of(batch.id)?;
+        let whole = live.len() as i64 == batch.docs;
+        let live: HashSet<String> = live.into_iter().collect();
+        for part in &batch.parts {
+            let Some(sink) = sinks.iter_mut().find(|s| s.name == part.table) else {
+                continue;
+            };
+            let mut t = parts::read_part(&dir, part)?;
+            if !whole {
+                let keep: Vec<bool> = match t.column("doc") {
+                    Some(Values::Str(v)) => v
+                        .iter()
+                        .map(|d| d.as_ref().is_some_and(|d| live.contains(d)))
+                        .collect(),
+                    _ => vec![false; t.height()],
+                };
+                t = t.filter(&keep);
+            }
+            if part.table == "documents" {
+                t = parts::expand_meta(t, &meta_keys);
+            }
+            t.name = sink.name.to_string();
+            if t.schema() != sink.schema {
+                return Err(Error::State(format!(
+                    "batch {}: {} has columns {:?}, expected {:?}",
+                    batch.id,
+                    part.file,
+                    t.column_names(),
+                    sink.schema.iter().map(|c| c.0.as_str()).collect::<Vec<_>>()
+                )));
+            }
+            for a in aggregates.iter_mut() {
+                for (input, cols) in a.inputs().to_vec() {
+                    if input == part.table {
+                        a.add(input, project(&t, cols))?;
+                    }
+                }
+            }
+            sink.csv
+                .write(&t)
+                .map_err(|e| Error::io(&sink.csv_path, e))?;
+            sink.parquet.write(t)?;
+        }
+    }
+    let mut tables: Vec<String> = Vec::new();
+    for s in sinks {
+        let path = s.csv_path;
+        let f = s
+            .csv
+            .into_inner()
+            .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+            .map_err(|e| Error::io(&path, e))?;
+        f.sync_all().map_err(|e| Error::io(&path, e))?;
+        s.parquet.finish()?;
+        tables.push(s.name.to_string());
+        test_point(&format!("staged {}", s.name));
+    }
+    let skipped = Table::from_records(store.ledger.skipped_rows()?.iter());
+    output::write_table(&staging, &skipped, opts)?;
+    tables.push(<crate::output::rows::SkipRow as Record>::TABLE.to_string());
+    let mut products = Vec::new();
+    for mut a in aggregates {
+        let mut out = a.finish(&products)?;
+        products.append(&mut out);
+    }
+    let mut files = Vec::new();
+    for p in &products {
+        match p {
+            Product::Table(t) => {
+                output::write_table(&staging, t, opts)?;
+                tables.push(t.name.clone());
+            }
+            Product::File { name, bytes } => {
+                atomic::write_atomic(&staging.join(name), |w| std::io::Write::write_all(w, bytes))?;
+                files.push(name.clone());
+            }
+        }
+    }
+    atomic::sync_dir(&staging);
+    test_point("staged all");
+    let mut staged = Vec::new();
+    let mut names: Vec<String> = fs::read_dir(&staging)
+        .map_err(|e| Error::io(&staging, e))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    for n in &names {
+        staged.push(file_digest(&staging.join(n))?);
+    }
+    let previous = store.ledger.outputs()?.map(|r| r.files).unwrap_or_default();
+    store
+        .ledger
+        .begin_publish(state, &options_text(opts), &staged)?;
+    test_point("publish journaled");
+    for f in &staged {
+        let from = staging.join(&f.name);
+        let to = store.out.join(&f.name);
+        fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+        test_point(&format!("renamed {}", f.name));
+    }
+    atomic::sync_dir(&store.out);
+    store.ledger.finish_publish()?;
+    test_point("publish recorded");
+    // Files an earlier publish wrote that this one did not (an aggregate removed).
+    for old in previous {
+        if !names.contains(&old.name) {
+            let _ = fs::remove_file(store.out.join(&old.name));
+        }
+    }
+    let _ = fs::remove_dir_all(&staging);
+    Ok(Published {
+        state,
+        tables,
+        files,
+    })
+}
+
+/// Completes a publish that was interrupted while renaming files into the output folder.
+/// `None`: nothing pending; `Some(Ok(state))`: completed; `Some(Err(()))`: could not be
+/// completed (staged files gone), so the outputs will be rewritten.
+pub fn roll_forward(store: &mut Store) -> Result<Option<std::result::Result<i64, ()>>> {
+    let Some(rec) = store.ledger.outputs()? else {
+        return Ok(None);
+    };
+    let Some((state, _, files)) = rec.pending else {
+        return Ok(None);
+    };
+    let staging = store.dir.join(STAGING_DIR);
+    for f in &files {
+        let from = staging.join(&f.name);
+        let to = store.out.join(&f.name);
+        if file_digest(&from).is_ok_and(|d| d == *f) {
+            fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+        } else if !file_digest(&to).is_ok_and(|d| d == *f) {
+            store.ledger.abandon_publish()?;
+            return Ok(Some(Err(())));
+        }
+    }
+    atomic::sync_dir(&store.out);
+    store.ledger.finish_publish()?;
+    Ok(Some(Ok(state)))
+}
