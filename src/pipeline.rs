@@ -374,6 +374,7 @@ struct BatchWriter<'a> {
     docs: Vec<(DocAnalysis, DocRecord)>,
     rows: usize,
     records: Vec<DocRecord>,
+    kept: Vec<SkipRow>,
     batches: usize,
 }
 
@@ -397,6 +398,10 @@ impl BatchWriter<'_> {
                 };
                 self.docs.push((a, rec));
             }
+            Err(s) if w.had_analysis => self.kept.push(SkipRow {
+                path: w.doc.clone(),
+                reason: plan::kept_reason(&s.reason),
+            }),
             Err(s) => self.records.push(DocRecord {
                 doc: w.doc.clone(),
                 root: w.root.clone(),
@@ -462,10 +467,12 @@ pub fn run_incremental(
         recovery: store.recover()?,
         ..RunReport::default()
     };
+    // Every committed part is checked (size and BLAKE3) before any work, so a damaged
+    // store stops the run before it analyses anything.
     for b in store.ledger.live_batches()? {
         let dir = store.batch_dir(b.id);
         for p in &b.parts {
-            parts::check_present(&dir, p)?;
+            parts::verify(&dir, p)?;
         }
     }
     let scan_bar = bar("scan");
@@ -473,22 +480,16 @@ pub fn run_incremental(
     scan_bar.finish_and_clear();
     let stored = store.ledger.documents()?;
     let stored_skips = store.ledger.root_skips(&scanned.root)?;
-    let p = plan::plan(
-        &scanned,
-        &stored,
-        &stored_skips,
-        &fingerprint.hash,
-        opts.prune,
-        true,
-    );
+    let mut p = plan::plan(&scanned, &stored, &fingerprint.hash, opts.prune, true);
     drop(stored);
+    let scanned_root = scanned.root.clone();
     report.scanned = scanned.files.len();
     report.other_shards = scanned.other_shards;
     report.warnings = scanned.metadata.warnings.clone();
     report.unchanged = p.unchanged;
     report.duplicates = p.duplicates.clone();
     report.removed = p.removed.clone();
-    report.pruned = p.deletes.len();
+    report.pruned = if opts.prune { p.removed.len() } else { 0 };
     report.stale_unreachable = p.stale_unreachable.clone();
     for why in [
         Why::New,
@@ -503,7 +504,7 @@ pub fn run_incremental(
             report.analysed_by_why.push((why, n));
         }
     }
-    report.skipped.extend(scanned.skips.iter().cloned());
+    report.skipped.extend(p.root_skips.iter().cloned());
     report.skipped.extend(p.unreadable.iter().cloned());
     for (d, o) in &p.duplicates {
         report.skipped.push(SkipRow {
@@ -529,6 +530,7 @@ pub fn run_incremental(
             docs: Vec::new(),
             rows: 0,
             records: Vec::new(),
+            kept: Vec::new(),
             batches: 0,
         };
         let mut found = [0i64; 6];
@@ -577,12 +579,15 @@ pub fn run_incremental(
         report.bytes_read = bytes;
         report.analysis_time = t0.elapsed();
         report.skipped.extend(skipped);
+        p.root_skips.append(&mut writer.kept);
     }
+    p.root_skips.sort();
+    let root_skips = (p.root_skips != stored_skips).then(|| (scanned_root.clone(), p.root_skips));
     let last = Commit {
         batch: None,
         upserts: p.records,
         deletes: p.deletes,
-        root_skips: p.root_skips,
+        root_skips,
     };
     if !last.is_empty() {
         test_point("final commit begins");

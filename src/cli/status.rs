@@ -178,8 +178,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
             shard,
             &indicatif::ProgressBar::hidden(),
         )?;
-        let stored_skips = ledger.root_skips(&scan.root)?;
-        let p = plan::plan(&scan, &docs, &stored_skips, &fp.hash, false, false);
+        let p = plan::plan(&scan, &docs, &fp.hash, false, false);
         println!("corpus     {}", scan.root);
         println!(
             "           {} file(s): {} new, {} changed, {} metadata changed, {} stale, {} \

@@ -126,23 +126,6 @@ fn damaged(path: &Path, problem: String) -> Error {
     }
 }
 
-/// Checks that a part file exists with its recorded size (cheap; before a run starts).
-pub fn check_present(dir: &Path, part: &PartFile) -> Result<()> {
-    let path = dir.join(&part.file);
-    match std::fs::metadata(&path) {
-        Ok(m) if m.len() == part.bytes => Ok(()),
-        Ok(m) => Err(damaged(
-            &path,
-            format!(
-                "the part is {} bytes, the ledger recorded {} (damaged or replaced)",
-                m.len(),
-                part.bytes
-            ),
-        )),
-        Err(e) => Err(damaged(&path, format!("a committed part is missing: {e}"))),
-    }
-}
-
 /// Checks a part's size and BLAKE3 against the ledger; returns its bytes.
 pub fn verify(dir: &Path, part: &PartFile) -> Result<Vec<u8>> {
     let path = dir.join(&part.file);

@@ -191,6 +191,9 @@ pub struct Work {
     pub meta_keys: Vec<String>,
     /// BLAKE3 of its bytes when planned.
     pub hash: Option<String>,
+    /// Whether the store holds an analysis of an earlier version (kept if this one
+    /// cannot be analysed).
+    pub had_analysis: bool,
     /// Size when planned.
     pub size: u64,
 }
@@ -202,14 +205,16 @@ pub struct Plan {
     pub work: Vec<Work>,
     /// Rows to record without analysis (duplicates, unreadable files).
     pub records: Vec<DocRecord>,
-    /// Stored documents of the scanned folder that are gone (or left the shard).
+    /// Analysed documents of the scanned folder whose file is gone (or left the shard).
     pub removed: Vec<String>,
-    /// Of those, the ones this run drops (`--prune`).
+    /// Document records this run drops: removed ones with `--prune`, and the records of
+    /// gone skipped files and duplicates.
     pub deletes: Vec<String>,
     /// Stale documents of other folders that cannot be analysed again (file gone).
     pub stale_unreachable: Vec<String>,
-    /// The folder's non-document inputs, when they differ from the ledger's.
-    pub root_skips: Option<(String, Vec<SkipRow>)>,
+    /// What the folder's `root_skips` should record: its non-document inputs, and the
+    /// documents whose current file cannot be read while an earlier analysis is kept.
+    pub root_skips: Vec<SkipRow>,
     /// Files of the scan that need nothing.
     pub unchanged: usize,
     /// Duplicates in the scanned folder (recorded now or before).
@@ -226,10 +231,7 @@ impl Plan {
 
     /// Whether the run changes nothing in the ledger.
     pub fn is_noop(&self) -> bool {
-        self.work.is_empty()
-            && self.records.is_empty()
-            && self.deletes.is_empty()
-            && self.root_skips.is_none()
+        self.work.is_empty() && self.records.is_empty() && self.deletes.is_empty()
     }
 }
 
@@ -239,7 +241,6 @@ impl Plan {
 pub fn plan(
     scan: &Scan,
     stored: &[DocRecord],
-    stored_root_skips: &[SkipRow],
     fingerprint: &str,
     prune: bool,
     other_roots_stale: bool,
@@ -247,13 +248,20 @@ pub fn plan(
     let mut p = Plan::default();
     let by_name: HashMap<&str, &DocRecord> = stored.iter().map(|d| (d.doc.as_str(), d)).collect();
     let in_scan: HashSet<&str> = scan.files.iter().map(|f| f.doc.as_str()).collect();
-    p.removed = stored
+    // Gone files: analysed ones stay until --prune (their rows are data); the records of
+    // skipped files and duplicates hold no data and simply go.
+    for d in stored
         .iter()
         .filter(|d| d.root == scan.root && !in_scan.contains(d.doc.as_str()))
-        .map(|d| d.doc.clone())
-        .collect();
-    if prune {
-        p.deletes = p.removed.clone();
+    {
+        if d.status == DocStatus::Analysed {
+            p.removed.push(d.doc.clone());
+            if prune {
+                p.deletes.push(d.doc.clone());
+            }
+        } else {
+            p.deletes.push(d.doc.clone());
+        }
     }
     let deleted: HashSet<&str> = p.deletes.iter().map(String::as_str).collect();
     // Content already counted: analysed documents that stay, except those whose bytes
@@ -300,6 +308,7 @@ pub fn plan(
             meta_keys: f.meta_keys.clone(),
             hash: f.hash.clone(),
             size: f.size,
+            had_analysis: stored.is_some_and(|s| s.status == DocStatus::Analysed),
         };
         let Some(h) = &f.hash else {
             let reason = f.problem.clone().unwrap_or_else(|| "cannot read".into());
@@ -307,16 +316,20 @@ pub fn plan(
                 path: f.doc.clone(),
                 reason: reason.clone(),
             });
-            let same = stored.is_some_and(|s| {
-                s.status == DocStatus::Skipped
-                    && s.reason.as_deref() == Some(reason.as_str())
-                    && s.size == f.size as i64
-                    && s.root == scan.root
-            });
-            if same {
-                p.unchanged += 1;
-            } else {
-                p.records.push(record(f, DocStatus::Skipped, reason));
+            match stored {
+                Some(s) if s.status == DocStatus::Analysed => p.root_skips.push(SkipRow {
+                    path: f.doc.clone(),
+                    reason: kept_reason(&reason),
+                }),
+                Some(s)
+                    if s.status == DocStatus::Skipped
+                        && s.reason.as_deref() == Some(reason.as_str())
+                        && s.size == f.size as i64
+                        && s.root == scan.root =>
+                {
+                    p.unchanged += 1
+                }
+                _ => p.records.push(record(f, DocStatus::Skipped, reason)),
             }
             continue;
         };
@@ -417,6 +430,7 @@ pub fn plan(
                 meta_keys: d.meta_keys.clone(),
                 hash: d.content_hash.clone(),
                 size: d.size.max(0) as u64,
+                had_analysis: d.status == DocStatus::Analysed,
             });
         }
     }
@@ -433,10 +447,15 @@ pub fn plan(
     }
     p.work.sort_by(|a, b| a.doc.cmp(&b.doc));
     p.stale_unreachable.sort();
-    if scan.skips != stored_root_skips {
-        p.root_skips = Some((scan.root.clone(), scan.skips.clone()));
-    }
+    p.root_skips.extend(scan.skips.iter().cloned());
+    p.root_skips.sort();
     p
+}
+
+/// The `skipped` reason of a document whose current file cannot be analysed while the
+/// analysis of an earlier version stays in the tables.
+pub fn kept_reason(reason: &str) -> String {
+    format!("{reason}; the analysis of its earlier version is kept")
 }
 
 /// Loads the metadata of the corpus folders, other than `scanned`, that work items come
@@ -510,7 +529,7 @@ mod tests {
             file("copy-of-a.txt", "A"),
             file("d.txt", "C"),
         ]);
-        let p = plan(&scan, &stored, &[], "f", false, true);
+        let p = plan(&scan, &stored, "f", false, true);
         let whys: Vec<(&str, Why)> = p.work.iter().map(|w| (w.doc.as_str(), w.why)).collect();
         assert_eq!(whys, [("b.txt", Why::MetadataChanged), ("c.txt", Why::New)]);
         assert_eq!(p.unchanged, 1);
@@ -543,7 +562,6 @@ mod tests {
                 file("z.txt", "A"),
             ]),
             &stored,
-            &[],
             "f",
             false,
             true,
