@@ -546,7 +546,6 @@ mod tests {
         let p = plan(
             &scan_of(vec![a.clone(), b.clone()]),
             &stored,
-            &[],
             "g",
             true,
             true,
