@@ -2,7 +2,6 @@
 //! tables are up to date, and what a run would analyse (new, changed, stale) or report
 //! (removed). Read-only: takes no lock and changes nothing.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -53,6 +52,14 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         println!("lock       held by {holder} (a run is in progress)");
     } else {
         println!("lock       free");
+    }
+    if !ledger_path.exists() && store_dir.join(state::PARTS_DIR).is_dir() {
+        return Err(crate::Error::StateFile {
+            path: ledger_path.clone(),
+            problem: "the ledger is missing but parts are present".into(),
+            advice: state::damage_advice(&ledger_path),
+        }
+        .into());
     }
     if !ledger_path.exists() {
         println!(
@@ -162,7 +169,6 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         Some(c) => vec![c.clone()],
         None => s.roots.iter().map(PathBuf::from).collect(),
     };
-    let mut by_root: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for root in roots {
         if !root.is_dir() {
             let n = docs.iter().filter(|d| Path::new(&d.root) == root).count();
@@ -211,7 +217,12 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
                 root.display()
             );
         }
-        by_root.insert(scan.root.clone(), p.removed);
+    }
+    if let Some(first) = damaged.first() {
+        anyhow::bail!(
+            "the store is damaged ({} part file(s)); first: {first}",
+            damaged.len()
+        );
     }
     Ok(Status::Clean)
 }
