@@ -575,6 +575,12 @@ impl Ledger {
                 del.execute([d]).map_err(e)?;
             }
         }
+        // Folders no document comes from any more (moved or emptied) keep no skips.
+        tx.execute(
+            "DELETE FROM root_skips WHERE root NOT IN (SELECT root FROM documents) AND root != ?1",
+            [c.root_skips.as_ref().map_or("", |r| r.0.as_str())],
+        )
+        .map_err(e)?;
         if let Some((root, skips)) = &c.root_skips {
             tx.execute("DELETE FROM root_skips WHERE root = ?1", [root])
                 .map_err(e)?;
