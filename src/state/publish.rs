@@ -316,3 +316,127 @@ pub fn roll_forward(store: &mut Store) -> Result<Option<std::result::Result<i64,
     store.ledger.finish_publish()?;
     Ok(Some(Ok(state)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::{FromTables, Tables};
+    use crate::analyze::DocAnalysis;
+    use crate::output::rows::MentionRow;
+    use crate::state::ledger::{Commit, DocRecord, DocStatus};
+
+    fn analysis(doc: &str, mentions: &[&str], author: Option<&str>) -> DocAnalysis {
+        let mut a = DocAnalysis::default();
+        a.document.doc = doc.into();
+        a.document.source = "s".into();
+        if let Some(x) = author {
+            a.meta_extra.insert("author".into(), x.into());
+        }
+        for m in mentions {
+            a.mentions.push(MentionRow {
+                doc: doc.into(),
+                text: m.to_string(),
+                ..MentionRow::default()
+            });
+        }
+        a
+    }
+
+    fn commit(store: &mut Store, batch: &[DocAnalysis]) {
+        let id = store.ledger.begin_batch("f").unwrap();
+        let files = parts::write_parts(&store.batch_dir(id), &parts::part_tables(batch)).unwrap();
+        let upserts = batch
+            .iter()
+            .map(|a| DocRecord {
+                doc: a.document.doc.clone(),
+                root: "/r".into(),
+                content_hash: Some(a.document.doc.clone()),
+                size: 1,
+                meta_hash: String::new(),
+                batch: Some(id),
+                status: DocStatus::Analysed,
+                reason: None,
+                fingerprint: "f".into(),
+                meta_keys: a.meta_extra.keys().cloned().collect(),
+            })
+            .collect();
+        store
+            .ledger
+            .commit(&Commit {
+                batch: Some((id, files)),
+                upserts,
+                ..Commit::default()
+            })
+            .unwrap();
+    }
+
+    fn count_mentions(t: &Tables, earlier: &[Product]) -> Result<Vec<Product>> {
+        assert!(earlier.is_empty());
+        let m = t.get("mentions");
+        assert_eq!(m.column_names(), ["doc", "text"], "projected");
+        let text = (0..m.height())
+            .map(|i| m.columns[1].values.cell(i))
+            .collect::<Vec<_>>()
+            .join(",");
+        Ok(vec![Product::File {
+            name: "seen.txt".into(),
+            bytes: text.into_bytes(),
+        }])
+    }
+
+    #[test]
+    fn publishes_live_rows_of_every_table_with_aggregates() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut store = Store::open(&out, "test", false, None).unwrap();
+        commit(
+            &mut store,
+            &[
+                analysis("a.txt", &["a1", "a2"], Some("森田")),
+                analysis("b.txt", &["b-old"], None),
+            ],
+        );
+        commit(&mut store, &[analysis("b.txt", &["b-new"], Some("大橋"))]);
+        let aggs: Vec<Box<dyn Aggregate>> = vec![Box::new(FromTables::new(
+            "seen",
+            &[("mentions", &["doc", "text"])],
+            count_mentions,
+        ))];
+        let p = publish(&mut store, OutputOptions::default(), aggs).unwrap();
+        assert_eq!(p.files, ["seen.txt"]);
+        assert_eq!(
+            fs::read_to_string(out.join("seen.txt")).unwrap(),
+            "a1,a2,b-new"
+        );
+        let mentions = fs::read_to_string(out.join("mentions.csv")).unwrap();
+        let texts: Vec<&str> = mentions
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(3).unwrap())
+            .collect();
+        assert_eq!(texts, ["a1", "a2", "b-new"], "superseded rows are gone");
+        let docs =
+            crate::output::parquet::read_parquet(&out.join("documents.parquet"), "d").unwrap();
+        assert_eq!(
+            docs.column("author"),
+            Some(&Values::Str(vec![Some("森田".into()), Some("大橋".into())]))
+        );
+        assert!(docs.column(META_COLUMN).is_none());
+        let behind = outputs_behind(
+            &store.ledger,
+            &out,
+            &options_text(OutputOptions::default()),
+            true,
+        );
+        assert_eq!(behind.unwrap(), None);
+        // A hand-edited output file makes the outputs behind.
+        fs::write(out.join("mentions.csv"), "x").unwrap();
+        let behind = outputs_behind(
+            &store.ledger,
+            &out,
+            &options_text(OutputOptions::default()),
+            true,
+        );
+        assert!(behind.unwrap().unwrap().contains("mentions.csv"));
+    }
+}
