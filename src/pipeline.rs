@@ -364,6 +364,40 @@ where
     })
 }
 
+/// Phase durations, printed on stderr when `SHITEN_TIMINGS` is set (for tuning).
+struct PhaseTimer {
+    on: bool,
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl PhaseTimer {
+    fn new() -> PhaseTimer {
+        PhaseTimer {
+            on: std::env::var_os("SHITEN_TIMINGS").is_some(),
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, what: &'static str) {
+        let now = Instant::now();
+        self.laps.push((what, now - self.last));
+        self.last = now;
+    }
+
+    fn report(&self) {
+        if self.on {
+            for (what, d) in &self.laps {
+                eprintln!(
+                    "shiten-timing: {:>8.1} ms  {what}",
+                    d.as_secs_f64() * 1000.0
+                );
+            }
+        }
+    }
+}
+
 /// Collects analysed documents and commits them in batches: parts first, then the
 /// ledger transaction that makes them visible.
 struct BatchWriter<'a> {
@@ -461,6 +495,7 @@ pub fn run_incremental(
     bar: &dyn Fn(&str) -> ProgressBar,
 ) -> Result<RunReport> {
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
+    let mut timer = PhaseTimer::new();
     let mut store = Store::open(&opts.out, &opts.command, opts.rebuild_state, opts.shard)?;
     let mut report = RunReport {
         created: store.created,
@@ -475,6 +510,7 @@ pub fn run_incremental(
             parts::verify(&dir, p)?;
         }
     }
+    timer.lap("open, recover, verify parts");
     let scan_bar = bar("scan");
     let scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
     scan_bar.finish_and_clear();
@@ -512,8 +548,10 @@ pub fn run_incremental(
             reason: duplicate_reason(o),
         });
     }
+    timer.lap("scan and plan");
     if !p.work.is_empty() {
         let analyzer = load()?;
+        timer.lap("load analyzer");
         let mut metadata = plan::other_metadata(&scanned.root, &p.work)
             .into_iter()
             .collect::<HashMap<_, _>>();
@@ -583,6 +621,7 @@ pub fn run_incremental(
     }
     p.root_skips.sort();
     let root_skips = (p.root_skips != stored_skips).then(|| (scanned_root.clone(), p.root_skips));
+    timer.lap("analyse and commit batches");
     let last = Commit {
         batch: None,
         upserts: p.records,
@@ -594,6 +633,7 @@ pub fn run_incremental(
         store.ledger.commit(&last)?;
         test_point("final commit done");
     }
+    timer.lap("final commit");
     let options = publish::options_text(opts.output);
     if publish::outputs_behind(&store.ledger, &store.out, &options, false)?.is_some() {
         report.published = Some(publish::publish(
@@ -602,10 +642,13 @@ pub fn run_incremental(
             aggregate::registry(),
         )?);
     }
+    timer.lap("publish");
     report.garbage = store.collect_garbage()?;
     report.state = store.ledger.state()?;
     report.stored_docs = store.ledger.summary()?.analysed;
     report.skipped.sort();
     report.skipped.dedup();
+    timer.lap("collect garbage");
+    timer.report();
     Ok(report)
 }

@@ -1,8 +1,13 @@
-//! Measurements, not checks (ignored by default; run them in release mode):
+//! Measurements, not checks (ignored by default). Measure a release binary:
 //!
 //! ```text
-//! cargo test --release --test scale -- --ignored --nocapture --test-threads 1
+//! cargo build --release
+//! SHITEN_BIN=target/release/shiten cargo test --test scale -- --ignored --nocapture --test-threads 1
 //! ```
+//!
+//! (`cargo test --release` works too, but builds the dependencies again with the
+//! dev-dependencies' features.) `publish_streams_parts` runs in the test process, so its
+//! numbers are those of the test's own build profile.
 //!
 //! - `incremental_add_cost`: a generated corpus of `SHITEN_BENCH_DOCS` (default 3000)
 //!   articles is analysed, then 1% more is added, both with `shiten add` of a separate

@@ -125,7 +125,7 @@ impl ParquetSink {
         Ok(())
     }
 
-    /// Writes the footer, flushes and syncs the file.
+    /// Writes the footer and flushes the file (the caller syncs it).
     pub fn finish(mut self) -> Result<()> {
         self.flush_group()?;
         let name = self.pending.name.clone();
@@ -139,10 +139,10 @@ impl ParquetSink {
             .map_err(|_| Error::io(&path, std::io::Error::other("writer still shared")))?
             .into_inner()
             .map_err(|_| Error::io(&path, std::io::Error::other("writer poisoned")))?;
-        let f = inner
+        inner
             .into_inner()
-            .map_err(|e| Error::io(&path, e.into_error()))?;
-        f.sync_all().map_err(|e| Error::io(&path, e))
+            .map(drop)
+            .map_err(|e| Error::io(&path, e.into_error()))
     }
 }
 

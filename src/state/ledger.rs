@@ -508,14 +508,31 @@ impl Ledger {
     }
 
     /// Starts a batch (recorded as not committed) and returns its id.
+    ///
+    /// Not synced to disk by itself (`synchronous=NORMAL`): losing this row to a power
+    /// failure only leaves a part folder no batch owns, which the next run removes; the
+    /// commit that makes the batch visible is fully synced.
     pub fn begin_batch(&mut self, fingerprint: &str) -> Result<i64> {
-        self.conn
-            .execute(
+        let id = self.relaxed(|c| {
+            c.execute(
                 "INSERT INTO batches (committed, started_at, fingerprint) VALUES (0, ?1, ?2)",
                 params![super::now_secs(), fingerprint],
-            )
-            .map_err(|e| self.err("cannot start a batch", e))?;
-        Ok(self.conn.last_insert_rowid())
+            )?;
+            Ok(c.last_insert_rowid())
+        });
+        id.map_err(|e| self.err("cannot start a batch", e))
+    }
+
+    /// Runs `f` with `synchronous=NORMAL` (its transaction is not synced on its own; the
+    /// next synced commit makes it durable), then restores `FULL`.
+    fn relaxed<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let r = f(&self.conn);
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        r
     }
 
     /// Applies `c` in one transaction and raises the state counter; returns the new state.
@@ -840,16 +857,20 @@ impl Ledger {
     }
 
     /// Marks the pending publish as done: the output folder now reflects its state.
+    ///
+    /// Not synced on its own: if a power failure loses it, the journal is still pending,
+    /// and completing it finds every file already in place.
     pub fn finish_publish(&mut self) -> Result<()> {
         let n = self
-            .conn
-            .execute(
-                "UPDATE outputs SET state = pending_state, options = pending_options, \
-                 files = pending_files, written_at = ?1, pending_state = NULL, \
-                 pending_options = NULL, pending_files = NULL \
-                 WHERE id = 1 AND pending_state IS NOT NULL",
-                [super::now_secs()],
-            )
+            .relaxed(|c| {
+                c.execute(
+                    "UPDATE outputs SET state = pending_state, options = pending_options, \
+                     files = pending_files, written_at = ?1, pending_state = NULL, \
+                     pending_options = NULL, pending_files = NULL \
+                     WHERE id = 1 AND pending_state IS NOT NULL",
+                    [super::now_secs()],
+                )
+            })
             .map_err(|e| self.err("cannot record the publish", e))?;
         if n != 1 {
             return Err(Error::State("no publish in progress to finish".into()));

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::analyze::DocAnalysis;
 use crate::error::{Error, Result};
-use crate::output::atomic::{sync_dir, write_atomic};
+use crate::output::atomic::sync_dir;
 use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow};
 use crate::output::{ColType, Record, Table, Values, parquet};
 
@@ -76,35 +76,29 @@ impl<W: Write> Write for Hashing<'_, W> {
     }
 }
 
-/// Writes the non-empty `tables` into `dir` (created), each atomically, syncs the
-/// folder, and returns what the ledger must record about them.
+/// Writes the non-empty `tables` into `dir` (created), syncs them and the folder, and
+/// returns what the ledger must record about them. The folder belongs to a batch that
+/// is not committed yet, so nothing reads these files before they are complete: no
+/// temporary names are needed, only the syncs before the commit.
 pub fn write_parts(dir: &Path, tables: &[Table]) -> Result<Vec<PartFile>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    if let Some(parent) = dir.parent() {
-        sync_dir(parent);
-    }
     let mut out = Vec::new();
+    let mut files = Vec::new();
     for t in tables.iter().filter(|t| t.height() > 0) {
         let file = format!("{}.parquet", t.name);
         let path = dir.join(&file);
-        let mut result: Option<(u64, String)> = None;
-        let mut failure = None;
-        write_atomic(&path, |w| {
-            let mut h = Hashing {
-                inner: w,
-                hasher: blake3::Hasher::new(),
-                bytes: 0,
-            };
-            parquet::write_parquet(t, &mut h).map_err(|e| {
-                let msg = e.to_string();
-                failure = Some(e);
-                std::io::Error::other(msg)
-            })?;
-            result = Some((h.bytes, h.hasher.finalize().to_hex().to_string()));
-            Ok(())
-        })
-        .map_err(|e| failure.take().unwrap_or(e))?;
-        let (bytes, blake3) = result.unwrap_or_default();
+        let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        let mut h = Hashing {
+            inner: &mut w,
+            hasher: blake3::Hasher::new(),
+            bytes: 0,
+        };
+        parquet::write_parquet(t, &mut h)?;
+        let (bytes, blake3) = (h.bytes, h.hasher.finalize().to_hex().to_string());
+        let f = w
+            .into_inner()
+            .map_err(|e| Error::io(&path, e.into_error()))?;
         out.push(PartFile {
             table: t.name.clone(),
             file,
@@ -112,9 +106,25 @@ pub fn write_parts(dir: &Path, tables: &[Table]) -> Result<Vec<PartFile>> {
             rows: t.height() as u64,
             blake3,
         });
-        super::test_point(&format!("part-written {}", path.display()));
+        files.push((path, f));
+    }
+    // Sync in parallel: each sync mostly waits for the device.
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|(p, f)| s.spawn(move || f.sync_all().map_err(|e| Error::io(p, e))))
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().map_err(|_| Error::State("sync panicked".into()))?)
+    })?;
+    for (p, _) in &files {
+        super::test_point(&format!("part-written {}", p.display()));
     }
     sync_dir(dir);
+    if let Some(parent) = dir.parent() {
+        sync_dir(parent);
+    }
     Ok(out)
 }
 

@@ -224,13 +224,13 @@ pub fn publish(
             .into_inner()
             .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
             .map_err(|e| Error::io(&path, e))?;
-        f.sync_all().map_err(|e| Error::io(&path, e))?;
+        drop(f);
         s.parquet.finish()?;
         tables.push(s.name.to_string());
         test_point(&format!("staged {}", s.name));
     }
     let skipped = Table::from_records(store.ledger.skipped_rows()?.iter());
-    output::write_table(&staging, &skipped, opts)?;
+    stage_table(&staging, &skipped, opts)?;
     tables.push(<crate::output::rows::SkipRow as Record>::TABLE.to_string());
     let mut products = Vec::new();
     for mut a in aggregates {
@@ -241,17 +241,16 @@ pub fn publish(
     for p in &products {
         match p {
             Product::Table(t) => {
-                output::write_table(&staging, t, opts)?;
+                stage_table(&staging, t, opts)?;
                 tables.push(t.name.clone());
             }
             Product::File { name, bytes } => {
-                atomic::write_atomic(&staging.join(name), |w| std::io::Write::write_all(w, bytes))?;
+                let p = staging.join(name);
+                fs::write(&p, bytes).map_err(|e| Error::io(&p, e))?;
                 files.push(name.clone());
             }
         }
     }
-    atomic::sync_dir(&staging);
-    test_point("staged all");
     let mut staged = Vec::new();
     let mut names: Vec<String> = fs::read_dir(&staging)
         .map_err(|e| Error::io(&staging, e))?
@@ -264,15 +263,31 @@ pub fn publish(
         staged.push(file_digest(&staging.join(n))?);
     }
     let previous = store.ledger.outputs()?.map(|r| r.files).unwrap_or_default();
+    // A file identical to the published one is not replaced (the same table after a run
+    // that changed other tables); the others are synced, in parallel, before the journal.
+    let mut changed = Vec::new();
+    for f in &staged {
+        let unchanged =
+            previous.contains(f) && file_digest(&store.out.join(&f.name)).is_ok_and(|d| d == *f);
+        if unchanged {
+            let p = staging.join(&f.name);
+            fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+        } else {
+            changed.push(f.name.clone());
+        }
+    }
+    sync_files(&staging, &changed)?;
+    atomic::sync_dir(&staging);
+    test_point("staged all");
     store
         .ledger
         .begin_publish(state, &options_text(opts), &staged)?;
     test_point("publish journaled");
-    for f in &staged {
-        let from = staging.join(&f.name);
-        let to = store.out.join(&f.name);
+    for name in &changed {
+        let from = staging.join(name);
+        let to = store.out.join(name);
         fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
-        test_point(&format!("renamed {}", f.name));
+        test_point(&format!("renamed {name}"));
     }
     atomic::sync_dir(&store.out);
     store.ledger.finish_publish()?;
@@ -288,6 +303,43 @@ pub fn publish(
         state,
         tables,
         files,
+    })
+}
+
+/// Writes `t` as CSV and Parquet into the staging folder (synced later, with the rest).
+fn stage_table(staging: &Path, t: &Table, opts: OutputOptions) -> Result<()> {
+    let csv_path = staging.join(format!("{}.csv", t.name));
+    let f = File::create(&csv_path).map_err(|e| Error::io(&csv_path, e))?;
+    let mut w = BufWriter::with_capacity(1 << 16, f);
+    output::csv::write_csv(t, &mut w, opts.csv_guard)
+        .and_then(|_| std::io::Write::flush(&mut w))
+        .map_err(|e| Error::io(&csv_path, e))?;
+    let pq_path = staging.join(format!("{}.parquet", t.name));
+    let f = File::create(&pq_path).map_err(|e| Error::io(&pq_path, e))?;
+    let mut w = BufWriter::with_capacity(1 << 16, f);
+    output::parquet::write_parquet(t, &mut w)?;
+    std::io::Write::flush(&mut w).map_err(|e| Error::io(&pq_path, e))
+}
+
+/// Syncs files of `dir` to disk, in parallel (each sync mostly waits for the device).
+fn sync_files(dir: &Path, names: &[String]) -> Result<()> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = names
+            .iter()
+            .map(|n| {
+                let p = dir.join(n);
+                s.spawn(move || {
+                    File::open(&p)
+                        .and_then(|f| f.sync_all())
+                        .map_err(|e| Error::io(&p, e))
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join()
+                .map_err(|_| Error::State("a sync thread panicked".into()))??;
+        }
+        Ok(())
     })
 }
 

@@ -51,9 +51,18 @@ pub fn shared() -> Option<PathBuf> {
     None
 }
 
-/// The path of the shiten binary built for the tests.
+/// The path of the shiten binary built for the tests, or `$SHITEN_BIN` (to measure a
+/// release build with tests compiled in debug).
 pub fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_shiten"))
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var_os("SHITEN_BIN")
+            .filter(|b| !b.is_empty())
+            .map_or_else(
+                || PathBuf::from(env!("CARGO_BIN_EXE_shiten")),
+                PathBuf::from,
+            )
+    })
 }
 
 /// Runs the shiten binary with `args` (plus `--quiet` unless `verbose`), the repository's
