@@ -257,7 +257,7 @@ fn print_summary(command: &str, out: &std::path::Path, r: &RunReport, total: std
         Some(p) => {
             let mut names = p.tables.clone();
             names.extend(p.files.iter().cloned());
-            format!("rewrote {} (.csv and .parquet)", names.join(", "))
+            format!("published {} (.csv and .parquet)", names.join(", "))
         }
         None => "already up to date".into(),
     };
