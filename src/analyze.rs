@@ -231,7 +231,6 @@ impl Worker<'_> {
             facts: fact_rows,
             frame_hits,
             meta_extra: doc.meta.extra.clone(),
-            ..DocAnalysis::default()
         })
     }
 }

@@ -23,8 +23,12 @@ use crate::calendar::Date;
 /// Name of the metadata file at the corpus root.
 pub const METADATA_FILE: &str = "metadata.csv";
 
-/// Files larger than this are skipped unless the caller raises the limit.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Files larger than this many MiB are skipped unless the user raises the limit
+/// (`--max-file-mb`): news articles are rarely over 1 MiB, and per-document memory grows
+/// with the document.
+pub const DEFAULT_MAX_FILE_MB: u64 = 16;
+/// [`DEFAULT_MAX_FILE_MB`] in bytes.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = DEFAULT_MAX_FILE_MB * 1024 * 1024;
 
 /// What `metadata.csv` says about one article.
 #[derive(Debug, Clone, Default, PartialEq)]

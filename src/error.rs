@@ -32,6 +32,28 @@ pub enum Error {
     /// The incremental state under `outputs/.shiten` is unusable.
     #[error("state: {0}")]
     State(String),
+    /// A file of the incremental store is damaged, foreign or from another format.
+    #[error("{}: {problem}. {advice}", path.display())]
+    StateFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+        /// What the user can do.
+        advice: String,
+    },
+    /// Another run holds the store's lock.
+    #[error(
+        "{} is held by {holder}: another shiten run is working on these outputs; wait for it \
+         to finish (a lock left by a killed run is released automatically)",
+        path.display()
+    )]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// Who holds it, as written in the lock file.
+        holder: String,
+    },
 }
 
 impl Error {

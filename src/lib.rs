@@ -14,7 +14,9 @@
 //! 8. [`output`]    CSV / Parquet, written atomically; [`report`] `report.html`
 //!
 //! [`analyze`] runs stages 2–6 on one document with a per-thread worker; [`pipeline`] runs
-//! them over a corpus with rayon; [`cli`] is the command line.
+//! them over a corpus, streaming results into the incremental store ([`state`]: ledger,
+//! parts, commit protocol) from which the outputs are published; [`cli`] is the command
+//! line.
 //!
 //! Every span in every output row is a byte range (and a code-point range) into the
 //! document's original decoded text.
@@ -39,6 +41,7 @@ pub mod output;
 pub mod pipeline;
 pub mod report;
 pub mod segment;
+pub mod state;
 pub mod tokenize;
 
 pub use error::{Error, Result};

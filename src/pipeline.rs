@@ -1,20 +1,32 @@
-//! Running the stages over a corpus: discover, read and analyse in parallel (one
-//! [`Worker`](crate::analyze::Worker) per rayon thread), then assemble and write the tables.
+//! Running the stages over a corpus.
+//!
+//! - [`run_incremental`] (what `shiten run` and `shiten add` do): scan and plan against
+//!   the store ([`crate::state`]), stream the documents to analyse from worker threads
+//!   through a bounded channel to one writer that commits them in batches of parts, then
+//!   publish the outputs from the committed parts;
+//! - [`analyze_corpus`] + [`write_outputs`]: the whole corpus in memory, without a store
+//!   (for tests, evaluation and library users).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use crate::aggregate::FrameAcc;
+use crate::aggregate::{self, Product};
 use crate::analyze::{Analyzer, DocAnalysis};
 use crate::corpus::{self, Metadata, Skip};
 use crate::error::{Error, Result};
 use crate::output::rows::{DocumentRow, SkipRow};
 use crate::output::{self, OutputOptions, Table};
-use crate::report::{self, FrameInfo, ReportInput};
+use crate::state::fingerprint::Fingerprint;
+use crate::state::ledger::{Commit, DocRecord, DocStatus, duplicate_reason};
+use crate::state::plan::{self, Why, Work};
+use crate::state::publish::{self, Published};
+use crate::state::{Recovery, Shard, Store, parts, test_point};
 
 /// What to analyse and how.
 #[derive(Debug, Clone)]
@@ -38,10 +50,6 @@ pub struct Outcome {
     pub bytes_read: u64,
     /// Time spent analysing.
     pub elapsed: Duration,
-    /// The corpus folder (the report links to its files).
-    pub corpus: PathBuf,
-    /// The lexicon's frames, in order (the report's labels).
-    pub frames: Vec<FrameInfo>,
 }
 
 fn skip_row(s: Skip) -> SkipRow {
@@ -82,17 +90,6 @@ pub fn analyze_corpus(
         .collect();
     let mut out = Outcome {
         warnings: metadata.warnings.clone(),
-        corpus: opts.corpus.clone(),
-        frames: analyzer
-            .frames
-            .frames
-            .iter()
-            .map(|f| FrameInfo {
-                id: f.id.clone(),
-                label: f.label.clone(),
-                description: f.description.clone(),
-            })
-            .collect(),
         ..Outcome::default()
     };
     out.skipped.extend(found.skipped.into_iter().map(skip_row));
@@ -135,58 +132,542 @@ pub fn documents_table(analyses: &[DocAnalysis]) -> Table {
     t
 }
 
-/// Per-source frame counts, folded over the documents in parallel.
-pub fn frame_acc(analyses: &[DocAnalysis]) -> FrameAcc {
+/// Per-source frame counts, folded over the documents in parallel (one accumulator per
+/// rayon thread, merged).
+pub fn frame_acc(analyses: &[DocAnalysis]) -> aggregate::FrameAcc {
     analyses
         .par_iter()
-        .fold(FrameAcc::default, |mut acc, a| {
+        .fold(aggregate::FrameAcc::default, |mut acc, a| {
             acc.add_doc(&a.document.source, &a.frame_hits);
             acc
         })
-        .reduce(FrameAcc::default, FrameAcc::merge)
+        .reduce(aggregate::FrameAcc::default, aggregate::FrameAcc::merge)
 }
 
-/// Writes every table of `outcome` into `out`, each file atomically, then `report.html`.
-pub fn write_outputs(out: &Path, outcome: &Outcome, opts: OutputOptions) -> Result<Vec<String>> {
+/// Writes every table of `outcome` into `out`, each file atomically, with the
+/// registered aggregates (the in-memory path, without a store).
+pub fn write_outputs(
+    out: &Path,
+    outcome: &Outcome,
+    opts: OutputOptions,
+    ctx: &aggregate::Context,
+) -> Result<Vec<String>> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let a = &outcome.analyses;
-    let source_frames = frame_acc(a).rows();
-    let figures = crate::facts::figures(
-        &a.iter()
-            .flat_map(|x| x.facts.iter().cloned())
-            .collect::<Vec<_>>(),
-    );
     let tables = vec![
         documents_table(a),
         Table::from_records(a.iter().flat_map(|x| &x.mentions)),
         Table::from_records(a.iter().flat_map(|x| &x.entities)),
         Table::from_records(a.iter().flat_map(|x| &x.facts)),
-        Table::from_records(figures.iter()),
         Table::from_records(a.iter().flat_map(|x| &x.frame_hits)),
-        Table::from_records(source_frames.iter()),
         Table::from_records(outcome.skipped.iter()),
     ];
+    let refs: Vec<&Table> = tables.iter().collect();
+    let products = aggregate::run_in_memory(aggregate::registry(ctx), &refs)?;
     let mut names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     for t in &tables {
         output::write_table(out, t, opts)?;
     }
-    let documents: Vec<DocumentRow> = a.iter().map(|x| x.document.clone()).collect();
-    let hits: Vec<_> = a
-        .iter()
-        .flat_map(|x| x.frame_hits.iter().cloned())
-        .collect();
-    let base = report::relative_url(out, &outcome.corpus);
-    report::write_report(
-        out,
-        &ReportInput {
-            documents: &documents,
-            hits: &hits,
-            source_frames: &source_frames,
-            figures: Some(&figures),
-            frames: &outcome.frames,
-            article_base: base.as_deref(),
-        },
-    )?;
-    names.push(report::REPORT_FILE.to_string());
+    for p in products {
+        match p {
+            Product::Table(t) => {
+                output::write_table(out, &t, opts)?;
+                names.push(t.name);
+            }
+            Product::File { name, bytes } => {
+                output::atomic::write_atomic(&out.join(&name), |w| {
+                    std::io::Write::write_all(w, &bytes)
+                })?;
+            }
+        }
+    }
     Ok(names)
+}
+
+// ------------------------------------------------------------------ incremental runs
+
+/// Options of an incremental run (`shiten run`, `shiten add`).
+#[derive(Debug, Clone)]
+pub struct IncrementalOptions {
+    /// Corpus folder to scan.
+    pub corpus: PathBuf,
+    /// Output folder (holds the store in `.shiten/`).
+    pub out: PathBuf,
+    /// Files larger than this are skipped.
+    pub max_file_bytes: u64,
+    /// Drop stored documents of the corpus folder whose file is gone.
+    pub prune: bool,
+    /// Only this slice of the corpus.
+    pub shard: Option<Shard>,
+    /// Discard the store first and analyse everything again.
+    pub rebuild_state: bool,
+    /// A batch is committed every this many documents...
+    pub batch_docs: usize,
+    /// ... or this many rows (all row tables together), whichever comes first.
+    pub batch_rows: usize,
+    /// Output options.
+    pub output: OutputOptions,
+    /// The command line, for the lock file.
+    pub command: String,
+    /// What the aggregates need (frame labels, where the articles are).
+    pub aggregates: aggregate::Context,
+}
+
+impl IncrementalOptions {
+    /// Default batch size in documents.
+    pub const BATCH_DOCS: usize = 1000;
+    /// Default batch size in rows.
+    pub const BATCH_ROWS: usize = 250_000;
+}
+
+/// What an incremental run did.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    /// What opening the store repaired.
+    pub recovery: Recovery,
+    /// Whether the store was created by this run.
+    pub created: bool,
+    /// Article files scanned (in this shard).
+    pub scanned: usize,
+    /// Article files left to other shards.
+    pub other_shards: usize,
+    /// Documents analysed, by reason.
+    pub analysed_by_why: Vec<(Why, usize)>,
+    /// Unchanged files.
+    pub unchanged: usize,
+    /// Duplicates found (name, original).
+    pub duplicates: Vec<(String, String)>,
+    /// Stored documents whose file is gone.
+    pub removed: Vec<String>,
+    /// Of those, dropped by `--prune`.
+    pub pruned: usize,
+    /// Stale documents that could not be analysed again.
+    pub stale_unreachable: Vec<String>,
+    /// Documents analysed successfully.
+    pub analysed: usize,
+    /// Inputs of this corpus folder not analysed (for messages and the exit code).
+    pub skipped: Vec<SkipRow>,
+    /// Batches committed.
+    pub batches: usize,
+    /// Bytes of text analysed.
+    pub bytes_read: u64,
+    /// Sums over the analysed documents: sentences, tokens, mentions, entities, facts,
+    /// frame hits.
+    pub found: [i64; 6],
+    /// Time spent analysing.
+    pub analysis_time: Duration,
+    /// What was published, if the outputs were behind.
+    pub published: Option<Published>,
+    /// Ledger state at the end.
+    pub state: i64,
+    /// Documents stored (analysed) at the end.
+    pub stored_docs: i64,
+    /// Batches removed as garbage.
+    pub garbage: usize,
+    /// Warnings about the corpus (metadata).
+    pub warnings: Vec<String>,
+}
+
+/// Runs `work` through the analyzer on `threads` worker threads and hands each result to
+/// `sink` in work order, on the calling thread. Results travel through a bounded channel
+/// and a worker never runs more than a small window ahead of the sink, so memory does not
+/// grow with the corpus. A sink error stops the workers and is returned.
+pub fn analyse_stream<F>(
+    work: &[Work],
+    analyzer: &Analyzer,
+    metadata: &HashMap<String, Metadata>,
+    max_bytes: u64,
+    threads: usize,
+    bar: &ProgressBar,
+    mut sink: F,
+) -> Result<()>
+where
+    F: FnMut(usize, std::result::Result<DocAnalysis, Skip>) -> Result<()>,
+{
+    let threads = threads.max(1);
+    let window = 8 * threads + 16;
+    let next = AtomicUsize::new(0);
+    let abort = AtomicBool::new(false);
+    let emitted = Mutex::new(0usize);
+    let moved = Condvar::new();
+    let (tx, rx) = crossbeam_channel::bounded::<(usize, std::result::Result<DocAnalysis, Skip>)>(
+        2 * threads + 2,
+    );
+    let empty = Metadata::default();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, abort, emitted, moved) = (&next, &abort, &emitted, &moved);
+            let empty = &empty;
+            scope.spawn(move || {
+                let mut worker = analyzer.worker();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= work.len() || abort.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    {
+                        let mut e = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                        while i >= *e + window && !abort.load(Ordering::SeqCst) {
+                            e = moved.wait(e).unwrap_or_else(|p| p.into_inner());
+                        }
+                    }
+                    if abort.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let w = &work[i];
+                    let md = metadata.get(&w.root).unwrap_or(empty);
+                    let file = corpus::SourceFile {
+                        doc: w.doc.clone(),
+                        path: w.path.clone(),
+                    };
+                    let r = corpus::read_document(&file, md, max_bytes).and_then(|doc| {
+                        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            worker.analyze(&doc)
+                        }));
+                        match run {
+                            Ok(Ok(a)) => Ok(a),
+                            Ok(Err(e)) => Err(Skip {
+                                path: w.doc.clone(),
+                                reason: format!("analysis failed: {e}"),
+                            }),
+                            Err(panic) => {
+                                worker = analyzer.worker();
+                                let msg = panic
+                                    .downcast_ref::<String>()
+                                    .cloned()
+                                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                                    .unwrap_or_default();
+                                Err(Skip {
+                                    path: w.doc.clone(),
+                                    reason: format!(
+                                        "internal error while analysing (a bug in shiten; \
+                                         please report it): {msg}"
+                                    ),
+                                })
+                            }
+                        }
+                    });
+                    bar.inc(1);
+                    if tx.send((i, r)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut done = 0usize;
+        let mut result = Ok(());
+        for (i, r) in rx.iter() {
+            pending.insert(i, r);
+            while let Some(r) = pending.remove(&done) {
+                if let Err(e) = sink(done, r) {
+                    result = Err(e);
+                    break;
+                }
+                done += 1;
+                *emitted.lock().unwrap_or_else(|p| p.into_inner()) = done;
+                moved.notify_all();
+            }
+            if result.is_err() {
+                break;
+            }
+        }
+        if result.is_err() {
+            abort.store(true, Ordering::SeqCst);
+            moved.notify_all();
+            drop(rx);
+        }
+        result
+    })
+}
+
+/// Phase durations, printed on stderr when `SHITEN_TIMINGS` is set (for tuning).
+struct PhaseTimer {
+    on: bool,
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl PhaseTimer {
+    fn new() -> PhaseTimer {
+        PhaseTimer {
+            on: std::env::var_os("SHITEN_TIMINGS").is_some(),
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, what: &'static str) {
+        let now = Instant::now();
+        self.laps.push((what, now - self.last));
+        self.last = now;
+    }
+
+    fn report(&self) {
+        if self.on {
+            for (what, d) in &self.laps {
+                eprintln!(
+                    "shiten-timing: {:>8.1} ms  {what}",
+                    d.as_secs_f64() * 1000.0
+                );
+            }
+        }
+    }
+}
+
+/// Collects analysed documents and commits them in batches: parts first, then the
+/// ledger transaction that makes them visible.
+struct BatchWriter<'a> {
+    store: &'a mut Store,
+    fingerprint: &'a str,
+    max_docs: usize,
+    max_rows: usize,
+    docs: Vec<(DocAnalysis, DocRecord)>,
+    rows: usize,
+    records: Vec<DocRecord>,
+    kept: Vec<SkipRow>,
+    batches: usize,
+}
+
+impl BatchWriter<'_> {
+    fn push(&mut self, w: &Work, r: std::result::Result<DocAnalysis, Skip>) -> Result<()> {
+        match r {
+            Ok(a) => {
+                self.rows +=
+                    1 + a.mentions.len() + a.entities.len() + a.facts.len() + a.frame_hits.len();
+                let rec = DocRecord {
+                    doc: w.doc.clone(),
+                    root: w.root.clone(),
+                    content_hash: Some(a.document.content_hash.clone()),
+                    size: a.document.bytes,
+                    meta_hash: w.meta_hash.clone(),
+                    batch: None,
+                    status: DocStatus::Analysed,
+                    reason: None,
+                    fingerprint: self.fingerprint.to_string(),
+                    meta_keys: a.meta_extra.keys().cloned().collect(),
+                };
+                self.docs.push((a, rec));
+            }
+            Err(s) if w.had_analysis => self.kept.push(SkipRow {
+                path: w.doc.clone(),
+                reason: plan::kept_reason(&s.reason),
+            }),
+            Err(s) => self.records.push(DocRecord {
+                doc: w.doc.clone(),
+                root: w.root.clone(),
+                content_hash: w.hash.clone(),
+                size: w.size as i64,
+                meta_hash: w.meta_hash.clone(),
+                batch: None,
+                status: DocStatus::Skipped,
+                reason: Some(s.reason),
+                fingerprint: self.fingerprint.to_string(),
+                meta_keys: w.meta_keys.clone(),
+            }),
+        }
+        if self.docs.len() >= self.max_docs || self.rows >= self.max_rows {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.docs.is_empty() && self.records.is_empty() {
+            return Ok(());
+        }
+        let mut commit = Commit::default();
+        if !self.docs.is_empty() {
+            let id = self.store.ledger.begin_batch(self.fingerprint)?;
+            test_point(&format!("batch {id} started"));
+            let (analyses, mut recs): (Vec<DocAnalysis>, Vec<DocRecord>) =
+                std::mem::take(&mut self.docs).into_iter().unzip();
+            let files =
+                parts::write_parts(&self.store.batch_dir(id), &parts::part_tables(&analyses))?;
+            for r in &mut recs {
+                r.batch = Some(id);
+            }
+            commit.batch = Some((id, files));
+            commit.upserts = recs;
+            self.batches += 1;
+        }
+        commit.upserts.append(&mut self.records);
+        self.rows = 0;
+        test_point("commit begins");
+        self.store.ledger.commit(&commit)?;
+        test_point("committed");
+        Ok(())
+    }
+}
+
+/// Analyses what is new, changed or stale in `opts.corpus`, commits it to the store of
+/// `opts.out`, and republishes the outputs when they are behind the ledger.
+///
+/// `fingerprint` is the current configuration fingerprint; `load` loads the analyzer
+/// (only called when there is something to analyse); `bar` makes a progress bar.
+pub fn run_incremental(
+    opts: &IncrementalOptions,
+    fingerprint: &Fingerprint,
+    load: &dyn Fn() -> Result<Analyzer>,
+    bar: &dyn Fn(&str) -> ProgressBar,
+) -> Result<RunReport> {
+    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
+    let mut timer = PhaseTimer::new();
+    let mut store = Store::open(&opts.out, &opts.command, opts.rebuild_state, opts.shard)?;
+    let mut report = RunReport {
+        created: store.created,
+        recovery: store.recover()?,
+        ..RunReport::default()
+    };
+    // Every committed part is checked (size and BLAKE3) before any work, so a damaged
+    // store stops the run before it analyses anything.
+    for b in store.ledger.live_batches()? {
+        let dir = store.batch_dir(b.id);
+        for p in &b.parts {
+            parts::verify(&dir, p)?;
+        }
+    }
+    timer.lap("open, recover, verify parts");
+    let scan_bar = bar("scan");
+    let scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
+    scan_bar.finish_and_clear();
+    let stored = store.ledger.documents()?;
+    let stored_skips = store.ledger.root_skips(&scanned.root)?;
+    let mut p = plan::plan(&scanned, &stored, &fingerprint.hash, opts.prune, true);
+    drop(stored);
+    let scanned_root = scanned.root.clone();
+    report.scanned = scanned.files.len();
+    report.other_shards = scanned.other_shards;
+    report.warnings = scanned.metadata.warnings.clone();
+    report.unchanged = p.unchanged;
+    report.duplicates = p.duplicates.clone();
+    report.removed = p.removed.clone();
+    report.pruned = if opts.prune { p.removed.len() } else { 0 };
+    report.stale_unreachable = p.stale_unreachable.clone();
+    for why in [
+        Why::New,
+        Why::Changed,
+        Why::MetadataChanged,
+        Why::Stale,
+        Why::Retry,
+        Why::Promoted,
+    ] {
+        let n = p.count(why);
+        if n > 0 {
+            report.analysed_by_why.push((why, n));
+        }
+    }
+    report.skipped.extend(p.root_skips.iter().cloned());
+    report.skipped.extend(p.unreadable.iter().cloned());
+    for (d, o) in &p.duplicates {
+        report.skipped.push(SkipRow {
+            path: d.clone(),
+            reason: duplicate_reason(o),
+        });
+    }
+    timer.lap("scan and plan");
+    if !p.work.is_empty() {
+        let analyzer = load()?;
+        timer.lap("load analyzer");
+        let mut metadata = plan::other_metadata(&scanned.root, &p.work)
+            .into_iter()
+            .collect::<HashMap<_, _>>();
+        let root = scanned.root.clone();
+        metadata.insert(root, scanned.metadata);
+        let t0 = Instant::now();
+        let abar = bar("analyse");
+        abar.set_length(p.work.len() as u64);
+        let mut writer = BatchWriter {
+            store: &mut store,
+            fingerprint: &fingerprint.hash,
+            max_docs: opts.batch_docs.max(1),
+            max_rows: opts.batch_rows.max(1),
+            docs: Vec::new(),
+            rows: 0,
+            records: Vec::new(),
+            kept: Vec::new(),
+            batches: 0,
+        };
+        let mut found = [0i64; 6];
+        let mut bytes = 0u64;
+        let mut analysed = 0usize;
+        let mut skipped = Vec::new();
+        analyse_stream(
+            &p.work,
+            &analyzer,
+            &metadata,
+            opts.max_file_bytes,
+            rayon::current_num_threads(),
+            &abar,
+            |i, r| {
+                match &r {
+                    Ok(a) => {
+                        analysed += 1;
+                        bytes += a.document.bytes.max(0) as u64;
+                        for (k, v) in [
+                            a.document.sentences,
+                            a.document.tokens,
+                            a.mentions.len() as i64,
+                            a.entities.len() as i64,
+                            a.facts.len() as i64,
+                            a.frame_hits.len() as i64,
+                        ]
+                        .into_iter()
+                        .enumerate()
+                        {
+                            found[k] += v;
+                        }
+                    }
+                    Err(s) => skipped.push(SkipRow {
+                        path: s.path.clone(),
+                        reason: s.reason.clone(),
+                    }),
+                }
+                writer.push(&p.work[i], r)
+            },
+        )?;
+        writer.flush()?;
+        abar.finish_and_clear();
+        report.batches = writer.batches;
+        report.analysed = analysed;
+        report.found = found;
+        report.bytes_read = bytes;
+        report.analysis_time = t0.elapsed();
+        report.skipped.extend(skipped);
+        p.root_skips.append(&mut writer.kept);
+    }
+    p.root_skips.sort();
+    let root_skips = (p.root_skips != stored_skips).then(|| (scanned_root.clone(), p.root_skips));
+    timer.lap("analyse and commit batches");
+    let last = Commit {
+        batch: None,
+        upserts: p.records,
+        deletes: p.deletes,
+        root_skips,
+    };
+    if !last.is_empty() {
+        test_point("final commit begins");
+        store.ledger.commit(&last)?;
+        test_point("final commit done");
+    }
+    timer.lap("final commit");
+    let options = publish::options_text(opts.output);
+    if publish::outputs_behind(&store.ledger, &store.out, &options, false)?.is_some() {
+        report.published = Some(publish::publish(
+            &mut store,
+            opts.output,
+            aggregate::registry(&opts.aggregates),
+        )?);
+    }
+    timer.lap("publish");
+    report.garbage = store.collect_garbage()?;
+    report.state = store.ledger.state()?;
+    report.stored_docs = store.ledger.summary()?.analysed;
+    report.skipped.sort();
+    report.skipped.dedup();
+    timer.lap("collect garbage");
+    timer.report();
+    Ok(report)
 }

@@ -102,8 +102,9 @@ fn hostile_corpus_completes_with_precise_reasons() {
     // One stray byte between two characters, at byte ARTICLE.len().
     let mut bad_utf8 = ARTICLE.repeat(20).into_bytes();
     bad_utf8.insert(ARTICLE.len(), 0xFF);
-    w("bad_utf8_declared.txt", &bad_utf8);
     w("bad_utf8.txt", &bad_utf8);
+    bad_utf8.extend_from_slice("宣言付き。\n".as_bytes());
+    w("bad_utf8_declared.txt", &bad_utf8);
     // A UTF-8 article followed by a Shift_JIS one: read piecewise.
     let (sjis_half, _, _) = encoding_rs::SHIFT_JIS.encode(ARTICLE);
     let mut mixed = ARTICLE.as_bytes().to_vec();
@@ -130,7 +131,10 @@ fn hostile_corpus_completes_with_precise_reasons() {
         format!("被害は{}900人にのぼった。\n", "約".repeat(20_000)).as_bytes(),
     );
     let weird = "記事 一;a&b$(touch pwned)`id`'\".txt";
-    w(weird, ARTICLE.as_bytes());
+    w(
+        weird,
+        format!("{ARTICLE}名前の奇妙なファイル。\n").as_bytes(),
+    );
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(&corpus, corpus.join("loop")).unwrap();

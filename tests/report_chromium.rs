@@ -164,7 +164,8 @@ fn report_renders_in_chromium() {
     let outcome =
         pipeline::analyze_corpus(common::analyzer(), &opts, &indicatif::ProgressBar::hidden())
             .unwrap();
-    pipeline::write_outputs(&out, &outcome, OutputOptions::default()).unwrap();
+    let ctx = shiten::aggregate::Context::new(&common::analyzer().frames, &out, &opts.corpus);
+    pipeline::write_outputs(&out, &outcome, OutputOptions::default(), &ctx).unwrap();
     let report = out.join("report.html");
     let url = format!("file://{}", report.display());
 

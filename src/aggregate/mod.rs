@@ -1,312 +1,279 @@
-//! Stage 7: per-source tables that merge. [`FrameAcc`] counts documents and frame hits per
-//! source; it is `Default + merge`, so rayon folds one per thread and reduces them, and an
-//! incremental run can rebuild it from stored rows alone ([`source_frames`] needs only the
-//! `documents` and `frame_hits` rows, not the texts).
+//! Stage 7: aggregates computed from the row tables (`documents`, `mentions`, `entities`,
+//! `facts`, `frame_hits`) each time the outputs are published.
 //!
-//! The statistics are computed once from the merged counts ([`FrameAcc::rows`]):
-//! - `share` = docs / docs_total of the source;
-//! - `p_value`: two-sided Fisher exact test of the 2×2 document table (this source vs all
-//!   other sources × mentions the frame or not); `None` with a single source;
-//! - `std_residual`: adjusted (standardized) Pearson residual of the cell in the source ×
-//!   frame table of document counts (a document counts once in every frame it mentions),
-//!   i.e. whether the frame takes a larger part of this source's frame mentions than of
-//!   everyone's. |r| > 1.96 is the usual 5% mark.
+//! An aggregate is registered in [`registry`]. Publishing streams the live rows of each
+//! row table to it chunk by chunk ([`Aggregate::add`], projected to the columns it asks
+//! for), then asks for its products ([`Aggregate::finish`]): tables (written as CSV and
+//! Parquet like every table) or files (`report.html`). Aggregates run in registration
+//! order and each sees the products of those before it, so a report can use
+//! `source_frames` and `figures`.
 //!
-//! Frames appear as columns when any document mentions them, so the table depends on the
-//! rows only (a lexicon frame nobody mentions has no row).
+//! The simplest aggregate is a function of the assembled tables: wrap it with
+//! [`FromTables`], which collects the requested columns and calls the function once:
+//!
+//! ```
+//! use shiten::aggregate::{FromTables, Product, Tables};
+//! use shiten::output::Table;
+//!
+//! fn doc_count(t: &Tables, _earlier: &[Product]) -> shiten::Result<Vec<Product>> {
+//!     let mut out = Table::empty("doc_count", &[("docs".into(), shiten::output::ColType::Int)]);
+//!     if let shiten::output::Values::Int(v) = &mut out.columns[0].values {
+//!         v.push(Some(t.get("documents").height() as i64));
+//!     }
+//!     Ok(vec![Product::Table(out)])
+//! }
+//! let agg = FromTables::new("doc_count", &[("documents", &["doc"])], doc_count);
+//! # let _ = agg;
+//! ```
+//!
+//! An aggregate that must stay flat in memory on very large corpora implements
+//! [`Aggregate`] itself and folds each chunk as it comes.
 
+pub mod frames;
 pub mod stats;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
-use rayon::prelude::*;
+pub use self::frames::{FrameAcc, source_frames};
+use crate::error::Result;
+use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow};
+use crate::output::table::rows_of;
+use crate::output::{Record, Table};
+use crate::report::{self, FrameInfo, ReportInput};
 
-use crate::frame::Stance;
-use crate::output::rows::{DocumentRow, FrameHitRow, SourceFrameRow};
-
-/// Counts of one (source, frame) cell.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Cell {
-    /// Documents of the source with at least one hit of the frame.
-    pub docs: i64,
-    /// Hits by stance, in [`Stance::ALL`] order.
-    pub hits: [i64; 4],
+/// What an aggregate produces.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Product {
+    /// A table, written as `NAME.csv` and `NAME.parquet`.
+    Table(Table),
+    /// A file written as is (e.g. `report.html`).
+    File {
+        /// File name in the output folder.
+        name: String,
+        /// Its content.
+        bytes: Vec<u8>,
+    },
 }
 
-/// Counts of one source.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceCounts {
-    /// Documents of the source.
-    pub docs: i64,
-    /// Cells by frame id.
-    pub frames: BTreeMap<String, Cell>,
-}
-
-/// Mergeable per-source frame counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FrameAcc {
-    /// By source name.
-    pub sources: BTreeMap<String, SourceCounts>,
-}
-
-impl FrameAcc {
-    /// Adds one document of `source` with its frame hits (body hits only: the analysis
-    /// never emits boilerplate hits). Hits with an unknown stance count as documents but
-    /// not in the stance columns.
-    pub fn add_doc<'h>(&mut self, source: &str, hits: impl IntoIterator<Item = &'h FrameHitRow>) {
-        let s = self.sources.entry(source.to_string()).or_default();
-        s.docs += 1;
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
-        for h in hits {
-            let cell = s.frames.entry(h.frame.clone()).or_default();
-            if let Some(st) = Stance::parse(&h.stance) {
-                cell.hits[st as usize] += 1;
-            }
-            if seen.insert(h.frame.as_str()) {
-                cell.docs += 1;
-            }
-        }
-    }
-
-    /// Combines two accumulators (associative and commutative; `Default` is the identity).
-    pub fn merge(mut self, other: FrameAcc) -> FrameAcc {
-        for (name, o) in other.sources {
-            let s = self.sources.entry(name).or_default();
-            s.docs += o.docs;
-            for (f, c) in o.frames {
-                let cell = s.frames.entry(f).or_default();
-                cell.docs += c.docs;
-                for (a, b) in cell.hits.iter_mut().zip(c.hits) {
-                    *a += b;
-                }
-            }
-        }
-        self
-    }
-
-    /// Frame ids mentioned anywhere, sorted.
-    pub fn frames(&self) -> Vec<String> {
-        self.sources
-            .values()
-            .flat_map(|s| s.frames.keys().cloned())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
-    }
-
-    /// The `source_frames` rows: every source × every mentioned frame, sorted by source
-    /// then frame.
-    pub fn rows(&self) -> Vec<SourceFrameRow> {
-        let frames = self.frames();
-        let sources: Vec<(&String, &SourceCounts)> = self.sources.iter().collect();
-        let total_docs: i64 = sources.iter().map(|(_, s)| s.docs).sum();
-        let cell = |s: &SourceCounts, f: &str| s.frames.get(f).cloned().unwrap_or_default();
-        let frame_docs: Vec<i64> = frames
-            .iter()
-            .map(|f| sources.iter().map(|(_, s)| cell(s, f).docs).sum())
-            .collect();
-        let table: Vec<Vec<i64>> = sources
-            .iter()
-            .map(|(_, s)| frames.iter().map(|f| cell(s, f).docs).collect())
-            .collect();
-        let residuals = stats::adjusted_residuals(&table);
-        let mut out = Vec::with_capacity(sources.len() * frames.len());
-        for (i, (name, s)) in sources.iter().enumerate() {
-            for (j, f) in frames.iter().enumerate() {
-                let c = cell(s, f);
-                let p_value = (sources.len() > 1).then(|| {
-                    let a = c.docs;
-                    let b = s.docs - a;
-                    let cc = frame_docs[j] - a;
-                    let d = (total_docs - s.docs) - cc;
-                    let u = |x: i64| x.max(0) as u64;
-                    stats::fisher_exact_two_sided(u(a), u(b), u(cc), u(d))
-                });
-                out.push(SourceFrameRow {
-                    source: (*name).clone(),
-                    frame: f.clone(),
-                    docs: c.docs,
-                    docs_total: s.docs,
-                    share: if s.docs > 0 {
-                        c.docs as f64 / s.docs as f64
-                    } else {
-                        0.0
-                    },
-                    hits: c.hits.iter().sum(),
-                    p_value,
-                    std_residual: residuals[i][j],
-                    hits_asserted: c.hits[0],
-                    hits_reported: c.hits[1],
-                    hits_doubted: c.hits[2],
-                    hits_negated: c.hits[3],
-                });
-            }
-        }
-        out
-    }
-}
-
-/// The `source_frames` table from stored rows alone: `documents` (one per analysed
-/// article, giving its source) and `frame_hits`. Hits of documents not in `documents` are
-/// ignored; a document's source comes from its `documents` row. Folds in parallel.
-pub fn source_frames(documents: &[DocumentRow], hits: &[FrameHitRow]) -> Vec<SourceFrameRow> {
-    accumulate(documents, hits).rows()
-}
-
-/// The accumulator behind [`source_frames`], for callers that merge further batches.
-pub fn accumulate(documents: &[DocumentRow], hits: &[FrameHitRow]) -> FrameAcc {
-    let mut by_doc: HashMap<&str, Vec<&FrameHitRow>> = HashMap::new();
-    for h in hits {
-        by_doc.entry(h.doc.as_str()).or_default().push(h);
-    }
-    documents
-        .par_iter()
-        .fold(FrameAcc::default, |mut acc, d| {
-            let hs = by_doc.get(d.doc.as_str()).map_or(&[][..], Vec::as_slice);
-            acc.add_doc(&d.source, hs.iter().copied());
-            acc
+impl Product {
+    /// The table named `name` among `products`, if any.
+    pub fn find<'a>(products: &'a [Product], name: &str) -> Option<&'a Table> {
+        products.iter().find_map(|p| match p {
+            Product::Table(t) if t.name == name => Some(t),
+            _ => None,
         })
-        .reduce(FrameAcc::default, FrameAcc::merge)
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
+/// A row table and the columns an aggregate reads from it (empty: all).
+pub type Input = (&'static str, &'static [&'static str]);
 
-    fn doc(d: &str, s: &str) -> DocumentRow {
-        DocumentRow {
-            doc: d.into(),
-            source: s.into(),
-            ..DocumentRow::default()
+/// Computes output tables or files from the row tables.
+pub trait Aggregate: Send {
+    /// Its name, for messages.
+    fn name(&self) -> &str;
+    /// The row tables it reads, with the columns it needs.
+    fn inputs(&self) -> &[Input];
+    /// Receives one chunk of live rows of `table` (only the requested columns). Every
+    /// input table first arrives once with no rows, so its columns are known. Chunks come
+    /// in a stable order (by batch, then document name).
+    fn add(&mut self, table: &str, rows: Table) -> Result<()>;
+    /// Its products, given the products of the aggregates that ran before it.
+    fn finish(&mut self, earlier: &[Product]) -> Result<Vec<Product>>;
+}
+
+/// The row tables given to a [`FromTables`] function.
+#[derive(Debug, Default)]
+pub struct Tables {
+    tables: BTreeMap<String, Table>,
+}
+
+impl Tables {
+    /// The table `name`; an empty table if it was not requested.
+    pub fn get(&self, name: &str) -> &Table {
+        static EMPTY: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+        self.tables.get(name).unwrap_or_else(|| {
+            EMPTY.get_or_init(|| Table {
+                name: String::new(),
+                columns: Vec::new(),
+            })
+        })
+    }
+
+    /// Adds rows to `name`.
+    pub fn add(&mut self, name: &str, rows: Table) -> Result<()> {
+        match self.tables.get_mut(name) {
+            Some(t) => t.append(rows).map_err(|msg| crate::Error::Output {
+                table: name.to_string(),
+                msg,
+            }),
+            None => {
+                self.tables.insert(name.to_string(), rows);
+                Ok(())
+            }
         }
     }
+}
 
-    fn hit(d: &str, s: &str, f: &str, st: &str) -> FrameHitRow {
-        FrameHitRow {
-            doc: d.into(),
-            source: s.into(),
-            frame: f.into(),
-            stance: st.into(),
-            ..FrameHitRow::default()
+/// The function of a [`FromTables`] aggregate.
+pub type TablesFn = fn(&Tables, &[Product]) -> Result<Vec<Product>>;
+
+/// An aggregate made from a function of the assembled row tables.
+pub struct FromTables {
+    name: &'static str,
+    inputs: &'static [Input],
+    tables: Tables,
+    f: TablesFn,
+}
+
+impl FromTables {
+    /// `f` gets the tables of `inputs` (with those columns), assembled from every live part.
+    pub fn new(name: &'static str, inputs: &'static [Input], f: TablesFn) -> FromTables {
+        FromTables {
+            name,
+            inputs,
+            tables: Tables::default(),
+            f,
         }
     }
+}
 
-    #[test]
-    fn counts_documents_hits_and_statistics() {
-        let docs = [
-            doc("a1", "A"),
-            doc("a2", "A"),
-            doc("b1", "B"),
-            doc("b2", "B"),
-            doc("b3", "B"),
-        ];
-        let hits = [
-            hit("a1", "A", "x", "asserted"),
-            hit("a1", "A", "x", "reported"),
-            hit("a2", "A", "x", "doubted"),
-            hit("b1", "B", "y", "negated"),
-            hit("zz", "Z", "x", "asserted"), // no documents row: ignored
-        ];
-        let rows = source_frames(&docs, &hits);
-        assert_eq!(rows.len(), 4);
-        let ax = &rows[0];
-        assert_eq!((ax.source.as_str(), ax.frame.as_str()), ("A", "x"));
-        assert_eq!((ax.docs, ax.docs_total, ax.hits), (2, 2, 3));
-        assert_eq!(ax.share, 1.0);
-        assert_eq!(
-            (
-                ax.hits_asserted,
-                ax.hits_reported,
-                ax.hits_doubted,
-                ax.hits_negated
-            ),
-            (1, 1, 1, 0)
-        );
-        // A: 2 of 2 docs mention x, B: 0 of 3 -> Fisher two-sided p = 0.1 (SciPy).
-        assert!((ax.p_value.unwrap() - 0.1).abs() < 1e-12);
-        let bx = &rows[2];
-        assert_eq!((bx.source.as_str(), bx.docs, bx.share), ("B", 0, 0.0));
-        // Table [[2, 0], [0, 1]]: residuals ±sqrt(3).
-        assert!((ax.std_residual.unwrap() - 3f64.sqrt()).abs() < 1e-12);
-        assert!((bx.std_residual.unwrap() + 3f64.sqrt()).abs() < 1e-12);
+impl Aggregate for FromTables {
+    fn name(&self) -> &str {
+        self.name
     }
-
-    #[test]
-    fn one_source_has_no_p_value() {
-        let rows = source_frames(&[doc("a", "A")], &[hit("a", "A", "x", "asserted")]);
-        assert_eq!(rows[0].p_value, None);
+    fn inputs(&self) -> &[Input] {
+        self.inputs
     }
-
-    fn arb_docs() -> impl Strategy<Value = Vec<(u8, Vec<(u8, u8)>)>> {
-        // (source, [(frame, stance)])
-        prop::collection::vec(
-            (0u8..4, prop::collection::vec((0u8..5, 0u8..5), 0..6)),
-            0..30,
-        )
+    fn add(&mut self, table: &str, rows: Table) -> Result<()> {
+        self.tables.add(table, rows)
     }
+    fn finish(&mut self, earlier: &[Product]) -> Result<Vec<Product>> {
+        (self.f)(&std::mem::take(&mut self.tables), earlier)
+    }
+}
 
-    fn fold_docs(docs: &[(u8, Vec<(u8, u8)>)]) -> FrameAcc {
-        let stances = ["asserted", "reported", "doubted", "negated", "bogus"];
-        let mut acc = FrameAcc::default();
-        for (k, (s, hs)) in docs.iter().enumerate() {
-            let rows: Vec<FrameHitRow> = hs
+/// What the aggregates need besides the rows: the frame labels for the report and where
+/// the articles are, relative to the output folder.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Frames in lexicon order (labels, descriptions).
+    pub frames: Vec<FrameInfo>,
+    /// Relative URL prefix from the output folder to the corpus folder (`../corpus/`).
+    pub article_base: Option<String>,
+}
+
+impl Context {
+    /// The context for outputs in `out` of articles in `corpus`, with `lexicon`'s frames.
+    pub fn new(
+        lexicon: &crate::frame::Lexicon,
+        out: &std::path::Path,
+        corpus: &std::path::Path,
+    ) -> Context {
+        Context {
+            frames: lexicon
+                .frames
                 .iter()
-                .map(|(f, st)| {
-                    hit(
-                        &format!("d{k}"),
-                        "",
-                        &format!("f{f}"),
-                        stances[*st as usize],
-                    )
+                .map(|f| FrameInfo {
+                    id: f.id.clone(),
+                    label: f.label.clone(),
+                    description: f.description.clone(),
                 })
-                .collect();
-            acc.add_doc(&format!("s{s}"), &rows);
-        }
-        acc
-    }
-
-    proptest! {
-        #[test]
-        fn merge_is_associative_with_identity(a in arb_docs(), b in arb_docs(), c in arb_docs()) {
-            let (a, b, c) = (fold_docs(&a), fold_docs(&b), fold_docs(&c));
-            prop_assert_eq!(
-                a.clone().merge(b.clone()).merge(c.clone()),
-                a.clone().merge(b.clone().merge(c))
-            );
-            prop_assert_eq!(FrameAcc::default().merge(a.clone()), a.clone());
-            prop_assert_eq!(a.clone().merge(FrameAcc::default()), a.clone());
-            prop_assert_eq!(a.clone().merge(b.clone()), b.merge(a));
-        }
-
-        #[test]
-        fn any_split_equals_one_pass(docs in arb_docs(), cuts in prop::collection::vec(0usize..30, 0..5)) {
-            let whole = fold_docs(&docs);
-            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(docs.len())).collect();
-            cuts.sort_unstable();
-            let mut parts = Vec::new();
-            let mut start = 0;
-            for c in cuts.into_iter().chain([docs.len()]) {
-                parts.push(fold_docs(&docs[start..c]));
-                start = c;
-            }
-            let merged = parts.into_iter().fold(FrameAcc::default(), FrameAcc::merge);
-            prop_assert_eq!(merged.rows(), whole.rows());
-            prop_assert_eq!(merged, whole);
-        }
-
-        #[test]
-        fn parallel_rows_equal_sequential(docs in arb_docs()) {
-            let stances = ["asserted", "reported", "doubted", "negated", "bogus"];
-            let mut drows = Vec::new();
-            let mut hrows = Vec::new();
-            for (k, (s, hs)) in docs.iter().enumerate() {
-                drows.push(doc(&format!("d{k}"), &format!("s{s}")));
-                for (f, st) in hs {
-                    hrows.push(hit(&format!("d{k}"), "", &format!("f{f}"), stances[*st as usize]));
-                }
-            }
-            prop_assert_eq!(source_frames(&drows, &hrows), fold_docs(&docs).rows());
+                .collect(),
+            article_base: report::relative_url(out, corpus),
         }
     }
+}
+
+/// The aggregates published with every output, in order: `source_frames` (from
+/// `documents` and `frame_hits`), `figures` (from `facts`), then `report.html`, which
+/// reads the rows and both tables.
+pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
+    vec![
+        Box::new(FromTables::new(
+            "source_frames",
+            &[
+                ("documents", &["doc", "source"]),
+                ("frame_hits", &["doc", "source", "frame", "stance"]),
+            ],
+            |t, _| {
+                let docs: Vec<DocumentRow> = rows_of(t.get("documents"));
+                let hits: Vec<FrameHitRow> = rows_of(t.get("frame_hits"));
+                let rows = source_frames(&docs, &hits);
+                Ok(vec![Product::Table(Table::from_records(rows.iter()))])
+            },
+        )),
+        Box::new(FromTables::new("figures", &[("facts", &[])], |t, _| {
+            let facts: Vec<FactRow> = rows_of(t.get("facts"));
+            let rows = crate::facts::figures(&facts);
+            Ok(vec![Product::Table(Table::from_records(rows.iter()))])
+        })),
+        Box::new(ReportAggregate {
+            ctx: ctx.clone(),
+            tables: Tables::default(),
+        }),
+    ]
+}
+
+/// `report.html` from the rows and the `source_frames` and `figures` tables.
+struct ReportAggregate {
+    ctx: Context,
+    tables: Tables,
+}
+
+impl Aggregate for ReportAggregate {
+    fn name(&self) -> &str {
+        report::REPORT_FILE
+    }
+    fn inputs(&self) -> &[Input] {
+        &[("documents", &[]), ("frame_hits", &[])]
+    }
+    fn add(&mut self, table: &str, rows: Table) -> Result<()> {
+        self.tables.add(table, rows)
+    }
+    fn finish(&mut self, earlier: &[Product]) -> Result<Vec<Product>> {
+        let t = std::mem::take(&mut self.tables);
+        let documents: Vec<DocumentRow> = rows_of(t.get("documents"));
+        let hits: Vec<FrameHitRow> = rows_of(t.get("frame_hits"));
+        let source_frames: Vec<SourceFrameRow> = Product::find(earlier, SourceFrameRow::TABLE)
+            .map(rows_of)
+            .unwrap_or_default();
+        let figures: Option<Vec<FigureRow>> = Product::find(earlier, FigureRow::TABLE).map(rows_of);
+        let html = report::render(&ReportInput {
+            documents: &documents,
+            hits: &hits,
+            source_frames: &source_frames,
+            figures: figures.as_deref(),
+            frames: &self.ctx.frames,
+            article_base: self.ctx.article_base.as_deref(),
+        });
+        Ok(vec![Product::File {
+            name: report::REPORT_FILE.to_string(),
+            bytes: html.into_bytes(),
+        }])
+    }
+}
+
+/// Runs `aggregates` over whole tables held in memory (the non-incremental path).
+pub fn run_in_memory(
+    aggregates: Vec<Box<dyn Aggregate>>,
+    tables: &[&Table],
+) -> Result<Vec<Product>> {
+    let mut products = Vec::new();
+    for mut a in aggregates {
+        for (name, cols) in a.inputs().to_vec() {
+            if let Some(t) = tables.iter().find(|t| t.name == name) {
+                let t = if cols.is_empty() {
+                    (*t).clone()
+                } else {
+                    t.select(cols)
+                };
+                a.add(name, t.filter(&[]))?;
+                a.add(name, t)?;
+            }
+        }
+        let mut out = a.finish(&products)?;
+        products.append(&mut out);
+    }
+    Ok(products)
 }

@@ -8,6 +8,7 @@ mod eval_frames;
 mod gen_corpus;
 mod progress;
 mod run;
+mod status;
 
 use std::path::PathBuf;
 
@@ -39,8 +40,13 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Analyse a corpus folder and write all tables to --out.
+    /// Analyse a corpus folder and bring all tables in --out up to date (only what is
+    /// new, changed or stale is analysed).
     Run(run::RunArgs),
+    /// Add a folder of new articles to the outputs in --out.
+    Add(run::AddArgs),
+    /// Tell what the store in --out holds, and what is new, changed, removed or stale.
+    Status(status::StatusArgs),
     /// Show where the IPADIC dictionary is, building it if needed (--rebuild to force).
     Dict(dict::DictArgs),
     /// Write a large generated corpus for benchmarks.
@@ -75,6 +81,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     let progress = Progress::new(cli.quiet);
     match cli.command {
         Command::Run(a) => run::run(a, &progress),
+        Command::Add(a) => run::add(a, &progress),
+        Command::Status(a) => status::run(a, &progress),
         Command::Dict(a) => dict::run(a, &progress),
         Command::GenCorpus(a) => gen_corpus::run(a, &progress),
         Command::Bench(a) => bench::run(a, &progress),
@@ -95,19 +103,29 @@ fn init_threads(threads: Option<usize>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Loads the dictionary (building it on first use) and the analyzer.
-fn load_analyzer(
+/// Finds the built IPADIC folder (building it on first use) and the dictionaries folder.
+fn resolve_dictionaries(
     a: &AnalyzerArgs,
     progress: &Progress,
-) -> anyhow::Result<crate::analyze::Analyzer> {
+) -> anyhow::Result<(PathBuf, PathBuf)> {
     use anyhow::Context;
     let loc = crate::tokenize::ipadic::ensure(a.dict.as_deref(), &|m| progress.note(m))
         .context("cannot get the IPADIC dictionary")?;
     let dictionaries = crate::analyze::find_dictionaries(a.dictionaries.as_deref())?;
-    crate::analyze::Analyzer::load(&loc.dir, &dictionaries).with_context(|| {
+    Ok((loc.dir, dictionaries))
+}
+
+/// Loads the dictionary (building it on first use) and the analyzer.
+pub fn load_analyzer(
+    a: &AnalyzerArgs,
+    progress: &Progress,
+) -> anyhow::Result<crate::analyze::Analyzer> {
+    use anyhow::Context;
+    let (dict, dictionaries) = resolve_dictionaries(a, progress)?;
+    crate::analyze::Analyzer::load(&dict, &dictionaries).with_context(|| {
         format!(
             "cannot load the dictionary {} with {}",
-            loc.dir.display(),
+            dict.display(),
             dictionaries.display()
         )
     })

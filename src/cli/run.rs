@@ -1,4 +1,6 @@
-//! `shiten run CORPUS --out DIR`: analyse a corpus and write every table.
+//! `shiten run CORPUS --out DIR` and `shiten add FOLDER --out DIR`: analyse what is new,
+//! changed or stale, commit it to the store in `DIR/.shiten`, and bring every table in
+//! `DIR` up to date.
 
 use std::path::PathBuf;
 
@@ -7,115 +9,272 @@ use clap::Args;
 
 use super::{AnalyzerArgs, Progress, Status};
 use crate::output::OutputOptions;
-use crate::pipeline::{self, RunOptions};
+use crate::pipeline::{self, IncrementalOptions, RunReport};
+use crate::state::Shard;
+use crate::state::plan::Why;
+
+/// Options shared by `run` and `add`.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Output folder; its `.shiten/` folder holds what was analysed (the store).
+    #[arg(long, short, default_value = "outputs", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Skip files larger than this many MiB.
+    #[arg(long, default_value_t = crate::corpus::DEFAULT_MAX_FILE_MB, value_name = "MIB")]
+    pub max_file_mb: u64,
+    /// Do not guard CSV cells that start with = + - @ against spreadsheet formulas.
+    #[arg(long)]
+    pub no_csv_guard: bool,
+    /// Process only slice I of N (0-based) of the corpus, chosen by content hash, e.g.
+    /// 3/16; each shard needs its own --out folder.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Discard the stored state in DIR/.shiten and analyse everything again (the way out
+    /// of a damaged store).
+    #[arg(long)]
+    pub rebuild_state: bool,
+    /// Commit a batch every N documents (tuning and tests).
+    #[arg(long, hide = true, default_value_t = IncrementalOptions::BATCH_DOCS)]
+    pub batch_docs: usize,
+    /// Commit a batch every N rows (tuning and tests).
+    #[arg(long, hide = true, default_value_t = IncrementalOptions::BATCH_ROWS)]
+    pub batch_rows: usize,
+    /// Dictionary and thread options.
+    #[command(flatten)]
+    pub analyzer: AnalyzerArgs,
+}
 
 /// Arguments of `shiten run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Corpus folder: .txt/.html articles plus metadata.csv.
     pub corpus: PathBuf,
-    /// Output folder.
-    #[arg(long, short, default_value = "outputs", value_name = "DIR")]
-    pub out: PathBuf,
-    /// Skip files larger than this many MiB.
-    #[arg(long, default_value_t = 16, value_name = "MIB")]
-    pub max_file_mb: u64,
-    /// Do not guard CSV cells that start with = + - @ against spreadsheet formulas.
+    /// Drop stored documents of this folder whose file is gone (otherwise they stay in
+    /// the tables and are reported).
     #[arg(long)]
-    pub no_csv_guard: bool,
-    /// Dictionary and thread options.
+    pub prune: bool,
+    /// Output and store options.
     #[command(flatten)]
-    pub analyzer: AnalyzerArgs,
+    pub store: StoreArgs,
+}
+
+/// Arguments of `shiten add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Folder of new articles (plus its metadata.csv).
+    pub folder: PathBuf,
+    /// Output and store options.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Runs `shiten run`.
 pub fn run(a: RunArgs, progress: &Progress) -> anyhow::Result<Status> {
-    super::init_threads(a.analyzer.threads)?;
+    let command = format!("shiten run {}", a.corpus.display());
+    execute(&a.corpus, a.prune, &a.store, &command, progress)
+}
+
+/// Runs `shiten add`.
+pub fn add(a: AddArgs, progress: &Progress) -> anyhow::Result<Status> {
+    let command = format!("shiten add {}", a.folder.display());
+    execute(&a.folder, false, &a.store, &command, progress)
+}
+
+fn execute(
+    corpus: &std::path::Path,
+    prune: bool,
+    s: &StoreArgs,
+    command: &str,
+    progress: &Progress,
+) -> anyhow::Result<Status> {
+    super::init_threads(s.analyzer.threads)?;
     anyhow::ensure!(
-        a.corpus.is_dir(),
+        corpus.is_dir(),
         "corpus folder {} does not exist or is not a folder",
-        a.corpus.display()
+        corpus.display()
     );
+    let shard = s
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let t0 = std::time::Instant::now();
-    let analyzer = super::load_analyzer(&a.analyzer, progress)?;
-    let opts = RunOptions {
-        corpus: a.corpus.clone(),
-        max_file_bytes: a.max_file_mb.saturating_mul(1024 * 1024),
+    let (dict, dictionaries) = super::resolve_dictionaries(&s.analyzer, progress)?;
+    let fingerprint = crate::state::fingerprint::compute(&dictionaries, &dict)
+        .context("cannot fingerprint the configuration")?;
+    let opts = IncrementalOptions {
+        corpus: corpus.to_path_buf(),
+        out: s.out.clone(),
+        max_file_bytes: s.max_file_mb.saturating_mul(1024 * 1024),
+        prune,
+        shard,
+        rebuild_state: s.rebuild_state,
+        batch_docs: s.batch_docs,
+        batch_rows: s.batch_rows,
+        output: OutputOptions {
+            csv_guard: !s.no_csv_guard,
+        },
+        command: command.to_string(),
+        aggregates: crate::aggregate::Context::new(
+            &crate::frame::Lexicon::load(&dictionaries)?,
+            &s.out,
+            corpus,
+        ),
     };
-    let bar = progress.bar("analyse", 0);
-    let outcome = pipeline::analyze_corpus(&analyzer, &opts, &bar)
-        .with_context(|| format!("cannot analyse {}", a.corpus.display()))?;
-    bar.finish_and_clear();
-    let out_opts = OutputOptions {
-        csv_guard: !a.no_csv_guard,
+    let load = || {
+        crate::analyze::Analyzer::load(&dict, &dictionaries).map_err(|e| {
+            crate::Error::Config(format!(
+                "cannot load the dictionary {} with {}: {e}",
+                dict.display(),
+                dictionaries.display()
+            ))
+        })
     };
-    let tables = pipeline::write_outputs(&a.out, &outcome, out_opts)
-        .with_context(|| format!("cannot write outputs to {}", a.out.display()))?;
-    for w in &outcome.warnings {
+    let bar = |what: &str| progress.bar(what, 0);
+    let report = pipeline::run_incremental(&opts, &fingerprint, &load, &bar)
+        .with_context(|| format!("{command} --out {}", s.out.display()))?;
+    let r = &report.recovery;
+    if let Some(state) = r.completed_publish {
+        progress.note(&format!(
+            "completed the interrupted publish of state {state} (a run was stopped while \
+             replacing the output files)"
+        ));
+    }
+    if r.abandoned_publish {
+        progress.warn("an interrupted publish could not be completed; outputs were rewritten");
+    }
+    if r.removed_batches > 0 {
+        progress.note(&format!(
+            "removed {} uncommitted batch(es) left by an interrupted run",
+            r.removed_batches
+        ));
+    }
+    for f in &r.foreign {
+        progress.warn(&format!(
+            "{} is not a file shiten knows; left alone and not used",
+            f.display()
+        ));
+    }
+    for w in &report.warnings {
         progress.warn(w);
     }
-    for s in &outcome.skipped {
-        progress.warn(&format!("skipped {}: {}", s.path, s.reason));
+    for x in &report.skipped {
+        progress.warn(&format!("skipped {}: {}", x.path, x.reason));
+    }
+    if !report.removed.is_empty() && report.pruned == 0 {
+        progress.warn(&format!(
+            "{} stored document(s) of {} are gone ({}); they stay in the tables until \
+             `shiten run {} --out {} --prune`",
+            report.removed.len(),
+            corpus.display(),
+            preview(&report.removed),
+            corpus.display(),
+            s.out.display()
+        ));
+    }
+    if !report.stale_unreachable.is_empty() {
+        progress.warn(&format!(
+            "{} document(s) were analysed under another configuration but their file is \
+             gone, so their rows are from the old configuration: {}",
+            report.stale_unreachable.len(),
+            preview(&report.stale_unreachable)
+        ));
     }
     if progress.verbose() {
-        print_summary(&a, &outcome, &tables, t0.elapsed());
+        print_summary(command, &s.out, &report, t0.elapsed());
     }
-    Ok(if outcome.skipped.is_empty() {
+    Ok(if report.skipped.is_empty() {
         Status::Clean
     } else {
         Status::DoneWithSkips
     })
 }
 
-fn print_summary(
-    a: &RunArgs,
-    o: &pipeline::Outcome,
-    tables: &[String],
-    total: std::time::Duration,
-) {
-    let docs = o.analyses.len();
-    let warned = o
-        .analyses
+/// The first few names of a list.
+pub(super) fn preview(names: &[String]) -> String {
+    let mut s = names.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > 5 {
+        s.push_str(&format!(", … ({} more)", names.len() - 5));
+    }
+    s
+}
+
+fn why_label(w: Why) -> &'static str {
+    match w {
+        Why::New => "new",
+        Why::Changed => "changed",
+        Why::MetadataChanged => "metadata changed",
+        Why::Stale => "stale (configuration changed)",
+        Why::Retry => "retried",
+        Why::Promoted => "no longer duplicates",
+    }
+}
+
+fn print_summary(command: &str, out: &std::path::Path, r: &RunReport, total: std::time::Duration) {
+    eprintln!("{command} -> {}", out.display());
+    let mut parts: Vec<String> = r
+        .analysed_by_why
         .iter()
-        .filter(|x| x.document.status != "ok")
-        .count();
-    let sum = |f: fn(&crate::analyze::DocAnalysis) -> i64| o.analyses.iter().map(f).sum::<i64>();
-    let mb = o.bytes_read as f64 / 1e6;
-    let secs = o.elapsed.as_secs_f64().max(1e-9);
-    eprintln!("shiten run {} -> {}", a.corpus.display(), a.out.display());
-    eprintln!(
-        "  documents  {docs} analysed ({warned} with warnings), {} skipped",
-        o.skipped.len()
-    );
-    eprintln!(
-        "  text       {:.2} MB, {} sentences, {} tokens",
-        mb,
-        sum(|x| x.document.sentences),
-        sum(|x| x.document.tokens)
-    );
-    eprintln!(
-        "  found      {} mentions, {} entities, {} facts, {} frame hits",
-        sum(|x| x.mentions.len() as i64),
-        sum(|x| x.entities.len() as i64),
-        sum(|x| x.facts.len() as i64),
-        sum(|x| x.frame_hits.len() as i64)
-    );
-    eprintln!(
-        "  speed      {:.2} MB/s, {:.0} docs/s on {} threads (analysis {:.2} s, total {:.2} s)",
-        mb / secs,
-        docs as f64 / secs,
-        rayon::current_num_threads(),
-        secs,
-        total.as_secs_f64()
-    );
-    eprintln!(
-        "  wrote      {} (tables as .csv and .parquet)",
-        tables.join(", ")
-    );
-    if !o.skipped.is_empty() {
+        .map(|(w, n)| format!("{n} {}", why_label(*w)))
+        .collect();
+    parts.push(format!("{} unchanged", r.unchanged));
+    if !r.duplicates.is_empty() {
+        parts.push(format!("{} duplicate(s)", r.duplicates.len()));
+    }
+    if !r.removed.is_empty() {
+        parts.push(if r.pruned > 0 {
+            format!("{} removed (pruned)", r.removed.len())
+        } else {
+            format!("{} removed (kept; --prune drops them)", r.removed.len())
+        });
+    }
+    if r.other_shards > 0 {
+        parts.push(format!("{} in other shards", r.other_shards));
+    }
+    eprintln!("  corpus     {} files: {}", r.scanned, parts.join(", "));
+    let secs = r.analysis_time.as_secs_f64().max(1e-9);
+    let mb = r.bytes_read as f64 / 1e6;
+    if r.analysed > 0 {
         eprintln!(
-            "  skipped    see {}/skipped.csv; exit code 2",
-            a.out.display()
+            "  analysed   {} documents in {} batch(es), {:.2} MB, {} sentences, {} tokens",
+            r.analysed, r.batches, mb, r.found[0], r.found[1]
+        );
+        eprintln!(
+            "  found      {} mentions, {} entities, {} facts, {} frame hits",
+            r.found[2], r.found[3], r.found[4], r.found[5]
+        );
+        eprintln!(
+            "  speed      {:.2} MB/s, {:.0} docs/s on {} threads (analysis {:.2} s, total {:.2} s)",
+            mb / secs,
+            r.analysed as f64 / secs,
+            rayon::current_num_threads(),
+            secs,
+            total.as_secs_f64()
+        );
+    } else {
+        eprintln!(
+            "  analysed   nothing new (total {:.2} s)",
+            total.as_secs_f64()
+        );
+    }
+    let outputs = match &r.published {
+        Some(p) => {
+            let mut names = p.tables.clone();
+            names.extend(p.files.iter().cloned());
+            format!("published {} (.csv and .parquet)", names.join(", "))
+        }
+        None => "already up to date".into(),
+    };
+    eprintln!(
+        "  store      {} documents, ledger state {}; outputs {outputs}",
+        r.stored_docs, r.state
+    );
+    if !r.skipped.is_empty() {
+        eprintln!(
+            "  skipped    {} input(s) of this folder, see {}/skipped.csv; exit code 2",
+            r.skipped.len(),
+            out.display()
         );
     }
 }

@@ -18,23 +18,53 @@ pub fn needs_guard(cell: &str) -> bool {
 
 /// Writes `table` as CSV to `w`.
 pub fn write_csv<W: Write>(table: &Table, w: W, guard: bool) -> std::io::Result<()> {
-    let mut wr = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(w);
-    wr.write_record(table.columns.iter().map(|c| c.name.as_str()))?;
-    let mut row: Vec<String> = Vec::with_capacity(table.columns.len());
-    for i in 0..table.height() {
-        row.clear();
-        for c in &table.columns {
-            let mut cell = c.values.cell(i);
-            if guard && matches!(c.values, Values::Str(_)) && needs_guard(&cell) {
-                cell.insert(0, '\'');
-            }
-            row.push(cell);
-        }
-        wr.write_record(&row)?;
+    let mut sink = CsvSink::new(w, &table.column_names(), guard)?;
+    sink.write(table)?;
+    sink.into_inner().map(|_| ())
+}
+
+/// Writes one CSV file from tables given one after the other (header once), so output
+/// tables can be assembled part by part.
+pub struct CsvSink<W: Write> {
+    wr: csv::Writer<W>,
+    guard: bool,
+    row: Vec<String>,
+}
+
+impl<W: Write> CsvSink<W> {
+    /// Starts the file with the header row.
+    pub fn new(w: W, columns: &[&str], guard: bool) -> std::io::Result<CsvSink<W>> {
+        let mut wr = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(w);
+        wr.write_record(columns)?;
+        Ok(CsvSink {
+            wr,
+            guard,
+            row: Vec::with_capacity(columns.len()),
+        })
     }
-    wr.flush()
+
+    /// Appends the rows of `table`.
+    pub fn write(&mut self, table: &Table) -> std::io::Result<()> {
+        for i in 0..table.height() {
+            self.row.clear();
+            for c in &table.columns {
+                let mut cell = c.values.cell(i);
+                if self.guard && matches!(c.values, Values::Str(_)) && needs_guard(&cell) {
+                    cell.insert(0, '\'');
+                }
+                self.row.push(cell);
+            }
+            self.wr.write_record(&self.row)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes and returns the writer.
+    pub fn into_inner(self) -> std::io::Result<W> {
+        self.wr.into_inner().map_err(|e| e.into_error())
+    }
 }
 
 #[cfg(test)]

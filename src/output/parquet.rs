@@ -1,7 +1,9 @@
 //! Parquet through polars: the only place shiten touches polars.
 
 use std::fs::File;
-use std::path::Path;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 
@@ -41,6 +43,109 @@ pub fn write_parquet(table: &Table, w: &mut impl std::io::Write) -> Result<()> {
     Ok(())
 }
 
+/// Rows per Parquet row group when a table is written part by part.
+const ROW_GROUP_ROWS: usize = 64 * 1024;
+
+/// A writer shared with polars' batched writer, so the file can be flushed and synced
+/// (with errors reported) after the writer is done.
+#[derive(Clone)]
+struct Shared(Arc<Mutex<BufWriter<File>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("writer poisoned"))?
+            .write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("writer poisoned"))?
+            .flush()
+    }
+}
+
+/// Writes one Parquet file from tables given one after the other (all with the same
+/// columns), holding at most one row group in memory: how output tables are assembled
+/// from the store's parts without loading every part at once.
+pub struct ParquetSink {
+    writer: BatchedWriter<Shared>,
+    file: Shared,
+    path: PathBuf,
+    pending: Table,
+}
+
+impl ParquetSink {
+    /// Creates `path` for a table named like `empty`, with its columns.
+    pub fn create(path: &Path, empty: &Table) -> Result<ParquetSink> {
+        let f = File::create(path).map_err(|e| Error::io(path, e))?;
+        let file = Shared(Arc::new(Mutex::new(BufWriter::with_capacity(1 << 16, f))));
+        let df = to_frame(empty)?;
+        let writer = ParquetWriter::new(file.clone())
+            .with_compression(ParquetCompression::Zstd(None))
+            .batched(df.schema())
+            .map_err(|e| Error::Output {
+                table: empty.name.clone(),
+                msg: e.to_string(),
+            })?;
+        Ok(ParquetSink {
+            writer,
+            file,
+            path: path.to_path_buf(),
+            pending: Table {
+                name: empty.name.clone(),
+                columns: empty.columns.clone(),
+            },
+        })
+    }
+
+    fn flush_group(&mut self) -> Result<()> {
+        if self.pending.height() == 0 {
+            return Ok(());
+        }
+        let empty = Table::empty(&self.pending.name, &self.pending.schema());
+        let group = std::mem::replace(&mut self.pending, empty);
+        let df = to_frame(&group)?;
+        self.writer.write_batch(&df).map_err(|e| Error::Output {
+            table: group.name.clone(),
+            msg: e.to_string(),
+        })
+    }
+
+    /// Appends rows (same columns as the table given to [`ParquetSink::create`]).
+    pub fn write(&mut self, rows: Table) -> Result<()> {
+        self.pending.append(rows).map_err(|msg| Error::Output {
+            table: self.pending.name.clone(),
+            msg,
+        })?;
+        if self.pending.height() >= ROW_GROUP_ROWS {
+            self.flush_group()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the footer and flushes the file (the caller syncs it).
+    pub fn finish(mut self) -> Result<()> {
+        self.flush_group()?;
+        let name = self.pending.name.clone();
+        self.writer.finish().map_err(|e| Error::Output {
+            table: name,
+            msg: e.to_string(),
+        })?;
+        drop(self.writer);
+        let path = self.path;
+        let inner = Arc::try_unwrap(self.file.0)
+            .map_err(|_| Error::io(&path, std::io::Error::other("writer still shared")))?
+            .into_inner()
+            .map_err(|_| Error::io(&path, std::io::Error::other("writer poisoned")))?;
+        inner
+            .into_inner()
+            .map(drop)
+            .map_err(|e| Error::io(&path, e.into_error()))
+    }
+}
+
 /// Reads a Parquet file written by [`write_parquet`] back into a [`Table`] named `name`.
 pub fn read_parquet(path: &Path, name: &str) -> Result<Table> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -51,6 +156,19 @@ pub fn read_parquet(path: &Path, name: &str) -> Result<Table> {
     let df = ParquetReader::new(f)
         .finish()
         .map_err(|e| bad(e.to_string()))?;
+    frame_to_table(&df, name).map_err(bad)
+}
+
+/// Reads Parquet bytes (already checked by the caller) into a [`Table`] named `name`.
+pub fn read_parquet_bytes(bytes: Vec<u8>, name: &str) -> std::result::Result<Table, String> {
+    let df = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(|e| e.to_string())?;
+    frame_to_table(&df, name)
+}
+
+fn frame_to_table(df: &DataFrame, name: &str) -> std::result::Result<Table, String> {
+    let bad = |m: String| m;
     let mut columns = Vec::with_capacity(df.width());
     for c in df.columns() {
         let s = c.as_materialized_series();
@@ -88,6 +206,36 @@ pub fn read_parquet(path: &Path, name: &str) -> Result<Table> {
         name: name.to_string(),
         columns,
     })
+}
+
+#[cfg(test)]
+mod sink_tests {
+    use super::*;
+
+    #[test]
+    fn sink_writes_parts_as_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.parquet");
+        let part = |v: Vec<i64>| Table {
+            name: "t".into(),
+            columns: vec![TableColumn {
+                name: "i".into(),
+                values: Values::Int(v.into_iter().map(Some).collect()),
+            }],
+        };
+        let mut sink = ParquetSink::create(&p, &part(vec![])).unwrap();
+        sink.write(part(vec![1, 2])).unwrap();
+        sink.write(part(vec![])).unwrap();
+        sink.write(part(vec![3])).unwrap();
+        sink.finish().unwrap();
+        assert_eq!(read_parquet(&p, "t").unwrap(), part(vec![1, 2, 3]));
+        let empty = dir.path().join("e.parquet");
+        ParquetSink::create(&empty, &part(vec![]))
+            .unwrap()
+            .finish()
+            .unwrap();
+        assert_eq!(read_parquet(&empty, "t").unwrap(), part(vec![]));
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! `char_*` count Unicode code points and `byte_*` UTF-8 bytes, both into the document's
 //! original (decoded) text. `value` is text so that one column serves every kind.
 
-use super::table::{ColType, Record, RowWriter};
+use super::table::{ColType, FromRow, Record, RowReader, RowWriter};
 use ColType::{Bool, Float, Int, Str};
 
 /// One analysed article.
@@ -500,5 +500,155 @@ impl Record for FigureRow {
             .str(self.unit.clone())
             .str(self.compared_with.clone())
             .str(self.subject.clone());
+    }
+}
+
+fn offsets(r: &RowReader<'_>) -> Offsets {
+    Offsets {
+        char_start: r.int("char_start").unwrap_or(0),
+        char_end: r.int("char_end").unwrap_or(0),
+        byte_start: r.int("byte_start").unwrap_or(0),
+        byte_end: r.int("byte_end").unwrap_or(0),
+    }
+}
+
+impl FromRow for DocumentRow {
+    fn from_row(r: &RowReader<'_>) -> Self {
+        DocumentRow {
+            doc: r.string("doc"),
+            source: r.string("source"),
+            title: r.str("title"),
+            url: r.str("url"),
+            published: r.str("published"),
+            encoding: r.string("encoding"),
+            chars: r.int("chars").unwrap_or(0),
+            sentences: r.int("sentences").unwrap_or(0),
+            tokens: r.int("tokens").unwrap_or(0),
+            boilerplate_chars: r.int("boilerplate_chars").unwrap_or(0),
+            status: r.string("status"),
+            warnings: r.str("warnings"),
+            bytes: r.int("bytes").unwrap_or(0),
+            content_hash: r.string("content_hash"),
+        }
+    }
+}
+
+impl FromRow for FactRow {
+    fn from_row(r: &RowReader<'_>) -> Self {
+        FactRow {
+            doc: r.string("doc"),
+            source: r.string("source"),
+            published: r.str("published"),
+            measure: r.string("measure"),
+            value: r.str("value"),
+            unit: r.str("unit"),
+            approx: r.flag("approx"),
+            qualifier: r.string("qualifier"),
+            as_of: r.str("as_of"),
+            text: r.string("text"),
+            offsets: offsets(r),
+            as_of_basis: r.string("as_of_basis"),
+            cue: r.string("cue"),
+            sentence: r.int("sentence").unwrap_or(0),
+            subject: r.str("subject"),
+            comparable: r.flag("comparable"),
+        }
+    }
+}
+
+impl FromRow for FrameHitRow {
+    fn from_row(r: &RowReader<'_>) -> Self {
+        FrameHitRow {
+            doc: r.string("doc"),
+            source: r.string("source"),
+            frame: r.string("frame"),
+            cue: r.string("cue"),
+            stance: r.string("stance"),
+            sentence_text: r.string("sentence_text"),
+            offsets: offsets(r),
+            published: r.str("published"),
+            sentence: r.int("sentence").unwrap_or(0),
+            stance_cue: r.str("stance_cue"),
+        }
+    }
+}
+
+impl FromRow for SourceFrameRow {
+    fn from_row(r: &RowReader<'_>) -> Self {
+        SourceFrameRow {
+            source: r.string("source"),
+            frame: r.string("frame"),
+            docs: r.int("docs").unwrap_or(0),
+            docs_total: r.int("docs_total").unwrap_or(0),
+            share: r.float("share").unwrap_or(0.0),
+            hits: r.int("hits").unwrap_or(0),
+            p_value: r.float("p_value"),
+            std_residual: r.float("std_residual"),
+            hits_asserted: r.int("hits_asserted").unwrap_or(0),
+            hits_reported: r.int("hits_reported").unwrap_or(0),
+            hits_doubted: r.int("hits_doubted").unwrap_or(0),
+            hits_negated: r.int("hits_negated").unwrap_or(0),
+        }
+    }
+}
+
+impl FromRow for FigureRow {
+    fn from_row(r: &RowReader<'_>) -> Self {
+        FigureRow {
+            measure: r.string("measure"),
+            source: r.string("source"),
+            as_of: r.str("as_of"),
+            value: r.str("value"),
+            approx: r.flag("approx"),
+            verdict: r.string("verdict"),
+            docs: r.string("docs"),
+            unit: r.str("unit"),
+            compared_with: r.str("compared_with"),
+            subject: r.str("subject"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::table::{Table, rows_of};
+
+    #[test]
+    fn rows_round_trip_through_tables() {
+        let facts = vec![FactRow {
+            doc: "a.txt".into(),
+            source: "S".into(),
+            published: Some("2019-07-04".into()),
+            measure: "victims".into(),
+            value: Some("900".into()),
+            approx: true,
+            qualifier: "none".into(),
+            offsets: Offsets {
+                char_start: 1,
+                char_end: 5,
+                byte_start: 3,
+                byte_end: 13,
+            },
+            subject: Some("7pay".into()),
+            comparable: true,
+            ..FactRow::default()
+        }];
+        assert_eq!(
+            rows_of::<FactRow>(&Table::from_records(facts.iter())),
+            facts
+        );
+        let sf = vec![SourceFrameRow {
+            source: "S".into(),
+            frame: "f".into(),
+            share: 0.5,
+            p_value: None,
+            std_residual: Some(-1.25),
+            ..SourceFrameRow::default()
+        }];
+        assert_eq!(
+            rows_of::<SourceFrameRow>(&Table::from_records(sf.iter())),
+            sf
+        );
     }
 }

@@ -38,6 +38,16 @@ impl Values {
         }
     }
 
+    /// The column type.
+    pub fn col_type(&self) -> ColType {
+        match self {
+            Values::Str(_) => ColType::Str,
+            Values::Int(_) => ColType::Int,
+            Values::Float(_) => ColType::Float,
+            Values::Bool(_) => ColType::Bool,
+        }
+    }
+
     /// Number of values.
     pub fn len(&self) -> usize {
         match self {
@@ -209,6 +219,105 @@ impl Table {
         });
     }
 
+    /// Appends the rows of `other`, which must have the same columns (names and types,
+    /// in order).
+    pub fn append(&mut self, other: Table) -> Result<(), String> {
+        let same = self.columns.len() == other.columns.len()
+            && self.columns.iter().zip(&other.columns).all(|(a, b)| {
+                a.name == b.name
+                    && std::mem::discriminant(&a.values) == std::mem::discriminant(&b.values)
+            });
+        if !same {
+            return Err(format!(
+                "{}: cannot append rows with other columns ({} vs {})",
+                self.name,
+                self.column_names().join(","),
+                other.column_names().join(",")
+            ));
+        }
+        for (a, b) in self.columns.iter_mut().zip(other.columns) {
+            match (&mut a.values, b.values) {
+                (Values::Str(x), Values::Str(y)) => x.extend(y),
+                (Values::Int(x), Values::Int(y)) => x.extend(y),
+                (Values::Float(x), Values::Float(y)) => x.extend(y),
+                (Values::Bool(x), Values::Bool(y)) => x.extend(y),
+                _ => unreachable!("checked above"),
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows whose `keep` entry is true (`keep` has one entry per row).
+    pub fn filter(&self, keep: &[bool]) -> Table {
+        fn pick<T: Clone>(v: &[T], keep: &[bool]) -> Vec<T> {
+            v.iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(x, _)| x.clone())
+                .collect()
+        }
+        Table {
+            name: self.name.clone(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column {
+                    name: c.name.clone(),
+                    values: match &c.values {
+                        Values::Str(v) => Values::Str(pick(v, keep)),
+                        Values::Int(v) => Values::Int(pick(v, keep)),
+                        Values::Float(v) => Values::Float(pick(v, keep)),
+                        Values::Bool(v) => Values::Bool(pick(v, keep)),
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    /// The named columns, in the given order (missing names are left out).
+    pub fn select(&self, names: &[&str]) -> Table {
+        Table {
+            name: self.name.clone(),
+            columns: names
+                .iter()
+                .filter_map(|n| self.columns.iter().find(|c| c.name == *n).cloned())
+                .collect(),
+        }
+    }
+
+    /// Removes and returns a column.
+    pub fn take_column(&mut self, name: &str) -> Option<Values> {
+        let i = self.columns.iter().position(|c| c.name == name)?;
+        Some(self.columns.remove(i).values)
+    }
+
+    /// Column names, in order.
+    pub fn column_names(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// Column names and types, in order.
+    pub fn schema(&self) -> Vec<(String, ColType)> {
+        self.columns
+            .iter()
+            .map(|c| (c.name.clone(), c.values.col_type()))
+            .collect()
+    }
+
+    /// An empty table with the given columns.
+    pub fn empty(name: &str, schema: &[(String, ColType)]) -> Table {
+        Table {
+            name: name.to_string(),
+            columns: schema
+                .iter()
+                .map(|(n, t)| Column {
+                    name: n.clone(),
+                    values: Values::new(*t),
+                })
+                .collect(),
+        }
+    }
+
     /// Column by name.
     pub fn column(&self, name: &str) -> Option<&Values> {
         self.columns
@@ -216,4 +325,91 @@ impl Table {
             .find(|c| c.name == name)
             .map(|c| &c.values)
     }
+}
+
+/// Reads one row of a [`Table`] by column name: the counterpart of [`RowWriter`], used to
+/// turn stored tables back into row structs (aggregates run on stored parts).
+pub struct RowReader<'a> {
+    table: &'a Table,
+    index: std::collections::HashMap<&'a str, usize>,
+    row: usize,
+}
+
+impl<'a> RowReader<'a> {
+    fn new(table: &'a Table) -> RowReader<'a> {
+        let index = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_str(), i))
+            .collect();
+        RowReader {
+            table,
+            index,
+            row: 0,
+        }
+    }
+
+    fn values(&self, name: &str) -> Option<&'a Values> {
+        self.index.get(name).map(|&i| &self.table.columns[i].values)
+    }
+
+    /// A text value (`None` if null or the column is absent).
+    pub fn str(&self, name: &str) -> Option<String> {
+        match self.values(name)? {
+            Values::Str(v) => v[self.row].clone(),
+            other => Some(other.cell(self.row)).filter(|s| !s.is_empty()),
+        }
+    }
+
+    /// A text value, empty when null or absent.
+    pub fn string(&self, name: &str) -> String {
+        self.str(name).unwrap_or_default()
+    }
+
+    /// An integer value.
+    pub fn int(&self, name: &str) -> Option<i64> {
+        match self.values(name)? {
+            Values::Int(v) => v[self.row],
+            Values::Str(v) => v[self.row].as_deref().and_then(|s| s.parse().ok()),
+            _ => None,
+        }
+    }
+
+    /// A float value.
+    pub fn float(&self, name: &str) -> Option<f64> {
+        match self.values(name)? {
+            Values::Float(v) => v[self.row],
+            Values::Int(v) => v[self.row].map(|x| x as f64),
+            Values::Str(v) => v[self.row].as_deref().and_then(|s| s.parse().ok()),
+            Values::Bool(_) => None,
+        }
+    }
+
+    /// A boolean value (absent or null: false).
+    pub fn flag(&self, name: &str) -> bool {
+        match self.values(name) {
+            Some(Values::Bool(v)) => v[self.row].unwrap_or(false),
+            Some(Values::Str(v)) => v[self.row].as_deref() == Some("true"),
+            _ => false,
+        }
+    }
+}
+
+/// A row type that can be read back from a [`Table`] (columns by name; absent columns
+/// read as null).
+pub trait FromRow: Sized {
+    /// The row at the reader's position.
+    fn from_row(r: &RowReader<'_>) -> Self;
+}
+
+/// Every row of `table` as `R`.
+pub fn rows_of<R: FromRow>(table: &Table) -> Vec<R> {
+    let mut r = RowReader::new(table);
+    (0..table.height())
+        .map(|i| {
+            r.row = i;
+            R::from_row(&r)
+        })
+        .collect()
 }

@@ -167,6 +167,12 @@ pub fn is_built(dir: &Path) -> bool {
     dir.join(MARKER).is_file() && dir.join("metadata.json").is_file()
 }
 
+/// The marker of a complete build (source, encoding, format), verbatim; `None` when `dir`
+/// was not built by shiten. Part of the configuration fingerprint.
+pub fn marker_text(dir: &Path) -> Option<String> {
+    fs::read_to_string(dir.join(MARKER)).ok()
+}
+
 fn read_marker(dir: &Path) -> Option<String> {
     let s = fs::read_to_string(dir.join(MARKER)).ok()?;
     Some(s.lines().collect::<Vec<_>>().join(", "))

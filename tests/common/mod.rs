@@ -51,7 +51,231 @@ pub fn shared() -> Option<PathBuf> {
     None
 }
 
-/// The path of the shiten binary built for the tests.
+/// The path of the shiten binary built for the tests, or `$SHITEN_BIN` (to measure a
+/// release build with tests compiled in debug).
 pub fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_shiten"))
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var_os("SHITEN_BIN")
+            .filter(|b| !b.is_empty())
+            .map_or_else(
+                || PathBuf::from(env!("CARGO_BIN_EXE_shiten")),
+                PathBuf::from,
+            )
+    })
+}
+
+/// Runs the shiten binary with `args` (plus `--quiet` unless `verbose`), the repository's
+/// dictionaries and the cached IPADIC, and returns its output.
+pub fn shiten(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    dict_dir();
+    std::process::Command::new(bin())
+        .args(args)
+        .env("SHITEN_DICTIONARIES", root().join("dictionaries"))
+        .env_remove("SHITEN_TEST_PAUSE_MS")
+        .output()
+        .expect("shiten runs")
+}
+
+/// Copies the article files `names` of `from` (and `metadata.csv` when `with_metadata`)
+/// into `to`, creating it.
+pub fn copy_files(from: &Path, to: &Path, names: &[String], with_metadata: bool) {
+    std::fs::create_dir_all(to).unwrap();
+    for n in names {
+        std::fs::copy(from.join(n), to.join(n)).unwrap();
+    }
+    if with_metadata {
+        std::fs::copy(from.join("metadata.csv"), to.join("metadata.csv")).unwrap();
+    }
+}
+
+/// The article file names of the sample corpus, sorted.
+pub fn corpus_files() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root().join("corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt") || n.ends_with(".html"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A CSV table: header and rows.
+pub type Csv = (Vec<String>, Vec<Vec<String>>);
+
+/// Reads a CSV output table.
+pub fn read_csv(path: &Path) -> Csv {
+    let mut rdr =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = rdr.headers().unwrap().iter().map(String::from).collect();
+    let rows = rdr
+        .records()
+        .map(|r| {
+            r.unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                .iter()
+                .map(String::from)
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// A table's rows as text, from CSV and from Parquet, each sorted: `(header, rows)`. The
+/// Parquet rows must equal the CSV rows (modulo the spreadsheet guard's leading `'`).
+pub fn read_table(out: &Path, name: &str) -> Csv {
+    let (header, mut rows) = read_csv(&out.join(format!("{name}.csv")));
+    rows.sort();
+    let t = shiten::output::parquet::read_parquet(&out.join(format!("{name}.parquet")), name)
+        .unwrap_or_else(|e| panic!("{name}.parquet: {e}"));
+    let pq_header: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+    assert_eq!(pq_header, header, "{name}: CSV and Parquet columns differ");
+    let mut pq_rows: Vec<Vec<String>> = (0..t.height())
+        .map(|i| t.columns.iter().map(|c| c.values.cell(i)).collect())
+        .collect();
+    pq_rows.sort();
+    let unguard = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
+        let mut r: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.strip_prefix('\'').unwrap_or(c).to_string())
+                    .collect()
+            })
+            .collect();
+        r.sort();
+        r
+    };
+    assert_eq!(
+        unguard(&pq_rows),
+        unguard(&rows),
+        "{name}: CSV and Parquet rows differ"
+    );
+    (header, rows)
+}
+
+/// The row and skip tables every output folder has.
+pub const TABLES: [&str; 6] = [
+    "documents",
+    "mentions",
+    "entities",
+    "facts",
+    "frame_hits",
+    "skipped",
+];
+
+/// Every output table of `out` (by name), sorted: what "equal outputs" compares.
+pub fn snapshot(out: &Path) -> std::collections::BTreeMap<String, Csv> {
+    let mut names: Vec<String> = TABLES.iter().map(|s| s.to_string()).collect();
+    for e in std::fs::read_dir(out).unwrap().flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = n.strip_suffix(".csv")
+            && !names.iter().any(|x| x == stem)
+        {
+            names.push(stem.to_string());
+        }
+    }
+    names
+        .into_iter()
+        .map(|n| {
+            let t = read_table(out, &n);
+            (n, t)
+        })
+        .collect()
+}
+
+/// A tiny deterministic random number generator (xorshift).
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Writes `n` articles into `dir` (created), made from the sample corpus: each takes an
+/// article, changes its figures (digits), drops or repeats a sentence, adds a dated
+/// closing line, and gets a metadata row with a shifted publication date. Deterministic
+/// for a `seed`; names are `g00000_<original stem>.txt`.
+pub fn generate_corpus(dir: &Path, n: usize, seed: u64) -> Vec<String> {
+    std::fs::create_dir_all(dir).unwrap();
+    let src = root().join("corpus");
+    let (mheader, mrows) = read_csv(&src.join("metadata.csv"));
+    let file_col = mheader.iter().position(|h| h == "file").unwrap();
+    let pub_col = mheader.iter().position(|h| h == "published").unwrap();
+    let title_col = mheader.iter().position(|h| h == "title").unwrap();
+    let bases: Vec<(String, String, Vec<String>)> = corpus_files()
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(src.join(&f)).unwrap();
+            let text = shiten::corpus::decode(&bytes, None).unwrap().text;
+            let row = mrows
+                .iter()
+                .find(|r| r[file_col] == f)
+                .cloned()
+                .unwrap_or_default();
+            (f, text, row)
+        })
+        .collect();
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut names = Vec::new();
+    let mut meta = csv::Writer::from_path(dir.join("metadata.csv")).unwrap();
+    meta.write_record(&mheader).unwrap();
+    for i in 0..n {
+        let (base, text, row) = &bases[i % bases.len()];
+        let stem = base.rsplit_once('.').map_or(base.as_str(), |x| x.0);
+        let ext = base.rsplit_once('.').map_or("txt", |x| x.1);
+        let name = format!("g{i:05}_{stem}.{ext}");
+        let mut body = String::with_capacity(text.len() + 64);
+        for line in text.split_inclusive('\n') {
+            let sentences: Vec<&str> = line.split_inclusive('。').collect();
+            for s in sentences {
+                match rng.below(20) {
+                    0 => continue,
+                    1 => body.push_str(s),
+                    _ => {}
+                }
+                for c in s.chars() {
+                    if c.is_ascii_digit() && rng.below(3) == 0 {
+                        body.push(char::from(b'0' + rng.below(10) as u8));
+                    } else {
+                        body.push(c);
+                    }
+                }
+            }
+        }
+        let shift = (i as i64 * 7 + rng.below(30) as i64) % 120;
+        let published = row
+            .get(pub_col)
+            .and_then(|p| shiten::calendar::Date::parse_loose(p))
+            .and_then(|d| d.add_days(shift));
+        body.push_str(&format!(
+            "\n（{}更新、第{}報）\n",
+            published.map_or_else(|| "2019-07-04".to_string(), |d| d.to_string()),
+            i + 1
+        ));
+        std::fs::write(dir.join(&name), body).unwrap();
+        if !row.is_empty() {
+            let mut r = row.clone();
+            r[file_col] = name.clone();
+            if let Some(d) = published {
+                r[pub_col] = d.to_string();
+            }
+            r[title_col] = format!("{} ({})", r[title_col], i + 1);
+            meta.write_record(&r).unwrap();
+        }
+        names.push(name);
+    }
+    meta.flush().unwrap();
+    names
 }

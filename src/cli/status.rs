@@ -1,0 +1,228 @@
+//! `shiten status --out DIR [--corpus CORPUS]`: what the store holds, whether the output
+//! tables are up to date, and what a run would analyse (new, changed, stale) or report
+//! (removed). Read-only: takes no lock and changes nothing.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+
+use super::run::preview;
+use super::{AnalyzerArgs, Progress, Status};
+use crate::output::OutputOptions;
+use crate::state::ledger::{DocStatus, Ledger};
+use crate::state::plan::{self, Why};
+use crate::state::{self, LEDGER_FILE, LOCK_FILE, STORE_DIR, parts, publish, timestamp};
+
+/// Arguments of `shiten status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output folder whose store to inspect.
+    #[arg(long, short, default_value = "outputs", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Compare this corpus folder with the store (default: every folder the store holds
+    /// documents from).
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+    /// Files larger than this many MiB count as skipped (as in `run`).
+    #[arg(long, default_value_t = crate::corpus::DEFAULT_MAX_FILE_MB, value_name = "MIB")]
+    pub max_file_mb: u64,
+    /// Treat CSV guarding as off when checking whether outputs are current (as in `run`).
+    #[arg(long)]
+    pub no_csv_guard: bool,
+    /// Dictionary options (for the configuration fingerprint).
+    #[command(flatten)]
+    pub analyzer: AnalyzerArgs,
+}
+
+/// Runs `shiten status`.
+pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
+    anyhow::ensure!(
+        a.out.is_dir(),
+        "output folder {} does not exist",
+        a.out.display()
+    );
+    let store_dir = a.out.join(STORE_DIR);
+    let ledger_path = store_dir.join(LEDGER_FILE);
+    let (dict, dictionaries) = super::resolve_dictionaries(&a.analyzer, progress)?;
+    let fp = state::fingerprint::compute(&dictionaries, &dict)
+        .context("cannot fingerprint the configuration")?;
+    println!("store      {}", store_dir.display());
+    if let Some(holder) = state::lock::current_holder(&store_dir.join(LOCK_FILE)) {
+        println!("lock       held by {holder} (a run is in progress)");
+    } else {
+        println!("lock       free");
+    }
+    if !ledger_path.exists() && store_dir.join(state::PARTS_DIR).is_dir() {
+        return Err(crate::Error::StateFile {
+            path: ledger_path.clone(),
+            problem: "the ledger is missing but parts are present".into(),
+            advice: state::damage_advice(&ledger_path),
+        }
+        .into());
+    }
+    if !ledger_path.exists() {
+        println!(
+            "documents  none: nothing was analysed into {} yet",
+            a.out.display()
+        );
+        if let Some(c) = &a.corpus {
+            let scan = plan::scan(
+                c,
+                a.max_file_mb << 20,
+                None,
+                &indicatif::ProgressBar::hidden(),
+            )?;
+            println!("corpus     {}", scan.root);
+            println!("           {} new", scan.files.len());
+        }
+        return Ok(Status::Clean);
+    }
+    let ledger = Ledger::open(&ledger_path, true)?;
+    let s = ledger.summary()?;
+    println!(
+        "           ledger format {}, created by {}{}",
+        state::ledger::FORMAT,
+        ledger.created_by()?,
+        ledger
+            .shard()?
+            .map(|sh| format!(", shard {sh}"))
+            .unwrap_or_default()
+    );
+    println!(
+        "documents  {} analysed, {} duplicate(s), {} skipped, in {} batch(es); ledger state {}; \
+         last commit {}",
+        s.analysed,
+        s.duplicates,
+        s.skipped,
+        s.live_batches,
+        ledger.state()?,
+        s.last_commit.map_or("never".into(), timestamp)
+    );
+    if s.abandoned_batches > 0 {
+        println!(
+            "           {} uncommitted batch(es) of an interrupted run (removed by the next run)",
+            s.abandoned_batches
+        );
+    }
+    let mut damaged = Vec::new();
+    let mut nparts = 0;
+    for b in ledger.live_batches()? {
+        let dir = state::batch_dir(&store_dir, b.id);
+        for p in &b.parts {
+            nparts += 1;
+            if let Err(e) = parts::verify(&dir, p) {
+                damaged.push(format!("{e:#}"));
+            }
+        }
+    }
+    if damaged.is_empty() {
+        println!("parts      {nparts} part file(s), all match their checksums");
+    } else {
+        println!("parts      {} of {nparts} DAMAGED:", damaged.len());
+        for d in &damaged {
+            println!("           {d}");
+        }
+    }
+    let options = publish::options_text(OutputOptions {
+        csv_guard: !a.no_csv_guard,
+    });
+    match publish::outputs_behind(&ledger, &a.out, &options, true)? {
+        None => {
+            let rec = ledger.outputs()?.unwrap_or_default();
+            println!(
+                "outputs    up to date (ledger state {}, written {})",
+                rec.state,
+                timestamp(rec.written_at)
+            );
+        }
+        Some(why) => {
+            println!("outputs    BEHIND: {why}; `shiten run` or `shiten add` updates them")
+        }
+    }
+    let docs = ledger.documents()?;
+    let stale: Vec<String> = docs
+        .iter()
+        .filter(|d| d.status == DocStatus::Analysed && d.fingerprint != fp.hash)
+        .map(|d| d.doc.clone())
+        .collect();
+    if stale.is_empty() {
+        println!(
+            "config     fingerprint {}: every document is current",
+            &fp.hash[..12]
+        );
+    } else {
+        println!(
+            "config     fingerprint {}: {} document(s) analysed under another configuration \
+             (stale; the next run analyses them again): {}",
+            &fp.hash[..12],
+            stale.len(),
+            preview(&stale)
+        );
+    }
+    let shard = ledger
+        .shard()?
+        .map(|s| state::Shard::parse(&s))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let roots: Vec<PathBuf> = match &a.corpus {
+        Some(c) => vec![c.clone()],
+        None => s.roots.iter().map(PathBuf::from).collect(),
+    };
+    for root in roots {
+        if !root.is_dir() {
+            let n = docs.iter().filter(|d| Path::new(&d.root) == root).count();
+            println!(
+                "corpus     {}: folder is gone ({n} stored documents)",
+                root.display()
+            );
+            continue;
+        }
+        let scan = plan::scan(
+            &root,
+            a.max_file_mb << 20,
+            shard,
+            &indicatif::ProgressBar::hidden(),
+        )?;
+        let p = plan::plan(&scan, &docs, &fp.hash, false, false);
+        println!("corpus     {}", scan.root);
+        println!(
+            "           {} file(s): {} new, {} changed, {} metadata changed, {} stale, {} \
+             unchanged, {} duplicate(s), {} removed, {} unreadable",
+            scan.files.len(),
+            p.count(Why::New),
+            p.count(Why::Changed),
+            p.count(Why::MetadataChanged),
+            p.count(Why::Stale) + p.count(Why::Retry),
+            p.unchanged,
+            p.duplicates.len(),
+            p.removed.len(),
+            p.unreadable.len()
+        );
+        for (label, why) in [("new", Why::New), ("changed", Why::Changed)] {
+            let names: Vec<String> = p
+                .work
+                .iter()
+                .filter(|w| w.why == why)
+                .map(|w| w.doc.clone())
+                .collect();
+            if !names.is_empty() {
+                println!("           {label}: {}", preview(&names));
+            }
+        }
+        if !p.removed.is_empty() {
+            println!(
+                "           removed: {} (kept in the tables until `shiten run {} --prune`)",
+                preview(&p.removed),
+                root.display()
+            );
+        }
+    }
+    if let Some(first) = damaged.first() {
+        anyhow::bail!(
+            "the store is damaged ({} part file(s)); first: {first}",
+            damaged.len()
+        );
+    }
+    Ok(Status::Clean)
+}

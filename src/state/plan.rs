@@ -1,0 +1,572 @@
+//! Scanning a corpus folder and planning a run against the ledger: which documents are
+//! new, changed, stale, unchanged, duplicates, or removed.
+//!
+//! A document's identity is its name relative to its corpus folder (the `doc` column).
+//! Its analysis depends on its bytes (BLAKE3), its metadata row (hashed) and the
+//! configuration fingerprint; when any of them differs from what the ledger recorded, it
+//! is analysed again. A file with the same bytes as a document already stored (or met
+//! earlier in this scan, in name order) is a duplicate of it: reported, counted once.
+//!
+//! The plan is deterministic: files are visited in name order.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+
+use super::Shard;
+use super::ledger::{DocRecord, DocStatus};
+use crate::corpus::{self, Meta, Metadata};
+use crate::error::{Error, Result};
+use crate::output::rows::SkipRow;
+
+/// One article file of a scanned folder.
+#[derive(Debug, Clone)]
+pub struct ScannedFile {
+    /// Name relative to the folder.
+    pub doc: String,
+    /// Where to read it.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// BLAKE3 of the bytes; `None` when the file could not be read (see `problem`).
+    pub hash: Option<String>,
+    /// Why the file cannot be analysed (too large, unreadable).
+    pub problem: Option<String>,
+    /// Hash of its metadata row.
+    pub meta_hash: String,
+    /// Its metadata variable names.
+    pub meta_keys: Vec<String>,
+}
+
+/// A scanned corpus folder.
+pub struct Scan {
+    /// The folder, absolute (the ledger's `root`).
+    pub root: String,
+    /// Article files in this shard, sorted by name.
+    pub files: Vec<ScannedFile>,
+    /// Inputs that are not documents (other file types, bad metadata rows), sorted.
+    pub skips: Vec<SkipRow>,
+    /// The folder's metadata.
+    pub metadata: Metadata,
+    /// Article files left out because they belong to other shards.
+    pub other_shards: usize,
+}
+
+/// The absolute form of a corpus folder, as the ledger records it.
+pub fn root_key(root: &Path) -> Result<String> {
+    let abs = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    Ok(abs.to_string_lossy().into_owned())
+}
+
+/// Hash of what `metadata.csv` says about a document (and whether a row was missing, which
+/// becomes a warning in its row).
+pub fn meta_hash(meta: &Meta, warning: Option<&str>) -> String {
+    let mut h = blake3::Hasher::new();
+    let mut put = |s: &str| {
+        h.update(&(s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    put(&meta.source);
+    put(meta.title.as_deref().unwrap_or("\u{0}"));
+    put(meta.url.as_deref().unwrap_or("\u{0}"));
+    put(&meta.published.map(|d| d.to_string()).unwrap_or_default());
+    for (k, v) in &meta.extra {
+        put(k);
+        put(v);
+    }
+    put(warning.unwrap_or(""));
+    h.finalize().to_hex()[..32].to_string()
+}
+
+fn hash_file(path: &Path, size: u64, max_bytes: u64) -> std::result::Result<String, String> {
+    if size > max_bytes {
+        return Err(format!(
+            "file is {size} bytes, over the limit of {max_bytes} bytes (raise it with \
+             --max-file-mb)"
+        ));
+    }
+    let mut f = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut h = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| format!("cannot read: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// Lists and hashes the article files of `root` (in parallel), with their metadata.
+pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar) -> Result<Scan> {
+    let key = root_key(root)?;
+    let found = corpus::discover(root).map_err(|e| Error::io(root, e))?;
+    let metadata = Metadata::load(root);
+    bar.set_length(found.files.len() as u64);
+    let mut files: Vec<ScannedFile> = found
+        .files
+        .par_iter()
+        .map(|f| {
+            let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+            let (hash, problem) = match hash_file(&f.path, size, max_bytes) {
+                Ok(h) => (Some(h), None),
+                Err(p) => (None, Some(p)),
+            };
+            let (meta, warning) = metadata.for_doc(&f.doc);
+            bar.inc(1);
+            ScannedFile {
+                doc: f.doc.clone(),
+                path: f.path.clone(),
+                size,
+                hash,
+                problem,
+                meta_hash: meta_hash(&meta, warning.as_deref()),
+                meta_keys: meta.extra.keys().cloned().collect(),
+            }
+        })
+        .collect();
+    let before = files.len();
+    if let Some(s) = shard {
+        files.retain(|f| match &f.hash {
+            Some(h) => s.contains(h),
+            None => s.contains_name(&f.doc),
+        });
+    }
+    let other_shards = before - files.len();
+    let mut skips: Vec<SkipRow> = found
+        .skipped
+        .into_iter()
+        .chain(metadata.skipped.iter().cloned())
+        .map(|s| SkipRow {
+            path: s.path,
+            reason: s.reason,
+        })
+        .filter(|s| shard.is_none_or(|sh| sh.contains_name(&s.path)))
+        .collect();
+    skips.sort();
+    Ok(Scan {
+        root: key,
+        files,
+        skips,
+        metadata,
+        other_shards,
+    })
+}
+
+/// Why a document is analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Why {
+    /// Not stored yet.
+    New,
+    /// Its bytes changed.
+    Changed,
+    /// Its metadata row changed.
+    MetadataChanged,
+    /// Analysed under another configuration (dictionaries, lexicons, shiten build).
+    Stale,
+    /// Skipped before under another configuration; tried again.
+    Retry,
+    /// It was a duplicate of a document that is gone or changed.
+    Promoted,
+}
+
+/// One document to analyse.
+#[derive(Debug, Clone)]
+pub struct Work {
+    /// Name.
+    pub doc: String,
+    /// Where to read it.
+    pub path: PathBuf,
+    /// Its corpus folder (ledger `root`).
+    pub root: String,
+    /// Why.
+    pub why: Why,
+    /// Hash of its metadata row.
+    pub meta_hash: String,
+    /// Its metadata variable names.
+    pub meta_keys: Vec<String>,
+    /// BLAKE3 of its bytes when planned.
+    pub hash: Option<String>,
+    /// Whether the store holds an analysis of an earlier version (kept if this one
+    /// cannot be analysed).
+    pub had_analysis: bool,
+    /// Size when planned.
+    pub size: u64,
+}
+
+/// What a run will do.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Documents to analyse, sorted by name.
+    pub work: Vec<Work>,
+    /// Rows to record without analysis (duplicates, unreadable files).
+    pub records: Vec<DocRecord>,
+    /// Analysed documents of the scanned folder whose file is gone (or left the shard).
+    pub removed: Vec<String>,
+    /// Document records this run drops: removed ones with `--prune`, and the records of
+    /// gone skipped files and duplicates.
+    pub deletes: Vec<String>,
+    /// Stale documents of other folders that cannot be analysed again (file gone).
+    pub stale_unreachable: Vec<String>,
+    /// What the folder's `root_skips` should record: its non-document inputs, and the
+    /// documents whose current file cannot be read while an earlier analysis is kept.
+    pub root_skips: Vec<SkipRow>,
+    /// Files of the scan that need nothing.
+    pub unchanged: usize,
+    /// Duplicates in the scanned folder (recorded now or before).
+    pub duplicates: Vec<(String, String)>,
+    /// Files of the scan that cannot be analysed (recorded now or before).
+    pub unreadable: Vec<SkipRow>,
+}
+
+impl Plan {
+    /// How many documents are analysed for `why`.
+    pub fn count(&self, why: Why) -> usize {
+        self.work.iter().filter(|w| w.why == why).count()
+    }
+
+    /// Whether the run changes nothing in the ledger.
+    pub fn is_noop(&self) -> bool {
+        self.work.is_empty() && self.records.is_empty() && self.deletes.is_empty()
+    }
+}
+
+/// Plans a run of `scan` against the stored documents `stored` and the current
+/// configuration fingerprint `fingerprint`. `other_roots_stale` also schedules stale
+/// documents of other folders (read at their recorded place).
+pub fn plan(
+    scan: &Scan,
+    stored: &[DocRecord],
+    fingerprint: &str,
+    prune: bool,
+    other_roots_stale: bool,
+) -> Plan {
+    let mut p = Plan::default();
+    let by_name: HashMap<&str, &DocRecord> = stored.iter().map(|d| (d.doc.as_str(), d)).collect();
+    let in_scan: HashSet<&str> = scan.files.iter().map(|f| f.doc.as_str()).collect();
+    // Gone files: analysed ones stay until --prune (their rows are data); the records of
+    // skipped files and duplicates hold no data and simply go.
+    for d in stored
+        .iter()
+        .filter(|d| d.root == scan.root && !in_scan.contains(d.doc.as_str()))
+    {
+        if d.status == DocStatus::Analysed {
+            p.removed.push(d.doc.clone());
+            if prune {
+                p.deletes.push(d.doc.clone());
+            }
+        } else {
+            p.deletes.push(d.doc.clone());
+        }
+    }
+    let deleted: HashSet<&str> = p.deletes.iter().map(String::as_str).collect();
+    // Content already counted: analysed documents that stay, except those whose bytes
+    // this scan finds changed.
+    let mut claimed: HashMap<String, String> = HashMap::new();
+    for d in stored {
+        if d.status != DocStatus::Analysed || deleted.contains(d.doc.as_str()) {
+            continue;
+        }
+        if let Some(h) = &d.content_hash {
+            claimed.insert(h.clone(), d.doc.clone());
+        }
+    }
+    for f in &scan.files {
+        if let Some(s) = by_name.get(f.doc.as_str())
+            && s.status == DocStatus::Analysed
+            && s.content_hash != f.hash
+            && let Some(h) = &s.content_hash
+            && claimed.get(h) == Some(&s.doc)
+        {
+            claimed.remove(h);
+        }
+    }
+    let record = |f: &ScannedFile, status: DocStatus, reason: String| DocRecord {
+        doc: f.doc.clone(),
+        root: scan.root.clone(),
+        content_hash: f.hash.clone(),
+        size: f.size as i64,
+        meta_hash: f.meta_hash.clone(),
+        batch: None,
+        status,
+        reason: Some(reason),
+        fingerprint: fingerprint.to_string(),
+        meta_keys: f.meta_keys.clone(),
+    };
+    for f in &scan.files {
+        let stored = by_name.get(f.doc.as_str()).copied();
+        let work = |why: Why| Work {
+            doc: f.doc.clone(),
+            path: f.path.clone(),
+            root: scan.root.clone(),
+            why,
+            meta_hash: f.meta_hash.clone(),
+            meta_keys: f.meta_keys.clone(),
+            hash: f.hash.clone(),
+            size: f.size,
+            had_analysis: stored.is_some_and(|s| s.status == DocStatus::Analysed),
+        };
+        let Some(h) = &f.hash else {
+            let reason = f.problem.clone().unwrap_or_else(|| "cannot read".into());
+            p.unreadable.push(SkipRow {
+                path: f.doc.clone(),
+                reason: reason.clone(),
+            });
+            match stored {
+                Some(s) if s.status == DocStatus::Analysed => p.root_skips.push(SkipRow {
+                    path: f.doc.clone(),
+                    reason: kept_reason(&reason),
+                }),
+                Some(s)
+                    if s.status == DocStatus::Skipped
+                        && s.reason.as_deref() == Some(reason.as_str())
+                        && s.size == f.size as i64
+                        && s.root == scan.root =>
+                {
+                    p.unchanged += 1
+                }
+                _ => p.records.push(record(f, DocStatus::Skipped, reason)),
+            }
+            continue;
+        };
+        let same_input = stored
+            .is_some_and(|s| s.content_hash.as_ref() == Some(h) && s.meta_hash == f.meta_hash);
+        if let Some(s) = stored.filter(|s| same_input && s.root != scan.root) {
+            // The same document, now found in this folder: only its place changes.
+            p.records.push(DocRecord {
+                root: scan.root.clone(),
+                ..s.clone()
+            });
+        }
+        match stored {
+            Some(s) if same_input => match s.status {
+                DocStatus::Analysed if s.fingerprint == fingerprint => p.unchanged += 1,
+                DocStatus::Analysed => {
+                    claimed.insert(h.clone(), f.doc.clone());
+                    p.work.push(work(Why::Stale));
+                }
+                DocStatus::Skipped if s.fingerprint == fingerprint => {
+                    p.unchanged += 1;
+                    p.unreadable.push(SkipRow {
+                        path: f.doc.clone(),
+                        reason: s.reason.clone().unwrap_or_default(),
+                    });
+                }
+                DocStatus::Skipped => p.work.push(work(Why::Retry)),
+                DocStatus::Duplicate => {
+                    let orig = s.reason.clone().unwrap_or_default();
+                    match claimed.get(h) {
+                        Some(o) if *o == orig => {
+                            p.unchanged += 1;
+                            p.duplicates.push((f.doc.clone(), orig));
+                        }
+                        Some(o) => {
+                            p.duplicates.push((f.doc.clone(), o.clone()));
+                            p.records.push(record(f, DocStatus::Duplicate, o.clone()));
+                        }
+                        None => {
+                            claimed.insert(h.clone(), f.doc.clone());
+                            p.work.push(work(Why::Promoted));
+                        }
+                    }
+                }
+            },
+            _ => {
+                if let Some(o) = claimed.get(h).filter(|o| **o != f.doc) {
+                    p.duplicates.push((f.doc.clone(), o.clone()));
+                    p.records.push(record(f, DocStatus::Duplicate, o.clone()));
+                    continue;
+                }
+                claimed.insert(h.clone(), f.doc.clone());
+                let why = match stored {
+                    None => Why::New,
+                    Some(s) if s.content_hash.as_ref() != Some(h) => Why::Changed,
+                    Some(_) => Why::MetadataChanged,
+                };
+                p.work.push(work(why));
+            }
+        }
+    }
+    if other_roots_stale {
+        for d in stored {
+            if d.root == scan.root || deleted.contains(d.doc.as_str()) {
+                continue;
+            }
+            let path = Path::new(&d.root).join(&d.doc);
+            let due = match d.status {
+                DocStatus::Analysed => d.fingerprint != fingerprint,
+                DocStatus::Duplicate => d
+                    .content_hash
+                    .as_ref()
+                    .is_some_and(|h| !claimed.contains_key(h)),
+                DocStatus::Skipped => false,
+            };
+            if !due {
+                continue;
+            }
+            if !path.is_file() {
+                p.stale_unreachable.push(d.doc.clone());
+                continue;
+            }
+            if d.status == DocStatus::Duplicate
+                && let Some(h) = &d.content_hash
+            {
+                claimed.insert(h.clone(), d.doc.clone());
+            }
+            p.work.push(Work {
+                doc: d.doc.clone(),
+                path,
+                root: d.root.clone(),
+                why: if d.status == DocStatus::Analysed {
+                    Why::Stale
+                } else {
+                    Why::Promoted
+                },
+                meta_hash: d.meta_hash.clone(),
+                meta_keys: d.meta_keys.clone(),
+                hash: d.content_hash.clone(),
+                size: d.size.max(0) as u64,
+                had_analysis: d.status == DocStatus::Analysed,
+            });
+        }
+    }
+    // Stale documents of this folder that are gone cannot be analysed again.
+    for d in stored {
+        if d.root == scan.root
+            && d.status == DocStatus::Analysed
+            && d.fingerprint != fingerprint
+            && !in_scan.contains(d.doc.as_str())
+            && !deleted.contains(d.doc.as_str())
+        {
+            p.stale_unreachable.push(d.doc.clone());
+        }
+    }
+    p.work.sort_by(|a, b| a.doc.cmp(&b.doc));
+    p.stale_unreachable.sort();
+    p.root_skips.extend(scan.skips.iter().cloned());
+    p.root_skips.sort();
+    p
+}
+
+/// The `skipped` reason of a document whose current file cannot be analysed while the
+/// analysis of an earlier version stays in the tables.
+pub fn kept_reason(reason: &str) -> String {
+    format!("{reason}; the analysis of its earlier version is kept")
+}
+
+/// Loads the metadata of the corpus folders, other than `scanned`, that work items come
+/// from.
+pub fn other_metadata(scanned: &str, work: &[Work]) -> BTreeMap<String, Metadata> {
+    let mut map = BTreeMap::new();
+    for w in work {
+        if w.root != scanned && !map.contains_key(&w.root) {
+            map.insert(w.root.clone(), Metadata::load(Path::new(&w.root)));
+        }
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(doc: &str, content: &str) -> ScannedFile {
+        ScannedFile {
+            doc: doc.into(),
+            path: PathBuf::from(doc),
+            size: content.len() as u64,
+            hash: Some(blake3::hash(content.as_bytes()).to_hex().to_string()),
+            problem: None,
+            meta_hash: "m".into(),
+            meta_keys: vec![],
+        }
+    }
+
+    fn scan_of(files: Vec<ScannedFile>) -> Scan {
+        Scan {
+            root: "/c".into(),
+            files,
+            skips: vec![],
+            metadata: Metadata::default(),
+            other_shards: 0,
+        }
+    }
+
+    fn analysed(f: &ScannedFile, fp: &str) -> DocRecord {
+        DocRecord {
+            doc: f.doc.clone(),
+            root: "/c".into(),
+            content_hash: f.hash.clone(),
+            size: f.size as i64,
+            meta_hash: f.meta_hash.clone(),
+            batch: Some(1),
+            status: DocStatus::Analysed,
+            reason: None,
+            fingerprint: fp.into(),
+            meta_keys: vec![],
+        }
+    }
+
+    #[test]
+    fn classifies_every_case() {
+        let a = file("a.txt", "A");
+        let b = file("b.txt", "B");
+        let stored = vec![
+            analysed(&a, "f"),
+            analysed(&b, "f"),
+            analysed(&file("gone.txt", "G"), "f"),
+        ];
+        let mut meta_changed = file("b.txt", "B");
+        meta_changed.meta_hash = "m2".into();
+        let scan = scan_of(vec![
+            file("a.txt", "A"),
+            meta_changed,
+            file("c.txt", "C"),
+            file("copy-of-a.txt", "A"),
+            file("d.txt", "C"),
+        ]);
+        let p = plan(&scan, &stored, "f", false, true);
+        let whys: Vec<(&str, Why)> = p.work.iter().map(|w| (w.doc.as_str(), w.why)).collect();
+        assert_eq!(whys, [("b.txt", Why::MetadataChanged), ("c.txt", Why::New)]);
+        assert_eq!(p.unchanged, 1);
+        assert_eq!(
+            p.duplicates,
+            [
+                ("copy-of-a.txt".to_string(), "a.txt".to_string()),
+                ("d.txt".to_string(), "c.txt".to_string())
+            ]
+        );
+        assert_eq!(p.removed, ["gone.txt"]);
+        assert!(p.deletes.is_empty());
+        // A new configuration makes every analysed document stale; prune drops gone.txt.
+        let p = plan(
+            &scan_of(vec![a.clone(), b.clone()]),
+            &stored,
+            "g",
+            true,
+            true,
+        );
+        assert_eq!(p.count(Why::Stale), 2);
+        assert_eq!(p.deletes, ["gone.txt"]);
+        // A changed file whose new bytes equal another document's becomes a duplicate,
+        // and its old content is free again for a renamed copy.
+        let p = plan(
+            &scan_of(vec![
+                file("a.txt", "B"),
+                file("b.txt", "B"),
+                file("z.txt", "A"),
+            ]),
+            &stored,
+            "f",
+            false,
+            true,
+        );
+        assert_eq!(p.duplicates, [("a.txt".to_string(), "b.txt".to_string())]);
+        assert_eq!(p.work.len(), 1);
+        assert_eq!((p.work[0].doc.as_str(), p.work[0].why), ("z.txt", Why::New));
+    }
+}
