@@ -55,6 +55,34 @@ pub struct Measures {
     pub earlier: Vec<String>,
     /// Words making a sentence hypothetical (仮に).
     pub hypothetical: Vec<String>,
+    /// All cues in one automaton (overlapping matches), built by [`Measures::parse`].
+    cue_finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Measures {
+    /// Every occurrence of every cue in `text`: (byte range in `text`, index into
+    /// [`Measures::cues`]), ordered by cue index, then position (as scanning the cues one by
+    /// one would give them), in one pass over the text.
+    pub fn cue_occurrences(&self, text: &str) -> Vec<(std::ops::Range<usize>, usize)> {
+        let Some(ac) = &self.cue_finder else {
+            return Vec::new();
+        };
+        let mut out: Vec<(std::ops::Range<usize>, usize)> = ac
+            .find_overlapping_iter(text)
+            .map(|m| (m.range(), m.pattern().as_usize()))
+            .collect();
+        out.sort_by_key(|(r, ci)| (*ci, r.start));
+        // Like `match_indices`: occurrences of one cue do not overlap each other.
+        let mut last: Option<(usize, usize)> = None;
+        out.retain(|(r, ci)| {
+            let keep = last.is_none_or(|(c, end)| c != *ci || r.start >= end);
+            if keep {
+                last = Some((*ci, r.end));
+            }
+            keep
+        });
+        out
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,6 +192,11 @@ impl Measures {
         }
         m.cues
             .sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.text.cmp(&b.text)));
+        if !m.cues.is_empty() {
+            let ac = aho_corasick::AhoCorasick::new(m.cues.iter().map(|c| c.text.as_str()))
+                .map_err(|e| Error::Config(format!("{origin}: cues: {e}")))?;
+            m.cue_finder = Some(ac);
+        }
         Ok(m)
     }
 

@@ -336,13 +336,11 @@ impl<'a, 'v> Sent<'a, 'v> {
             }
         }
         let text = &v.text[range.clone()];
-        let mut cues = Vec::new();
-        for (ci, c) in m.cues.iter().enumerate() {
-            for (at, _) in text.match_indices(c.text.as_str()) {
-                let s = range.start + at;
-                cues.push((s..s + c.text.len(), ci));
-            }
-        }
+        let cues = m
+            .cue_occurrences(text)
+            .into_iter()
+            .map(|(r, ci)| (range.start + r.start..range.start + r.end, ci))
+            .collect();
         Sent {
             v,
             m,

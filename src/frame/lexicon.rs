@@ -8,11 +8,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use regex::RegexSet;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::pattern::{self, Pattern};
+use super::pattern::{self, Pattern, Prefilter};
 use crate::error::{Error, Result};
 
 /// File name of the lexicon inside the dictionaries folder.
@@ -23,27 +22,15 @@ pub const FRAMES_FILE: &str = "frames.toml";
 pub struct WordSet {
     /// The patterns.
     pub patterns: Vec<Pattern>,
-    /// All patterns as one alternation, for a single-pass [`WordSet::is_match`].
-    any: Option<regex::Regex>,
+    /// Which patterns may match a text, in one pass.
+    pre: Prefilter,
 }
 
 impl WordSet {
     /// A set of compiled patterns.
     pub fn new(patterns: Vec<Pattern>) -> WordSet {
-        let any = (!patterns.is_empty())
-            .then(|| {
-                let alt: Vec<String> = patterns
-                    .iter()
-                    .map(|p| format!("(?:{})", p.re.as_str()))
-                    .collect();
-                regex::RegexBuilder::new(&alt.join("|"))
-                    .size_limit(1 << 24)
-                    .dfa_size_limit(1 << 25)
-                    .build()
-                    .ok()
-            })
-            .flatten();
-        WordSet { patterns, any }
+        let pre = Prefilter::new(patterns.iter().map(|p| &p.re));
+        WordSet { patterns, pre }
     }
 
     /// The first match (leftmost; the longest among those starting there) in folded text.
@@ -53,25 +40,20 @@ impl WordSet {
 
     /// The first match starting at or after byte `from`.
     pub fn find_from(&self, folded: &str, from: usize) -> Option<std::ops::Range<usize>> {
-        if from == 0 && !self.is_match(folded) {
-            return None;
-        }
-        self.patterns
-            .iter()
-            .filter_map(|p| p.re.find_at(folded, from).map(|m| m.range()))
+        self.pre
+            .candidates(folded)
+            .into_iter()
+            .filter_map(|k| self.patterns[k].re.find_at(folded, from).map(|m| m.range()))
             .min_by_key(|r| (r.start, std::cmp::Reverse(r.end)))
     }
 
     /// Every match of every pattern, sorted.
     pub fn find_all(&self, folded: &str) -> Vec<std::ops::Range<usize>> {
-        // One pass with the combined pattern first: most sets match nothing.
-        if !self.is_match(folded) {
-            return Vec::new();
-        }
         let mut v: Vec<_> = self
-            .patterns
-            .iter()
-            .flat_map(|p| p.re.find_iter(folded).map(|m| m.range()))
+            .pre
+            .candidates(folded)
+            .into_iter()
+            .flat_map(|k| self.patterns[k].re.find_iter(folded).map(|m| m.range()))
             .collect();
         v.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
         v
@@ -79,10 +61,10 @@ impl WordSet {
 
     /// Whether any pattern matches.
     pub fn is_match(&self, folded: &str) -> bool {
-        match &self.any {
-            Some(re) => re.is_match(folded),
-            None => self.patterns.iter().any(|p| p.re.is_match(folded)),
-        }
+        self.pre
+            .candidates(folded)
+            .into_iter()
+            .any(|k| self.patterns[k].re.is_match(folded))
     }
 
     /// Whether the set is empty.
@@ -184,7 +166,7 @@ pub struct Lexicon {
     /// Spans that never count as context words (「不正アクセス問題」 names the incident).
     pub context_ignore: WordSet,
     /// All cue patterns of all frames, for a first pass over each sentence.
-    pub(crate) cue_prefilter: RegexSet,
+    pub(crate) cue_prefilter: Prefilter,
     /// For each pattern of `cue_prefilter`: (frame, cue set).
     pub(crate) cue_owner: Vec<(usize, usize)>,
 }
@@ -495,13 +477,11 @@ impl Lexicon {
             for (si, set) in f.cue_sets.iter().enumerate() {
                 for p in &set.cues.patterns {
                     owner.push((fi, si));
-                    res.push(p.re.as_str().to_string());
+                    res.push(&p.re);
                 }
             }
         }
-        let cue_prefilter = RegexSet::new(&res).map_err(|e| {
-            Error::Config(format!("{}: cues too large together: {e}", path.display()))
-        })?;
+        let cue_prefilter = Prefilter::new(res);
         ctx.words.clear();
         Ok(Lexicon {
             path: path.to_path_buf(),

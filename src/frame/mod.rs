@@ -226,8 +226,8 @@ impl Lexicon {
             let t = &b.folded.text;
             let mut sets: Vec<(usize, usize)> = self
                 .cue_prefilter
-                .matches(t)
-                .iter()
+                .candidates(t)
+                .into_iter()
                 .map(|k| self.cue_owner[k])
                 .collect();
             sets.dedup();

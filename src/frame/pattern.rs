@@ -248,6 +248,97 @@ pub fn compile(src: &str) -> Result<Pattern, String> {
     })
 }
 
+/// A first pass over a sentence that names the patterns which may match it: each
+/// pattern's possible first characters (prefix literals, found by `regex-syntax`) go into
+/// one Aho-Corasick automaton, so a sentence is scanned once whatever the number of
+/// patterns. A pattern without a finite set of non-empty prefixes (none in practice) is
+/// always a candidate. The answer is a superset: the caller still runs the regexes.
+#[derive(Debug, Clone, Default)]
+pub struct Prefilter {
+    ac: Option<aho_corasick::AhoCorasick>,
+    /// For each automaton pattern: the regex it belongs to.
+    owner: Vec<usize>,
+    /// Regexes that are candidates for every text.
+    always: Vec<usize>,
+    /// Number of regexes.
+    n: usize,
+}
+
+impl Prefilter {
+    /// A prefilter for these regexes (indices follow the slice).
+    pub fn new<'r>(res: impl IntoIterator<Item = &'r Regex>) -> Prefilter {
+        use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        let mut lits: Vec<Vec<u8>> = Vec::new();
+        let mut owner = Vec::new();
+        let mut always = Vec::new();
+        let mut n = 0;
+        for (k, re) in res.into_iter().enumerate() {
+            n = k + 1;
+            let prefixes = regex_syntax::parse(re.as_str()).ok().and_then(|hir| {
+                let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+                let l = seq.literals()?;
+                (!l.is_empty() && l.iter().all(|x| !x.as_bytes().is_empty()))
+                    .then(|| l.iter().map(|x| x.as_bytes().to_vec()).collect::<Vec<_>>())
+            });
+            match prefixes {
+                Some(ps) => {
+                    for p in ps {
+                        lits.push(p);
+                        owner.push(k);
+                    }
+                }
+                None => always.push(k),
+            }
+        }
+        let ac = if lits.is_empty() {
+            None
+        } else {
+            // A full DFA: these sets are small, and Japanese text defeats the start-byte
+            // prefilter, so every byte walks the automaton.
+            match aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&lits)
+            {
+                Ok(ac) => Some(ac),
+                Err(_) => {
+                    // Cannot happen for such small sets; stay correct anyway.
+                    always = (0..n).collect();
+                    owner.clear();
+                    None
+                }
+            }
+        };
+        Prefilter {
+            ac,
+            owner,
+            always,
+            n,
+        }
+    }
+
+    /// Indices of the regexes that may match `text`, ascending, each once.
+    pub fn candidates(&self, text: &str) -> Vec<usize> {
+        let mut out = self.always.clone();
+        if let Some(ac) = &self.ac
+            && ac.is_match(text)
+        {
+            let mut seen = vec![false; self.n];
+            for &k in &self.always {
+                seen[k] = true;
+            }
+            for m in ac.find_overlapping_iter(text) {
+                let k = self.owner[m.pattern().as_usize()];
+                if !seen[k] {
+                    seen[k] = true;
+                    out.push(k);
+                }
+            }
+            out.sort_unstable();
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,5 +407,40 @@ mod tests {
         ] {
             assert!(compile(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn prefilter_names_every_pattern_that_matches() {
+        let srcs = [
+            "二段階認証",
+            "^そもそも",
+            "(開発|システム)(を|は)?…{15}(外部|委託)",
+            "焦(り|って)",
+            "(の)?ID(を|の)?(統合|共通化)",
+            "準備不足$",
+        ];
+        let ps: Vec<Pattern> = srcs.iter().map(|s| compile(s).unwrap()).collect();
+        let pre = Prefilter::new(ps.iter().map(|p| &p.re));
+        let texts = [
+            "2段階認証を導入していなかった",
+            "そもそも準備不足だった。",
+            "システムの開発は外部に委託していた",
+            "開発を急ぎ、外部の業者に任せた",
+            "経営陣は焦っていた",
+            "IDの統合を急いだ",
+            "関係のない文",
+            "",
+        ];
+        for t in texts {
+            let t = fold_str(t);
+            let cand = pre.candidates(&t);
+            assert!(cand.windows(2).all(|w| w[0] < w[1]), "{cand:?}");
+            for (k, p) in ps.iter().enumerate() {
+                if p.re.is_match(&t) {
+                    assert!(cand.contains(&k), "{} must be a candidate for {t}", srcs[k]);
+                }
+            }
+        }
+        assert!(pre.candidates(&fold_str("関係のない文")).is_empty());
     }
 }

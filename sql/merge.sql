@@ -1,0 +1,263 @@
+-- shiten: merge the outputs of sharded runs (`shiten run --shard I/N --out shards/I`).
+--
+-- Run with DuckDB (CLI or the Python package) in the folder that holds `shards/`, after
+-- `mkdir -p merged`:
+--
+--     duckdb < sql/merge.sql            # or: python -c "import duckdb; duckdb.sql(open('sql/merge.sql').read())"
+--
+-- Inputs: every shard's published tables, shards/*/documents.parquet, frame_hits.parquet and
+-- facts.parquet (the --out folder of each shard, not its .shiten/ state).
+-- Outputs: merged/{documents,frame_hits,facts,source_frames,figures}.{parquet,csv}.
+--
+-- source_frames and figures are the same functions of the rows as in shiten itself
+-- (src/aggregate/frames.rs, src/aggregate/stats.rs, src/facts/figures.rs); the test
+-- tests/shards.rs checks that 4 shards merged here equal one run over the whole corpus.
+-- Shards split documents by content hash, so a document and its duplicates land in one
+-- shard and nothing is counted twice.
+
+CREATE OR REPLACE TEMP TABLE documents AS
+    SELECT * FROM read_parquet('shards/*/documents.parquet', union_by_name = true);
+CREATE OR REPLACE TEMP TABLE frame_hits AS
+    SELECT * FROM read_parquet('shards/*/frame_hits.parquet', union_by_name = true);
+CREATE OR REPLACE TEMP TABLE facts AS
+    SELECT * FROM read_parquet('shards/*/facts.parquet', union_by_name = true);
+
+-- ------------------------------------------------------------------ source_frames
+
+-- Hits of documents present in `documents`, with the source of the documents row.
+CREATE OR REPLACE TEMP TABLE sf_hits AS
+    SELECT d.source, h.doc, h.frame, h.stance
+    FROM frame_hits h JOIN documents d ON d.doc = h.doc;
+
+CREATE OR REPLACE TEMP TABLE sf_sources AS
+    SELECT source, count(*)::BIGINT AS docs_total FROM documents GROUP BY source;
+
+CREATE OR REPLACE TEMP TABLE sf_frames AS SELECT DISTINCT frame FROM sf_hits;
+
+CREATE OR REPLACE TEMP TABLE sf_cells AS
+    SELECT s.source, f.frame, s.docs_total,
+        coalesce(c.docs, 0)::BIGINT AS docs,
+        coalesce(c.asserted, 0)::BIGINT AS hits_asserted,
+        coalesce(c.reported, 0)::BIGINT AS hits_reported,
+        coalesce(c.doubted, 0)::BIGINT AS hits_doubted,
+        coalesce(c.negated, 0)::BIGINT AS hits_negated
+    FROM sf_sources s CROSS JOIN sf_frames f
+    LEFT JOIN (
+        SELECT source, frame, count(DISTINCT doc) AS docs,
+            count(*) FILTER (WHERE stance = 'asserted') AS asserted,
+            count(*) FILTER (WHERE stance = 'reported') AS reported,
+            count(*) FILTER (WHERE stance = 'doubted') AS doubted,
+            count(*) FILTER (WHERE stance = 'negated') AS negated
+        FROM sf_hits GROUP BY source, frame
+    ) c ON c.source = s.source AND c.frame = f.frame;
+
+-- 2×2 tables [[a, b], [c, d]]: this source vs the others × mentions the frame or not.
+CREATE OR REPLACE TEMP TABLE sf_tables AS
+    SELECT x.source, x.frame,
+        x.docs AS a,
+        x.docs_total - x.docs AS b,
+        fd.frame_docs - x.docs AS c,
+        (t.total_docs - x.docs_total) - (fd.frame_docs - x.docs) AS d
+    FROM sf_cells x
+    JOIN (SELECT frame, sum(docs)::BIGINT AS frame_docs FROM sf_cells GROUP BY frame) fd USING (frame)
+    CROSS JOIN (SELECT sum(docs_total)::BIGINT AS total_docs FROM sf_sources) t;
+
+-- Two-sided Fisher exact test, minimum-likelihood rule with a relative tolerance of 1e-7
+-- (as R's fisher.test and SciPy's fisher_exact): sum the hypergeometric probabilities of
+-- the tables with the same margins that are no more likely than the observed one.
+CREATE OR REPLACE TEMP MACRO ln_hyper(x, r1, c1, n) AS
+    lgamma(r1 + 1) + lgamma(n - r1 + 1) + lgamma(c1 + 1) + lgamma(n - c1 + 1) - lgamma(n + 1)
+    - lgamma(x + 1) - lgamma(r1 - x + 1) - lgamma(c1 - x + 1) - lgamma(n - r1 - c1 + x + 1);
+
+CREATE OR REPLACE TEMP TABLE sf_fisher AS
+    WITH m AS (
+        SELECT source, frame, a, a + b AS r1, a + c AS c1, a + b + c + d AS n
+        FROM sf_tables
+    ), support AS (
+        SELECT source, frame, a, r1, c1, n,
+            unnest(generate_series(greatest(0, r1 + c1 - n), least(r1, c1))) AS x
+        FROM m
+        WHERE NOT (n = 0 OR r1 = 0 OR r1 = n OR c1 = 0 OR c1 = n)
+    ), probs AS (
+        SELECT source, frame,
+            ln_hyper(x::DOUBLE, r1::DOUBLE, c1::DOUBLE, n::DOUBLE) AS lp,
+            ln_hyper(a::DOUBLE, r1::DOUBLE, c1::DOUBLE, n::DOUBLE) AS lp_obs
+        FROM support
+    ), scaled AS (
+        SELECT source, frame, lp, lp_obs, max(lp) OVER (PARTITION BY source, frame) AS lp_max
+        FROM probs
+    )
+    SELECT source, frame,
+        least(1.0,
+            sum(CASE WHEN exp(lp - lp_max) <= exp(lp_obs - lp_max) * (1 + 1e-7)
+                THEN exp(lp - lp_max) ELSE 0 END) / sum(exp(lp - lp_max))) AS p_value
+    FROM scaled GROUP BY source, frame;
+
+-- Adjusted (standardized) Pearson residuals of the source × frame table of document counts.
+CREATE OR REPLACE TEMP TABLE sf_residuals AS
+    WITH r AS (SELECT source, sum(docs)::DOUBLE AS r FROM sf_cells GROUP BY source),
+    c AS (SELECT frame, sum(docs)::DOUBLE AS c FROM sf_cells GROUP BY frame),
+    t AS (SELECT sum(docs)::DOUBLE AS total FROM sf_cells),
+    e AS (
+        SELECT x.source, x.frame, x.docs::DOUBLE AS o, r.r * c.c / t.total AS e,
+            (r.r * c.c / t.total) * (1 - r.r / t.total) * (1 - c.c / t.total) AS v, t.total
+        FROM sf_cells x JOIN r USING (source) JOIN c USING (frame) CROSS JOIN t
+        WHERE t.total > 0
+    )
+    SELECT source, frame, CASE WHEN v > 0 THEN (o - e) / sqrt(v) END AS std_residual FROM e;
+
+CREATE OR REPLACE TEMP TABLE source_frames AS
+    SELECT x.source, x.frame, x.docs, x.docs_total,
+        CASE WHEN x.docs_total > 0 THEN x.docs / x.docs_total ELSE 0.0 END::DOUBLE AS share,
+        x.hits_asserted + x.hits_reported + x.hits_doubted + x.hits_negated AS hits,
+        CASE WHEN (SELECT count(*) FROM sf_sources) > 1 THEN coalesce(f.p_value, 1.0) END
+            AS p_value,
+        r.std_residual,
+        x.hits_asserted, x.hits_reported, x.hits_doubted, x.hits_negated
+    FROM sf_cells x
+    LEFT JOIN sf_fisher f USING (source, frame)
+    LEFT JOIN sf_residuals r USING (source, frame)
+    ORDER BY x.source, x.frame;
+
+-- ------------------------------------------------------------------ figures
+
+-- Precision of a written figure: 10 to the number of its trailing zeros (1 for 0).
+CREATE OR REPLACE TEMP MACRO fig_prec(v) AS
+    CASE WHEN v = 0 THEN 1::HUGEINT
+    ELSE (10::HUGEINT ** (length(v::VARCHAR) - length(rtrim(v::VARCHAR, '0'))))::HUGEINT END;
+-- Largest multiple of p not above x (floor division for p > 0).
+CREATE OR REPLACE TEMP MACRO fig_floor(x, p) AS x - (((x % p) + p) % p);
+-- Whether x agrees with the written figure (v, approx, bound); lenient widens a hedge.
+CREATE OR REPLACE TEMP MACRO fig_agrees(v, approx, bound, x, lenient) AS
+    CASE
+        WHEN bound = 'lower' THEN x >= v
+        WHEN bound = 'upper' THEN x <= v
+        WHEN approx THEN
+            CASE WHEN lenient THEN abs(x - v) <= fig_prec(v) ELSE 2 * abs(x - v) <= fig_prec(v) END
+        ELSE fig_floor(x + fig_prec(v) // 2, fig_prec(v)) = v OR fig_floor(x, fig_prec(v)) = v
+    END;
+-- Whether two figures agree up to the precision of the coarser.
+CREATE OR REPLACE TEMP MACRO fig_compatible(av, aa, ab, bv, ba, bb, lenient) AS
+    (fig_agrees(av, aa, ab, bv, lenient)
+        AND (ab <> 'none' OR fig_prec(av) >= fig_prec(bv) OR aa))
+    OR (fig_agrees(bv, ba, bb, av, lenient)
+        AND (bb <> 'none' OR fig_prec(bv) >= fig_prec(av) OR ba));
+-- Verdict of the current figure (c*) against an earlier one (p*).
+CREATE OR REPLACE TEMP MACRO fig_verdict(pv, pa, pb, cv, ca, cb, same_as_of) AS
+    CASE
+        WHEN pv = cv AND pa = ca THEN 'same'
+        WHEN same_as_of THEN
+            CASE WHEN fig_compatible(pv, pa, pb, cv, ca, cb, true) THEN 'rounded' ELSE 'conflict' END
+        WHEN fig_compatible(pv, pa, pb, cv, ca, cb, false) THEN 'rounded'
+        ELSE 'updated'
+    END;
+CREATE OR REPLACE TEMP MACRO fig_label(source, as_of, approx, v) AS
+    source || '@' || coalesce(as_of, '?') || '=' || CASE WHEN approx THEN '~' ELSE '' END
+    || v::VARCHAR;
+
+-- One figure per measure × subject × as-of × source × value × hedge.
+CREATE OR REPLACE TEMP TABLE fig AS
+    WITH f AS (
+        SELECT *,
+            TRY_CAST(value AS BIGINT) AS v,
+            CASE WHEN list_contains(string_split(qualifier, '+'), 'lower') THEN 'lower'
+                WHEN list_contains(string_split(qualifier, '+'), 'upper') THEN 'upper'
+                ELSE 'none' END AS bound
+        FROM facts
+        WHERE comparable AND NOT list_contains(string_split(qualifier, '+'), 'per')
+    )
+    SELECT measure, subject, as_of, source, v::HUGEINT AS v, approx,
+        CASE WHEN min(bound) = max(bound) THEN min(bound) ELSE 'none' END AS bound,
+        arg_min(unit, (doc, byte_start)) AS unit,
+        string_agg(DISTINCT doc, '; ' ORDER BY doc) AS docs
+    FROM f WHERE v IS NOT NULL AND v::VARCHAR = value
+    GROUP BY measure, subject, as_of, source, v, approx;
+
+-- Order within a measure and subject: by as-of time (a stated time of a day before the
+-- bare date), then source, value and hedge; figures without an as-of time last.
+CREATE OR REPLACE TEMP TABLE fig_ord AS
+    SELECT *,
+        row_number() OVER (
+            PARTITION BY measure, subject
+            ORDER BY as_of IS NULL,
+                split_part(coalesce(as_of, ''), 'T', 1),
+                NOT contains(coalesce(as_of, ''), 'T'),
+                CASE WHEN contains(coalesce(as_of, ''), 'T')
+                    THEN substr(as_of, strpos(as_of, 'T') + 1) ELSE '' END,
+                source, v, approx) AS i,
+        count(as_of) OVER (PARTITION BY measure, subject) AS dated
+    FROM fig;
+
+-- Every earlier figure j of the same group against figure i.
+CREATE OR REPLACE TEMP TABLE fig_pairs AS
+    SELECT c.measure, c.subject, c.i, p.i AS j, p.as_of IS NOT NULL AS j_dated,
+        fig_verdict(p.v, p.approx, p.bound, c.v, c.approx, c.bound,
+            CASE WHEN c.as_of IS NULL THEN true
+                ELSE p.as_of IS NOT NULL
+                    AND (starts_with(c.as_of, p.as_of) OR starts_with(p.as_of, c.as_of)) END)
+            AS verdict,
+        p.v = c.v AND p.approx = c.approx AS identical,
+        fig_compatible(p.v, p.approx, p.bound, c.v, c.approx, c.bound, true) AS compatible,
+        fig_label(p.source, p.as_of, p.approx, p.v) AS label
+    FROM fig_ord c JOIN fig_ord p
+        ON p.measure = c.measure AND p.subject IS NOT DISTINCT FROM c.subject AND p.i < c.i;
+
+CREATE OR REPLACE TEMP TABLE figures AS
+    WITH prev AS (
+        SELECT measure, subject, i, verdict, label FROM fig_pairs WHERE j = i - 1
+    ), restated AS (
+        -- The latest figure before the previous one that this one agrees with.
+        SELECT measure, subject, i, arg_max(verdict, j) AS verdict, arg_max(label, j) AS label
+        FROM fig_pairs WHERE j < i - 1 AND verdict IN ('same', 'rounded')
+        GROUP BY measure, subject, i
+    ), undated AS (
+        -- A figure without an as-of time against the dated ones: the latest identical,
+        -- else the latest compatible, else a conflict with the latest.
+        SELECT measure, subject, i,
+            arg_max(label, j) FILTER (WHERE identical) AS same_label,
+            arg_max(label, j) FILTER (WHERE compatible) AS rounded_label,
+            arg_max(label, j) AS latest_label
+        FROM fig_pairs WHERE j_dated GROUP BY measure, subject, i
+    )
+    SELECT o.measure, o.source, o.as_of, o.v::VARCHAR AS value, o.approx,
+        CASE
+            WHEN o.i = 1 THEN 'first'
+            WHEN o.as_of IS NOT NULL THEN
+                CASE WHEN p.verdict IN ('updated', 'conflict') AND r.verdict IS NOT NULL
+                    THEN r.verdict ELSE p.verdict END
+            WHEN o.dated = 0 THEN p.verdict
+            WHEN u.same_label IS NOT NULL THEN 'same'
+            WHEN u.rounded_label IS NOT NULL THEN 'rounded'
+            ELSE 'conflict'
+        END AS verdict,
+        o.docs, o.unit,
+        CASE
+            WHEN o.i = 1 THEN NULL
+            WHEN o.as_of IS NOT NULL THEN
+                CASE WHEN p.verdict IN ('updated', 'conflict') AND r.verdict IS NOT NULL
+                    THEN r.label ELSE p.label END
+            WHEN o.dated = 0 THEN p.label
+            ELSE coalesce(u.same_label, u.rounded_label, u.latest_label)
+        END AS compared_with,
+        o.subject
+    FROM fig_ord o
+    LEFT JOIN prev p ON p.measure = o.measure AND p.subject IS NOT DISTINCT FROM o.subject
+        AND p.i = o.i
+    LEFT JOIN restated r ON r.measure = o.measure
+        AND r.subject IS NOT DISTINCT FROM o.subject AND r.i = o.i
+    LEFT JOIN undated u ON u.measure = o.measure
+        AND u.subject IS NOT DISTINCT FROM o.subject AND u.i = o.i
+    ORDER BY o.measure, o.subject NULLS FIRST, o.i;
+
+-- ------------------------------------------------------------------ write
+
+COPY documents TO 'merged/documents.parquet' (FORMAT parquet);
+COPY documents TO 'merged/documents.csv' (HEADER);
+COPY frame_hits TO 'merged/frame_hits.parquet' (FORMAT parquet);
+COPY frame_hits TO 'merged/frame_hits.csv' (HEADER);
+COPY facts TO 'merged/facts.parquet' (FORMAT parquet);
+COPY facts TO 'merged/facts.csv' (HEADER);
+COPY source_frames TO 'merged/source_frames.parquet' (FORMAT parquet);
+COPY source_frames TO 'merged/source_frames.csv' (HEADER);
+COPY figures TO 'merged/figures.parquet' (FORMAT parquet);
+COPY figures TO 'merged/figures.csv' (HEADER);
