@@ -2,7 +2,7 @@
 //! give the same tables as one run over the whole corpus.
 //!
 //! DuckDB comes from the Python package, installed on first use into a virtual environment
-//! under `~/.cache/shiten/py` (or `$SHITEN_PYTHON`, a Python that has `duckdb`). Without
+//! under `~/.cache/shiten/py` (`$SHITEN_CACHE_DIR/py`; or `$SHITEN_PYTHON`, a Python that has `duckdb`). Without
 //! Python or PyPI the test fails in CI (`CI` set) and is skipped with a notice elsewhere.
 
 mod common;
@@ -35,8 +35,13 @@ fn python_with_duckdb() -> Result<PathBuf, String> {
             ))
         };
     }
-    let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
-    let venv = PathBuf::from(home).join(".cache/shiten/py");
+    let cache = match std::env::var_os("SHITEN_CACHE_DIR").filter(|c| !c.is_empty()) {
+        Some(c) => PathBuf::from(c),
+        None => {
+            PathBuf::from(std::env::var_os("HOME").ok_or("HOME is not set")?).join(".cache/shiten")
+        }
+    };
+    let venv = cache.join("py");
     let python = venv.join("bin/python");
     if has_duckdb(&python) {
         return Ok(python);
