@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::fold::Folded;
 use super::pattern::{self, Pattern, Prefilter};
 use crate::error::{Error, Result};
 
@@ -24,13 +25,63 @@ pub struct WordSet {
     pub patterns: Vec<Pattern>,
     /// Which patterns may match a text, in one pass.
     pre: Prefilter,
+    /// Global id of the first pattern among all sets of the lexicon (see
+    /// [`Lexicon::scan`]); `None` for a set outside a lexicon.
+    base: Option<usize>,
 }
 
 impl WordSet {
     /// A set of compiled patterns.
     pub fn new(patterns: Vec<Pattern>) -> WordSet {
         let pre = Prefilter::new(patterns.iter().map(|p| &p.re));
-        WordSet { patterns, pre }
+        WordSet {
+            patterns,
+            pre,
+            base: None,
+        }
+    }
+
+    /// The patterns that may match the folded sentence `f`: from the lexicon's one scan
+    /// of it when there was one, else from this set's own prefilter.
+    fn candidates_in(&self, f: &Folded) -> Vec<usize> {
+        match (&f.candidates, self.base) {
+            (Some(all), Some(base)) => {
+                let end = base + self.patterns.len();
+                let lo = all.partition_point(|&k| k < base);
+                all[lo..]
+                    .iter()
+                    .take_while(|&&k| k < end)
+                    .map(|&k| k - base)
+                    .collect()
+            }
+            _ => self.pre.candidates(&f.text),
+        }
+    }
+
+    /// [`WordSet::is_match`] on a folded sentence (one scan shared by all sets).
+    pub fn is_match_in(&self, f: &Folded) -> bool {
+        self.candidates_in(f)
+            .into_iter()
+            .any(|k| self.patterns[k].re.is_match(&f.text))
+    }
+
+    /// [`WordSet::find`] on a folded sentence (one scan shared by all sets).
+    pub fn find_in(&self, f: &Folded) -> Option<std::ops::Range<usize>> {
+        self.candidates_in(f)
+            .into_iter()
+            .filter_map(|k| self.patterns[k].re.find(&f.text).map(|m| m.range()))
+            .min_by_key(|r| (r.start, std::cmp::Reverse(r.end)))
+    }
+
+    /// [`WordSet::find_all`] on a folded sentence (one scan shared by all sets).
+    pub fn find_all_in(&self, f: &Folded) -> Vec<std::ops::Range<usize>> {
+        let mut v: Vec<_> = self
+            .candidates_in(f)
+            .into_iter()
+            .flat_map(|k| self.patterns[k].re.find_iter(&f.text).map(|m| m.range()))
+            .collect();
+        v.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        v
     }
 
     /// The first match (leftmost; the longest among those starting there) in folded text.
@@ -41,7 +92,7 @@ impl WordSet {
     /// The first match starting at or after byte `from`.
     pub fn find_from(&self, folded: &str, from: usize) -> Option<std::ops::Range<usize>> {
         self.pre
-            .candidates(folded)
+            .candidates(folded.get(from..).unwrap_or(folded))
             .into_iter()
             .filter_map(|k| self.patterns[k].re.find_at(folded, from).map(|m| m.range()))
             .min_by_key(|r| (r.start, std::cmp::Reverse(r.end)))
@@ -165,10 +216,11 @@ pub struct Lexicon {
     pub stance: StanceRules,
     /// Spans that never count as context words (「不正アクセス問題」 names the incident).
     pub context_ignore: WordSet,
-    /// All cue patterns of all frames, for a first pass over each sentence.
-    pub(crate) cue_prefilter: Prefilter,
-    /// For each pattern of `cue_prefilter`: (frame, cue set).
-    pub(crate) cue_owner: Vec<(usize, usize)>,
+    /// Every pattern of every word set above, by global id (each set's `base` + index):
+    /// one scan of a sentence tells every set which of its patterns may match.
+    pub(crate) all_words: Prefilter,
+    /// For each global id: the (frame, cue set) whose `cues` it belongs to, if any.
+    pub(crate) cue_owner: Vec<Option<(usize, usize)>>,
 }
 
 // ------------------------------------------------------------------ raw TOML
@@ -471,28 +523,92 @@ impl Lexicon {
                 cue_sets,
             });
         }
-        let mut owner = Vec::new();
-        let mut res = Vec::new();
-        for (fi, f) in frames.iter().enumerate() {
-            for (si, set) in f.cue_sets.iter().enumerate() {
-                for p in &set.cues.patterns {
-                    owner.push((fi, si));
-                    res.push(&p.re);
-                }
-            }
-        }
-        let cue_prefilter = Prefilter::new(res);
         ctx.words.clear();
-        Ok(Lexicon {
+        let mut lx = Lexicon {
             path: path.to_path_buf(),
             fingerprint: blake3::hash(src.as_bytes()).to_hex().to_string(),
             frames,
             topic,
             stance,
             context_ignore,
-            cue_prefilter,
-            cue_owner: owner,
-        })
+            all_words: Prefilter::default(),
+            cue_owner: Vec::new(),
+        };
+        lx.number_word_sets();
+        Ok(lx)
+    }
+
+    /// Gives every word set its global ids and builds the one-scan prefilter over them.
+    fn number_word_sets(&mut self) {
+        let mut owner: Vec<Option<(usize, usize)>> = Vec::new();
+        let mut next = 0usize;
+        let mut number = |set: &mut WordSet, cue: Option<(usize, usize)>| {
+            set.base = Some(next);
+            next += set.patterns.len();
+            owner.extend(std::iter::repeat_n(cue, set.patterns.len()));
+        };
+        number(&mut self.topic.words, None);
+        number(&mut self.context_ignore, None);
+        let st = &mut self.stance;
+        for set in [
+            &mut st.negated,
+            &mut st.negated_adjacent,
+            &mut st.doubted,
+            &mut st.doubted_adjacent,
+            &mut st.reported,
+            &mut st.reported_source,
+            &mut st.hearsay,
+            &mut st.list_lead,
+            &mut st.quote_attribution,
+            &mut st.quote_not_attribution,
+            &mut st.exceptions,
+            &mut st.anaphora,
+        ] {
+            number(set, None);
+        }
+        for (fi, f) in self.frames.iter_mut().enumerate() {
+            for (si, c) in f.cue_sets.iter_mut().enumerate() {
+                number(&mut c.cues, Some((fi, si)));
+                number(&mut c.near, None);
+                number(&mut c.unless, None);
+            }
+        }
+        let mut res: Vec<&regex::Regex> = Vec::with_capacity(next);
+        res.extend(self.topic.words.patterns.iter().map(|p| &p.re));
+        res.extend(self.context_ignore.patterns.iter().map(|p| &p.re));
+        let st = &self.stance;
+        for set in [
+            &st.negated,
+            &st.negated_adjacent,
+            &st.doubted,
+            &st.doubted_adjacent,
+            &st.reported,
+            &st.reported_source,
+            &st.hearsay,
+            &st.list_lead,
+            &st.quote_attribution,
+            &st.quote_not_attribution,
+            &st.exceptions,
+            &st.anaphora,
+        ] {
+            res.extend(set.patterns.iter().map(|p| &p.re));
+        }
+        for f in &self.frames {
+            for c in &f.cue_sets {
+                for set in [&c.cues, &c.near, &c.unless] {
+                    res.extend(set.patterns.iter().map(|p| &p.re));
+                }
+            }
+        }
+        debug_assert_eq!(res.len(), next);
+        self.all_words = Prefilter::new(res);
+        self.cue_owner = owner;
+    }
+
+    /// Scans a folded sentence once for every word set of the lexicon; the `_in` methods
+    /// of [`WordSet`] then only run the patterns that may match.
+    pub fn scan(&self, f: &mut Folded) {
+        f.candidates = Some(self.all_words.candidates(&f.text));
     }
 
     /// The frame ids, in lexicon order.
@@ -538,7 +654,16 @@ window = 1
         let lx = Lexicon::parse(MINI, Path::new("frames.toml")).unwrap();
         assert_eq!(lx.frame_ids(), ["two_factor_auth"]);
         assert_eq!(lx.frames[0].cue_sets[1].near.patterns.len(), 2);
-        assert_eq!(lx.cue_owner, [(0, 0), (0, 1)]);
+        let owners: Vec<(usize, usize)> = lx.cue_owner.iter().flatten().copied().collect();
+        assert_eq!(owners, [(0, 0), (0, 1)]);
+        // Every pattern of every set has a global id.
+        let total = lx.topic.words.patterns.len()
+            + lx.frames[0]
+                .cue_sets
+                .iter()
+                .map(|c| c.cues.patterns.len() + c.near.patterns.len() + c.unless.patterns.len())
+                .sum::<usize>();
+        assert!(lx.cue_owner.len() >= total);
     }
 
     #[test]

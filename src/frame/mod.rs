@@ -189,14 +189,18 @@ impl Lexicon {
         sentences: &[Sentence],
         title: Option<&str>,
     ) -> Vec<FrameHit> {
-        let body = prepare_body(text, sentences);
+        let mut body = prepare_body(text, sentences);
         if body.is_empty() || self.frames.is_empty() {
             return Vec::new();
         }
         let topic = &self.topic;
+        // One scan per sentence tells every word set which of its patterns may match.
+        for b in &mut body {
+            self.scan(&mut b.folded);
+        }
         let has_topic: Vec<bool> = body
             .iter()
-            .map(|b| topic.words.is_match(&b.folded.text))
+            .map(|b| topic.words.is_match_in(&b.folded))
             .collect();
         let whole_doc = title.is_some_and(|t| topic.words.is_match(&fold::fold_str(t)))
             || has_topic.iter().take(topic.lead_sentences).any(|&x| x)
@@ -223,18 +227,20 @@ impl Lexicon {
             if !on_topic(i) {
                 continue;
             }
-            let t = &b.folded.text;
-            let mut sets: Vec<(usize, usize)> = self
-                .cue_prefilter
-                .candidates(t)
-                .into_iter()
-                .map(|k| self.cue_owner[k])
+            let mut sets: Vec<(usize, usize)> = b
+                .folded
+                .candidates
+                .iter()
+                .flatten()
+                .filter_map(|&k| self.cue_owner[k])
                 .collect();
             sets.dedup();
             let mut best: Vec<(usize, Range<usize>)> = Vec::new();
             for (fi, si) in sets {
                 let set = &self.frames[fi].cue_sets[si];
-                let Some(m) = set.cues.find(t) else { continue };
+                let Some(m) = set.cues.find_in(&b.folded) else {
+                    continue;
+                };
                 if !self.context_ok(set, &body, i, &section_heading, &by_idx) {
                     continue;
                 }
@@ -268,8 +274,8 @@ impl Lexicon {
                 needed[j] = true;
             }
             for j in i + 1..=(i + rules.doubt_reach).min(body.len() - 1) {
-                let t = &body[j].folded.text;
-                if rules.doubted.is_match(t) || rules.negated.is_match(t) {
+                let f = &body[j].folded;
+                if rules.doubted.is_match_in(f) || rules.negated.is_match_in(f) {
                     needed[j] = true;
                 }
             }
@@ -399,16 +405,16 @@ impl Lexicon {
             .collect()
     }
 
-    /// Whether a `near` word of `set` is in folded text `t`, outside ignored spans.
-    fn near_in(&self, set: &lexicon::CueSet, t: &str) -> bool {
-        if !set.near.is_match(t) {
+    /// Whether a `near` word of `set` is in folded sentence `f`, outside ignored spans.
+    fn near_in(&self, set: &lexicon::CueSet, f: &fold::Folded) -> bool {
+        if !set.near.is_match_in(f) {
             return false;
         }
-        let ignore = self.context_ignore.find_all(t);
+        let ignore = self.context_ignore.find_all_in(f);
         ignore.is_empty()
             || set
                 .near
-                .find_all(t)
+                .find_all_in(f)
                 .iter()
                 .any(|m| !ignore.iter().any(|g| g.start < m.end && m.start < g.end))
     }
@@ -422,12 +428,12 @@ impl Lexicon {
         by_idx: &dyn Fn(usize) -> Option<usize>,
     ) -> bool {
         if set.near.is_empty() {
-            return set.unless.is_empty() || !set.unless.is_match(&body[i].folded.text);
+            return set.unless.is_empty() || !set.unless.is_match_in(&body[i].folded);
         }
-        if self.near_in(set, &body[i].folded.text) {
+        if self.near_in(set, &body[i].folded) {
             return true;
         }
-        if set.unless.is_match(&body[i].folded.text) {
+        if set.unless.is_match_in(&body[i].folded) {
             return false;
         }
         let block = body[i].block;
@@ -435,14 +441,14 @@ impl Lexicon {
         let hi = (i + set.window).min(body.len() - 1);
         if (lo..=hi)
             .filter(|&j| j != i && body[j].block == block)
-            .any(|j| self.near_in(set, &body[j].folded.text))
+            .any(|j| self.near_in(set, &body[j].folded))
         {
             return true;
         }
         set.heading
             && section_heading[i]
                 .and_then(by_idx)
-                .is_some_and(|h| h != i && self.near_in(set, &body[h].folded.text))
+                .is_some_and(|h| h != i && self.near_in(set, &body[h].folded))
     }
 }
 

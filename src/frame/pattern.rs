@@ -297,6 +297,7 @@ impl Prefilter {
             // prefilter, so every byte walks the automaton.
             match aho_corasick::AhoCorasick::builder()
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(&lits)
             {
                 Ok(ac) => Some(ac),
@@ -316,12 +317,11 @@ impl Prefilter {
         }
     }
 
-    /// Indices of the regexes that may match `text`, ascending, each once.
+    /// Indices of the regexes that may match `text`, ascending, each once. (A match
+    /// starting at byte `from` or later needs a prefix there: pass `&text[from..]`.)
     pub fn candidates(&self, text: &str) -> Vec<usize> {
         let mut out = self.always.clone();
-        if let Some(ac) = &self.ac
-            && ac.is_match(text)
-        {
+        if let Some(ac) = &self.ac {
             let mut seen = vec![false; self.n];
             for &k in &self.always {
                 seen[k] = true;

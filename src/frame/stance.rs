@@ -129,7 +129,7 @@ impl<'a> View<'a> {
     /// Builds the view: finds quotes and whether each is attributed.
     pub fn new(folded: &'a Folded, rules: &StanceRules, speaker: bool) -> Self {
         let t = folded.text.as_str();
-        let exceptions = rules.exceptions.find_all(t);
+        let exceptions = rules.exceptions.find_all_in(folded);
         let mut quotes = Vec::new();
         let mut depth = 0usize;
         let mut open = 0usize;
@@ -227,7 +227,7 @@ impl<'a> View<'a> {
 
     /// Matches of `set` that no exception covers.
     fn matches(&self, set: &WordSet) -> Vec<Range<usize>> {
-        set.find_all(&self.folded.text)
+        set.find_all_in(self.folded)
             .into_iter()
             .filter(|m| !self.exceptions.iter().any(|e| overlaps(e, m)))
             .collect()

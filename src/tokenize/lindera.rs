@@ -87,6 +87,7 @@ impl Tokenizer {
     pub fn worker(&self) -> TokenWorker {
         TokenWorker {
             inner: self.segmenter.new_worker(),
+            pos_cache: Default::default(),
         }
     }
 }
@@ -94,6 +95,10 @@ impl Tokenizer {
 /// Per-thread tokenizer state (lindera's reusable lattice).
 pub struct TokenWorker {
     inner: SegmentWorker,
+    /// Part-of-speech codes ([`Pos::code`], 0 = not looked up yet) by word id, for the
+    /// system, user and unknown-word lexicons: each distinct word's details are parsed
+    /// once per worker instead of once per occurrence (at most one byte per entry).
+    pos_cache: [Vec<u8>; 3],
 }
 
 impl TokenWorker {
@@ -115,9 +120,31 @@ impl TokenWorker {
         for mut t in tokens {
             let user = !t.word_id.is_system() && !t.word_id.is_unknown();
             let pos = if with_pos {
-                let d = t.details();
-                let field = |i: usize| d.get(i).copied().unwrap_or("");
-                Pos::from_ipadic(field(0), field(1), field(2))
+                let lexicon = if t.word_id.is_unknown() {
+                    2
+                } else if user {
+                    1
+                } else {
+                    0
+                };
+                let id = t.word_id.id() as usize;
+                let cache = &mut self.pos_cache[lexicon];
+                match cache.get(id).copied().and_then(Pos::from_code) {
+                    Some(p) => p,
+                    None => {
+                        let d = t.details();
+                        let field = |i: usize| d.get(i).copied().unwrap_or("");
+                        let p = Pos::from_ipadic(field(0), field(1), field(2));
+                        // Ids are dense per lexicon; a stray huge id is simply not cached.
+                        if id < (1 << 22) {
+                            if cache.len() <= id {
+                                cache.resize(id + 1, 0);
+                            }
+                            cache[id] = p.code();
+                        }
+                        p
+                    }
+                }
             } else {
                 Pos::Unknown
             };

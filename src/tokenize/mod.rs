@@ -104,6 +104,48 @@ impl Pos {
         }
     }
 
+    /// Every part of speech, in [`Pos::code`] order.
+    const ALL: [Pos; 23] = [
+        Pos::Noun(NounKind::General),
+        Pos::Noun(NounKind::Proper),
+        Pos::Noun(NounKind::Person),
+        Pos::Noun(NounKind::Organization),
+        Pos::Noun(NounKind::Place),
+        Pos::Noun(NounKind::Number),
+        Pos::Noun(NounKind::Suffix),
+        Pos::Noun(NounKind::Verbal),
+        Pos::Noun(NounKind::Adjectival),
+        Pos::Noun(NounKind::Adverbial),
+        Pos::Noun(NounKind::Pronoun),
+        Pos::Noun(NounKind::Dependent),
+        Pos::Verb,
+        Pos::Adjective,
+        Pos::Adverb,
+        Pos::Adnominal,
+        Pos::Conjunction,
+        Pos::Particle,
+        Pos::AuxVerb,
+        Pos::Prefix,
+        Pos::Symbol,
+        Pos::Other,
+        Pos::Unknown,
+    ];
+
+    /// A compact code, 1 and up (0 is free for "not known yet" in caches).
+    pub fn code(self) -> u8 {
+        Pos::ALL
+            .iter()
+            .position(|&p| p == self)
+            .map_or(0, |i| i as u8 + 1)
+    }
+
+    /// The part of speech of a [`Pos::code`]; `None` for 0 or an unused code.
+    pub fn from_code(code: u8) -> Option<Pos> {
+        (code as usize)
+            .checked_sub(1)
+            .and_then(|i| Pos::ALL.get(i).copied())
+    }
+
     /// Whether this is a proper noun of any kind.
     pub fn is_proper(self) -> bool {
         matches!(
@@ -137,5 +179,20 @@ impl Token {
     /// The token's surface in `text` (the normalized text it was made from).
     pub fn surface<'t>(&self, text: &'t str) -> &'t str {
         &text[self.range()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pos_codes_round_trip() {
+        for p in Pos::ALL {
+            assert_eq!(Pos::from_code(p.code()), Some(p));
+            assert_ne!(p.code(), 0);
+        }
+        assert_eq!(Pos::from_code(0), None);
+        assert_eq!(Pos::from_code(200), None);
     }
 }
