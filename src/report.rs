@@ -162,6 +162,11 @@ fn text_width(s: &str) -> usize {
     s.chars().map(|c| if c.is_ascii() { 7 } else { 13 }).sum()
 }
 
+/// Evidence sentences shown per source × frame cell (all of them are in `frame_hits`).
+pub const EVIDENCE_PER_CELL: usize = 30;
+/// Rows of the figures table shown per measure (all of them are in `figures`).
+pub const FIGURES_PER_MEASURE: usize = 40;
+
 /// Renders the report page.
 pub fn render(input: &ReportInput<'_>) -> String {
     let docs_by_name: BTreeMap<&str, &DocumentRow> = input
@@ -320,10 +325,19 @@ pub fn render(input: &ReportInput<'_>) -> String {
                 "<table class=\"evidence\"><thead><tr><th>媒体</th><th>日付</th><th>スタンス</th>\
                  <th>文</th><th>記事</th></tr></thead><tbody>\n",
             );
-            for hit in hs {
+            let shown = hs.len().min(EVIDENCE_PER_CELL);
+            for hit in &hs[..shown] {
                 write_evidence_row(&mut h, hit, &docs_by_name, input.article_base);
             }
             h.push_str("</tbody></table>\n");
+            let total = r.map_or(0, |r| r.hits).max(hs.len() as i64);
+            if total > shown as i64 {
+                let _ = writeln!(
+                    h,
+                    "<p class=\"note\">全 {total} 文のうち最初の {shown} 文を表示しています。\
+                     すべての文は frame_hits.csv にあります。</p>"
+                );
+            }
         }
     }
     h.push_str("</section>\n");
@@ -493,24 +507,54 @@ fn write_figures(h: &mut String, rows: &[FigureRow]) {
         "<table class=\"figures\"><thead><tr><th>指標</th><th>媒体</th><th>時点</th><th>値</th>\
          <th>単位</th><th>概数</th><th>判定</th><th>比較対象</th><th>記事</th></tr></thead><tbody>\n",
     );
-    for r in rows {
-        let o = |s: &Option<String>| escape(s.as_deref().unwrap_or(""));
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&r.measure),
-            escape(&r.source),
-            o(&r.as_of),
-            o(&r.value),
-            o(&r.unit),
-            if r.approx { "約" } else { "" },
-            escape(&r.verdict),
-            o(&r.compared_with),
-            escape(&r.docs)
-        );
+    let mut k = 0;
+    while k < rows.len() {
+        let measure = &rows[k].measure;
+        let n = rows[k..]
+            .iter()
+            .take_while(|r| &r.measure == measure)
+            .count();
+        for r in &rows[k..k + n.min(FIGURES_PER_MEASURE)] {
+            write_figure_row(h, r);
+        }
+        if n > FIGURES_PER_MEASURE {
+            let _ = writeln!(
+                h,
+                "<tr><td colspan=\"9\" class=\"note\">{}: ほか {} 行は figures.csv にあります。</td></tr>",
+                escape(measure),
+                n - FIGURES_PER_MEASURE
+            );
+        }
+        k += n;
     }
     h.push_str("</tbody></table>\n");
+}
+
+fn write_figure_row(h: &mut String, r: &FigureRow) {
+    let o = |s: &Option<String>| escape(s.as_deref().unwrap_or(""));
+    let _ = writeln!(
+        h,
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
+         <td>{}</td><td>{}</td><td>{}</td></tr>",
+        escape(&r.measure),
+        escape(&r.source),
+        o(&r.as_of),
+        o(&r.value),
+        o(&r.unit),
+        if r.approx { "約" } else { "" },
+        escape(&r.verdict),
+        o(&r.compared_with),
+        escape(&short_list(&r.docs, 5))
+    );
+}
+
+/// The first `n` items of a `; `-separated list, then how many more.
+fn short_list(list: &str, n: usize) -> String {
+    let items: Vec<&str> = list.split("; ").collect();
+    if items.len() <= n {
+        return list.to_string();
+    }
+    format!("{}; ほか {} 件", items[..n].join("; "), items.len() - n)
 }
 
 fn write_evidence_row(
@@ -689,5 +733,54 @@ mod tests {
         assert_eq!(colour(0.0), "#f7fbff");
         assert_eq!(colour(1.0), "#08306b");
         assert_eq!(colour(0.5), "#6baed6");
+    }
+
+    #[test]
+    fn long_cells_and_figure_lists_are_cut_with_a_pointer_to_the_tables() {
+        let docs: Vec<DocumentRow> = (0..40)
+            .map(|k| DocumentRow {
+                doc: format!("d{k:02}.txt"),
+                source: if k < 35 { "A" } else { "B" }.into(),
+                ..DocumentRow::default()
+            })
+            .collect();
+        let hits: Vec<FrameHitRow> = (0..35)
+            .map(|k| FrameHitRow {
+                doc: format!("d{k:02}.txt"),
+                source: "A".into(),
+                frame: "rushed_launch".into(),
+                cue: "見切り発車".into(),
+                stance: "asserted".into(),
+                sentence_text: format!("見切り発車だった（{k}）。"),
+                ..FrameHitRow::default()
+            })
+            .collect();
+        let sf = crate::aggregate::source_frames(&docs, &hits);
+        let figures: Vec<FigureRow> = (0..45)
+            .map(|k| FigureRow {
+                measure: "victims".into(),
+                source: format!("S{k:02}"),
+                value: Some("808".into()),
+                verdict: "same".into(),
+                docs: (0..8)
+                    .map(|d| format!("x{d}.txt"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                ..FigureRow::default()
+            })
+            .collect();
+        let html = render(&ReportInput {
+            documents: &docs,
+            hits: &hits,
+            source_frames: &sf,
+            figures: Some(&figures),
+            frames: &[],
+            article_base: None,
+        });
+        assert_eq!(html.matches("だった（").count(), EVIDENCE_PER_CELL);
+        assert!(html.contains("全 35 文のうち最初の 30 文を表示"), "{html}");
+        assert!(html.contains("victims: ほか 5 行は figures.csv"));
+        assert!(html.contains("x4.txt; ほか 3 件"));
+        assert!(!html.contains("S44"));
     }
 }

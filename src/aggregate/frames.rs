@@ -67,6 +67,19 @@ impl FrameAcc {
         }
     }
 
+    /// Adds one hit of an already counted document; `first_of_frame` when it is the
+    /// document's first hit of this frame (the document then counts for the frame).
+    pub fn add_hit(&mut self, h: &FrameHitRow, first_of_frame: bool) {
+        let s = self.sources.entry(h.source.clone()).or_default();
+        let cell = s.frames.entry(h.frame.clone()).or_default();
+        if let Some(st) = Stance::parse(&h.stance) {
+            cell.hits[st as usize] += 1;
+        }
+        if first_of_frame {
+            cell.docs += 1;
+        }
+    }
+
     /// Combines two accumulators (associative and commutative; `Default` is the identity).
     pub fn merge(mut self, other: FrameAcc) -> FrameAcc {
         for (name, o) in other.sources {

@@ -187,38 +187,117 @@ impl Context {
 
 /// The aggregates published with every output, in order: `source_frames` (from
 /// `documents` and `frame_hits`), `figures` (from `facts`), then `report.html`, which
-/// reads the rows and both tables.
+/// reads the rows and both tables. Each folds the chunks as they come, so memory grows
+/// with the number of sources, frames and comparable figures, not with the corpus.
 pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
     vec![
-        Box::new(FromTables::new(
-            "source_frames",
-            &[
-                ("documents", &["doc", "source"]),
-                ("frame_hits", &["doc", "source", "frame", "stance"]),
-            ],
-            |t, _| {
-                let docs: Vec<DocumentRow> = rows_of(t.get("documents"));
-                let hits: Vec<FrameHitRow> = rows_of(t.get("frame_hits"));
-                let rows = source_frames(&docs, &hits);
-                Ok(vec![Product::Table(Table::from_records(rows.iter()))])
-            },
-        )),
-        Box::new(FromTables::new("figures", &[("facts", &[])], |t, _| {
-            let facts: Vec<FactRow> = rows_of(t.get("facts"));
-            let rows = crate::facts::figures(&facts);
-            Ok(vec![Product::Table(Table::from_records(rows.iter()))])
-        })),
+        Box::new(SourceFramesAggregate::default()),
+        Box::new(FiguresAggregate::default()),
         Box::new(ReportAggregate {
             ctx: ctx.clone(),
-            tables: Tables::default(),
+            documents: Vec::new(),
+            hits: BTreeMap::new(),
         }),
     ]
 }
 
-/// `report.html` from the rows and the `source_frames` and `figures` tables.
+/// `source_frames`, folded chunk by chunk into a [`FrameAcc`]. A document's hits are
+/// contiguous in the stream (chunks come by batch, then document), so the frames of the
+/// current document are all it remembers to count each document once per frame.
+#[derive(Default)]
+struct SourceFramesAggregate {
+    acc: FrameAcc,
+    /// The document whose hits are being read, and its frames so far.
+    current: Option<(String, std::collections::BTreeSet<String>)>,
+}
+
+impl Aggregate for SourceFramesAggregate {
+    fn name(&self) -> &str {
+        SourceFrameRow::TABLE
+    }
+    fn inputs(&self) -> &[Input] {
+        &[
+            ("documents", &["doc", "source"]),
+            ("frame_hits", &["doc", "source", "frame", "stance"]),
+        ]
+    }
+    fn add(&mut self, table: &str, rows: Table) -> Result<()> {
+        match table {
+            "documents" => {
+                for d in rows_of::<DocumentRow>(&rows) {
+                    self.acc.add_doc(&d.source, std::iter::empty());
+                }
+            }
+            "frame_hits" => {
+                for h in rows_of::<FrameHitRow>(&rows) {
+                    let first = match &mut self.current {
+                        Some((doc, frames)) if *doc == h.doc => frames.insert(h.frame.clone()),
+                        _ => {
+                            let frames = std::iter::once(h.frame.clone()).collect();
+                            self.current = Some((h.doc.clone(), frames));
+                            true
+                        }
+                    };
+                    self.acc.add_hit(&h, first);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    fn finish(&mut self, _earlier: &[Product]) -> Result<Vec<Product>> {
+        let rows = std::mem::take(&mut self.acc).rows();
+        Ok(vec![Product::Table(Table::from_records(rows.iter()))])
+    }
+}
+
+/// `figures`, folding each fact into its figure as it comes (only the columns it reads).
+#[derive(Default)]
+struct FiguresAggregate {
+    acc: crate::facts::FigureAcc,
+}
+
+impl Aggregate for FiguresAggregate {
+    fn name(&self) -> &str {
+        FigureRow::TABLE
+    }
+    fn inputs(&self) -> &[Input] {
+        &[(
+            "facts",
+            &[
+                "doc",
+                "source",
+                "measure",
+                "value",
+                "unit",
+                "approx",
+                "qualifier",
+                "as_of",
+                "subject",
+                "comparable",
+            ],
+        )]
+    }
+    fn add(&mut self, _table: &str, rows: Table) -> Result<()> {
+        for f in rows_of::<FactRow>(&rows) {
+            self.acc.add(&f);
+        }
+        Ok(())
+    }
+    fn finish(&mut self, _earlier: &[Product]) -> Result<Vec<Product>> {
+        let rows = std::mem::take(&mut self.acc).rows();
+        Ok(vec![Product::Table(Table::from_records(rows.iter()))])
+    }
+}
+
+/// `report.html` from the rows and the `source_frames` and `figures` tables. It keeps the
+/// documents' names, sources, titles and dates, and the first
+/// [`report::EVIDENCE_PER_CELL`] hits of each source × frame cell (the report shows no
+/// more; `frame_hits.csv` has them all).
 struct ReportAggregate {
     ctx: Context,
-    tables: Tables,
+    documents: Vec<DocumentRow>,
+    hits: BTreeMap<(String, String), Vec<FrameHitRow>>,
 }
 
 impl Aggregate for ReportAggregate {
@@ -226,15 +305,35 @@ impl Aggregate for ReportAggregate {
         report::REPORT_FILE
     }
     fn inputs(&self) -> &[Input] {
-        &[("documents", &[]), ("frame_hits", &[])]
+        &[
+            ("documents", &["doc", "source", "title", "url", "published"]),
+            ("frame_hits", &[]),
+        ]
     }
     fn add(&mut self, table: &str, rows: Table) -> Result<()> {
-        self.tables.add(table, rows)
+        match table {
+            "documents" => self.documents.extend(rows_of::<DocumentRow>(&rows)),
+            "frame_hits" => {
+                for h in rows_of::<FrameHitRow>(&rows) {
+                    let cell = self
+                        .hits
+                        .entry((h.source.clone(), h.frame.clone()))
+                        .or_default();
+                    if cell.len() < report::EVIDENCE_PER_CELL {
+                        cell.push(h);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
     fn finish(&mut self, earlier: &[Product]) -> Result<Vec<Product>> {
-        let t = std::mem::take(&mut self.tables);
-        let documents: Vec<DocumentRow> = rows_of(t.get("documents"));
-        let hits: Vec<FrameHitRow> = rows_of(t.get("frame_hits"));
+        let documents = std::mem::take(&mut self.documents);
+        let hits: Vec<FrameHitRow> = std::mem::take(&mut self.hits)
+            .into_values()
+            .flatten()
+            .collect();
         let source_frames: Vec<SourceFrameRow> = Product::find(earlier, SourceFrameRow::TABLE)
             .map(rows_of)
             .unwrap_or_default();
@@ -276,4 +375,74 @@ pub fn run_in_memory(
         products.append(&mut out);
     }
     Ok(products)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks<R: Record>(rows: &[R], size: usize) -> Vec<Table> {
+        rows.chunks(size)
+            .map(|c| Table::from_records(c.iter()))
+            .collect()
+    }
+
+    #[test]
+    fn streamed_aggregates_equal_the_whole_table_functions() {
+        // Documents with several hits each, fed in chunks that split documents' hits.
+        let docs: Vec<DocumentRow> = (0..30)
+            .map(|k| DocumentRow {
+                doc: format!("d{k:02}.txt"),
+                source: ["A", "B", "C"][k % 3].into(),
+                ..DocumentRow::default()
+            })
+            .collect();
+        let stances = ["asserted", "reported", "doubted", "negated"];
+        let frames = ["two_factor_auth", "rushed_launch", "omni7_integration"];
+        let hits: Vec<FrameHitRow> = (0..30)
+            .flat_map(|k| {
+                (0..(k % 5)).map(move |j| FrameHitRow {
+                    doc: format!("d{k:02}.txt"),
+                    source: ["A", "B", "C"][k % 3].into(),
+                    frame: frames[(k + j) % 3].into(),
+                    stance: stances[(k * j) % 4].into(),
+                    ..FrameHitRow::default()
+                })
+            })
+            .collect();
+        let facts: Vec<FactRow> = (0..60)
+            .map(|k| FactRow {
+                doc: format!("d{:02}.txt", k % 30),
+                source: ["A", "B", "C"][k % 3].into(),
+                measure: ["victims", "damage_amount"][k % 2].into(),
+                value: Some(["900", "808", "38615473", "55000000", "5500万"][k % 5].into()),
+                approx: k % 4 == 0,
+                qualifier: ["none", "lower", "per"][k % 3].into(),
+                as_of: [Some("2019-07-04"), Some("2019-07-31T17:00"), None][k % 3]
+                    .map(String::from),
+                comparable: k % 7 != 0,
+                ..FactRow::default()
+            })
+            .collect();
+        let mut aggs = registry(&Context::default());
+        let mut products = Vec::new();
+        for a in aggs.iter_mut().take(2) {
+            for (input, _) in a.inputs().to_vec() {
+                let parts = match input {
+                    "documents" => chunks(&docs, 7),
+                    "frame_hits" => chunks(&hits, 4),
+                    _ => chunks(&facts, 9),
+                };
+                for t in parts {
+                    a.add(input, t).unwrap();
+                }
+            }
+            products.extend(a.finish(&products).unwrap());
+        }
+        let sf: Vec<SourceFrameRow> = rows_of(Product::find(&products, "source_frames").unwrap());
+        assert_eq!(sf, source_frames(&docs, &hits));
+        let fig: Vec<FigureRow> = rows_of(Product::find(&products, "figures").unwrap());
+        assert_eq!(fig, crate::facts::figures(&facts));
+        assert!(!fig.is_empty());
+    }
 }

@@ -164,20 +164,37 @@ fn label(f: &Fig) -> String {
     )
 }
 
-/// The `figures` table of a set of `facts` rows (any order; the result is sorted).
-pub fn figures(facts: &[FactRow]) -> Vec<FigureRow> {
-    // (measure, subject) -> (source, as_of, value, approx) -> figure
-    type Key = (Option<String>, String, i64, bool);
-    let mut groups: BTreeMap<(String, Option<String>), BTreeMap<Key, Fig>> = BTreeMap::new();
-    for f in facts {
-        if !f.comparable || f.qualifier.split('+').any(|q| q == "per") {
-            continue;
+/// Whether a `facts` row can enter the `figures` table: a comparable measure, an
+/// integer value, not a rate.
+pub fn enters_figures(f: &FactRow) -> bool {
+    f.comparable
+        && !f.qualifier.split('+').any(|q| q == "per")
+        && f.value.as_deref().is_some_and(|v| v.parse::<i64>().is_ok())
+}
+
+/// (source, as_of, value, approx) within a measure and subject.
+type FigKey = (Option<String>, String, i64, bool);
+
+/// The figures of `facts` rows added one by one (any order); memory grows with the
+/// distinct figures and the documents naming them, not with the rows.
+#[derive(Debug, Default)]
+pub struct FigureAcc {
+    /// (measure, subject) -> figure key -> figure.
+    groups: BTreeMap<(String, Option<String>), BTreeMap<FigKey, Fig>>,
+}
+
+impl FigureAcc {
+    /// Adds one `facts` row (ignored unless it [`enters_figures`]).
+    pub fn add(&mut self, f: &FactRow) {
+        if !enters_figures(f) {
+            return;
         }
         let Some(value) = f.value.as_deref().and_then(|v| v.parse::<i64>().ok()) else {
-            continue;
+            return;
         };
         let key = (f.as_of.clone(), f.source.clone(), value, f.approx);
-        let g = groups
+        let g = self
+            .groups
             .entry((f.measure.clone(), f.subject.clone()))
             .or_default();
         let bound = bound_of(&f.qualifier);
@@ -194,8 +211,29 @@ pub fn figures(facts: &[FactRow]) -> Vec<FigureRow> {
         if e.bound != bound {
             e.bound = Bound::None;
         }
-        e.docs.insert(f.doc.clone());
+        if !e.docs.contains(&f.doc) {
+            e.docs.insert(f.doc.clone());
+        }
     }
+
+    /// The `figures` rows, sorted.
+    pub fn rows(self) -> Vec<FigureRow> {
+        rows_of_groups(self.groups)
+    }
+}
+
+/// The `figures` table of a set of `facts` rows (any order; the result is sorted).
+pub fn figures(facts: &[FactRow]) -> Vec<FigureRow> {
+    let mut acc = FigureAcc::default();
+    for f in facts {
+        acc.add(f);
+    }
+    acc.rows()
+}
+
+fn rows_of_groups(
+    groups: BTreeMap<(String, Option<String>), BTreeMap<FigKey, Fig>>,
+) -> Vec<FigureRow> {
     let mut out = Vec::new();
     for ((measure, subject), g) in groups {
         let mut figs: Vec<Fig> = g.into_values().collect();

@@ -73,7 +73,7 @@ mod measures;
 use std::collections::HashMap;
 use std::ops::Range;
 
-pub use figures::figures;
+pub use figures::{FigureAcc, enters_figures, figures};
 pub use measures::{Cue, MEASURES_FILE, Measure, Measures, SubjectMode};
 
 use crate::calendar::Date;
