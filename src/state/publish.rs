@@ -37,15 +37,23 @@ pub fn options_text(o: OutputOptions) -> String {
     format!("csv_guard={}", o.csv_guard)
 }
 
+/// Size and BLAKE3 of a file, read in 64 KiB pieces (output tables can be far larger
+/// than we want to hold in memory).
 fn file_digest(path: &Path) -> Result<OutputFile> {
-    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = blake3::Hasher::new();
+    let bytes = std::io::copy(
+        &mut std::io::BufReader::with_capacity(1 << 16, f),
+        &mut hasher,
+    )
+    .map_err(|e| Error::io(path, e))?;
     Ok(OutputFile {
         name: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        bytes: bytes.len() as u64,
-        blake3: blake3::hash(&bytes).to_hex().to_string(),
+        bytes,
+        blake3: hasher.finalize().to_hex().to_string(),
     })
 }
 
