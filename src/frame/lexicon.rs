@@ -33,7 +33,9 @@ pub struct WordSet {
 impl WordSet {
     /// A set of compiled patterns.
     pub fn new(patterns: Vec<Pattern>) -> WordSet {
-        let pre = Prefilter::new(patterns.iter().map(|p| &p.re));
+        // Sentences of a document are scanned once by the lexicon for all sets
+        // (`Lexicon::scan`); a set's own prefilter only serves other texts (titles).
+        let pre = Prefilter::quick(patterns.iter().map(|p| &p.re));
         WordSet {
             patterns,
             pre,

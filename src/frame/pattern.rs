@@ -265,8 +265,22 @@ pub struct Prefilter {
 }
 
 impl Prefilter {
-    /// A prefilter for these regexes (indices follow the slice).
+    /// A prefilter for these regexes (indices follow the slice), as a full DFA: the
+    /// fastest scan, slower to build (for sets that scan every sentence).
     pub fn new<'r>(res: impl IntoIterator<Item = &'r Regex>) -> Prefilter {
+        Prefilter::with_kind(res, aho_corasick::AhoCorasickKind::DFA)
+    }
+
+    /// A prefilter that is cheap to build and slower to scan (for sets rarely scanned on
+    /// their own).
+    pub fn quick<'r>(res: impl IntoIterator<Item = &'r Regex>) -> Prefilter {
+        Prefilter::with_kind(res, aho_corasick::AhoCorasickKind::ContiguousNFA)
+    }
+
+    fn with_kind<'r>(
+        res: impl IntoIterator<Item = &'r Regex>,
+        kind: aho_corasick::AhoCorasickKind,
+    ) -> Prefilter {
         use regex_syntax::hir::literal::{ExtractKind, Extractor};
         let mut lits: Vec<Vec<u8>> = Vec::new();
         let mut owner = Vec::new();
@@ -293,10 +307,10 @@ impl Prefilter {
         let ac = if lits.is_empty() {
             None
         } else {
-            // A full DFA: these sets are small, and Japanese text defeats the start-byte
-            // prefilter, so every byte walks the automaton.
+            // No start-byte prefilter: Japanese text defeats it (most characters share
+            // their first byte), so every byte walks the automaton anyway.
             match aho_corasick::AhoCorasick::builder()
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .kind(Some(kind))
                 .prefilter(false)
                 .build(&lits)
             {
