@@ -530,128 +530,134 @@ pub fn run_incremental(
         }
     }
     timer.lap("open, recover, verify parts");
-    let scan_bar = bar("scan");
-    let scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
-    scan_bar.finish_and_clear();
-    let stored = store.ledger.documents()?;
-    let stored_skips = store.ledger.root_skips(&scanned.root)?;
-    let mut p = plan::plan(&scanned, &stored, &fingerprint.hash, opts.prune, true);
-    drop(stored);
-    let scanned_root = scanned.root.clone();
-    report.scanned = scanned.files.len();
-    report.other_shards = scanned.other_shards;
-    report.warnings = scanned.metadata.warnings.clone();
-    report.unchanged = p.unchanged;
-    report.duplicates = p.duplicates.clone();
-    report.removed = p.removed.clone();
-    report.pruned = if opts.prune { p.removed.len() } else { 0 };
-    report.stale_unreachable = p.stale_unreachable.clone();
-    for why in [
-        Why::New,
-        Why::Changed,
-        Why::MetadataChanged,
-        Why::Stale,
-        Why::Retry,
-        Why::Promoted,
-    ] {
-        let n = p.count(why);
-        if n > 0 {
-            report.analysed_by_why.push((why, n));
+    // Everything per file (the scan, metadata.csv, the plan) lives in this block and is
+    // freed before publishing, which needs none of it.
+    let last = {
+        let scan_bar = bar("scan");
+        let scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
+        scan_bar.finish_and_clear();
+        let stored = store.ledger.documents()?;
+        let stored_skips = store.ledger.root_skips(&scanned.root)?;
+        let mut p = plan::plan(&scanned, &stored, &fingerprint.hash, opts.prune, true);
+        drop(stored);
+        let scanned_root = scanned.root.clone();
+        report.scanned = scanned.files.len();
+        report.other_shards = scanned.other_shards;
+        report.warnings = scanned.metadata.warnings.clone();
+        report.unchanged = p.unchanged;
+        report.duplicates = p.duplicates.clone();
+        report.removed = p.removed.clone();
+        report.pruned = if opts.prune { p.removed.len() } else { 0 };
+        report.stale_unreachable = p.stale_unreachable.clone();
+        for why in [
+            Why::New,
+            Why::Changed,
+            Why::MetadataChanged,
+            Why::Stale,
+            Why::Retry,
+            Why::Promoted,
+        ] {
+            let n = p.count(why);
+            if n > 0 {
+                report.analysed_by_why.push((why, n));
+            }
         }
-    }
-    report.skipped.extend(p.root_skips.iter().cloned());
-    report.skipped.extend(p.unreadable.iter().cloned());
-    for (d, o) in &p.duplicates {
-        report.skipped.push(SkipRow {
-            path: d.clone(),
-            reason: duplicate_reason(o),
-        });
-    }
-    timer.lap("scan and plan");
-    if !p.work.is_empty() {
-        let analyzer = load()?;
-        timer.lap("load analyzer");
-        let mut metadata = plan::other_metadata(&scanned.root, &p.work)
-            .into_iter()
-            .collect::<HashMap<_, _>>();
-        let root = scanned.root.clone();
-        metadata.insert(root, scanned.metadata);
-        let t0 = Instant::now();
-        let abar = bar("analyse");
-        abar.set_length(p.work.len() as u64);
-        let mut writer = BatchWriter {
-            store: &mut store,
-            fingerprint: &fingerprint.hash,
-            max_docs: opts.batch_docs.max(1),
-            max_rows: opts.batch_rows.max(1),
-            docs: Vec::new(),
-            rows: 0,
-            records: Vec::new(),
-            kept: Vec::new(),
-            batches: 0,
-        };
-        let mut found = [0i64; 6];
-        let mut bytes = 0u64;
-        let mut analysed = 0usize;
-        let mut skipped = Vec::new();
-        analyse_stream(
-            &p.work,
-            &analyzer,
-            &metadata,
-            opts.max_file_bytes,
-            rayon::current_num_threads(),
-            &abar,
-            |i, r| {
-                match &r {
-                    Ok(a) => {
-                        analysed += 1;
-                        bytes += a.document.bytes.max(0) as u64;
-                        for (k, v) in [
-                            a.document.sentences,
-                            a.document.tokens,
-                            a.mentions.len() as i64,
-                            a.entities.len() as i64,
-                            a.facts.len() as i64,
-                            a.frame_hits.len() as i64,
-                        ]
-                        .into_iter()
-                        .enumerate()
-                        {
-                            found[k] += v;
+        report.skipped.extend(p.root_skips.iter().cloned());
+        report.skipped.extend(p.unreadable.iter().cloned());
+        for (d, o) in &p.duplicates {
+            report.skipped.push(SkipRow {
+                path: d.clone(),
+                reason: duplicate_reason(o),
+            });
+        }
+        timer.lap("scan and plan");
+        if !p.work.is_empty() {
+            let analyzer = load()?;
+            timer.lap("load analyzer");
+            let mut metadata = plan::other_metadata(&scanned.root, &p.work)
+                .into_iter()
+                .collect::<HashMap<_, _>>();
+            let root = scanned.root.clone();
+            metadata.insert(root, scanned.metadata);
+            let t0 = Instant::now();
+            let abar = bar("analyse");
+            abar.set_length(p.work.len() as u64);
+            let mut writer = BatchWriter {
+                store: &mut store,
+                fingerprint: &fingerprint.hash,
+                max_docs: opts.batch_docs.max(1),
+                max_rows: opts.batch_rows.max(1),
+                docs: Vec::new(),
+                rows: 0,
+                records: Vec::new(),
+                kept: Vec::new(),
+                batches: 0,
+            };
+            let mut found = [0i64; 6];
+            let mut bytes = 0u64;
+            let mut analysed = 0usize;
+            let mut skipped = Vec::new();
+            analyse_stream(
+                &p.work,
+                &analyzer,
+                &metadata,
+                opts.max_file_bytes,
+                rayon::current_num_threads(),
+                &abar,
+                |i, r| {
+                    match &r {
+                        Ok(a) => {
+                            analysed += 1;
+                            bytes += a.document.bytes.max(0) as u64;
+                            for (k, v) in [
+                                a.document.sentences,
+                                a.document.tokens,
+                                a.mentions.len() as i64,
+                                a.entities.len() as i64,
+                                a.facts.len() as i64,
+                                a.frame_hits.len() as i64,
+                            ]
+                            .into_iter()
+                            .enumerate()
+                            {
+                                found[k] += v;
+                            }
                         }
+                        Err(s) => skipped.push(SkipRow {
+                            path: s.path.clone(),
+                            reason: s.reason.clone(),
+                        }),
                     }
-                    Err(s) => skipped.push(SkipRow {
-                        path: s.path.clone(),
-                        reason: s.reason.clone(),
-                    }),
-                }
-                writer.push(&p.work[i], r)
-            },
-        )?;
-        writer.flush()?;
-        abar.finish_and_clear();
-        report.batches = writer.batches;
-        report.analysed = analysed;
-        report.found = found;
-        report.bytes_read = bytes;
-        report.analysis_time = t0.elapsed();
-        report.skipped.extend(skipped);
-        p.root_skips.append(&mut writer.kept);
-    }
-    p.root_skips.sort();
-    let root_skips = (p.root_skips != stored_skips).then(|| (scanned_root.clone(), p.root_skips));
-    timer.lap("analyse and commit batches");
-    let last = Commit {
-        batch: None,
-        upserts: p.records,
-        deletes: p.deletes,
-        root_skips,
+                    writer.push(&p.work[i], r)
+                },
+            )?;
+            writer.flush()?;
+            abar.finish_and_clear();
+            report.batches = writer.batches;
+            report.analysed = analysed;
+            report.found = found;
+            report.bytes_read = bytes;
+            report.analysis_time = t0.elapsed();
+            report.skipped.extend(skipped);
+            p.root_skips.append(&mut writer.kept);
+        }
+        p.root_skips.sort();
+        let root_skips =
+            (p.root_skips != stored_skips).then(|| (scanned_root.clone(), p.root_skips));
+        timer.lap("analyse and commit batches");
+        Commit {
+            batch: None,
+            upserts: p.records,
+            deletes: p.deletes,
+            root_skips,
+        }
     };
     if !last.is_empty() {
         test_point("final commit begins");
         store.ledger.commit(&last)?;
         test_point("final commit done");
     }
+    drop(last);
     timer.lap("final commit");
     let options = publish::options_text(opts.output);
     if publish::outputs_behind(&store.ledger, &store.out, &options, false)?.is_some() {
