@@ -204,6 +204,15 @@ impl Measures {
     pub fn fits(&self, i: usize, unit: Option<&str>) -> bool {
         unit.is_some_and(|u| self.measures[i].units.iter().any(|x| x == u))
     }
+
+    /// The first measure of cue `ci` that a figure in `unit` fits, if any.
+    pub fn fitting(&self, ci: usize, unit: Option<&str>) -> Option<usize> {
+        self.cues[ci]
+            .measures
+            .iter()
+            .copied()
+            .find(|&mi| self.fits(mi, unit))
+    }
 }
 
 fn clean(v: Vec<String>) -> Vec<String> {

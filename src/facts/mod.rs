@@ -446,11 +446,7 @@ impl<'a, 'v> Sent<'a, 'v> {
             if compound && !HEAD_SUFFIXES.contains(&&self.v.text[cr.end..r.end]) {
                 continue;
             }
-            let Some(&mi) = self.m.cues[*ci]
-                .measures
-                .iter()
-                .find(|&&mi| self.m.fits(mi, unit))
-            else {
+            let Some(mi) = self.m.fitting(*ci, unit) else {
                 continue;
             };
             let better = match best {
@@ -477,11 +473,7 @@ impl<'a, 'v> Sent<'a, 'v> {
     fn nearest_cue(&self, fig: &Range<usize>, unit: Option<&str>) -> Option<(usize, usize)> {
         let mut best: Option<(usize, usize, usize, usize)> = None; // (distance, -len, ci, mi)
         for (cr, ci) in &self.cues {
-            let Some(&mi) = self.m.cues[*ci]
-                .measures
-                .iter()
-                .find(|&&mi| self.m.fits(mi, unit))
-            else {
+            let Some(mi) = self.m.fitting(*ci, unit) else {
                 continue;
             };
             let d = if cr.end <= fig.start {

@@ -543,11 +543,12 @@ impl Lexicon {
     /// Gives every word set its global ids and builds the one-scan prefilter over them.
     fn number_word_sets(&mut self) {
         let mut owner: Vec<Option<(usize, usize)>> = Vec::new();
-        let mut next = 0usize;
+        // Regexes share their compiled program, so these clones are cheap.
+        let mut res: Vec<regex::Regex> = Vec::new();
         let mut number = |set: &mut WordSet, cue: Option<(usize, usize)>| {
-            set.base = Some(next);
-            next += set.patterns.len();
+            set.base = Some(res.len());
             owner.extend(std::iter::repeat_n(cue, set.patterns.len()));
+            res.extend(set.patterns.iter().map(|p| p.re.clone()));
         };
         number(&mut self.topic.words, None);
         number(&mut self.context_ignore, None);
@@ -575,35 +576,7 @@ impl Lexicon {
                 number(&mut c.unless, None);
             }
         }
-        let mut res: Vec<&regex::Regex> = Vec::with_capacity(next);
-        res.extend(self.topic.words.patterns.iter().map(|p| &p.re));
-        res.extend(self.context_ignore.patterns.iter().map(|p| &p.re));
-        let st = &self.stance;
-        for set in [
-            &st.negated,
-            &st.negated_adjacent,
-            &st.doubted,
-            &st.doubted_adjacent,
-            &st.reported,
-            &st.reported_source,
-            &st.hearsay,
-            &st.list_lead,
-            &st.quote_attribution,
-            &st.quote_not_attribution,
-            &st.exceptions,
-            &st.anaphora,
-        ] {
-            res.extend(set.patterns.iter().map(|p| &p.re));
-        }
-        for f in &self.frames {
-            for c in &f.cue_sets {
-                for set in [&c.cues, &c.near, &c.unless] {
-                    res.extend(set.patterns.iter().map(|p| &p.re));
-                }
-            }
-        }
-        debug_assert_eq!(res.len(), next);
-        self.all_words = Prefilter::new(res);
+        self.all_words = Prefilter::new(&res);
         self.cue_owner = owner;
     }
 
