@@ -17,7 +17,7 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::aggregate::{self, Product};
-use crate::analyze::{Analyzer, DocAnalysis};
+use crate::analyze::{Analyzer, BATCH_DOCS, DocAnalysis};
 use crate::corpus::{self, Metadata, Skip};
 use crate::error::{Error, Result};
 use crate::output::rows::{DocumentRow, SkipRow};
@@ -72,21 +72,20 @@ pub fn analyze_corpus(
     bar.set_length(found.files.len() as u64);
     let results: Vec<std::result::Result<DocAnalysis, Skip>> = found
         .files
-        .par_iter()
+        .par_chunks(BATCH_DOCS)
         .map_init(
             || analyzer.worker(),
-            |worker, file| {
-                let r =
-                    corpus::read_document(file, &metadata, opts.max_file_bytes).and_then(|doc| {
-                        worker.analyze(&doc).map_err(|e| Skip {
-                            path: file.doc.clone(),
-                            reason: format!("analysis failed: {e}"),
-                        })
-                    });
-                bar.inc(1);
-                r
+            |worker, files| {
+                let read: Vec<std::result::Result<corpus::Document, Skip>> = files
+                    .iter()
+                    .map(|f| corpus::read_document(f, &metadata, opts.max_file_bytes))
+                    .collect();
+                let out = analyse_read(analyzer, worker, read);
+                bar.inc(files.len() as u64);
+                out
             },
         )
+        .flatten_iter()
         .collect();
     let mut out = Outcome {
         warnings: metadata.warnings.clone(),
@@ -285,7 +284,9 @@ where
     F: FnMut(usize, std::result::Result<DocAnalysis, Skip>) -> Result<()>,
 {
     let threads = threads.max(1);
-    let window = 8 * threads + 16;
+    // Workers take BATCH_DOCS documents at a time (stage by stage is faster); the window
+    // lets every thread hold a batch while the sink waits for the earliest one.
+    let window = BATCH_DOCS * (threads + 1) + 16;
     let next = AtomicUsize::new(0);
     let abort = AtomicBool::new(false);
     let emitted = Mutex::new(0usize);
@@ -302,55 +303,37 @@ where
             scope.spawn(move || {
                 let mut worker = analyzer.worker();
                 loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= work.len() || abort.load(Ordering::SeqCst) {
+                    let first = next.fetch_add(BATCH_DOCS, Ordering::SeqCst);
+                    if first >= work.len() || abort.load(Ordering::SeqCst) {
                         break;
                     }
+                    let end = (first + BATCH_DOCS).min(work.len());
                     {
                         let mut e = emitted.lock().unwrap_or_else(|p| p.into_inner());
-                        while i >= *e + window && !abort.load(Ordering::SeqCst) {
+                        while end > *e + window && !abort.load(Ordering::SeqCst) {
                             e = moved.wait(e).unwrap_or_else(|p| p.into_inner());
                         }
                     }
                     if abort.load(Ordering::SeqCst) {
                         break;
                     }
-                    let w = &work[i];
-                    let md = metadata.get(&w.root).unwrap_or(empty);
-                    let file = corpus::SourceFile {
-                        doc: w.doc.clone(),
-                        path: w.path.clone(),
-                    };
-                    let r = corpus::read_document(&file, md, max_bytes).and_then(|doc| {
-                        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            worker.analyze(&doc)
-                        }));
-                        match run {
-                            Ok(Ok(a)) => Ok(a),
-                            Ok(Err(e)) => Err(Skip {
-                                path: w.doc.clone(),
-                                reason: format!("analysis failed: {e}"),
-                            }),
-                            Err(panic) => {
-                                worker = analyzer.worker();
-                                let msg = panic
-                                    .downcast_ref::<String>()
-                                    .cloned()
-                                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                                    .unwrap_or_default();
-                                Err(Skip {
-                                    path: w.doc.clone(),
-                                    reason: format!(
-                                        "internal error while analysing (a bug in shiten; \
-                                         please report it): {msg}"
-                                    ),
-                                })
-                            }
+                    let read: Vec<std::result::Result<corpus::Document, Skip>> = work[first..end]
+                        .iter()
+                        .map(|w| {
+                            let md = metadata.get(&w.root).unwrap_or(empty);
+                            let file = corpus::SourceFile {
+                                doc: w.doc.clone(),
+                                path: w.path.clone(),
+                            };
+                            corpus::read_document(&file, md, max_bytes)
+                        })
+                        .collect();
+                    let results = analyse_read(analyzer, &mut worker, read);
+                    for (k, r) in results.into_iter().enumerate() {
+                        bar.inc(1);
+                        if tx.send((first + k, r)).is_err() {
+                            return;
                         }
-                    });
-                    bar.inc(1);
-                    if tx.send((i, r)).is_err() {
-                        break;
                     }
                 }
             });
@@ -381,6 +364,60 @@ where
         }
         result
     })
+}
+
+/// Analyses the documents that could be read, as one batch: one result per input, a
+/// read or analysis failure as a [`Skip`].
+fn analyse_read<'a>(
+    analyzer: &'a Analyzer,
+    worker: &mut crate::analyze::Worker<'a>,
+    read: Vec<std::result::Result<corpus::Document, Skip>>,
+) -> Vec<std::result::Result<DocAnalysis, Skip>> {
+    let docs: Vec<&corpus::Document> = read.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let mut analysed = analyse_guarded(analyzer, worker, &docs).into_iter();
+    read.into_iter()
+        .map(|r| {
+            let doc = r?;
+            analysed
+                .next()
+                .expect("one result per document")
+                .map_err(|reason| Skip {
+                    path: doc.doc,
+                    reason,
+                })
+        })
+        .collect()
+}
+
+/// Analyses `docs` as one batch; if the analysis panics (a bug), each document again on
+/// its own, so that only the one that panics is lost. An error is the reason to record.
+fn analyse_guarded<'a>(
+    analyzer: &'a Analyzer,
+    worker: &mut crate::analyze::Worker<'a>,
+    docs: &[&corpus::Document],
+) -> Vec<std::result::Result<DocAnalysis, String>> {
+    let failed = |e: Error| format!("analysis failed: {e}");
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.analyze_batch(docs)));
+    match run {
+        Ok(rs) => rs.into_iter().map(|r| r.map_err(failed)).collect(),
+        Err(panic) if docs.len() == 1 => {
+            *worker = analyzer.worker();
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            vec![Err(format!(
+                "internal error while analysing (a bug in shiten; please report it): {msg}"
+            ))]
+        }
+        Err(_) => {
+            *worker = analyzer.worker();
+            docs.iter()
+                .flat_map(|d| analyse_guarded(analyzer, worker, std::slice::from_ref(d)))
+                .collect()
+        }
+    }
 }
 
 /// Phase durations, printed on stderr when `SHITEN_TIMINGS` is set (for tuning).

@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{AnalyzerArgs, Progress, Status};
+use crate::analyze::{STAGES, StageClock};
 use crate::bench;
 use crate::corpus::{self, Metadata};
 
@@ -87,9 +88,10 @@ pub fn run(a: BenchArgs, progress: &Progress) -> anyhow::Result<Status> {
         "", "MB/s", "docs/s", "MB/s", "docs/s", ""
     );
     let mut rows = Vec::new();
-    for &n in &threads {
-        let raw = bench::raw_lindera(&analyzer, &docs, n, a.repeat)?;
-        let full = bench::full_pipeline(&analyzer, &docs, n, a.repeat)?;
+    let clock = StageClock::default();
+    for (i, &n) in threads.iter().enumerate() {
+        let (raw, full) =
+            bench::compare(&analyzer, &docs, n, a.repeat, (i == 0).then_some(&clock))?;
         println!(
             "{:>7} | {:>10.2} {:>11.0} | {:>10.2} {:>11.0} | {:>5.2}x",
             n,
@@ -100,6 +102,21 @@ pub fn run(a: BenchArgs, progress: &Progress) -> anyhow::Result<Status> {
             full.mb_per_s / raw.mb_per_s
         );
         rows.push((raw, full));
+    }
+    let secs = clock.seconds();
+    let total: f64 = secs.iter().sum();
+    if total > 0.0 {
+        let shares: Vec<String> = STAGES
+            .iter()
+            .zip(secs)
+            .map(|(name, s)| format!("{name} {:.1}%", 100.0 * s / total))
+            .collect();
+        println!(
+            "shiten's time by stage ({} thread{}): {}",
+            threads[0],
+            if threads[0] == 1 { "" } else { "s" },
+            shares.join(", ")
+        );
     }
     if rows.len() >= 2 {
         let (r1, f1) = rows[0];
