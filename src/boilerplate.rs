@@ -81,8 +81,18 @@ const WEAK_MARKERS: &[&str] = &[
 /// Share of a line's characters that weak markers must cover.
 const WEAK_SHARE: f64 = 0.4;
 
+/// One automaton per marker list: a line is scanned once, not once per marker.
+fn automaton(words: &[&str]) -> aho_corasick::AhoCorasick {
+    aho_corasick::AhoCorasick::new(words).expect("marker lists are small literal sets")
+}
+
+static STRONG: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| automaton(STRONG_MARKERS));
+static WEAK: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| automaton(WEAK_MARKERS));
+
 fn has_marker(t: &str) -> bool {
-    if STRONG_MARKERS.iter().any(|m| t.contains(m)) {
+    if STRONG.is_match(t) {
         return true;
     }
     let core = t.trim_start_matches(|c: char| {
@@ -103,11 +113,16 @@ fn has_marker(t: &str) -> bool {
     {
         return true;
     }
-    // Characters covered by weak markers, each counted once.
+    // Characters covered by weak markers, each counted once. Each marker's occurrences
+    // are taken left to right without overlapping each other (as `str::match_indices`
+    // would: クリックリック holds one クリック), from one overlapping scan for all markers.
     let mut covered = vec![false; t.len()];
-    for m in WEAK_MARKERS {
-        for (at, _) in t.match_indices(m) {
-            covered[at..at + m.len()].iter_mut().for_each(|c| *c = true);
+    let mut last_end = [0usize; WEAK_MARKERS.len()];
+    for m in WEAK.find_overlapping_iter(t) {
+        let k = m.pattern().as_usize();
+        if m.start() >= last_end[k] {
+            last_end[k] = m.end();
+            covered[m.range()].iter_mut().for_each(|c| *c = true);
         }
     }
     let covered_chars = t.char_indices().filter(|&(i, _)| covered[i]).count();
@@ -344,6 +359,14 @@ mod tests {
         ] {
             assert_eq!(has_marker(line), want, "{line}");
         }
+    }
+
+    #[test]
+    fn weak_marker_cover_counts_each_occurrence_once() {
+        // クリック overlaps itself: クリックリック holds one occurrence (4 characters),
+        // not two overlapping ones covering 7 (7 of 12 would make the line boilerplate).
+        assert!(!has_marker("あいうえおクリックリック"));
+        assert!(has_marker("あいうえおクリックのクリック"));
     }
 
     #[test]

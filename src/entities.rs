@@ -23,7 +23,6 @@
 //! Invariant: entity ranges are byte ranges of the normalized text on token boundaries,
 //! sorted and non-overlapping.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -117,8 +116,18 @@ struct Trie {
 
 #[derive(Debug, Default)]
 struct TrieNode {
-    next: HashMap<char, usize>,
+    /// Children, sorted by character (binary search: no hashing per character).
+    next: Vec<(char, usize)>,
     value: Option<usize>,
+}
+
+impl TrieNode {
+    fn child(&self, c: char) -> Option<usize> {
+        self.next
+            .binary_search_by_key(&c, |&(k, _)| k)
+            .ok()
+            .map(|i| self.next[i].1)
+    }
 }
 
 impl Trie {
@@ -132,12 +141,12 @@ impl Trie {
     fn insert(&mut self, word: &str, value: usize) -> Option<usize> {
         let mut n = 0;
         for c in word.chars() {
-            n = match self.nodes[n].next.get(&c) {
-                Some(&m) => m,
-                None => {
+            n = match self.nodes[n].next.binary_search_by_key(&c, |&(k, _)| k) {
+                Ok(i) => self.nodes[n].next[i].1,
+                Err(i) => {
                     self.nodes.push(TrieNode::default());
                     let m = self.nodes.len() - 1;
-                    self.nodes[n].next.insert(c, m);
+                    self.nodes[n].next.insert(i, (c, m));
                     m
                 }
             };
@@ -161,8 +170,8 @@ impl Trie {
                 }
                 continue;
             }
-            match self.nodes[n].next.get(&fold(c)) {
-                Some(&m) => n = m,
+            match self.nodes[n].child(fold(c)) {
+                Some(m) => n = m,
                 None => break,
             }
             if let Some(v) = self.nodes[n].value {
@@ -320,11 +329,8 @@ fn sentence_entities(
     toks: &[Token],
     out: &mut Vec<Entity>,
 ) {
-    let ends: HashMap<usize, usize> = toks
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.end as usize, i))
-        .collect();
+    // Tokens are in order and do not overlap: their ends ascend.
+    let token_ending_at = |end: usize| toks.binary_search_by_key(&end, |t| t.end as usize).ok();
     let mut i = 0;
     while i < toks.len() {
         let start = toks[i].start as usize;
@@ -334,7 +340,7 @@ fn sentence_entities(
             .matches_at(text, start)
             .into_iter()
             .rev()
-            .find_map(|(end, id)| ends.get(&end).map(|&j| (end, id, j)))
+            .find_map(|(end, id)| token_ending_at(end).map(|j| (end, id, j)))
             .filter(|_| !in_url(text, start));
         if let Some((end, id, j)) = hit {
             let (ty, name) = &dict.names[id];
@@ -487,7 +493,12 @@ fn in_url(text: &str, at: usize) -> bool {
         || word.contains('@')
         || [".jp", ".com", ".net", ".org", ".dev", ".html"]
             .iter()
-            .any(|tld| word.contains(&format!("{tld}/")) || word.ends_with(tld))
+            .any(|tld| {
+                word.ends_with(tld)
+                    || word
+                        .match_indices(tld)
+                        .any(|(i, _)| word[i + tld.len()..].starts_with('/'))
+            })
 }
 
 fn gap_is_space(text: &str, a: usize, b: usize) -> bool {

@@ -268,7 +268,9 @@ pub(crate) struct Ctx<'a> {
     pub s0: usize,
     pub s1: usize,
     pub sentence: usize,
-    excluded: Vec<Range<usize>>,
+    /// Codes, URLs and phone numbers, found when first needed (most sentences have no
+    /// character that may start a mention).
+    excluded: std::cell::OnceCell<Vec<Range<usize>>>,
 }
 
 fn is_hiragana(c: char) -> bool {
@@ -293,16 +295,14 @@ impl<'a> Ctx<'a> {
         range: Range<usize>,
         sentence: usize,
     ) -> Ctx<'a> {
-        let mut cx = Ctx {
+        Ctx {
             text,
             tokens,
             s0: range.start,
             s1: range.end,
             sentence,
-            excluded: Vec::new(),
-        };
-        cx.excluded = cx.find_excluded();
-        cx
+            excluded: std::cell::OnceCell::new(),
+        }
     }
 
     // ------------------------------------------------------------ text helpers
@@ -434,11 +434,9 @@ impl<'a> Ctx<'a> {
 
     /// End of the excluded range starting at or containing `pos`.
     pub fn excluded_end(&self, pos: usize) -> Option<usize> {
-        let k = self.excluded.partition_point(|r| r.end <= pos);
-        self.excluded
-            .get(k)
-            .filter(|r| r.start <= pos)
-            .map(|r| r.end)
+        let excluded = self.excluded.get_or_init(|| self.find_excluded());
+        let k = excluded.partition_point(|r| r.end <= pos);
+        excluded.get(k).filter(|r| r.start <= pos).map(|r| r.end)
     }
 
     /// ASCII runs with letters (brands, codes, URLs, file names), user-dictionary terms

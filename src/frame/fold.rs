@@ -26,10 +26,10 @@ pub struct Folded {
     pub text: String,
     /// For each byte of `text`: the input byte range of the character it came from.
     src: Vec<(u32, u32)>,
-    /// The lexicon's word-set patterns that may match `text` (global ids, ascending), when
-    /// the lexicon has scanned it once for all its sets ([`super::Lexicon`]); `None` until
-    /// then.
-    pub(crate) candidates: Option<Vec<usize>>,
+    /// Where the lexicon's word-set patterns may match `text` ((global pattern id, start
+    /// byte) pairs, sorted), when the lexicon has scanned it once for all its sets
+    /// ([`super::Lexicon::scan`]); `None` until then.
+    pub(crate) starts: Option<Vec<(u32, u32)>>,
 }
 
 impl Folded {
@@ -109,7 +109,7 @@ pub fn fold(s: &str) -> Folded {
     let mut out = Folded {
         text: String::with_capacity(s.len()),
         src: Vec::with_capacity(s.len()),
-        candidates: None,
+        starts: None,
     };
     let mut prev = None;
     let mut it = s.char_indices().peekable();

@@ -6,13 +6,14 @@
 //! "(2段階": unclosed "(" at character 1`), never as a bare parse error.
 
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::fold::Folded;
-use super::pattern::{self, Pattern, Prefilter};
+use super::pattern::{self, ANYWHERE, Pattern, Prefilter};
 use crate::error::{Error, Result};
 
 /// File name of the lexicon inside the dictionaries folder.
@@ -43,87 +44,159 @@ impl WordSet {
         }
     }
 
-    /// The patterns that may match the folded sentence `f`: from the lexicon's one scan
-    /// of it when there was one, else from this set's own prefilter.
-    fn candidates_in(&self, f: &Folded) -> Vec<usize> {
-        match (&f.candidates, self.base) {
+    /// Calls `g` with where this set's patterns may match the folded sentence `f`
+    /// ((local pattern index, start byte) pairs, sorted): from the lexicon's one scan of it
+    /// when there was one, else from this set's own prefilter.
+    fn with_starts<R>(
+        &self,
+        f: &Folded,
+        g: impl FnOnce(&mut dyn Iterator<Item = (usize, u32)>) -> R,
+    ) -> R {
+        match (&f.starts, self.base) {
             (Some(all), Some(base)) => {
-                let end = base + self.patterns.len();
-                let lo = all.partition_point(|&k| k < base);
-                all[lo..]
-                    .iter()
-                    .take_while(|&&k| k < end)
-                    .map(|&k| k - base)
-                    .collect()
+                let (lo, hi) = (base as u32, (base + self.patterns.len()) as u32);
+                let a = all.partition_point(|&(k, _)| k < lo);
+                let b = all.partition_point(|&(k, _)| k < hi);
+                g(&mut all[a..b].iter().map(|&(k, p)| ((k - lo) as usize, p)))
             }
-            _ => self.pre.candidates(&f.text),
+            _ => {
+                let own = self.pre.starts(&f.text);
+                g(&mut own.iter().map(|&(k, p)| (k as usize, p)))
+            }
         }
     }
 
     /// [`WordSet::is_match`] on a folded sentence (one scan shared by all sets).
     pub fn is_match_in(&self, f: &Folded) -> bool {
-        self.candidates_in(f)
-            .into_iter()
-            .any(|k| self.patterns[k].re.is_match(&f.text))
+        let t = f.text.as_str();
+        self.with_starts(f, |starts| {
+            for (k, at) in starts {
+                let hit = match at {
+                    ANYWHERE => self.patterns[k].re.is_match(t),
+                    at => self.patterns[k].is_match_at(t, at as usize),
+                };
+                if hit {
+                    return true;
+                }
+            }
+            false
+        })
     }
 
     /// [`WordSet::find`] on a folded sentence (one scan shared by all sets).
-    pub fn find_in(&self, f: &Folded) -> Option<std::ops::Range<usize>> {
-        self.candidates_in(f)
-            .into_iter()
-            .filter_map(|k| self.patterns[k].re.find(&f.text).map(|m| m.range()))
-            .min_by_key(|r| (r.start, std::cmp::Reverse(r.end)))
+    pub fn find_in(&self, f: &Folded) -> Option<Range<usize>> {
+        self.with_starts(f, |starts| first_match(&self.patterns, &f.text, 0, starts))
     }
 
     /// [`WordSet::find_all`] on a folded sentence (one scan shared by all sets).
-    pub fn find_all_in(&self, f: &Folded) -> Vec<std::ops::Range<usize>> {
-        let mut v: Vec<_> = self
-            .candidates_in(f)
-            .into_iter()
-            .flat_map(|k| self.patterns[k].re.find_iter(&f.text).map(|m| m.range()))
-            .collect();
-        v.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-        v
+    pub fn find_all_in(&self, f: &Folded) -> Vec<Range<usize>> {
+        self.with_starts(f, |starts| all_matches(&self.patterns, &f.text, starts))
     }
 
     /// The first match (leftmost; the longest among those starting there) in folded text.
-    pub fn find(&self, folded: &str) -> Option<std::ops::Range<usize>> {
+    pub fn find(&self, folded: &str) -> Option<Range<usize>> {
         self.find_from(folded, 0)
     }
 
     /// The first match starting at or after byte `from`.
-    pub fn find_from(&self, folded: &str, from: usize) -> Option<std::ops::Range<usize>> {
-        self.pre
-            .candidates(folded.get(from..).unwrap_or(folded))
-            .into_iter()
-            .filter_map(|k| self.patterns[k].re.find_at(folded, from).map(|m| m.range()))
-            .min_by_key(|r| (r.start, std::cmp::Reverse(r.end)))
+    pub fn find_from(&self, folded: &str, from: usize) -> Option<Range<usize>> {
+        let rest = folded.get(from..).unwrap_or(folded);
+        let from = folded.len() - rest.len();
+        let starts = self.pre.starts(rest);
+        let mut shifted = starts.iter().map(|&(k, p)| {
+            let p = if p == ANYWHERE { p } else { p + from as u32 };
+            (k as usize, p)
+        });
+        first_match(&self.patterns, folded, from, &mut shifted)
     }
 
     /// Every match of every pattern, sorted.
-    pub fn find_all(&self, folded: &str) -> Vec<std::ops::Range<usize>> {
-        let mut v: Vec<_> = self
-            .pre
-            .candidates(folded)
-            .into_iter()
-            .flat_map(|k| self.patterns[k].re.find_iter(folded).map(|m| m.range()))
-            .collect();
-        v.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-        v
+    pub fn find_all(&self, folded: &str) -> Vec<Range<usize>> {
+        let starts = self.pre.starts(folded);
+        all_matches(
+            &self.patterns,
+            folded,
+            &mut starts.iter().map(|&(k, p)| (k as usize, p)),
+        )
     }
 
     /// Whether any pattern matches.
     pub fn is_match(&self, folded: &str) -> bool {
-        self.pre
-            .candidates(folded)
-            .into_iter()
-            .any(|k| self.patterns[k].re.is_match(folded))
+        self.pre.starts(folded).iter().any(|&(k, at)| match at {
+            ANYWHERE => self.patterns[k as usize].re.is_match(folded),
+            at => self.patterns[k as usize].is_match_at(folded, at as usize),
+        })
     }
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
+}
+
+/// The leftmost match at or after `from` (the longest among those starting there) of
+/// `patterns` in `text`, trying each pattern only at its possible `starts` (sorted by
+/// pattern, then byte).
+fn first_match(
+    patterns: &[Pattern],
+    text: &str,
+    from: usize,
+    starts: &mut dyn Iterator<Item = (usize, u32)>,
+) -> Option<Range<usize>> {
+    let mut best: Option<Range<usize>> = None;
+    let mut done = usize::MAX;
+    for (k, at) in starts {
+        if k == done {
+            continue;
+        }
+        let found = match at {
+            ANYWHERE => patterns[k].re.find_at(text, from).map(|m| m.range()),
+            at if best.as_ref().is_some_and(|b| at as usize > b.start) => {
+                // Later starts of this pattern cannot beat the best match.
+                done = k;
+                continue;
+            }
+            at => patterns[k].match_at(text, at as usize),
+        };
+        if let Some(m) = found {
+            // The first match of a pattern is its leftmost: skip its later starts.
+            done = k;
+            if best.as_ref().is_none_or(|b| {
+                (m.start, std::cmp::Reverse(m.end)) < (b.start, std::cmp::Reverse(b.end))
+            }) {
+                best = Some(m);
+            }
+        }
+    }
+    best
+}
+
+/// Every match of `patterns` in `text` (each pattern's matches as `find_iter` gives them),
+/// sorted by start, longest first; each pattern is tried only at its possible `starts`.
+fn all_matches(
+    patterns: &[Pattern],
+    text: &str,
+    starts: &mut dyn Iterator<Item = (usize, u32)>,
+) -> Vec<Range<usize>> {
+    let mut v: Vec<Range<usize>> = Vec::new();
+    // (pattern, end of its last match): a pattern's next match starts at or after it.
+    let mut last: (usize, usize) = (usize::MAX, 0);
+    for (k, at) in starts {
+        if at == ANYWHERE {
+            v.extend(patterns[k].re.find_iter(text).map(|m| m.range()));
+            continue;
+        }
+        let at = at as usize;
+        if last.0 == k && at < last.1 {
+            continue;
+        }
+        if let Some(m) = patterns[k].match_at(text, at) {
+            last = (k, m.end);
+            v.push(m);
+        }
+    }
+    v.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    v
 }
 
 /// One group of cues of a frame, with the context it needs.
@@ -583,7 +656,7 @@ impl Lexicon {
     /// Scans a folded sentence once for every word set of the lexicon; the `_in` methods
     /// of [`WordSet`] then only run the patterns that may match.
     pub fn scan(&self, f: &mut Folded) {
-        f.candidates = Some(self.all_words.candidates(&f.text));
+        f.starts = Some(self.all_words.starts(&f.text));
     }
 
     /// The frame ids, in lexicon order.

@@ -229,10 +229,10 @@ impl Lexicon {
             }
             let mut sets: Vec<(usize, usize)> = b
                 .folded
-                .candidates
+                .starts
                 .iter()
                 .flatten()
-                .filter_map(|&k| self.cue_owner[k])
+                .filter_map(|&(k, _)| self.cue_owner[k as usize])
                 .collect();
             sets.dedup();
             let mut best: Vec<(usize, Range<usize>)> = Vec::new();

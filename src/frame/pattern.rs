@@ -32,6 +32,28 @@ pub struct Pattern {
     pub source: String,
     /// Compiled over folded text.
     pub re: Regex,
+    /// The same regex, for anchored searches at the places a [`Prefilter`] names.
+    anchored: regex_automata::meta::Regex,
+}
+
+impl Pattern {
+    /// The match starting exactly at byte `at` of `text` (the one `re.find_at` would
+    /// report if its match started there), scanning only as far as the match reaches.
+    /// `^` and `$` still mean the start and end of `text`.
+    pub fn match_at(&self, text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+        let input = regex_automata::Input::new(text)
+            .range(at..)
+            .anchored(regex_automata::Anchored::Yes);
+        self.anchored.search(&input).map(|m| m.range())
+    }
+
+    /// Whether a match starts exactly at byte `at` of `text`.
+    pub fn is_match_at(&self, text: &str, at: usize) -> bool {
+        let input = regex_automata::Input::new(text)
+            .range(at..)
+            .anchored(regex_automata::Anchored::Yes);
+        self.anchored.is_match(input)
+    }
 }
 
 #[derive(Debug)]
@@ -237,6 +259,14 @@ pub fn compile(src: &str) -> Result<Pattern, String> {
     }
     let mut re = String::from("(?s)");
     emit(&alts, &mut re);
+    let anchored = regex_automata::meta::Regex::builder()
+        .configure(
+            regex_automata::meta::Config::new()
+                .nfa_size_limit(Some(1 << 22))
+                .hybrid_cache_capacity(1 << 24),
+        )
+        .build(&re)
+        .map_err(|e| format!("cannot compile: {e}"))?;
     let re = regex::RegexBuilder::new(&re)
         .size_limit(1 << 22)
         .dfa_size_limit(1 << 24)
@@ -245,14 +275,20 @@ pub fn compile(src: &str) -> Result<Pattern, String> {
     Ok(Pattern {
         source: src.to_string(),
         re,
+        anchored,
     })
 }
 
-/// A first pass over a sentence that names the patterns which may match it: each
-/// pattern's possible first characters (prefix literals, found by `regex-syntax`) go into
+/// In [`Prefilter::starts`]: the regex may start anywhere (search it unanchored).
+pub const ANYWHERE: u32 = u32::MAX;
+
+/// A first pass over a sentence that names the patterns which may match it, and where:
+/// each pattern's possible beginnings (prefix literals, found by `regex-syntax`) go into
 /// one Aho-Corasick automaton, so a sentence is scanned once whatever the number of
-/// patterns. A pattern without a finite set of non-empty prefixes (none in practice) is
-/// always a candidate. The answer is a superset: the caller still runs the regexes.
+/// patterns, and every match of a pattern starts where one of its prefixes occurs. The
+/// caller then runs each pattern anchored at those places only ([`Pattern::match_at`]).
+/// A pattern without a finite set of non-empty prefixes (none in practice) may start
+/// [`ANYWHERE`].
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
     ac: Option<aho_corasick::AhoCorasick>,
@@ -260,8 +296,6 @@ pub struct Prefilter {
     owner: Vec<usize>,
     /// Regexes that are candidates for every text.
     always: Vec<usize>,
-    /// Number of regexes.
-    n: usize,
 }
 
 impl Prefilter {
@@ -323,31 +357,19 @@ impl Prefilter {
                 }
             }
         };
-        Prefilter {
-            ac,
-            owner,
-            always,
-            n,
-        }
+        Prefilter { ac, owner, always }
     }
 
-    /// Indices of the regexes that may match `text`, ascending, each once. (A match
-    /// starting at byte `from` or later needs a prefix there: pass `&text[from..]`.)
-    pub fn candidates(&self, text: &str) -> Vec<usize> {
-        let mut out = self.always.clone();
+    /// Where the regexes may match in `text`: (regex index, byte where a match may
+    /// start) pairs, sorted, each once; [`ANYWHERE`] for a regex without prefixes.
+    pub fn starts(&self, text: &str) -> Vec<(u32, u32)> {
+        let mut out: Vec<(u32, u32)> = self.always.iter().map(|&k| (k as u32, ANYWHERE)).collect();
         if let Some(ac) = &self.ac {
-            let mut seen = vec![false; self.n];
-            for &k in &self.always {
-                seen[k] = true;
-            }
             for m in ac.find_overlapping_iter(text) {
-                let k = self.owner[m.pattern().as_usize()];
-                if !seen[k] {
-                    seen[k] = true;
-                    out.push(k);
-                }
+                out.push((self.owner[m.pattern().as_usize()] as u32, m.start() as u32));
             }
             out.sort_unstable();
+            out.dedup();
         }
         out
     }
@@ -447,14 +469,26 @@ mod tests {
         ];
         for t in texts {
             let t = fold_str(t);
-            let cand = pre.candidates(&t);
-            assert!(cand.windows(2).all(|w| w[0] < w[1]), "{cand:?}");
+            let starts = pre.starts(&t);
+            assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
             for (k, p) in ps.iter().enumerate() {
-                if p.re.is_match(&t) {
-                    assert!(cand.contains(&k), "{} must be a candidate for {t}", srcs[k]);
+                for m in p.re.find_iter(&t) {
+                    let at = (k as u32, m.start() as u32);
+                    assert!(
+                        starts.contains(&at),
+                        "{} must start at {at:?} in {t}",
+                        srcs[k]
+                    );
+                    assert_eq!(p.match_at(&t, m.start()), Some(m.range()));
+                }
+                // An anchored search finds nothing where the regex has no match start.
+                for at in (0..=t.len()).filter(|&i| t.is_char_boundary(i)) {
+                    if p.re.find_at(&t, at).is_none_or(|m| m.start() != at) {
+                        assert_eq!(p.match_at(&t, at), None, "{} at {at} in {t}", srcs[k]);
+                    }
                 }
             }
         }
-        assert!(pre.candidates(&fold_str("関係のない文")).is_empty());
+        assert!(pre.starts(&fold_str("関係のない文")).is_empty());
     }
 }

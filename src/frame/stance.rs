@@ -120,8 +120,7 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 fn anchored(set: &WordSet, text: &str, at: usize) -> Option<Range<usize>> {
     set.patterns
         .iter()
-        .filter_map(|p| p.re.find_at(text, at).filter(|m| m.start() == at))
-        .map(|m| m.range())
+        .filter_map(|p| p.match_at(text, at))
         .max_by_key(|r| r.end)
 }
 
