@@ -611,10 +611,52 @@ fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
 
 // ---------------------------------------------------------------- metadata
 
+/// One row of `metadata.csv`, stored compactly (a corpus may have a hundred thousand):
+/// repeated cells (outlets, source types) are stored once in [`Metadata::strings`].
+#[derive(Debug, Clone)]
+struct Row {
+    /// File name (the key).
+    file: Box<str>,
+    /// Line in the file.
+    line: u32,
+    /// Outlet (index into `strings`), if given.
+    source: Option<u32>,
+    title: Option<Box<str>>,
+    url: Option<Box<str>>,
+    published: Option<Date>,
+    encoding: Option<&'static encoding_rs::Encoding>,
+    /// Further columns: (header index, value index into `strings`).
+    extra: Box<[(u16, u32)]>,
+}
+
+/// Stores each distinct string once.
+#[derive(Debug, Default)]
+struct Interner {
+    strings: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&k) = self.index.get(s) {
+            return k;
+        }
+        let k = self.strings.len() as u32;
+        self.strings.push(s.into());
+        self.index.insert(s.into(), k);
+        k
+    }
+}
+
 /// `metadata.csv`, validated: rows by file name, plus what was wrong with it.
 #[derive(Debug, Default)]
 pub struct Metadata {
-    rows: HashMap<String, (usize, Meta)>,
+    /// Rows sorted by file name, one per file.
+    rows: Vec<Row>,
+    /// Interned cell values.
+    strings: Vec<Box<str>>,
+    /// Lower-cased header names.
+    headers: Vec<String>,
     /// Rows that could not be used (malformed, duplicate, outside the corpus, no file).
     pub skipped: Vec<Skip>,
     /// Non-fatal remarks about the file as a whole.
@@ -689,6 +731,9 @@ impl Metadata {
             });
             return;
         };
+        let mut interned = Interner::default();
+        // Row position by file name, to find second rows while reading.
+        let mut seen: HashMap<Box<str>, u32> = HashMap::new();
         let (source_col, title_col, url_col, pub_col, enc_col) = (
             col("source"),
             col("title"),
@@ -756,7 +801,8 @@ impl Metadata {
                 });
                 continue;
             };
-            if let Some((first, _)) = self.rows.get(&key) {
+            if let Some(&first) = seen.get(key.as_str()) {
+                let first = self.rows[first as usize].line;
                 self.skipped.push(Skip {
                     path: here,
                     reason: format!(
@@ -778,7 +824,7 @@ impl Metadata {
                     }
                 },
             };
-            let mut extra = BTreeMap::new();
+            let mut extra: Vec<(u16, u32)> = Vec::new();
             for (i, h) in headers.iter().enumerate() {
                 if [
                     Some(file_col),
@@ -793,8 +839,12 @@ impl Metadata {
                 {
                     continue;
                 }
+                // A repeated column name: its first non-empty cell is used.
+                if extra.iter().any(|&(j, _)| headers[j as usize] == *h) {
+                    continue;
+                }
                 if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
-                    extra.entry(h.clone()).or_insert_with(|| v.to_string());
+                    extra.push((i as u16, interned.intern(v)));
                 }
             }
             let encoding = match get(enc_col) {
@@ -810,14 +860,15 @@ impl Metadata {
                     }
                 },
             };
-            let meta = Meta {
-                source: get(source_col).unwrap_or_else(|| file_stem(&key)),
+            let row = Row {
+                file: key.as_str().into(),
+                line: line as u32,
+                source: get(source_col).map(|s| interned.intern(&s)),
                 encoding,
-                title: get(title_col),
-                url: get(url_col),
+                title: get(title_col).map(String::into_boxed_str),
+                url: get(url_col).map(String::into_boxed_str),
                 published,
-                extra,
-                has_row: true,
+                extra: extra.into_boxed_slice(),
             };
             self.warnings.extend(warnings);
             let exists = root.join(&key).is_file();
@@ -827,14 +878,48 @@ impl Metadata {
                     reason: format!("row names '{key}', which is not a file in the corpus folder"),
                 });
             }
-            self.rows.insert(key, (line, meta));
+            seen.insert(key.into_boxed_str(), self.rows.len() as u32);
+            self.rows.push(row);
         }
+        self.rows.sort_unstable_by(|a, b| a.file.cmp(&b.file));
+        self.rows.shrink_to_fit();
+        self.strings = interned.strings;
+        self.headers = headers;
+    }
+
+    fn row(&self, doc: &str) -> Option<&Row> {
+        self.rows
+            .binary_search_by(|r| (*r.file).cmp(doc))
+            .ok()
+            .map(|i| &self.rows[i])
     }
 
     /// The metadata for `doc`, or a fallback (source = file stem) and a warning.
     pub fn for_doc(&self, doc: &str) -> (Meta, Option<String>) {
-        match self.rows.get(doc) {
-            Some((_, m)) => (m.clone(), None),
+        match self.row(doc) {
+            Some(r) => (
+                Meta {
+                    source: r
+                        .source
+                        .map_or_else(|| file_stem(doc), |k| self.strings[k as usize].to_string()),
+                    title: r.title.as_deref().map(str::to_string),
+                    url: r.url.as_deref().map(str::to_string),
+                    published: r.published,
+                    extra: r
+                        .extra
+                        .iter()
+                        .map(|&(h, v)| {
+                            (
+                                self.headers[h as usize].clone(),
+                                self.strings[v as usize].to_string(),
+                            )
+                        })
+                        .collect(),
+                    encoding: r.encoding,
+                    has_row: true,
+                },
+                None,
+            ),
             None => (
                 Meta {
                     source: file_stem(doc),
@@ -848,12 +933,14 @@ impl Metadata {
 
     /// Names of the extra columns, sorted.
     pub fn extra_columns(&self) -> Vec<String> {
-        let mut cols: Vec<String> = self
+        let used: HashSet<u16> = self
             .rows
-            .values()
-            .flat_map(|(_, m)| m.extra.keys().cloned())
-            .collect::<HashSet<_>>()
+            .iter()
+            .flat_map(|r| r.extra.iter().map(|&(h, _)| h))
+            .collect();
+        let mut cols: Vec<String> = used
             .into_iter()
+            .map(|h| self.headers[h as usize].clone())
             .collect();
         cols.sort();
         cols

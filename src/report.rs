@@ -38,8 +38,13 @@ pub struct FrameInfo {
 /// Everything the report shows.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportInput<'a> {
-    /// `documents` rows.
+    /// `documents` rows of (at least) the articles the hits come from: titles, links
+    /// and dates of the evidence.
     pub documents: &'a [DocumentRow],
+    /// Number of articles.
+    pub n_documents: usize,
+    /// Number of outlets.
+    pub n_sources: usize,
     /// `frame_hits` rows.
     pub hits: &'a [FrameHitRow],
     /// `source_frames` rows.
@@ -207,12 +212,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
         .iter()
         .map(|r| ((r.source.as_str(), r.frame.as_str()), r))
         .collect();
-    let n_sources = input
-        .documents
-        .iter()
-        .map(|d| d.source.as_str())
-        .collect::<BTreeSet<_>>()
-        .len();
+    let n_sources = input.n_sources;
 
     let mut h = String::with_capacity(64 * 1024);
     h.push_str(concat!(
@@ -245,8 +245,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
          その根拠となった文を示します。</p>\n<nav><a href=\"#heatmap\">媒体 × フレーム</a>\
          <a href=\"#frames\">フレームの説明</a><a href=\"#figures\">数字の比較</a>\
          <a href=\"#evidence\">根拠の文</a></nav></header>",
-        input.documents.len(),
-        n_sources
+        input.n_documents, n_sources
     );
 
     // 1. Heatmap.
@@ -641,6 +640,12 @@ mod tests {
         let sf = crate::aggregate::source_frames(&docs, &hits);
         let html = render(&ReportInput {
             documents: &docs,
+            n_documents: docs.len(),
+            n_sources: docs
+                .iter()
+                .map(|d| &d.source)
+                .collect::<BTreeSet<_>>()
+                .len(),
             hits: &hits,
             source_frames: &sf,
             figures: None,
@@ -693,6 +698,12 @@ mod tests {
         }];
         let input = ReportInput {
             documents: &docs,
+            n_documents: docs.len(),
+            n_sources: docs
+                .iter()
+                .map(|d| &d.source)
+                .collect::<BTreeSet<_>>()
+                .len(),
             hits: &hits,
             source_frames: &sf,
             figures: Some(&figures),
@@ -771,6 +782,12 @@ mod tests {
             .collect();
         let html = render(&ReportInput {
             documents: &docs,
+            n_documents: docs.len(),
+            n_sources: docs
+                .iter()
+                .map(|d| &d.source)
+                .collect::<BTreeSet<_>>()
+                .len(),
             hits: &hits,
             source_frames: &sf,
             figures: Some(&figures),

@@ -32,7 +32,7 @@
 pub mod frames;
 pub mod stats;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub use self::frames::{FrameAcc, source_frames};
 use crate::error::Result;
@@ -195,8 +195,7 @@ pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
         Box::new(FiguresAggregate::default()),
         Box::new(ReportAggregate {
             ctx: ctx.clone(),
-            documents: Vec::new(),
-            hits: BTreeMap::new(),
+            ..ReportAggregate::default()
         }),
     ]
 }
@@ -294,9 +293,18 @@ impl Aggregate for FiguresAggregate {
 /// documents' names, sources, titles and dates, and the first
 /// [`report::EVIDENCE_PER_CELL`] hits of each source × frame cell (the report shows no
 /// more; `frame_hits.csv` has them all).
+#[derive(Default)]
 struct ReportAggregate {
     ctx: Context,
-    documents: Vec<DocumentRow>,
+    /// Articles and outlets counted.
+    n_documents: usize,
+    sources: BTreeSet<String>,
+    /// The `documents` rows of the articles of the kept hits (the report links them).
+    documents: BTreeMap<String, DocumentRow>,
+    /// The rows of the last `documents` part (a part's hits come with its documents).
+    recent: HashMap<String, DocumentRow>,
+    /// Articles of kept hits whose `documents` row has not been seen yet.
+    wanted: HashSet<String>,
     hits: BTreeMap<(String, String), Vec<FrameHitRow>>,
 }
 
@@ -312,7 +320,21 @@ impl Aggregate for ReportAggregate {
     }
     fn add(&mut self, table: &str, rows: Table) -> Result<()> {
         match table {
-            "documents" => self.documents.extend(rows_of::<DocumentRow>(&rows)),
+            "documents" => {
+                // Only the rows the report links are kept: memory does not grow with the
+                // corpus.
+                self.recent.clear();
+                for d in rows_of::<DocumentRow>(&rows) {
+                    self.n_documents += 1;
+                    if !self.sources.contains(&d.source) {
+                        self.sources.insert(d.source.clone());
+                    }
+                    if self.wanted.remove(&d.doc) {
+                        self.documents.insert(d.doc.clone(), d.clone());
+                    }
+                    self.recent.insert(d.doc.clone(), d);
+                }
+            }
             "frame_hits" => {
                 for h in rows_of::<FrameHitRow>(&rows) {
                     let cell = self
@@ -320,6 +342,16 @@ impl Aggregate for ReportAggregate {
                         .entry((h.source.clone(), h.frame.clone()))
                         .or_default();
                     if cell.len() < report::EVIDENCE_PER_CELL {
+                        if !self.documents.contains_key(&h.doc) {
+                            match self.recent.get(&h.doc) {
+                                Some(d) => {
+                                    self.documents.insert(h.doc.clone(), d.clone());
+                                }
+                                None => {
+                                    self.wanted.insert(h.doc.clone());
+                                }
+                            }
+                        }
                         cell.push(h);
                     }
                 }
@@ -329,7 +361,9 @@ impl Aggregate for ReportAggregate {
         Ok(())
     }
     fn finish(&mut self, earlier: &[Product]) -> Result<Vec<Product>> {
-        let documents = std::mem::take(&mut self.documents);
+        let documents: Vec<DocumentRow> =
+            std::mem::take(&mut self.documents).into_values().collect();
+        self.recent.clear();
         let hits: Vec<FrameHitRow> = std::mem::take(&mut self.hits)
             .into_values()
             .flatten()
@@ -340,6 +374,8 @@ impl Aggregate for ReportAggregate {
         let figures: Option<Vec<FigureRow>> = Product::find(earlier, FigureRow::TABLE).map(rows_of);
         let html = report::render(&ReportInput {
             documents: &documents,
+            n_documents: self.n_documents,
+            n_sources: self.sources.len(),
             hits: &hits,
             source_frames: &source_frames,
             figures: figures.as_deref(),
