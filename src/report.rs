@@ -616,6 +616,13 @@ pub fn write_report(dir: &Path, input: &ReportInput<'_>) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
+    fn sources_of(docs: &[DocumentRow]) -> usize {
+        docs.iter()
+            .map(|d| &d.source)
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
     #[test]
     fn escapes_everything_from_the_corpus() {
         assert_eq!(
@@ -641,11 +648,7 @@ mod tests {
         let html = render(&ReportInput {
             documents: &docs,
             n_documents: docs.len(),
-            n_sources: docs
-                .iter()
-                .map(|d| &d.source)
-                .collect::<BTreeSet<_>>()
-                .len(),
+            n_sources: sources_of(&docs),
             hits: &hits,
             source_frames: &sf,
             figures: None,
@@ -699,11 +702,7 @@ mod tests {
         let input = ReportInput {
             documents: &docs,
             n_documents: docs.len(),
-            n_sources: docs
-                .iter()
-                .map(|d| &d.source)
-                .collect::<BTreeSet<_>>()
-                .len(),
+            n_sources: sources_of(&docs),
             hits: &hits,
             source_frames: &sf,
             figures: Some(&figures),
@@ -783,11 +782,7 @@ mod tests {
         let html = render(&ReportInput {
             documents: &docs,
             n_documents: docs.len(),
-            n_sources: docs
-                .iter()
-                .map(|d| &d.source)
-                .collect::<BTreeSet<_>>()
-                .len(),
+            n_sources: sources_of(&docs),
             hits: &hits,
             source_frames: &sf,
             figures: Some(&figures),
