@@ -107,6 +107,20 @@ impl Analyzer {
 }
 
 /// The analysis stages timed by a [`StageClock`], in pipeline order.
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    Normalize,
+    Boilerplate,
+    Sentences,
+    Tokenize,
+    Mentions,
+    Entities,
+    Facts,
+    Frames,
+    Rows,
+}
+
+/// The names of the stages, in the order of [`StageClock::seconds`].
 pub const STAGES: [&str; 9] = [
     "normalize",
     "boilerplate",
@@ -119,6 +133,8 @@ pub const STAGES: [&str; 9] = [
     "rows",
 ];
 
+const _: () = assert!(Stage::Rows as usize + 1 == STAGES.len());
+
 /// Nanoseconds spent in each of [`STAGES`], summed over the workers that share it.
 #[derive(Debug, Default)]
 pub struct StageClock([std::sync::atomic::AtomicU64; STAGES.len()]);
@@ -130,7 +146,7 @@ impl StageClock {
     }
 }
 
-/// Per-document stopwatch: `lap(i)` charges the time since the previous lap to stage `i`.
+/// Per-batch stopwatch: `lap(s)` charges the time since the previous lap to stage `s`.
 struct Laps<'c> {
     clock: Option<&'c StageClock>,
     last: Option<std::time::Instant>,
@@ -144,10 +160,10 @@ impl<'c> Laps<'c> {
         }
     }
 
-    fn lap(&mut self, stage: usize) {
+    fn lap(&mut self, stage: Stage) {
         if let (Some(c), Some(last)) = (self.clock, self.last) {
             let now = std::time::Instant::now();
-            c.0[stage].fetch_add(
+            c.0[stage as usize].fetch_add(
                 (now - last).as_nanos() as u64,
                 std::sync::atomic::Ordering::Relaxed,
             );
@@ -243,16 +259,16 @@ impl Worker<'_> {
                 }
             })
             .collect();
-        laps.lap(0);
+        laps.lap(Stage::Normalize);
         let boilerplate: Vec<Vec<Range<usize>>> =
             norms.iter().map(|n| boilerplate::mark(&n.text)).collect();
-        laps.lap(1);
+        laps.lap(Stage::Boilerplate);
         let sentences: Vec<Vec<Sentence>> = norms
             .iter()
             .zip(&boilerplate)
             .map(|(n, b)| segment::split(&n.text, b))
             .collect();
-        laps.lap(2);
+        laps.lap(Stage::Sentences);
         let out = docs
             .iter()
             .zip(norms)
@@ -278,7 +294,7 @@ impl Worker<'_> {
                 })
             })
             .collect();
-        laps.lap(3);
+        laps.lap(Stage::Tokenize);
         out
     }
 
@@ -292,82 +308,59 @@ impl Worker<'_> {
     /// Analyses documents (best [`BATCH_DOCS`] at a time), one result per document in
     /// order. A document's error does not affect the others'.
     pub fn analyze_batch(&mut self, docs: &[&Document]) -> Vec<Result<DocAnalysis>> {
+        /// One document between stages: what it has so far.
+        struct Doing<'d> {
+            p: Prepared<'d>,
+            out: DocAnalysis,
+            ents: Vec<entities::Entity>,
+        }
         let mut laps = Laps::start(self.clock);
         let mut results: Vec<Option<Result<DocAnalysis>>> = Vec::with_capacity(docs.len());
-        let mut preps = Vec::with_capacity(docs.len());
+        let mut doing: Vec<(usize, Doing<'_>)> = Vec::with_capacity(docs.len());
         for (i, p) in self.prepare_all(docs, &mut laps).into_iter().enumerate() {
             match p {
                 Ok(p) => {
                     results.push(None);
-                    preps.push((i, p));
+                    let d = Doing {
+                        p,
+                        out: DocAnalysis::default(),
+                        ents: Vec::new(),
+                    };
+                    doing.push((i, d));
                 }
                 Err(e) => results.push(Some(Err(e))),
             }
         }
-        let boilerplate_chars: Vec<usize> = preps
-            .iter()
-            .map(|(_, p)| {
-                p.boilerplate
-                    .iter()
-                    .map(|r| {
-                        let o = p.norm.map.map_range(r.clone());
-                        p.doc.text[o].chars().count()
-                    })
-                    .sum()
-            })
-            .collect();
-        laps.lap(8);
-        let mentions: Vec<Vec<MentionRow>> = preps
-            .iter()
-            .map(|(_, p)| {
-                let m = crate::extract::extract(p, p.doc.meta.published);
-                crate::extract::rows(p, &p.spans(), &m)
-            })
-            .collect();
-        laps.lap(4);
-        let ents: Vec<Vec<entities::Entity>> = preps
-            .iter()
-            .map(|(_, p)| {
-                entities::extract(
-                    &self.analyzer.entities,
-                    &p.norm.text,
-                    &p.sentences,
-                    &p.tokens,
-                )
-            })
-            .collect();
-        let entity_rows: Vec<Vec<EntityRow>> = preps
-            .iter()
-            .zip(&ents)
-            .map(|((_, p), e)| entity_rows(p.doc, &p.spans(), e))
-            .collect();
-        laps.lap(5);
-        let facts: Vec<Vec<FactRow>> = preps
-            .iter()
-            .zip(&mentions)
-            .zip(&ents)
-            .map(|(((_, p), m), e)| {
-                facts::fact_rows(p.doc, p, &p.spans(), m, e, &self.analyzer.measures)
-            })
-            .collect();
-        laps.lap(6);
-        let frame_hits: Vec<Vec<FrameHitRow>> = preps
-            .iter()
-            .map(|(_, p)| frame_rows(&self.analyzer.frames, p.doc, p, &p.spans()))
-            .collect();
-        laps.lap(7);
-        let parts = preps
-            .into_iter()
-            .zip(boilerplate_chars)
-            .zip(mentions)
-            .zip(entity_rows)
-            .zip(facts)
-            .zip(frame_hits);
-        for (((((ip, boilerplate_chars), mentions), entities), facts), frame_hits) in parts {
-            let (i, p) = ip;
+        let a = self.analyzer;
+        for (_, d) in &mut doing {
+            let m = crate::extract::extract(&d.p, d.p.doc.meta.published);
+            d.out.mentions = crate::extract::rows(&d.p, &d.p.spans(), &m);
+        }
+        laps.lap(Stage::Mentions);
+        for (_, d) in &mut doing {
+            d.ents = entities::extract(&a.entities, &d.p.norm.text, &d.p.sentences, &d.p.tokens);
+            d.out.entities = entity_rows(d.p.doc, &d.p.spans(), &d.ents);
+        }
+        laps.lap(Stage::Entities);
+        for (_, d) in &mut doing {
+            let spans = d.p.spans();
+            d.out.facts =
+                facts::fact_rows(d.p.doc, &d.p, &spans, &d.out.mentions, &d.ents, &a.measures);
+        }
+        laps.lap(Stage::Facts);
+        for (_, d) in &mut doing {
+            d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans());
+        }
+        laps.lap(Stage::Frames);
+        for (i, Doing { p, mut out, .. }) in doing {
             let doc = p.doc;
+            let boilerplate_chars: usize = p
+                .boilerplate
+                .iter()
+                .map(|r| doc.text[p.norm.map.map_range(r.clone())].chars().count())
+                .sum();
             let warnings = (!doc.warnings.is_empty()).then(|| doc.warnings.join("; "));
-            let document = DocumentRow {
+            out.document = DocumentRow {
                 doc: doc.doc.clone(),
                 source: doc.meta.source.clone(),
                 title: doc.meta.title.clone(),
@@ -383,18 +376,12 @@ impl Worker<'_> {
                 bytes: doc.bytes as i64,
                 content_hash: doc.content_hash.clone(),
             };
+            out.meta_extra = doc.meta.extra.clone();
             // Keep the token buffer for the next batch.
             self.spare_tokens.push(p.tokens);
-            results[i] = Some(Ok(DocAnalysis {
-                document,
-                mentions,
-                entities,
-                facts,
-                frame_hits,
-                meta_extra: doc.meta.extra.clone(),
-            }));
+            results[i] = Some(Ok(out));
         }
-        laps.lap(8);
+        laps.lap(Stage::Rows);
         results
             .into_iter()
             .map(|r| r.expect("every document has a result"))
