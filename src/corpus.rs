@@ -617,8 +617,6 @@ fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
 struct Row {
     /// File name (the key).
     file: Box<str>,
-    /// Line in the file.
-    line: u32,
     /// Outlet (index into `strings`), if given.
     source: Option<u32>,
     title: Option<Box<str>>,
@@ -732,7 +730,7 @@ impl Metadata {
             return;
         };
         let mut interned = Interner::default();
-        // Row position by file name, to find second rows while reading.
+        // Line of the first row of each file name, to find second rows while reading.
         let mut seen: HashMap<Box<str>, u32> = HashMap::new();
         let (source_col, title_col, url_col, pub_col, enc_col) = (
             col("source"),
@@ -802,7 +800,6 @@ impl Metadata {
                 continue;
             };
             if let Some(&first) = seen.get(key.as_str()) {
-                let first = self.rows[first as usize].line;
                 self.skipped.push(Skip {
                     path: here,
                     reason: format!(
@@ -862,7 +859,6 @@ impl Metadata {
             };
             let row = Row {
                 file: key.as_str().into(),
-                line: line as u32,
                 source: get(source_col).map(|s| interned.intern(&s)),
                 encoding,
                 title: get(title_col).map(String::into_boxed_str),
@@ -878,7 +874,7 @@ impl Metadata {
                     reason: format!("row names '{key}', which is not a file in the corpus folder"),
                 });
             }
-            seen.insert(key.into_boxed_str(), self.rows.len() as u32);
+            seen.insert(key.into_boxed_str(), line as u32);
             self.rows.push(row);
         }
         self.rows.sort_unstable_by(|a, b| a.file.cmp(&b.file));

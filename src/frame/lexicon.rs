@@ -36,7 +36,7 @@ impl WordSet {
     pub fn new(patterns: Vec<Pattern>) -> WordSet {
         // Sentences of a document are scanned once by the lexicon for all sets
         // (`Lexicon::scan`); a set's own prefilter only serves other texts (titles).
-        let pre = Prefilter::quick(patterns.iter().map(|p| &p.re));
+        let pre = Prefilter::quick(patterns.iter().map(|p| p.expr.as_str()));
         WordSet {
             patterns,
             pre,
@@ -68,19 +68,7 @@ impl WordSet {
 
     /// [`WordSet::is_match`] on a folded sentence (one scan shared by all sets).
     pub fn is_match_in(&self, f: &Folded) -> bool {
-        let t = f.text.as_str();
-        self.with_starts(f, |starts| {
-            for (k, at) in starts {
-                let hit = match at {
-                    ANYWHERE => self.patterns[k].re.is_match(t),
-                    at => self.patterns[k].is_match_at(t, at as usize),
-                };
-                if hit {
-                    return true;
-                }
-            }
-            false
-        })
+        self.with_starts(f, |starts| any_match(&self.patterns, &f.text, starts))
     }
 
     /// [`WordSet::find`] on a folded sentence (one scan shared by all sets).
@@ -122,16 +110,36 @@ impl WordSet {
 
     /// Whether any pattern matches.
     pub fn is_match(&self, folded: &str) -> bool {
-        self.pre.starts(folded).iter().any(|&(k, at)| match at {
-            ANYWHERE => self.patterns[k as usize].re.is_match(folded),
-            at => self.patterns[k as usize].is_match_at(folded, at as usize),
-        })
+        let starts = self.pre.starts(folded);
+        any_match(
+            &self.patterns,
+            folded,
+            &mut starts.iter().map(|&(k, p)| (k as usize, p)),
+        )
     }
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
+}
+
+/// Whether any of `patterns` matches `text`, trying each only at its possible `starts`.
+fn any_match(
+    patterns: &[Pattern],
+    text: &str,
+    starts: &mut dyn Iterator<Item = (usize, u32)>,
+) -> bool {
+    for (k, at) in starts {
+        let hit = match at {
+            ANYWHERE => patterns[k].is_match(text),
+            at => patterns[k].is_match_at(text, at as usize),
+        };
+        if hit {
+            return true;
+        }
+    }
+    false
 }
 
 /// The leftmost match at or after `from` (the longest among those starting there) of
@@ -150,7 +158,7 @@ fn first_match(
             continue;
         }
         let found = match at {
-            ANYWHERE => patterns[k].re.find_at(text, from).map(|m| m.range()),
+            ANYWHERE => patterns[k].find_from(text, from),
             at if best.as_ref().is_some_and(|b| at as usize > b.start) => {
                 // Later starts of this pattern cannot beat the best match.
                 done = k;
@@ -183,7 +191,7 @@ fn all_matches(
     let mut last: (usize, usize) = (usize::MAX, 0);
     for (k, at) in starts {
         if at == ANYWHERE {
-            v.extend(patterns[k].re.find_iter(text).map(|m| m.range()));
+            v.extend(patterns[k].find_iter(text));
             continue;
         }
         let at = at as usize;
@@ -616,12 +624,11 @@ impl Lexicon {
     /// Gives every word set its global ids and builds the one-scan prefilter over them.
     fn number_word_sets(&mut self) {
         let mut owner: Vec<Option<(usize, usize)>> = Vec::new();
-        // Regexes share their compiled program, so these clones are cheap.
-        let mut res: Vec<regex::Regex> = Vec::new();
+        let mut res: Vec<String> = Vec::new();
         let mut number = |set: &mut WordSet, cue: Option<(usize, usize)>| {
             set.base = Some(res.len());
             owner.extend(std::iter::repeat_n(cue, set.patterns.len()));
-            res.extend(set.patterns.iter().map(|p| p.re.clone()));
+            res.extend(set.patterns.iter().map(|p| p.expr.clone()));
         };
         number(&mut self.topic.words, None);
         number(&mut self.context_ignore, None);
@@ -649,7 +656,7 @@ impl Lexicon {
                 number(&mut c.unless, None);
             }
         }
-        self.all_words = Prefilter::new(&res);
+        self.all_words = Prefilter::new(res.iter().map(String::as_str));
         self.cue_owner = owner;
     }
 

@@ -17,7 +17,9 @@
 
 use std::fmt::Write as _;
 
-use regex::Regex;
+use std::ops::Range;
+
+use regex_automata::meta::Regex;
 
 use super::fold::fold_str;
 
@@ -25,34 +27,58 @@ use super::fold::fold_str;
 pub const DEFAULT_GAP: usize = 20;
 const MAX_GAP: usize = 200;
 
-/// A compiled pattern and its source text.
+/// A compiled pattern and its source text. Matches are leftmost-first, like `regex`'s.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     /// As written in the lexicon.
     pub source: String,
-    /// Compiled over folded text.
-    pub re: Regex,
-    /// The same regex, for anchored searches at the places a [`Prefilter`] names.
-    anchored: regex_automata::meta::Regex,
+    /// The regular expression it compiles to, over folded text.
+    pub expr: String,
+    re: Regex,
 }
 
 impl Pattern {
-    /// The match starting exactly at byte `at` of `text` (the one `re.find_at` would
-    /// report if its match started there), scanning only as far as the match reaches.
-    /// `^` and `$` still mean the start and end of `text`.
-    pub fn match_at(&self, text: &str, at: usize) -> Option<std::ops::Range<usize>> {
-        let input = regex_automata::Input::new(text)
+    /// `text` from byte `at` on; anchored: the match must start at `at`. `^` and `$`
+    /// still mean the start and end of `text`.
+    fn input<'t>(text: &'t str, at: usize, anchored: bool) -> regex_automata::Input<'t> {
+        let anchored = if anchored {
+            regex_automata::Anchored::Yes
+        } else {
+            regex_automata::Anchored::No
+        };
+        regex_automata::Input::new(text)
             .range(at..)
-            .anchored(regex_automata::Anchored::Yes);
-        self.anchored.search(&input).map(|m| m.range())
+            .anchored(anchored)
+    }
+
+    /// The match starting exactly at byte `at` of `text` (the one [`Pattern::find_from`]
+    /// would report if its match started there), scanning only as far as the match reaches.
+    pub fn match_at(&self, text: &str, at: usize) -> Option<Range<usize>> {
+        self.re
+            .search(&Pattern::input(text, at, true))
+            .map(|m| m.range())
     }
 
     /// Whether a match starts exactly at byte `at` of `text`.
     pub fn is_match_at(&self, text: &str, at: usize) -> bool {
-        let input = regex_automata::Input::new(text)
-            .range(at..)
-            .anchored(regex_automata::Anchored::Yes);
-        self.anchored.is_match(input)
+        self.re.is_match(Pattern::input(text, at, true))
+    }
+
+    /// The leftmost match starting at byte `from` or later.
+    pub fn find_from(&self, text: &str, from: usize) -> Option<Range<usize>> {
+        self.re
+            .search(&Pattern::input(text, from, false))
+            .map(|m| m.range())
+    }
+
+    /// Every match, left to right, not overlapping.
+    pub fn find_iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Range<usize>> + 't {
+        self.re.find_iter(text).map(|m| m.range())
+    }
+
+    /// Whether it matches anywhere in `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.re.is_match(text)
     }
 }
 
@@ -259,7 +285,7 @@ pub fn compile(src: &str) -> Result<Pattern, String> {
     }
     let mut re = String::from("(?s)");
     emit(&alts, &mut re);
-    let anchored = regex_automata::meta::Regex::builder()
+    let compiled = Regex::builder()
         .configure(
             regex_automata::meta::Config::new()
                 .nfa_size_limit(Some(1 << 22))
@@ -267,15 +293,10 @@ pub fn compile(src: &str) -> Result<Pattern, String> {
         )
         .build(&re)
         .map_err(|e| format!("cannot compile: {e}"))?;
-    let re = regex::RegexBuilder::new(&re)
-        .size_limit(1 << 22)
-        .dfa_size_limit(1 << 24)
-        .build()
-        .map_err(|e| format!("cannot compile: {e}"))?;
     Ok(Pattern {
         source: src.to_string(),
-        re,
-        anchored,
+        expr: re,
+        re: compiled,
     })
 }
 
@@ -301,18 +322,18 @@ pub struct Prefilter {
 impl Prefilter {
     /// A prefilter for these regexes (indices follow the slice), as a full DFA: the
     /// fastest scan, slower to build (for sets that scan every sentence).
-    pub fn new<'r>(res: impl IntoIterator<Item = &'r Regex>) -> Prefilter {
+    pub fn new<'r>(res: impl IntoIterator<Item = &'r str>) -> Prefilter {
         Prefilter::with_kind(res, aho_corasick::AhoCorasickKind::DFA)
     }
 
     /// A prefilter that is cheap to build and slower to scan (for sets rarely scanned on
     /// their own).
-    pub fn quick<'r>(res: impl IntoIterator<Item = &'r Regex>) -> Prefilter {
+    pub fn quick<'r>(res: impl IntoIterator<Item = &'r str>) -> Prefilter {
         Prefilter::with_kind(res, aho_corasick::AhoCorasickKind::ContiguousNFA)
     }
 
     fn with_kind<'r>(
-        res: impl IntoIterator<Item = &'r Regex>,
+        res: impl IntoIterator<Item = &'r str>,
         kind: aho_corasick::AhoCorasickKind,
     ) -> Prefilter {
         use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -322,7 +343,7 @@ impl Prefilter {
         let mut n = 0;
         for (k, re) in res.into_iter().enumerate() {
             n = k + 1;
-            let prefixes = regex_syntax::parse(re.as_str()).ok().and_then(|hir| {
+            let prefixes = regex_syntax::parse(re).ok().and_then(|hir| {
                 let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
                 let l = seq.literals()?;
                 (!l.is_empty() && l.iter().all(|x| !x.as_bytes().is_empty()))
@@ -383,7 +404,7 @@ mod tests {
     fn m(p: &str, text: &str) -> Option<String> {
         let p = compile(p).unwrap();
         let t = fold_str(text);
-        p.re.find(&t).map(|x| x.as_str().to_string())
+        p.find_from(&t, 0).map(|r| t[r].to_string())
     }
 
     #[test]
@@ -456,7 +477,7 @@ mod tests {
             "準備不足$",
         ];
         let ps: Vec<Pattern> = srcs.iter().map(|s| compile(s).unwrap()).collect();
-        let pre = Prefilter::new(ps.iter().map(|p| &p.re));
+        let pre = Prefilter::new(ps.iter().map(|p| p.expr.as_str()));
         let texts = [
             "2段階認証を導入していなかった",
             "そもそも準備不足だった。",
@@ -472,18 +493,18 @@ mod tests {
             let starts = pre.starts(&t);
             assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
             for (k, p) in ps.iter().enumerate() {
-                for m in p.re.find_iter(&t) {
-                    let at = (k as u32, m.start() as u32);
+                for m in p.find_iter(&t) {
+                    let at = (k as u32, m.start as u32);
                     assert!(
                         starts.contains(&at),
                         "{} must start at {at:?} in {t}",
                         srcs[k]
                     );
-                    assert_eq!(p.match_at(&t, m.start()), Some(m.range()));
+                    assert_eq!(p.match_at(&t, m.start), Some(m));
                 }
                 // An anchored search finds nothing where the regex has no match start.
                 for at in (0..=t.len()).filter(|&i| t.is_char_boundary(i)) {
-                    if p.re.find_at(&t, at).is_none_or(|m| m.start() != at) {
+                    if p.find_from(&t, at).is_none_or(|m| m.start != at) {
                         assert_eq!(p.match_at(&t, at), None, "{} at {at} in {t}", srcs[k]);
                     }
                 }
