@@ -611,39 +611,34 @@ fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
 
 // ---------------------------------------------------------------- metadata
 
+/// A piece of [`Metadata::text`] (or of [`Metadata::extra`]).
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
 /// One row of `metadata.csv`, stored compactly (a corpus may have a hundred thousand):
-/// repeated cells (outlets, source types) are stored once in [`Metadata::strings`].
+/// its texts are pieces of one string, repeated cells (outlets, source types) are stored
+/// once in [`Metadata::strings`].
 #[derive(Debug, Clone)]
 struct Row {
     /// File name (the key).
-    file: Box<str>,
+    file: Span,
     /// Outlet (index into `strings`), if given.
     source: Option<u32>,
-    title: Option<Box<str>>,
-    url: Option<Box<str>>,
+    title: Option<Span>,
+    url: Option<Span>,
     published: Option<Date>,
     encoding: Option<&'static encoding_rs::Encoding>,
-    /// Further columns: (header index, value index into `strings`).
-    extra: Box<[(u16, u32)]>,
-}
-
-/// Stores each distinct string once.
-#[derive(Debug, Default)]
-struct Interner {
-    strings: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
-}
-
-impl Interner {
-    fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&k) = self.index.get(s) {
-            return k;
-        }
-        let k = self.strings.len() as u32;
-        self.strings.push(s.into());
-        self.index.insert(s.into(), k);
-        k
-    }
+    /// Further columns: a piece of [`Metadata::extra`].
+    extra: Span,
 }
 
 /// `metadata.csv`, validated: rows by file name, plus what was wrong with it.
@@ -651,6 +646,10 @@ impl Interner {
 pub struct Metadata {
     /// Rows sorted by file name, one per file.
     rows: Vec<Row>,
+    /// The rows' file names, titles and URLs, one after the other.
+    text: String,
+    /// The rows' further columns: (header index, value index into `strings`).
+    extra: Vec<(u16, u32)>,
     /// Interned cell values.
     strings: Vec<Box<str>>,
     /// Lower-cased header names.
@@ -703,6 +702,13 @@ impl Metadata {
 
     /// Parses metadata CSV text (used by [`Metadata::load`] and tests).
     pub fn parse(&mut self, text: &str, root: &Path) {
+        if u32::try_from(text.len()).is_err() {
+            self.skipped.push(Skip {
+                path: METADATA_FILE.into(),
+                reason: "larger than 4 GiB; metadata ignored".into(),
+            });
+            return;
+        }
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
@@ -729,7 +735,7 @@ impl Metadata {
             });
             return;
         };
-        let mut interned = Interner::default();
+        let mut interned = crate::intern::Interner::default();
         // Line of the first row of each file name, to find second rows while reading.
         let mut seen: HashMap<Box<str>, u32> = HashMap::new();
         let (source_col, title_col, url_col, pub_col, enc_col) = (
@@ -821,7 +827,7 @@ impl Metadata {
                     }
                 },
             };
-            let mut extra: Vec<(u16, u32)> = Vec::new();
+            let extra_start = self.extra.len();
             for (i, h) in headers.iter().enumerate() {
                 if [
                     Some(file_col),
@@ -837,11 +843,14 @@ impl Metadata {
                     continue;
                 }
                 // A repeated column name: its first non-empty cell is used.
-                if extra.iter().any(|&(j, _)| headers[j as usize] == *h) {
+                if self.extra[extra_start..]
+                    .iter()
+                    .any(|&(j, _)| headers[j as usize] == *h)
+                {
                     continue;
                 }
                 if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
-                    extra.push((i as u16, interned.intern(v)));
+                    self.extra.push((i as u16, interned.intern(v)));
                 }
             }
             let encoding = match get(enc_col) {
@@ -857,14 +866,27 @@ impl Metadata {
                     }
                 },
             };
+            // Both fit in u32: the text is under 4 GiB (checked above) and every piece
+            // and extra cell comes from a different part of it.
+            let mut put = |s: &str| {
+                let start = self.text.len() as u32;
+                self.text.push_str(s);
+                Span {
+                    start,
+                    end: self.text.len() as u32,
+                }
+            };
             let row = Row {
-                file: key.as_str().into(),
+                file: put(&key),
                 source: get(source_col).map(|s| interned.intern(&s)),
                 encoding,
-                title: get(title_col).map(String::into_boxed_str),
-                url: get(url_col).map(String::into_boxed_str),
+                title: get(title_col).map(|t| put(&t)),
+                url: get(url_col).map(|u| put(&u)),
                 published,
-                extra: extra.into_boxed_slice(),
+                extra: Span {
+                    start: extra_start as u32,
+                    end: self.extra.len() as u32,
+                },
             };
             self.warnings.extend(warnings);
             let exists = root.join(&key).is_file();
@@ -877,15 +899,19 @@ impl Metadata {
             seen.insert(key.into_boxed_str(), line as u32);
             self.rows.push(row);
         }
-        self.rows.sort_unstable_by(|a, b| a.file.cmp(&b.file));
+        let text = &self.text;
+        self.rows
+            .sort_unstable_by(|a, b| text[a.file.range()].cmp(&text[b.file.range()]));
         self.rows.shrink_to_fit();
-        self.strings = interned.strings;
+        self.text.shrink_to_fit();
+        self.extra.shrink_to_fit();
+        self.strings = interned.into_strings();
         self.headers = headers;
     }
 
     fn row(&self, doc: &str) -> Option<&Row> {
         self.rows
-            .binary_search_by(|r| (*r.file).cmp(doc))
+            .binary_search_by(|r| self.text[r.file.range()].cmp(doc))
             .ok()
             .map(|i| &self.rows[i])
     }
@@ -898,11 +924,10 @@ impl Metadata {
                     source: r
                         .source
                         .map_or_else(|| file_stem(doc), |k| self.strings[k as usize].to_string()),
-                    title: r.title.as_deref().map(str::to_string),
-                    url: r.url.as_deref().map(str::to_string),
+                    title: r.title.map(|t| self.text[t.range()].to_string()),
+                    url: r.url.map(|u| self.text[u.range()].to_string()),
                     published: r.published,
-                    extra: r
-                        .extra
+                    extra: self.extra[r.extra.range()]
                         .iter()
                         .map(|&(h, v)| {
                             (
@@ -932,7 +957,7 @@ impl Metadata {
         let used: HashSet<u16> = self
             .rows
             .iter()
-            .flat_map(|r| r.extra.iter().map(|&(h, _)| h))
+            .flat_map(|r| self.extra[r.extra.range()].iter().map(|&(h, _)| h))
             .collect();
         let mut cols: Vec<String> = used
             .into_iter()

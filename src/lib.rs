@@ -36,6 +36,7 @@ pub mod extract;
 pub mod facts;
 pub mod frame;
 pub mod generate;
+pub mod intern;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
@@ -43,5 +44,6 @@ pub mod report;
 pub mod segment;
 pub mod state;
 pub mod tokenize;
+pub mod trace;
 
 pub use error::{Error, Result};

@@ -27,6 +27,7 @@ use crate::state::ledger::{Commit, DocRecord, DocStatus, duplicate_reason};
 use crate::state::plan::{self, Why, Work};
 use crate::state::publish::{self, Published};
 use crate::state::{Recovery, Shard, Store, parts, test_point};
+use crate::trace;
 
 /// What to analyse and how.
 #[derive(Debug, Clone)]
@@ -320,10 +321,10 @@ where
                     let read: Vec<std::result::Result<corpus::Document, Skip>> = work[first..end]
                         .iter()
                         .map(|w| {
-                            let md = metadata.get(&w.root).unwrap_or(empty);
+                            let md = metadata.get(&*w.root).unwrap_or(empty);
                             let file = corpus::SourceFile {
-                                doc: w.doc.clone(),
-                                path: w.path.clone(),
+                                doc: w.doc.to_string(),
+                                path: w.path(),
                             };
                             corpus::read_document(&file, md, max_bytes)
                         })
@@ -420,40 +421,6 @@ fn analyse_guarded<'a>(
     }
 }
 
-/// Phase durations, printed on stderr when `SHITEN_TIMINGS` is set (for tuning).
-struct PhaseTimer {
-    on: bool,
-    last: Instant,
-    laps: Vec<(&'static str, Duration)>,
-}
-
-impl PhaseTimer {
-    fn new() -> PhaseTimer {
-        PhaseTimer {
-            on: std::env::var_os("SHITEN_TIMINGS").is_some(),
-            last: Instant::now(),
-            laps: Vec::new(),
-        }
-    }
-
-    fn lap(&mut self, what: &'static str) {
-        let now = Instant::now();
-        self.laps.push((what, now - self.last));
-        self.last = now;
-    }
-
-    fn report(&self) {
-        if self.on {
-            for (what, d) in &self.laps {
-                eprintln!(
-                    "shiten-timing: {:>8.1} ms  {what}",
-                    d.as_secs_f64() * 1000.0
-                );
-            }
-        }
-    }
-}
-
 /// Collects analysed documents and commits them in batches: parts first, then the
 /// ledger transaction that makes them visible.
 struct BatchWriter<'a> {
@@ -475,11 +442,11 @@ impl BatchWriter<'_> {
                 self.rows +=
                     1 + a.mentions.len() + a.entities.len() + a.facts.len() + a.frame_hits.len();
                 let rec = DocRecord {
-                    doc: w.doc.clone(),
-                    root: w.root.clone(),
+                    doc: w.doc.to_string(),
+                    root: w.root.to_string(),
                     content_hash: Some(a.document.content_hash.clone()),
                     size: a.document.bytes,
-                    meta_hash: w.meta_hash.clone(),
+                    meta_hash: w.meta_hash(),
                     batch: None,
                     status: DocStatus::Analysed,
                     reason: None,
@@ -489,20 +456,20 @@ impl BatchWriter<'_> {
                 self.docs.push((a, rec));
             }
             Err(s) if w.had_analysis => self.kept.push(SkipRow {
-                path: w.doc.clone(),
+                path: w.doc.to_string(),
                 reason: plan::kept_reason(&s.reason),
             }),
             Err(s) => self.records.push(DocRecord {
-                doc: w.doc.clone(),
-                root: w.root.clone(),
-                content_hash: w.hash.clone(),
+                doc: w.doc.to_string(),
+                root: w.root.to_string(),
+                content_hash: w.hash(),
                 size: w.size as i64,
-                meta_hash: w.meta_hash.clone(),
+                meta_hash: w.meta_hash(),
                 batch: None,
                 status: DocStatus::Skipped,
                 reason: Some(s.reason),
                 fingerprint: self.fingerprint.to_string(),
-                meta_keys: w.meta_keys.clone(),
+                meta_keys: w.meta_keys.to_vec(),
             }),
         }
         if self.docs.len() >= self.max_docs || self.rows >= self.max_rows {
@@ -551,7 +518,7 @@ pub fn run_incremental(
     bar: &dyn Fn(&str) -> ProgressBar,
 ) -> Result<RunReport> {
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
-    let mut timer = PhaseTimer::new();
+    trace::start();
     let mut store = Store::open(&opts.out, &opts.command, opts.rebuild_state, opts.shard)?;
     let mut report = RunReport {
         created: store.created,
@@ -566,12 +533,12 @@ pub fn run_incremental(
             parts::verify(&dir, p)?;
         }
     }
-    timer.lap("open, recover, verify parts");
+    trace::lap("open, recover, verify parts");
     // Everything per file (the scan, metadata.csv, the plan) lives in this block and is
     // freed before publishing, which needs none of it.
     let last = {
         let scan_bar = bar("scan");
-        let scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
+        let mut scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
         scan_bar.finish_and_clear();
         let stored = store.ledger.documents()?;
         let stored_skips = store.ledger.root_skips(&scanned.root)?;
@@ -579,6 +546,9 @@ pub fn run_incremental(
         drop(stored);
         let scanned_root = scanned.root.clone();
         report.scanned = scanned.files.len();
+        // The plan holds what analysis needs of each file; the scan's list can go.
+        scanned.files = Vec::new();
+        trace::release_free_memory();
         report.other_shards = scanned.other_shards;
         report.warnings = scanned.metadata.warnings.clone();
         report.unchanged = p.unchanged;
@@ -607,10 +577,10 @@ pub fn run_incremental(
                 reason: duplicate_reason(o),
             });
         }
-        timer.lap("scan and plan");
+        trace::lap("scan and plan");
         if !p.work.is_empty() {
             let analyzer = load()?;
-            timer.lap("load analyzer");
+            trace::lap("load analyzer");
             let mut metadata = plan::other_metadata(&scanned.root, &p.work)
                 .into_iter()
                 .collect::<HashMap<_, _>>();
@@ -681,7 +651,7 @@ pub fn run_incremental(
         p.root_skips.sort();
         let root_skips =
             (p.root_skips != stored_skips).then(|| (scanned_root.clone(), p.root_skips));
-        timer.lap("analyse and commit batches");
+        trace::lap("analyse and commit batches");
         Commit {
             batch: None,
             upserts: p.records,
@@ -695,7 +665,8 @@ pub fn run_incremental(
         test_point("final commit done");
     }
     drop(last);
-    timer.lap("final commit");
+    trace::release_free_memory();
+    trace::lap("final commit");
     let options = publish::options_text(opts.output);
     if publish::outputs_behind(&store.ledger, &store.out, &options, false)?.is_some() {
         report.published = Some(publish::publish(
@@ -704,13 +675,12 @@ pub fn run_incremental(
             aggregate::registry(&opts.aggregates),
         )?);
     }
-    timer.lap("publish");
+    trace::lap("publish");
     report.garbage = store.collect_garbage()?;
     report.state = store.ledger.state()?;
     report.stored_docs = store.ledger.summary()?.analysed;
     report.skipped.sort();
     report.skipped.dedup();
-    timer.lap("collect garbage");
-    timer.report();
+    trace::lap("collect garbage");
     Ok(report)
 }

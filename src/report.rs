@@ -49,8 +49,12 @@ pub struct ReportInput<'a> {
     pub hits: &'a [FrameHitRow],
     /// `source_frames` rows.
     pub source_frames: &'a [SourceFrameRow],
-    /// `figures` rows, when that table exists.
+    /// `figures` rows, when that table exists: all of them, or only the first
+    /// [`FIGURES_PER_MEASURE`] of each measure when `figure_totals` is given.
     pub figures: Option<&'a [FigureRow]>,
+    /// Rows of each measure in the whole `figures` table, when `figures` holds only the
+    /// rows shown.
+    pub figure_totals: Option<&'a BTreeMap<String, usize>>,
     /// Frames in lexicon order (may be empty).
     pub frames: &'a [FrameInfo],
     /// Relative URL prefix from the report to the corpus folder (`../corpus/`), if known.
@@ -288,7 +292,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
     // 3. Figures.
     h.push_str("<section id=\"figures\">\n<h2>数字の比較（媒体ごとの被害額・人数など）</h2>\n");
     match input.figures {
-        Some(rows) if !rows.is_empty() => write_figures(&mut h, rows),
+        Some(rows) if !rows.is_empty() => write_figures(&mut h, rows, input.figure_totals),
         _ => h.push_str("<p class=\"note\">この実行には figures 表がありません。</p>\n"),
     }
     h.push_str("</section>\n");
@@ -501,7 +505,7 @@ fn write_heatmap(
     h.push_str("</svg>\n");
 }
 
-fn write_figures(h: &mut String, rows: &[FigureRow]) {
+fn write_figures(h: &mut String, rows: &[FigureRow], totals: Option<&BTreeMap<String, usize>>) {
     h.push_str(
         "<table class=\"figures\"><thead><tr><th>指標</th><th>媒体</th><th>時点</th><th>値</th>\
          <th>単位</th><th>概数</th><th>判定</th><th>比較対象</th><th>記事</th></tr></thead><tbody>\n",
@@ -509,13 +513,14 @@ fn write_figures(h: &mut String, rows: &[FigureRow]) {
     let mut k = 0;
     while k < rows.len() {
         let measure = &rows[k].measure;
-        let n = rows[k..]
+        let here = rows[k..]
             .iter()
             .take_while(|r| &r.measure == measure)
             .count();
-        for r in &rows[k..k + n.min(FIGURES_PER_MEASURE)] {
+        for r in &rows[k..k + here.min(FIGURES_PER_MEASURE)] {
             write_figure_row(h, r);
         }
+        let n = totals.and_then(|t| t.get(measure)).copied().unwrap_or(here);
         if n > FIGURES_PER_MEASURE {
             let _ = writeln!(
                 h,
@@ -524,7 +529,7 @@ fn write_figures(h: &mut String, rows: &[FigureRow]) {
                 n - FIGURES_PER_MEASURE
             );
         }
-        k += n;
+        k += here;
     }
     h.push_str("</tbody></table>\n");
 }
@@ -652,6 +657,7 @@ mod tests {
             hits: &hits,
             source_frames: &sf,
             figures: None,
+            figure_totals: None,
             frames: &[],
             article_base: Some("../corpus/"),
         });
@@ -706,6 +712,7 @@ mod tests {
             hits: &hits,
             source_frames: &sf,
             figures: Some(&figures),
+            figure_totals: None,
             frames: &frames,
             article_base: None,
         };
@@ -717,6 +724,7 @@ mod tests {
         assert_eq!(html.matches("<tr class=\"hit\"").count(), 6);
         let without = render(&ReportInput {
             figures: None,
+            figure_totals: None,
             ..input
         });
         assert!(without.contains("figures 表がありません"));
@@ -786,6 +794,7 @@ mod tests {
             hits: &hits,
             source_frames: &sf,
             figures: Some(&figures),
+            figure_totals: None,
             frames: &[],
             article_base: None,
         });

@@ -284,8 +284,9 @@ impl Aggregate for FiguresAggregate {
         Ok(())
     }
     fn finish(&mut self, _earlier: &[Product]) -> Result<Vec<Product>> {
-        let rows = std::mem::take(&mut self.acc).rows();
-        Ok(vec![Product::Table(Table::from_records(rows.iter()))])
+        let mut table = Table::of::<FigureRow>();
+        std::mem::take(&mut self.acc).each_row(|r| table.push(&r));
+        Ok(vec![Product::Table(table)])
     }
 }
 
@@ -371,14 +372,16 @@ impl Aggregate for ReportAggregate {
         let source_frames: Vec<SourceFrameRow> = Product::find(earlier, SourceFrameRow::TABLE)
             .map(rows_of)
             .unwrap_or_default();
-        let figures: Option<Vec<FigureRow>> = Product::find(earlier, FigureRow::TABLE).map(rows_of);
+        // The report shows the first rows of each measure: only those are read.
+        let figures = Product::find(earlier, FigureRow::TABLE).map(shown_figures);
         let html = report::render(&ReportInput {
             documents: &documents,
             n_documents: self.n_documents,
             n_sources: self.sources.len(),
             hits: &hits,
             source_frames: &source_frames,
-            figures: figures.as_deref(),
+            figures: figures.as_ref().map(|(rows, _)| rows.as_slice()),
+            figure_totals: figures.as_ref().map(|(_, totals)| totals),
             frames: &self.ctx.frames,
             article_base: self.ctx.article_base.as_deref(),
         });
@@ -387,6 +390,28 @@ impl Aggregate for ReportAggregate {
             bytes: html.into_bytes(),
         }])
     }
+}
+
+/// The `figures` rows the report shows (the first [`report::FIGURES_PER_MEASURE`] of
+/// each measure) and the number of rows of each measure.
+fn shown_figures(t: &Table) -> (Vec<FigureRow>, BTreeMap<String, usize>) {
+    let mut totals: BTreeMap<String, usize> = BTreeMap::new();
+    let keep: Vec<bool> = match t.column("measure") {
+        Some(crate::output::Values::Str(v)) => v
+            .iter()
+            .map(|m| {
+                let m = m.as_deref().unwrap_or_default();
+                let n = match totals.get_mut(m) {
+                    Some(n) => n,
+                    None => totals.entry(m.to_string()).or_default(),
+                };
+                *n += 1;
+                *n <= report::FIGURES_PER_MEASURE
+            })
+            .collect(),
+        _ => vec![true; t.height()],
+    };
+    (rows_of(&t.filter(&keep)), totals)
 }
 
 /// Runs `aggregates` over whole tables held in memory (the non-incremental path).

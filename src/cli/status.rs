@@ -204,7 +204,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
                 .work
                 .iter()
                 .filter(|w| w.why == why)
-                .map(|w| w.doc.clone())
+                .map(|w| w.doc.to_string())
                 .collect();
             if !names.is_empty() {
                 println!("           {label}: {}", preview(&names));

@@ -45,7 +45,9 @@
 //! row and gets the best verdict it can (`same`, else `rounded`, else `conflict` against the
 //! latest); `compared_with` names the row it was compared with (`source@as_of=value`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::HashMap;
+
+use crate::intern::Interner;
 
 use crate::output::rows::{FactRow, FigureRow};
 
@@ -57,7 +59,8 @@ struct Fig {
     approx: bool,
     bound: Bound,
     unit: Option<String>,
-    docs: BTreeSet<String>,
+    /// The documents naming it, sorted, joined with "; ".
+    docs: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,18 +175,45 @@ pub fn enters_figures(f: &FactRow) -> bool {
         && f.value.as_deref().is_some_and(|v| v.parse::<i64>().is_ok())
 }
 
-/// (source, as_of, value, approx) within a measure and subject.
-type FigKey = (Option<String>, String, i64, bool);
+/// A figure while facts are added: strings by number (see [`FigureAcc`]).
+#[derive(Debug)]
+struct Entry {
+    measure: u32,
+    subject: u32,
+    source: u32,
+    as_of: u32,
+    value: i64,
+    approx: bool,
+    bound: Bound,
+    unit: u32,
+    /// The first document naming it, and any others (most figures have one).
+    first_doc: u32,
+    more_docs: Vec<u32>,
+}
 
-/// The figures of `facts` rows added one by one (any order); memory grows with the
-/// distinct figures and the documents naming them, not with the rows.
+/// Number of an absent optional string.
+const NONE: u32 = u32::MAX;
+
+/// The figures of `facts` rows added one by one (any order). Memory grows with the
+/// distinct figures, about 130 bytes each (strings are stored once and named by number),
+/// and with the documents naming them; not with the rows.
 #[derive(Debug, Default)]
 pub struct FigureAcc {
-    /// (measure, subject) -> figure key -> figure.
-    groups: BTreeMap<(String, Option<String>), BTreeMap<FigKey, Fig>>,
+    strings: Interner,
+    /// (measure, subject, as_of, source, value, approx) -> index into `entries`.
+    index: HashMap<(u32, u32, u32, u32, i64, bool), u32>,
+    entries: Vec<Entry>,
 }
 
 impl FigureAcc {
+    fn id(&mut self, s: Option<&str>) -> u32 {
+        s.map_or(NONE, |s| self.strings.intern(s))
+    }
+
+    fn text(&self, k: u32) -> Option<String> {
+        (k != NONE).then(|| self.strings.get(k).to_string())
+    }
+
     /// Adds one `facts` row (ignored unless it [`enters_figures`]).
     pub fn add(&mut self, f: &FactRow) {
         if !enters_figures(f) {
@@ -192,33 +222,85 @@ impl FigureAcc {
         let Some(value) = f.value.as_deref().and_then(|v| v.parse::<i64>().ok()) else {
             return;
         };
-        let key = (f.as_of.clone(), f.source.clone(), value, f.approx);
-        let g = self
-            .groups
-            .entry((f.measure.clone(), f.subject.clone()))
-            .or_default();
+        let measure = self.id(Some(&f.measure));
+        let subject = self.id(f.subject.as_deref());
+        let as_of = self.id(f.as_of.as_deref());
+        let source = self.id(Some(&f.source));
+        let doc = self.id(Some(&f.doc));
         let bound = bound_of(&f.qualifier);
-        let e = g.entry(key).or_insert_with(|| Fig {
-            source: f.source.clone(),
-            as_of: f.as_of.clone(),
-            value,
-            approx: f.approx,
-            bound,
-            unit: f.unit.clone(),
-            docs: BTreeSet::new(),
-        });
+        let key = (measure, subject, as_of, source, value, f.approx);
+        let next = self.entries.len() as u32;
+        let k = *self.index.entry(key).or_insert(next);
+        if k == next {
+            let unit = self.id(f.unit.as_deref());
+            self.entries.push(Entry {
+                measure,
+                subject,
+                source,
+                as_of,
+                value,
+                approx: f.approx,
+                bound,
+                unit,
+                first_doc: doc,
+                more_docs: Vec::new(),
+            });
+            return;
+        }
+        let e = &mut self.entries[k as usize];
         // Mixed readings of one figure: the plain one wins.
         if e.bound != bound {
             e.bound = Bound::None;
         }
-        if !e.docs.contains(&f.doc) {
-            e.docs.insert(f.doc.clone());
+        // A document's facts come together, so a repeat is usually the last one added;
+        // any other repeat is removed when the rows are made.
+        if e.first_doc != doc && e.more_docs.last() != Some(&doc) {
+            e.more_docs.push(doc);
         }
     }
 
     /// The `figures` rows, sorted.
     pub fn rows(self) -> Vec<FigureRow> {
-        rows_of_groups(self.groups)
+        let mut out = Vec::new();
+        self.each_row(|r| out.push(r));
+        out
+    }
+
+    /// Hands the `figures` rows to `emit` in order, one measure and subject at a time
+    /// (only that group's rows are held as text).
+    pub fn each_row(mut self, mut emit: impl FnMut(FigureRow)) {
+        let mut entries = std::mem::take(&mut self.entries);
+        self.index = HashMap::new();
+        let key = |e: &Entry| {
+            let subject = (e.subject != NONE).then(|| self.strings.get(e.subject));
+            (self.strings.get(e.measure), subject)
+        };
+        entries.sort_by(|a, b| key(a).cmp(&key(b)));
+        for group in entries.chunk_by(|a, b| key(a) == key(b)) {
+            let figs: Vec<Fig> = group
+                .iter()
+                .map(|e| {
+                    let mut docs: Vec<&str> = std::iter::once(e.first_doc)
+                        .chain(e.more_docs.iter().copied())
+                        .map(|d| self.strings.get(d))
+                        .collect();
+                    docs.sort_unstable();
+                    docs.dedup();
+                    Fig {
+                        source: self.strings.get(e.source).to_string(),
+                        as_of: self.text(e.as_of),
+                        value: e.value,
+                        approx: e.approx,
+                        bound: e.bound,
+                        unit: self.text(e.unit),
+                        docs: docs.join("; "),
+                    }
+                })
+                .collect();
+            let first = &group[0];
+            let measure = self.strings.get(first.measure).to_string();
+            group_rows(&measure, &self.text(first.subject), figs, &mut emit);
+        }
     }
 }
 
@@ -231,86 +313,85 @@ pub fn figures(facts: &[FactRow]) -> Vec<FigureRow> {
     acc.rows()
 }
 
-fn rows_of_groups(
-    groups: BTreeMap<(String, Option<String>), BTreeMap<FigKey, Fig>>,
-) -> Vec<FigureRow> {
-    let mut out = Vec::new();
-    for ((measure, subject), g) in groups {
-        let mut figs: Vec<Fig> = g.into_values().collect();
-        figs.sort_by(|a, b| {
-            (
-                a.as_of.is_none(),
-                time_key(&a.as_of),
-                &a.source,
-                a.value,
-                a.approx,
-            )
-                .cmp(&(
-                    b.as_of.is_none(),
-                    time_key(&b.as_of),
-                    &b.source,
-                    b.value,
-                    b.approx,
-                ))
-        });
-        let dated = figs.iter().filter(|f| f.as_of.is_some()).count();
-        for i in 0..figs.len() {
-            let cur = &figs[i];
-            let (verdict, with) = match (&cur.as_of, i) {
-                (_, 0) => ("first", None),
-                (Some(a), _) => {
-                    let against = |f: &Fig| {
-                        let same = f.as_of.as_deref().is_some_and(|b| same_time(a, b));
-                        verdict(f, cur, same)
-                    };
-                    let prev = &figs[i - 1];
-                    match against(prev) {
-                        v @ ("updated" | "conflict") => {
-                            // A restatement of an earlier figure (an editorial recalling the
-                            // first estimate) is not an update of the one before it.
-                            match figs[..i - 1]
-                                .iter()
-                                .rev()
-                                .find(|f| matches!(against(f), "same" | "rounded"))
-                            {
-                                Some(f) => (against(f), Some(label(f))),
-                                None => (v, Some(label(prev))),
-                            }
+/// The rows of one measure and subject.
+fn group_rows(
+    measure: &str,
+    subject: &Option<String>,
+    mut figs: Vec<Fig>,
+    emit: &mut impl FnMut(FigureRow),
+) {
+    figs.sort_by(|a, b| {
+        (
+            a.as_of.is_none(),
+            time_key(&a.as_of),
+            &a.source,
+            a.value,
+            a.approx,
+        )
+            .cmp(&(
+                b.as_of.is_none(),
+                time_key(&b.as_of),
+                &b.source,
+                b.value,
+                b.approx,
+            ))
+    });
+    let dated = figs.iter().filter(|f| f.as_of.is_some()).count();
+    for i in 0..figs.len() {
+        let cur = &figs[i];
+        let (verdict, with) = match (&cur.as_of, i) {
+            (_, 0) => ("first", None),
+            (Some(a), _) => {
+                let against = |f: &Fig| {
+                    let same = f.as_of.as_deref().is_some_and(|b| same_time(a, b));
+                    verdict(f, cur, same)
+                };
+                let prev = &figs[i - 1];
+                match against(prev) {
+                    v @ ("updated" | "conflict") => {
+                        // A restatement of an earlier figure (an editorial recalling the
+                        // first estimate) is not an update of the one before it.
+                        match figs[..i - 1]
+                            .iter()
+                            .rev()
+                            .find(|f| matches!(against(f), "same" | "rounded"))
+                        {
+                            Some(f) => (against(f), Some(label(f))),
+                            None => (v, Some(label(prev))),
                         }
-                        v => (v, Some(label(prev))),
                     }
+                    v => (v, Some(label(prev))),
                 }
-                (None, _) if dated == 0 => {
-                    let prev = &figs[i - 1];
-                    (verdict(prev, cur, true), Some(label(prev)))
+            }
+            (None, _) if dated == 0 => {
+                let prev = &figs[i - 1];
+                (verdict(prev, cur, true), Some(label(prev)))
+            }
+            (None, _) => {
+                let dated_figs = &figs[..dated];
+                let latest = |p: &dyn Fn(&Fig) -> bool| dated_figs.iter().rev().find(|f| p(f));
+                if let Some(f) = latest(&|f| f.value == cur.value && f.approx == cur.approx) {
+                    ("same", Some(label(f)))
+                } else if let Some(f) = latest(&|f| compatible(f, cur, true)) {
+                    ("rounded", Some(label(f)))
+                } else {
+                    ("conflict", dated_figs.last().map(label))
                 }
-                (None, _) => {
-                    let dated_figs = &figs[..dated];
-                    let latest = |p: &dyn Fn(&Fig) -> bool| dated_figs.iter().rev().find(|f| p(f));
-                    if let Some(f) = latest(&|f| f.value == cur.value && f.approx == cur.approx) {
-                        ("same", Some(label(f)))
-                    } else if let Some(f) = latest(&|f| compatible(f, cur, true)) {
-                        ("rounded", Some(label(f)))
-                    } else {
-                        ("conflict", dated_figs.last().map(label))
-                    }
-                }
-            };
-            out.push(FigureRow {
-                measure: measure.clone(),
-                source: cur.source.clone(),
-                as_of: cur.as_of.clone(),
-                value: Some(cur.value.to_string()),
-                approx: cur.approx,
-                verdict: verdict.to_string(),
-                docs: cur.docs.iter().cloned().collect::<Vec<_>>().join("; "),
-                unit: cur.unit.clone(),
-                compared_with: with,
-                subject: subject.clone(),
-            });
-        }
+            }
+        };
+        emit(FigureRow {
+            measure: measure.to_string(),
+            source: cur.source.clone(),
+            as_of: cur.as_of.clone(),
+            value: Some(cur.value.to_string()),
+            approx: cur.approx,
+            verdict: verdict.to_string(),
+            docs: cur.docs.clone(),
+            unit: cur.unit.clone(),
+            compared_with: with,
+            subject: subject.clone(),
+        });
     }
-    out
 }
 
 #[cfg(test)]
@@ -389,6 +470,24 @@ mod tests {
             rows[8].compared_with.as_deref(),
             Some("c@2019-07-05=~55000000")
         );
+    }
+
+    #[test]
+    fn documents_are_listed_once_in_name_order() {
+        let named = |doc: &str, source: &str| FactRow {
+            doc: doc.into(),
+            ..fact(source, Some("2019-07-04"), 900, true, "none")
+        };
+        // b.txt names the figure twice, with another document in between.
+        let rows = figures(&[
+            named("b.txt", "s"),
+            named("a.txt", "s"),
+            named("b.txt", "s"),
+            named("c.txt", "t"),
+        ]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].docs, "a.txt; b.txt");
+        assert_eq!(rows[1].docs, "c.txt");
     }
 
     #[test]

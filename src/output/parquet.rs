@@ -11,35 +11,50 @@ use super::table::{Column as TableColumn, Table, Values};
 use crate::error::{Error, Result};
 
 fn to_frame(table: &Table) -> Result<DataFrame> {
+    to_frame_rows(table, 0..table.height())
+}
+
+/// The rows `rows` of `table` as a polars frame.
+fn to_frame_rows(table: &Table, rows: std::ops::Range<usize>) -> Result<DataFrame> {
     let cols: Vec<Column> = table
         .columns
         .iter()
         .map(|c| {
             let name: PlSmallStr = c.name.as_str().into();
+            let r = rows.clone();
             match &c.values {
-                Values::Str(v) => Column::new(name, v),
-                Values::Int(v) => Column::new(name, v),
-                Values::Float(v) => Column::new(name, v),
-                Values::Bool(v) => Column::new(name, v),
+                Values::Str(v) => Column::new(name, &v[r]),
+                Values::Int(v) => Column::new(name, &v[r]),
+                Values::Float(v) => Column::new(name, &v[r]),
+                Values::Bool(v) => Column::new(name, &v[r]),
             }
         })
         .collect();
-    DataFrame::new(table.height(), cols).map_err(|e| Error::Output {
+    DataFrame::new(rows.len(), cols).map_err(|e| Error::Output {
         table: table.name.clone(),
         msg: e.to_string(),
     })
 }
 
-/// Writes `table` as Parquet (zstd) to `w`.
+/// Writes `table` as Parquet (zstd) to `w`, [`ROW_GROUP_ROWS`] rows at a time (only one
+/// row group is converted to polars at once).
 pub fn write_parquet(table: &Table, w: &mut impl std::io::Write) -> Result<()> {
-    let mut df = to_frame(table)?;
-    ParquetWriter::new(w)
+    let err = |e: PolarsError| Error::Output {
+        table: table.name.clone(),
+        msg: e.to_string(),
+    };
+    let first = to_frame_rows(table, 0..table.height().min(ROW_GROUP_ROWS))?;
+    let mut writer = ParquetWriter::new(w)
         .with_compression(ParquetCompression::Zstd(None))
-        .finish(&mut df)
-        .map_err(|e| Error::Output {
-            table: table.name.clone(),
-            msg: e.to_string(),
-        })?;
+        .batched(first.schema())
+        .map_err(err)?;
+    writer.write_batch(&first).map_err(err)?;
+    drop(first);
+    for start in (ROW_GROUP_ROWS..table.height()).step_by(ROW_GROUP_ROWS) {
+        let group = to_frame_rows(table, start..(start + ROW_GROUP_ROWS).min(table.height()))?;
+        writer.write_batch(&group).map_err(err)?;
+    }
+    writer.finish().map_err(err)?;
     Ok(())
 }
 
@@ -238,6 +253,31 @@ mod sink_tests {
             .finish()
             .unwrap();
         assert_eq!(read_parquet(&empty, "t").unwrap(), part(vec![]));
+    }
+
+    #[test]
+    fn whole_tables_are_written_in_row_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in [0, 1, ROW_GROUP_ROWS, 2 * ROW_GROUP_ROWS + 5] {
+            let t = Table {
+                name: "t".into(),
+                columns: vec![
+                    TableColumn {
+                        name: "i".into(),
+                        values: Values::Int((0..n as i64).map(Some).collect()),
+                    },
+                    TableColumn {
+                        name: "s".into(),
+                        values: Values::Str((0..n).map(|i| Some(format!("行{i}"))).collect()),
+                    },
+                ],
+            };
+            let p = dir.path().join(format!("t{n}.parquet"));
+            let mut f = File::create(&p).unwrap();
+            write_parquet(&t, &mut f).unwrap();
+            drop(f);
+            assert_eq!(read_parquet(&p, "t").unwrap(), t, "{n} rows");
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -37,8 +38,8 @@ pub struct ScannedFile {
     pub problem: Option<String>,
     /// Hash of its metadata row.
     pub meta_hash: String,
-    /// Its metadata variable names.
-    pub meta_keys: Vec<String>,
+    /// Its metadata variable names (shared by the files with the same names).
+    pub meta_keys: Arc<[String]>,
 }
 
 /// A scanned corpus folder.
@@ -125,10 +126,20 @@ pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar
                 hash,
                 problem,
                 meta_hash: meta_hash(&meta, warning.as_deref()),
-                meta_keys: meta.extra.keys().cloned().collect(),
+                meta_keys: Arc::from(meta.extra.into_keys().collect::<Vec<_>>()),
             }
         })
         .collect();
+    // Most files share their metadata variable names: one copy of each list.
+    let mut lists: HashSet<Arc<[String]>> = HashSet::new();
+    for f in &mut files {
+        match lists.get(&f.meta_keys) {
+            Some(l) => f.meta_keys = l.clone(),
+            None => {
+                lists.insert(f.meta_keys.clone());
+            }
+        }
+    }
     let before = files.len();
     if let Some(s) = shard {
         files.retain(|f| match &f.hash {
@@ -174,28 +185,75 @@ pub enum Why {
     Promoted,
 }
 
-/// One document to analyse.
+/// One document to analyse. Kept small (a run may plan hundreds of thousands): the hashes
+/// as bytes, the folder and the metadata variable names shared, the path only when it is
+/// not the folder joined with the name.
 #[derive(Debug, Clone)]
 pub struct Work {
     /// Name.
-    pub doc: String,
-    /// Where to read it.
-    pub path: PathBuf,
+    pub doc: Box<str>,
     /// Its corpus folder (ledger `root`).
-    pub root: String,
+    pub root: Arc<str>,
+    /// Where to read it, when not `root` joined with `doc` (a name that is not UTF-8).
+    path: Option<Box<Path>>,
     /// Why.
     pub why: Why,
     /// Hash of its metadata row.
-    pub meta_hash: String,
+    meta_hash: u128,
     /// Its metadata variable names.
-    pub meta_keys: Vec<String>,
+    pub meta_keys: Arc<[String]>,
     /// BLAKE3 of its bytes when planned.
-    pub hash: Option<String>,
+    hash: Option<blake3::Hash>,
     /// Whether the store holds an analysis of an earlier version (kept if this one
     /// cannot be analysed).
     pub had_analysis: bool,
     /// Size when planned.
     pub size: u64,
+}
+
+impl Work {
+    fn new(
+        doc: &str,
+        root: &Arc<str>,
+        path: &Path,
+        why: Why,
+        meta_hash: &str,
+        meta_keys: &Arc<[String]>,
+        hash: Option<&str>,
+    ) -> Work {
+        let joined = Path::new(&**root).join(doc);
+        Work {
+            doc: doc.into(),
+            root: root.clone(),
+            path: (joined != path).then(|| path.into()),
+            why,
+            // A hash this build did not write (not 32 hex digits) reads as 0: the document
+            // is then analysed again, never wrongly kept.
+            meta_hash: u128::from_str_radix(meta_hash, 16).unwrap_or(0),
+            meta_keys: meta_keys.clone(),
+            hash: hash.and_then(|h| blake3::Hash::from_hex(h).ok()),
+            had_analysis: false,
+            size: 0,
+        }
+    }
+
+    /// Where to read it.
+    pub fn path(&self) -> PathBuf {
+        match &self.path {
+            Some(p) => p.to_path_buf(),
+            None => Path::new(&*self.root).join(&*self.doc),
+        }
+    }
+
+    /// Hash of its metadata row, as the ledger records it.
+    pub fn meta_hash(&self) -> String {
+        format!("{:032x}", self.meta_hash)
+    }
+
+    /// BLAKE3 of its bytes when planned, as the ledger records it.
+    pub fn hash(&self) -> Option<String> {
+        self.hash.map(|h| h.to_hex().to_string())
+    }
 }
 
 /// What a run will do.
@@ -285,6 +343,7 @@ pub fn plan(
             claimed.remove(h);
         }
     }
+    let root: Arc<str> = Arc::from(scan.root.as_str());
     let record = |f: &ScannedFile, status: DocStatus, reason: String| DocRecord {
         doc: f.doc.clone(),
         root: scan.root.clone(),
@@ -295,20 +354,22 @@ pub fn plan(
         status,
         reason: Some(reason),
         fingerprint: fingerprint.to_string(),
-        meta_keys: f.meta_keys.clone(),
+        meta_keys: f.meta_keys.to_vec(),
     };
     for f in &scan.files {
         let stored = by_name.get(f.doc.as_str()).copied();
         let work = |why: Why| Work {
-            doc: f.doc.clone(),
-            path: f.path.clone(),
-            root: scan.root.clone(),
-            why,
-            meta_hash: f.meta_hash.clone(),
-            meta_keys: f.meta_keys.clone(),
-            hash: f.hash.clone(),
             size: f.size,
             had_analysis: stored.is_some_and(|s| s.status == DocStatus::Analysed),
+            ..Work::new(
+                &f.doc,
+                &root,
+                &f.path,
+                why,
+                &f.meta_hash,
+                &f.meta_keys,
+                f.hash.as_deref(),
+            )
         };
         let Some(h) = &f.hash else {
             let reason = f.problem.clone().unwrap_or_else(|| "cannot read".into());
@@ -417,20 +478,23 @@ pub fn plan(
             {
                 claimed.insert(h.clone(), d.doc.clone());
             }
+            let why = if d.status == DocStatus::Analysed {
+                Why::Stale
+            } else {
+                Why::Promoted
+            };
             p.work.push(Work {
-                doc: d.doc.clone(),
-                path,
-                root: d.root.clone(),
-                why: if d.status == DocStatus::Analysed {
-                    Why::Stale
-                } else {
-                    Why::Promoted
-                },
-                meta_hash: d.meta_hash.clone(),
-                meta_keys: d.meta_keys.clone(),
-                hash: d.content_hash.clone(),
                 size: d.size.max(0) as u64,
                 had_analysis: d.status == DocStatus::Analysed,
+                ..Work::new(
+                    &d.doc,
+                    &Arc::from(d.root.as_str()),
+                    &path,
+                    why,
+                    &d.meta_hash,
+                    &Arc::from(d.meta_keys.as_slice()),
+                    d.content_hash.as_deref(),
+                )
             });
         }
     }
@@ -463,8 +527,8 @@ pub fn kept_reason(reason: &str) -> String {
 pub fn other_metadata(scanned: &str, work: &[Work]) -> BTreeMap<String, Metadata> {
     let mut map = BTreeMap::new();
     for w in work {
-        if w.root != scanned && !map.contains_key(&w.root) {
-            map.insert(w.root.clone(), Metadata::load(Path::new(&w.root)));
+        if &*w.root != scanned && !map.contains_key(&*w.root) {
+            map.insert(w.root.to_string(), Metadata::load(Path::new(&*w.root)));
         }
     }
     map
@@ -482,7 +546,7 @@ mod tests {
             hash: Some(blake3::hash(content.as_bytes()).to_hex().to_string()),
             problem: None,
             meta_hash: "m".into(),
-            meta_keys: vec![],
+            meta_keys: Arc::from([]),
         }
     }
 
@@ -512,6 +576,38 @@ mod tests {
     }
 
     #[test]
+    fn work_keeps_what_the_ledger_records() {
+        let hash = blake3::hash(b"x").to_hex().to_string();
+        let meta = meta_hash(&Meta::default(), None);
+        let root: Arc<str> = Arc::from("/c");
+        let w = Work::new(
+            "a/b.txt",
+            &root,
+            Path::new("/c/a/b.txt"),
+            Why::New,
+            &meta,
+            &Arc::from([]),
+            Some(&hash),
+        );
+        assert_eq!(w.hash().as_deref(), Some(hash.as_str()));
+        assert_eq!(w.meta_hash(), meta);
+        assert_eq!(w.path(), Path::new("/c/a/b.txt"));
+        assert!(w.path.is_none(), "the usual path is not stored");
+        // A path that is not the folder joined with the name is kept as it is.
+        let odd = Work::new(
+            "b.txt",
+            &root,
+            Path::new("/c/B.TXT"),
+            Why::New,
+            &meta,
+            &Arc::from([]),
+            None,
+        );
+        assert_eq!(odd.path(), Path::new("/c/B.TXT"));
+        assert_eq!(odd.hash(), None);
+    }
+
+    #[test]
     fn classifies_every_case() {
         let a = file("a.txt", "A");
         let b = file("b.txt", "B");
@@ -530,7 +626,7 @@ mod tests {
             file("d.txt", "C"),
         ]);
         let p = plan(&scan, &stored, "f", false, true);
-        let whys: Vec<(&str, Why)> = p.work.iter().map(|w| (w.doc.as_str(), w.why)).collect();
+        let whys: Vec<(&str, Why)> = p.work.iter().map(|w| (&*w.doc, w.why)).collect();
         assert_eq!(whys, [("b.txt", Why::MetadataChanged), ("c.txt", Why::New)]);
         assert_eq!(p.unchanged, 1);
         assert_eq!(
@@ -567,6 +663,6 @@ mod tests {
         );
         assert_eq!(p.duplicates, [("a.txt".to_string(), "b.txt".to_string())]);
         assert_eq!(p.work.len(), 1);
-        assert_eq!((p.work[0].doc.as_str(), p.work[0].why), ("z.txt", Why::New));
+        assert_eq!((&*p.work[0].doc, p.work[0].why), ("z.txt", Why::New));
     }
 }

@@ -224,6 +224,7 @@ pub fn publish(
             sink.parquet.write(t)?;
         }
     }
+    crate::trace::lap("publish: row tables and aggregate inputs");
     let mut tables: Vec<String> = Vec::new();
     for s in sinks {
         let path = s.csv_path;
@@ -240,9 +241,11 @@ pub fn publish(
     let skipped = Table::from_records(store.ledger.skipped_rows()?.iter());
     stage_table(&staging, &skipped, opts)?;
     tables.push(<crate::output::rows::SkipRow as Record>::TABLE.to_string());
+    crate::trace::lap("publish: finish row tables");
     let mut products = Vec::new();
     for mut a in aggregates {
         let mut out = a.finish(&products)?;
+        crate::trace::lap(&format!("publish: aggregate {}", a.name()));
         products.append(&mut out);
     }
     let mut files = Vec::new();
@@ -259,6 +262,7 @@ pub fn publish(
             }
         }
     }
+    crate::trace::lap("publish: stage aggregates");
     let mut staged = Vec::new();
     let mut names: Vec<String> = fs::read_dir(&staging)
         .map_err(|e| Error::io(&staging, e))?

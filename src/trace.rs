@@ -1,0 +1,67 @@
+//! Phase timings and memory for tuning: with `SHITEN_TIMINGS` set, [`lap`] prints on
+//! stderr how long the phase since the previous lap took and the process's resident
+//! memory (anonymous, file-backed, peak) when it ended. Costs one environment lookup
+//! otherwise.
+
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+fn last() -> Option<&'static Mutex<Instant>> {
+    static LAST: OnceLock<Option<Mutex<Instant>>> = OnceLock::new();
+    LAST.get_or_init(|| std::env::var_os("SHITEN_TIMINGS").map(|_| Mutex::new(Instant::now())))
+        .as_ref()
+}
+
+/// Starts the clock (so the first lap does not include what ran before).
+pub fn start() {
+    if let Some(m) = last() {
+        *m.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+}
+
+/// Ends the phase `what`.
+pub fn lap(what: &str) {
+    let Some(m) = last() else { return };
+    let now = Instant::now();
+    let took = {
+        let mut l = m.lock().unwrap_or_else(|p| p.into_inner());
+        let d = now - *l;
+        *l = now;
+        d
+    };
+    let mem = memory().map_or_else(String::new, |[anon, file, peak]| {
+        format!("  (rss anon {anon} MiB, file {file} MiB, peak {peak} MiB)")
+    });
+    eprintln!(
+        "shiten-timing: {:>8.1} ms  {what}{mem}",
+        took.as_secs_f64() * 1000.0
+    );
+}
+
+/// Resident anonymous and file-backed memory and the peak resident size, in MiB (Linux).
+fn memory() -> Option<[u64; 3]> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? / 1024)
+    };
+    Some([field("RssAnon:")?, field("RssFile:")?, field("VmHWM:")?])
+}
+
+/// Returns memory freed by the phase that just ended to the operating system. glibc keeps
+/// freed memory in each thread's arena for reuse; between phases that use memory
+/// differently (the scan's per-file lists, then the analysis, then publishing) that would
+/// make the peak the sum of the phases' high-water marks instead of the largest one.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only releases free pages of glibc's own arenas; it takes no
+        // pointers and is safe to call at any time from any thread.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
