@@ -19,6 +19,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use crate::calendar::Date;
+use crate::intern::{Interner, TextRef, Texts};
 
 /// Name of the metadata file at the corpus root.
 pub const METADATA_FILE: &str = "metadata.csv";
@@ -611,7 +612,7 @@ fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
 
 // ---------------------------------------------------------------- metadata
 
-/// A piece of [`Metadata::text`] (or of [`Metadata::extra`]).
+/// A piece of [`Metadata::extra`].
 #[derive(Debug, Clone, Copy)]
 struct Span {
     start: u32,
@@ -630,11 +631,11 @@ impl Span {
 #[derive(Debug, Clone)]
 struct Row {
     /// File name (the key).
-    file: Span,
+    file: TextRef,
     /// Outlet (index into `strings`), if given.
     source: Option<u32>,
-    title: Option<Span>,
-    url: Option<Span>,
+    title: Option<TextRef>,
+    url: Option<TextRef>,
     published: Option<Date>,
     encoding: Option<&'static encoding_rs::Encoding>,
     /// Further columns: a piece of [`Metadata::extra`].
@@ -646,8 +647,8 @@ struct Row {
 pub struct Metadata {
     /// Rows sorted by file name, one per file.
     rows: Vec<Row>,
-    /// The rows' file names, titles and URLs, one after the other.
-    text: String,
+    /// The rows' file names, titles and URLs.
+    text: Texts,
     /// The rows' further columns: (header index, value index into `strings`).
     extra: Vec<(u16, u32)>,
     /// Interned cell values.
@@ -735,7 +736,7 @@ impl Metadata {
             });
             return;
         };
-        let mut interned = crate::intern::Interner::default();
+        let mut interned = Interner::default();
         // Line of the first row of each file name, to find second rows while reading.
         let mut seen: HashMap<Box<str>, u32> = HashMap::new();
         let (source_col, title_col, url_col, pub_col, enc_col) = (
@@ -866,22 +867,14 @@ impl Metadata {
                     }
                 },
             };
-            // Both fit in u32: the text is under 4 GiB (checked above) and every piece
-            // and extra cell comes from a different part of it.
-            let mut put = |s: &str| {
-                let start = self.text.len() as u32;
-                self.text.push_str(s);
-                Span {
-                    start,
-                    end: self.text.len() as u32,
-                }
-            };
+            // Texts and extra cells fit in u32: the text is under 4 GiB (checked above)
+            // and each comes from a different part of it.
             let row = Row {
-                file: put(&key),
+                file: self.text.push(&key),
                 source: get(source_col).map(|s| interned.intern(&s)),
                 encoding,
-                title: get(title_col).map(|t| put(&t)),
-                url: get(url_col).map(|u| put(&u)),
+                title: get(title_col).map(|t| self.text.push(&t)),
+                url: get(url_col).map(|u| self.text.push(&u)),
                 published,
                 extra: Span {
                     start: extra_start as u32,
@@ -901,7 +894,7 @@ impl Metadata {
         }
         let text = &self.text;
         self.rows
-            .sort_unstable_by(|a, b| text[a.file.range()].cmp(&text[b.file.range()]));
+            .sort_unstable_by(|a, b| text.get(a.file).cmp(text.get(b.file)));
         self.rows.shrink_to_fit();
         self.text.shrink_to_fit();
         self.extra.shrink_to_fit();
@@ -911,7 +904,7 @@ impl Metadata {
 
     fn row(&self, doc: &str) -> Option<&Row> {
         self.rows
-            .binary_search_by(|r| self.text[r.file.range()].cmp(doc))
+            .binary_search_by(|r| self.text.get(r.file).cmp(doc))
             .ok()
             .map(|i| &self.rows[i])
     }
@@ -924,8 +917,8 @@ impl Metadata {
                     source: r
                         .source
                         .map_or_else(|| file_stem(doc), |k| self.strings[k as usize].to_string()),
-                    title: r.title.map(|t| self.text[t.range()].to_string()),
-                    url: r.url.map(|u| self.text[u.range()].to_string()),
+                    title: r.title.map(|t| self.text.get(t).to_string()),
+                    url: r.url.map(|u| self.text.get(u).to_string()),
                     published: r.published,
                     extra: self.extra[r.extra.range()]
                         .iter()

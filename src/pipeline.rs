@@ -24,7 +24,7 @@ use crate::output::rows::{DocumentRow, SkipRow};
 use crate::output::{self, OutputOptions, Table};
 use crate::state::fingerprint::Fingerprint;
 use crate::state::ledger::{Commit, DocRecord, DocStatus, duplicate_reason};
-use crate::state::plan::{self, Why, Work};
+use crate::state::plan::{self, Why, Work, WorkList};
 use crate::state::publish::{self, Published};
 use crate::state::{Recovery, Shard, Store, parts, test_point};
 use crate::trace;
@@ -273,7 +273,7 @@ pub struct RunReport {
 /// and a worker never runs more than a small window ahead of the sink, so memory does not
 /// grow with the corpus. A sink error stops the workers and is returned.
 pub fn analyse_stream<F>(
-    work: &[Work],
+    work: &WorkList,
     analyzer: &Analyzer,
     metadata: &HashMap<String, Metadata>,
     max_bytes: u64,
@@ -318,13 +318,14 @@ where
                     if abort.load(Ordering::SeqCst) {
                         break;
                     }
-                    let read: Vec<std::result::Result<corpus::Document, Skip>> = work[first..end]
+                    let read: Vec<std::result::Result<corpus::Document, Skip>> = work.items()
+                        [first..end]
                         .iter()
                         .map(|w| {
                             let md = metadata.get(&*w.root).unwrap_or(empty);
                             let file = corpus::SourceFile {
-                                doc: w.doc.to_string(),
-                                path: w.path(),
+                                doc: work.doc(w).to_string(),
+                                path: work.path(w),
                             };
                             corpus::read_document(&file, md, max_bytes)
                         })
@@ -436,13 +437,18 @@ struct BatchWriter<'a> {
 }
 
 impl BatchWriter<'_> {
-    fn push(&mut self, w: &Work, r: std::result::Result<DocAnalysis, Skip>) -> Result<()> {
+    fn push(
+        &mut self,
+        doc: &str,
+        w: &Work,
+        r: std::result::Result<DocAnalysis, Skip>,
+    ) -> Result<()> {
         match r {
             Ok(a) => {
                 self.rows +=
                     1 + a.mentions.len() + a.entities.len() + a.facts.len() + a.frame_hits.len();
                 let rec = DocRecord {
-                    doc: w.doc.to_string(),
+                    doc: doc.to_string(),
                     root: w.root.to_string(),
                     content_hash: Some(a.document.content_hash.clone()),
                     size: a.document.bytes,
@@ -456,11 +462,11 @@ impl BatchWriter<'_> {
                 self.docs.push((a, rec));
             }
             Err(s) if w.had_analysis => self.kept.push(SkipRow {
-                path: w.doc.to_string(),
+                path: doc.to_string(),
                 reason: plan::kept_reason(&s.reason),
             }),
             Err(s) => self.records.push(DocRecord {
-                doc: w.doc.to_string(),
+                doc: doc.to_string(),
                 root: w.root.to_string(),
                 content_hash: w.hash(),
                 size: w.size as i64,
@@ -635,7 +641,8 @@ pub fn run_incremental(
                             reason: s.reason.clone(),
                         }),
                     }
-                    writer.push(&p.work[i], r)
+                    let w = &p.work.items()[i];
+                    writer.push(p.work.doc(w), w, r)
                 },
             )?;
             writer.flush()?;

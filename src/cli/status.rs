@@ -202,9 +202,10 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         for (label, why) in [("new", Why::New), ("changed", Why::Changed)] {
             let names: Vec<String> = p
                 .work
+                .items()
                 .iter()
                 .filter(|w| w.why == why)
-                .map(|w| w.doc.to_string())
+                .map(|w| p.work.doc(w).to_string())
                 .collect();
             if !names.is_empty() {
                 println!("           {label}: {}", preview(&names));

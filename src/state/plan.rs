@@ -21,6 +21,7 @@ use super::Shard;
 use super::ledger::{DocRecord, DocStatus};
 use crate::corpus::{self, Meta, Metadata};
 use crate::error::{Error, Result};
+use crate::intern::{TextRef, Texts};
 use crate::output::rows::SkipRow;
 
 /// One article file of a scanned folder.
@@ -190,8 +191,8 @@ pub enum Why {
 /// not the folder joined with the name.
 #[derive(Debug, Clone)]
 pub struct Work {
-    /// Name.
-    pub doc: Box<str>,
+    /// Name, in [`WorkList`]'s texts.
+    doc: TextRef,
     /// Its corpus folder (ledger `root`).
     pub root: Arc<str>,
     /// Where to read it, when not `root` joined with `doc` (a name that is not UTF-8).
@@ -212,6 +213,7 @@ pub struct Work {
 }
 
 impl Work {
+    /// A work item for `doc` (named when added to a [`WorkList`]).
     fn new(
         doc: &str,
         root: &Arc<str>,
@@ -223,7 +225,7 @@ impl Work {
     ) -> Work {
         let joined = Path::new(&**root).join(doc);
         Work {
-            doc: doc.into(),
+            doc: TextRef::default(),
             root: root.clone(),
             path: (joined != path).then(|| path.into()),
             why,
@@ -234,14 +236,6 @@ impl Work {
             hash: hash.and_then(|h| blake3::Hash::from_hex(h).ok()),
             had_analysis: false,
             size: 0,
-        }
-    }
-
-    /// Where to read it.
-    pub fn path(&self) -> PathBuf {
-        match &self.path {
-            Some(p) => p.to_path_buf(),
-            None => Path::new(&*self.root).join(&*self.doc),
         }
     }
 
@@ -256,11 +250,63 @@ impl Work {
     }
 }
 
+/// The documents a run analyses, sorted by name. The names are kept in one string: a run
+/// may plan hundreds of thousands, and a small allocation per name would pin pages of
+/// the scan's freed memory.
+#[derive(Debug, Default)]
+pub struct WorkList {
+    items: Vec<Work>,
+    names: Texts,
+}
+
+impl WorkList {
+    fn push(&mut self, doc: &str, mut w: Work) {
+        w.doc = self.names.push(doc);
+        self.items.push(w);
+    }
+
+    fn sort(&mut self) {
+        let names = &self.names;
+        self.items
+            .sort_by(|a, b| names.get(a.doc).cmp(names.get(b.doc)));
+        self.items.shrink_to_fit();
+        self.names.shrink_to_fit();
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The work items, in name order.
+    pub fn items(&self) -> &[Work] {
+        &self.items
+    }
+
+    /// The name of `w`.
+    pub fn doc(&self, w: &Work) -> &str {
+        self.names.get(w.doc)
+    }
+
+    /// Where to read `w`.
+    pub fn path(&self, w: &Work) -> PathBuf {
+        match &w.path {
+            Some(p) => p.to_path_buf(),
+            None => Path::new(&*w.root).join(self.doc(w)),
+        }
+    }
+}
+
 /// What a run will do.
 #[derive(Debug, Default)]
 pub struct Plan {
     /// Documents to analyse, sorted by name.
-    pub work: Vec<Work>,
+    pub work: WorkList,
     /// Rows to record without analysis (duplicates, unreadable files).
     pub records: Vec<DocRecord>,
     /// Analysed documents of the scanned folder whose file is gone (or left the shard).
@@ -284,7 +330,7 @@ pub struct Plan {
 impl Plan {
     /// How many documents are analysed for `why`.
     pub fn count(&self, why: Why) -> usize {
-        self.work.iter().filter(|w| w.why == why).count()
+        self.work.items().iter().filter(|w| w.why == why).count()
     }
 
     /// Whether the run changes nothing in the ledger.
@@ -408,7 +454,7 @@ pub fn plan(
                 DocStatus::Analysed if s.fingerprint == fingerprint => p.unchanged += 1,
                 DocStatus::Analysed => {
                     claimed.insert(h.clone(), f.doc.clone());
-                    p.work.push(work(Why::Stale));
+                    p.work.push(&f.doc, work(Why::Stale));
                 }
                 DocStatus::Skipped if s.fingerprint == fingerprint => {
                     p.unchanged += 1;
@@ -417,7 +463,7 @@ pub fn plan(
                         reason: s.reason.clone().unwrap_or_default(),
                     });
                 }
-                DocStatus::Skipped => p.work.push(work(Why::Retry)),
+                DocStatus::Skipped => p.work.push(&f.doc, work(Why::Retry)),
                 DocStatus::Duplicate => {
                     let orig = s.reason.clone().unwrap_or_default();
                     match claimed.get(h) {
@@ -431,7 +477,7 @@ pub fn plan(
                         }
                         None => {
                             claimed.insert(h.clone(), f.doc.clone());
-                            p.work.push(work(Why::Promoted));
+                            p.work.push(&f.doc, work(Why::Promoted));
                         }
                     }
                 }
@@ -448,7 +494,7 @@ pub fn plan(
                     Some(s) if s.content_hash.as_ref() != Some(h) => Why::Changed,
                     Some(_) => Why::MetadataChanged,
                 };
-                p.work.push(work(why));
+                p.work.push(&f.doc, work(why));
             }
         }
     }
@@ -483,19 +529,22 @@ pub fn plan(
             } else {
                 Why::Promoted
             };
-            p.work.push(Work {
-                size: d.size.max(0) as u64,
-                had_analysis: d.status == DocStatus::Analysed,
-                ..Work::new(
-                    &d.doc,
-                    &Arc::from(d.root.as_str()),
-                    &path,
-                    why,
-                    &d.meta_hash,
-                    &Arc::from(d.meta_keys.as_slice()),
-                    d.content_hash.as_deref(),
-                )
-            });
+            p.work.push(
+                &d.doc,
+                Work {
+                    size: d.size.max(0) as u64,
+                    had_analysis: d.status == DocStatus::Analysed,
+                    ..Work::new(
+                        &d.doc,
+                        &Arc::from(d.root.as_str()),
+                        &path,
+                        why,
+                        &d.meta_hash,
+                        &Arc::from(d.meta_keys.as_slice()),
+                        d.content_hash.as_deref(),
+                    )
+                },
+            );
         }
     }
     // Stale documents of this folder that are gone cannot be analysed again.
@@ -509,7 +558,7 @@ pub fn plan(
             p.stale_unreachable.push(d.doc.clone());
         }
     }
-    p.work.sort_by(|a, b| a.doc.cmp(&b.doc));
+    p.work.sort();
     p.stale_unreachable.sort();
     p.root_skips.extend(scan.skips.iter().cloned());
     p.root_skips.sort();
@@ -524,9 +573,9 @@ pub fn kept_reason(reason: &str) -> String {
 
 /// Loads the metadata of the corpus folders, other than `scanned`, that work items come
 /// from.
-pub fn other_metadata(scanned: &str, work: &[Work]) -> BTreeMap<String, Metadata> {
+pub fn other_metadata(scanned: &str, work: &WorkList) -> BTreeMap<String, Metadata> {
     let mut map = BTreeMap::new();
-    for w in work {
+    for w in work.items() {
         if &*w.root != scanned && !map.contains_key(&*w.root) {
             map.insert(w.root.to_string(), Metadata::load(Path::new(&*w.root)));
         }
@@ -580,30 +629,36 @@ mod tests {
         let hash = blake3::hash(b"x").to_hex().to_string();
         let meta = meta_hash(&Meta::default(), None);
         let root: Arc<str> = Arc::from("/c");
-        let w = Work::new(
-            "a/b.txt",
-            &root,
-            Path::new("/c/a/b.txt"),
-            Why::New,
-            &meta,
-            &Arc::from([]),
-            Some(&hash),
-        );
+        let item = |doc: &str, path: &str, hash: Option<&str>| {
+            Work::new(
+                doc,
+                &root,
+                Path::new(path),
+                Why::New,
+                &meta,
+                &Arc::from([]),
+                hash,
+            )
+        };
+        let mut list = WorkList::default();
+        list.push("a/b.txt", item("a/b.txt", "/c/a/b.txt", Some(&hash)));
+        // A path that is not the folder joined with the name is kept as it is.
+        list.push("b.txt", item("b.txt", "/c/B.TXT", None));
+        list.sort();
+        let [w, odd] = list.items() else {
+            panic!("two items")
+        };
         assert_eq!(w.hash().as_deref(), Some(hash.as_str()));
         assert_eq!(w.meta_hash(), meta);
-        assert_eq!(w.path(), Path::new("/c/a/b.txt"));
-        assert!(w.path.is_none(), "the usual path is not stored");
-        // A path that is not the folder joined with the name is kept as it is.
-        let odd = Work::new(
-            "b.txt",
-            &root,
-            Path::new("/c/B.TXT"),
-            Why::New,
-            &meta,
-            &Arc::from([]),
-            None,
+        assert_eq!(
+            (list.doc(w), list.path(w)),
+            ("a/b.txt", "/c/a/b.txt".into())
         );
-        assert_eq!(odd.path(), Path::new("/c/B.TXT"));
+        assert!(w.path.is_none(), "the usual path is not stored");
+        assert_eq!(
+            (list.doc(odd), list.path(odd)),
+            ("b.txt", "/c/B.TXT".into())
+        );
         assert_eq!(odd.hash(), None);
     }
 
@@ -626,7 +681,12 @@ mod tests {
             file("d.txt", "C"),
         ]);
         let p = plan(&scan, &stored, "f", false, true);
-        let whys: Vec<(&str, Why)> = p.work.iter().map(|w| (&*w.doc, w.why)).collect();
+        let whys: Vec<(&str, Why)> = p
+            .work
+            .items()
+            .iter()
+            .map(|w| (p.work.doc(w), w.why))
+            .collect();
         assert_eq!(whys, [("b.txt", Why::MetadataChanged), ("c.txt", Why::New)]);
         assert_eq!(p.unchanged, 1);
         assert_eq!(
@@ -663,6 +723,7 @@ mod tests {
         );
         assert_eq!(p.duplicates, [("a.txt".to_string(), "b.txt".to_string())]);
         assert_eq!(p.work.len(), 1);
-        assert_eq!((&*p.work[0].doc, p.work[0].why), ("z.txt", Why::New));
+        let w = &p.work.items()[0];
+        assert_eq!((p.work.doc(w), w.why), ("z.txt", Why::New));
     }
 }
