@@ -540,132 +540,9 @@ pub fn run_incremental(
         }
     }
     trace::lap("open, recover, verify parts");
-    // Everything per file (the scan, metadata.csv, the plan) lives in this block and is
-    // freed before publishing, which needs none of it.
-    let last = {
-        let scan_bar = bar("scan");
-        let mut scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
-        scan_bar.finish_and_clear();
-        let stored = store.ledger.documents()?;
-        let stored_skips = store.ledger.root_skips(&scanned.root)?;
-        let mut p = plan::plan(&scanned, &stored, &fingerprint.hash, opts.prune, true);
-        drop(stored);
-        let scanned_root = scanned.root.clone();
-        report.scanned = scanned.files.len();
-        // The plan holds what analysis needs of each file; the scan's list can go.
-        scanned.files = Vec::new();
-        trace::release_free_memory();
-        report.other_shards = scanned.other_shards;
-        report.warnings = scanned.metadata.warnings.clone();
-        report.unchanged = p.unchanged;
-        report.duplicates = p.duplicates.clone();
-        report.removed = p.removed.clone();
-        report.pruned = if opts.prune { p.removed.len() } else { 0 };
-        report.stale_unreachable = p.stale_unreachable.clone();
-        for why in [
-            Why::New,
-            Why::Changed,
-            Why::MetadataChanged,
-            Why::Stale,
-            Why::Retry,
-            Why::Promoted,
-        ] {
-            let n = p.count(why);
-            if n > 0 {
-                report.analysed_by_why.push((why, n));
-            }
-        }
-        report.skipped.extend(p.root_skips.iter().cloned());
-        report.skipped.extend(p.unreadable.iter().cloned());
-        for (d, o) in &p.duplicates {
-            report.skipped.push(SkipRow {
-                path: d.clone(),
-                reason: duplicate_reason(o),
-            });
-        }
-        trace::lap("scan and plan");
-        if !p.work.is_empty() {
-            let analyzer = load()?;
-            trace::lap("load analyzer");
-            let mut metadata = plan::other_metadata(&scanned.root, &p.work)
-                .into_iter()
-                .collect::<HashMap<_, _>>();
-            let root = scanned.root.clone();
-            metadata.insert(root, scanned.metadata);
-            let t0 = Instant::now();
-            let abar = bar("analyse");
-            abar.set_length(p.work.len() as u64);
-            let mut writer = BatchWriter {
-                store: &mut store,
-                fingerprint: &fingerprint.hash,
-                max_docs: opts.batch_docs.max(1),
-                max_rows: opts.batch_rows.max(1),
-                docs: Vec::new(),
-                rows: 0,
-                records: Vec::new(),
-                kept: Vec::new(),
-                batches: 0,
-            };
-            let mut found = [0i64; 6];
-            let mut bytes = 0u64;
-            let mut analysed = 0usize;
-            let mut skipped = Vec::new();
-            analyse_stream(
-                &p.work,
-                &analyzer,
-                &metadata,
-                opts.max_file_bytes,
-                rayon::current_num_threads(),
-                &abar,
-                |i, r| {
-                    match &r {
-                        Ok(a) => {
-                            analysed += 1;
-                            bytes += a.document.bytes.max(0) as u64;
-                            for (k, v) in [
-                                a.document.sentences,
-                                a.document.tokens,
-                                a.mentions.len() as i64,
-                                a.entities.len() as i64,
-                                a.facts.len() as i64,
-                                a.frame_hits.len() as i64,
-                            ]
-                            .into_iter()
-                            .enumerate()
-                            {
-                                found[k] += v;
-                            }
-                        }
-                        Err(s) => skipped.push(SkipRow {
-                            path: s.path.clone(),
-                            reason: s.reason.clone(),
-                        }),
-                    }
-                    let w = &p.work.items()[i];
-                    writer.push(p.work.doc(w), w, r)
-                },
-            )?;
-            writer.flush()?;
-            abar.finish_and_clear();
-            report.batches = writer.batches;
-            report.analysed = analysed;
-            report.found = found;
-            report.bytes_read = bytes;
-            report.analysis_time = t0.elapsed();
-            report.skipped.extend(skipped);
-            p.root_skips.append(&mut writer.kept);
-        }
-        p.root_skips.sort();
-        let root_skips =
-            (p.root_skips != stored_skips).then(|| (scanned_root.clone(), p.root_skips));
-        trace::lap("analyse and commit batches");
-        Commit {
-            batch: None,
-            upserts: p.records,
-            deletes: p.deletes,
-            root_skips,
-        }
-    };
+    // Everything per file (the scan, metadata.csv, the plan) lives in `analyse_corpus` and
+    // is freed before publishing, which needs none of it.
+    let last = analyse_corpus(opts, fingerprint, &mut store, &mut report, load, bar)?;
     if !last.is_empty() {
         test_point("final commit begins");
         store.ledger.commit(&last)?;
@@ -690,4 +567,168 @@ pub fn run_incremental(
     report.skipped.dedup();
     trace::lap("collect garbage");
     Ok(report)
+}
+
+/// Scans `opts.corpus`, plans the run against the ledger, analyses and commits the work
+/// in batches, and returns the run's last commit (records without analysis, deletes, the
+/// folder's skips). Fills in `report`.
+fn analyse_corpus(
+    opts: &IncrementalOptions,
+    fingerprint: &Fingerprint,
+    store: &mut Store,
+    report: &mut RunReport,
+    load: &dyn Fn() -> Result<Analyzer>,
+    bar: &dyn Fn(&str) -> ProgressBar,
+) -> Result<Commit> {
+    let scan_bar = bar("scan");
+    let mut scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
+    scan_bar.finish_and_clear();
+    let stored = store.ledger.documents()?;
+    let stored_skips = store.ledger.root_skips(&scanned.root)?;
+    let mut p = plan::plan(&scanned, &stored, &fingerprint.hash, opts.prune, true);
+    drop(stored);
+    report.scanned = scanned.files.len();
+    // The plan holds what analysis needs of each file; the scan's list can go.
+    scanned.files = Vec::new();
+    trace::release_free_memory();
+    report.other_shards = scanned.other_shards;
+    report.warnings = scanned.metadata.warnings.clone();
+    report_plan(&p, opts.prune, report);
+    trace::lap("scan and plan");
+    let root = scanned.root;
+    if !p.work.is_empty() {
+        let mut metadata = plan::other_metadata(&root, &p.work)
+            .into_iter()
+            .collect::<HashMap<_, _>>();
+        metadata.insert(root.clone(), scanned.metadata);
+        let mut kept = analyse_work(
+            opts,
+            fingerprint,
+            store,
+            report,
+            &p.work,
+            &metadata,
+            load,
+            bar,
+        )?;
+        p.root_skips.append(&mut kept);
+    }
+    p.root_skips.sort();
+    let root_skips = (p.root_skips != stored_skips).then_some((root, p.root_skips));
+    trace::lap("analyse and commit batches");
+    Ok(Commit {
+        batch: None,
+        upserts: p.records,
+        deletes: p.deletes,
+        root_skips,
+    })
+}
+
+/// What the plan says about the folder, into `report`.
+fn report_plan(p: &plan::Plan, prune: bool, report: &mut RunReport) {
+    report.unchanged = p.unchanged;
+    report.duplicates = p.duplicates.clone();
+    report.removed = p.removed.clone();
+    report.pruned = if prune { p.removed.len() } else { 0 };
+    report.stale_unreachable = p.stale_unreachable.clone();
+    for why in [
+        Why::New,
+        Why::Changed,
+        Why::MetadataChanged,
+        Why::Stale,
+        Why::Retry,
+        Why::Promoted,
+    ] {
+        let n = p.count(why);
+        if n > 0 {
+            report.analysed_by_why.push((why, n));
+        }
+    }
+    report.skipped.extend(p.root_skips.iter().cloned());
+    report.skipped.extend(p.unreadable.iter().cloned());
+    for (d, o) in &p.duplicates {
+        report.skipped.push(SkipRow {
+            path: d.clone(),
+            reason: duplicate_reason(o),
+        });
+    }
+}
+
+/// Analyses `work` and commits it in batches; returns the `skipped` rows of documents
+/// whose new version could not be analysed while their earlier analysis is kept.
+#[allow(clippy::too_many_arguments)]
+fn analyse_work(
+    opts: &IncrementalOptions,
+    fingerprint: &Fingerprint,
+    store: &mut Store,
+    report: &mut RunReport,
+    work: &WorkList,
+    metadata: &HashMap<String, Metadata>,
+    load: &dyn Fn() -> Result<Analyzer>,
+    bar: &dyn Fn(&str) -> ProgressBar,
+) -> Result<Vec<SkipRow>> {
+    let analyzer = load()?;
+    trace::lap("load analyzer");
+    let t0 = Instant::now();
+    let abar = bar("analyse");
+    abar.set_length(work.len() as u64);
+    let mut writer = BatchWriter {
+        store,
+        fingerprint: &fingerprint.hash,
+        max_docs: opts.batch_docs.max(1),
+        max_rows: opts.batch_rows.max(1),
+        docs: Vec::new(),
+        rows: 0,
+        records: Vec::new(),
+        kept: Vec::new(),
+        batches: 0,
+    };
+    let mut found = [0i64; 6];
+    let mut bytes = 0u64;
+    let mut analysed = 0usize;
+    let mut skipped = Vec::new();
+    analyse_stream(
+        work,
+        &analyzer,
+        metadata,
+        opts.max_file_bytes,
+        rayon::current_num_threads(),
+        &abar,
+        |i, r| {
+            match &r {
+                Ok(a) => {
+                    analysed += 1;
+                    bytes += a.document.bytes.max(0) as u64;
+                    for (k, v) in [
+                        a.document.sentences,
+                        a.document.tokens,
+                        a.mentions.len() as i64,
+                        a.entities.len() as i64,
+                        a.facts.len() as i64,
+                        a.frame_hits.len() as i64,
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
+                        found[k] += v;
+                    }
+                }
+                Err(s) => skipped.push(SkipRow {
+                    path: s.path.clone(),
+                    reason: s.reason.clone(),
+                }),
+            }
+            let w = &work.items()[i];
+            writer.push(work.doc(w), w, r)
+        },
+    )?;
+    writer.flush()?;
+    abar.finish_and_clear();
+    report.batches = writer.batches;
+    report.analysed = analysed;
+    report.found = found;
+    report.bytes_read = bytes;
+    report.analysis_time = t0.elapsed();
+    report.skipped.extend(skipped);
+    Ok(writer.kept)
 }
