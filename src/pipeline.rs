@@ -495,7 +495,7 @@ impl BatchWriter<'_> {
             let (analyses, mut recs): (Vec<DocAnalysis>, Vec<DocRecord>) =
                 std::mem::take(&mut self.docs).into_iter().unzip();
             let files =
-                parts::write_parts(&self.store.batch_dir(id), &parts::part_tables(&analyses))?;
+                parts::write_parts(&self.store.batch_dir(id), parts::part_tables(&analyses))?;
             for r in &mut recs {
                 r.batch = Some(id);
             }

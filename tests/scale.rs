@@ -255,7 +255,7 @@ fn publish_streams_parts() {
             .map(|d| synthetic(d, per_doc))
             .collect();
         let id = store.ledger.begin_batch("f").unwrap();
-        let files = parts::write_parts(&store.batch_dir(id), &parts::part_tables(&batch)).unwrap();
+        let files = parts::write_parts(&store.batch_dir(id), parts::part_tables(&batch)).unwrap();
         let upserts = batch
             .iter()
             .map(|a| ledger::DocRecord {

@@ -41,20 +41,23 @@ pub fn part_schema(table: &str) -> Vec<(String, ColType)> {
 }
 
 /// The part tables of a batch of analyses (in the given order).
-pub fn part_tables(analyses: &[DocAnalysis]) -> Vec<Table> {
-    let mut docs = Table::from_records(analyses.iter().map(|a| &a.document));
-    let meta = analyses
-        .iter()
-        .map(|a| Some(serde_json::to_string(&a.meta_extra).unwrap_or_else(|_| "{}".into())))
-        .collect();
-    docs.add_str_column(META_COLUMN, meta);
-    vec![
-        docs,
-        Table::from_records(analyses.iter().flat_map(|a| &a.mentions)),
-        Table::from_records(analyses.iter().flat_map(|a| &a.entities)),
-        Table::from_records(analyses.iter().flat_map(|a| &a.facts)),
-        Table::from_records(analyses.iter().flat_map(|a| &a.frame_hits)),
-    ]
+pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_ {
+    // Made one at a time as they are written: only one table's copy of the rows is held.
+    ROW_TABLES.into_iter().map(move |name| match name {
+        "documents" => {
+            let mut docs = Table::from_records(analyses.iter().map(|a| &a.document));
+            let meta = analyses
+                .iter()
+                .map(|a| Some(serde_json::to_string(&a.meta_extra).unwrap_or_else(|_| "{}".into())))
+                .collect();
+            docs.add_str_column(META_COLUMN, meta);
+            docs
+        }
+        "mentions" => Table::from_records(analyses.iter().flat_map(|a| &a.mentions)),
+        "entities" => Table::from_records(analyses.iter().flat_map(|a| &a.entities)),
+        "facts" => Table::from_records(analyses.iter().flat_map(|a| &a.facts)),
+        _ => Table::from_records(analyses.iter().flat_map(|a| &a.frame_hits)),
+    })
 }
 
 /// Counts bytes and hashes them on the way to the file.
@@ -80,11 +83,11 @@ impl<W: Write> Write for Hashing<'_, W> {
 /// returns what the ledger must record about them. The folder belongs to a batch that
 /// is not committed yet, so nothing reads these files before they are complete: no
 /// temporary names are needed, only the syncs before the commit.
-pub fn write_parts(dir: &Path, tables: &[Table]) -> Result<Vec<PartFile>> {
+pub fn write_parts(dir: &Path, tables: impl IntoIterator<Item = Table>) -> Result<Vec<PartFile>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut out = Vec::new();
     let mut files = Vec::new();
-    for t in tables.iter().filter(|t| t.height() > 0) {
+    for t in tables.into_iter().filter(|t| t.height() > 0) {
         let file = format!("{}.parquet", t.name);
         let path = dir.join(&file);
         let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
@@ -94,7 +97,7 @@ pub fn write_parts(dir: &Path, tables: &[Table]) -> Result<Vec<PartFile>> {
             hasher: blake3::Hasher::new(),
             bytes: 0,
         };
-        parquet::write_parquet(t, &mut h)?;
+        parquet::write_parquet(&t, &mut h)?;
         let (bytes, blake3) = (h.bytes, h.hasher.finalize().to_hex().to_string());
         let f = w
             .into_inner()
@@ -246,7 +249,7 @@ mod tests {
             doc: "a.txt".into(),
             ..MentionRow::default()
         });
-        let parts = write_parts(&b, &part_tables(&[a])).unwrap();
+        let parts = write_parts(&b, part_tables(&[a])).unwrap();
         let names: Vec<&str> = parts.iter().map(|p| p.table.as_str()).collect();
         assert_eq!(
             names,

@@ -408,7 +408,7 @@ mod tests {
 
     fn commit(store: &mut Store, batch: &[DocAnalysis]) {
         let id = store.ledger.begin_batch("f").unwrap();
-        let files = parts::write_parts(&store.batch_dir(id), &parts::part_tables(batch)).unwrap();
+        let files = parts::write_parts(&store.batch_dir(id), parts::part_tables(batch)).unwrap();
         let upserts = batch
             .iter()
             .map(|a| DocRecord {
