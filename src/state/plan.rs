@@ -213,21 +213,18 @@ pub struct Work {
 }
 
 impl Work {
-    /// A work item for `doc` (named when added to a [`WorkList`]).
+    /// A work item (named, and placed, when added to a [`WorkList`]).
     fn new(
-        doc: &str,
         root: &Arc<str>,
-        path: &Path,
         why: Why,
         meta_hash: &str,
         meta_keys: &Arc<[String]>,
         hash: Option<&str>,
     ) -> Work {
-        let joined = Path::new(&**root).join(doc);
         Work {
             doc: TextRef::default(),
             root: root.clone(),
-            path: (joined != path).then(|| path.into()),
+            path: None,
             why,
             // A hash this build did not write (not 32 hex digits) reads as 0: the document
             // is then analysed again, never wrongly kept.
@@ -260,7 +257,14 @@ pub struct WorkList {
 }
 
 impl WorkList {
-    fn push(&mut self, doc: &str, mut w: Work) {
+    /// Adds `w`, the document `doc` read from `path`. The path is kept only when it does
+    /// not end with the name (a file name that is not UTF-8, which the name shows with
+    /// replacement characters); otherwise the file is read at the folder joined with the
+    /// name (the folder is the canonical form of the one walked).
+    fn push(&mut self, doc: &str, path: &Path, mut w: Work) {
+        if !path.ends_with(doc) {
+            w.path = Some(path.into());
+        }
         w.doc = self.names.push(doc);
         self.items.push(w);
     }
@@ -407,15 +411,7 @@ pub fn plan(
         let work = |why: Why| Work {
             size: f.size,
             had_analysis: stored.is_some_and(|s| s.status == DocStatus::Analysed),
-            ..Work::new(
-                &f.doc,
-                &root,
-                &f.path,
-                why,
-                &f.meta_hash,
-                &f.meta_keys,
-                f.hash.as_deref(),
-            )
+            ..Work::new(&root, why, &f.meta_hash, &f.meta_keys, f.hash.as_deref())
         };
         let Some(h) = &f.hash else {
             let reason = f.problem.clone().unwrap_or_else(|| "cannot read".into());
@@ -454,7 +450,7 @@ pub fn plan(
                 DocStatus::Analysed if s.fingerprint == fingerprint => p.unchanged += 1,
                 DocStatus::Analysed => {
                     claimed.insert(h.clone(), f.doc.clone());
-                    p.work.push(&f.doc, work(Why::Stale));
+                    p.work.push(&f.doc, &f.path, work(Why::Stale));
                 }
                 DocStatus::Skipped if s.fingerprint == fingerprint => {
                     p.unchanged += 1;
@@ -463,7 +459,7 @@ pub fn plan(
                         reason: s.reason.clone().unwrap_or_default(),
                     });
                 }
-                DocStatus::Skipped => p.work.push(&f.doc, work(Why::Retry)),
+                DocStatus::Skipped => p.work.push(&f.doc, &f.path, work(Why::Retry)),
                 DocStatus::Duplicate => {
                     let orig = s.reason.clone().unwrap_or_default();
                     match claimed.get(h) {
@@ -477,7 +473,7 @@ pub fn plan(
                         }
                         None => {
                             claimed.insert(h.clone(), f.doc.clone());
-                            p.work.push(&f.doc, work(Why::Promoted));
+                            p.work.push(&f.doc, &f.path, work(Why::Promoted));
                         }
                     }
                 }
@@ -494,7 +490,7 @@ pub fn plan(
                     Some(s) if s.content_hash.as_ref() != Some(h) => Why::Changed,
                     Some(_) => Why::MetadataChanged,
                 };
-                p.work.push(&f.doc, work(why));
+                p.work.push(&f.doc, &f.path, work(why));
             }
         }
     }
@@ -531,13 +527,12 @@ pub fn plan(
             };
             p.work.push(
                 &d.doc,
+                &path,
                 Work {
                     size: d.size.max(0) as u64,
                     had_analysis: d.status == DocStatus::Analysed,
                     ..Work::new(
-                        &d.doc,
                         &Arc::from(d.root.as_str()),
-                        &path,
                         why,
                         &d.meta_hash,
                         &Arc::from(d.meta_keys.as_slice()),
@@ -629,21 +624,12 @@ mod tests {
         let hash = blake3::hash(b"x").to_hex().to_string();
         let meta = meta_hash(&Meta::default(), None);
         let root: Arc<str> = Arc::from("/c");
-        let item = |doc: &str, path: &str, hash: Option<&str>| {
-            Work::new(
-                doc,
-                &root,
-                Path::new(path),
-                Why::New,
-                &meta,
-                &Arc::from([]),
-                hash,
-            )
-        };
+        let item = |hash: Option<&str>| Work::new(&root, Why::New, &meta, &Arc::from([]), hash);
         let mut list = WorkList::default();
-        list.push("a/b.txt", item("a/b.txt", "/c/a/b.txt", Some(&hash)));
-        // A path that is not the folder joined with the name is kept as it is.
-        list.push("b.txt", item("b.txt", "/c/B.TXT", None));
+        // Walked from a relative folder name: read at the canonical folder.
+        list.push("a/b.txt", Path::new("corpus/a/b.txt"), item(Some(&hash)));
+        // A path that does not end with the name is kept as it is.
+        list.push("b.txt", Path::new("/c/B.TXT"), item(None));
         list.sort();
         let [w, odd] = list.items() else {
             panic!("two items")
