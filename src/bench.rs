@@ -110,7 +110,5 @@ fn full_pipeline(a: &Analyzer, docs: &[Document], clock: Option<&StageClock>) ->
 /// Peak resident set size of this process so far, in bytes (Linux `VmHWM`).
 pub fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    Some(crate::trace::status_kib(&status, "VmHWM:")? * 1024)
 }

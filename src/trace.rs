@@ -41,11 +41,14 @@ pub fn lap(what: &str) {
 /// Resident anonymous and file-backed memory and the peak resident size, in MiB (Linux).
 fn memory() -> Option<[u64; 3]> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let field = |name: &str| -> Option<u64> {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? / 1024)
-    };
-    Some([field("RssAnon:")?, field("RssFile:")?, field("VmHWM:")?])
+    let mib = |name: &str| Some(status_kib(&status, name)? / 1024);
+    Some([mib("RssAnon:")?, mib("RssFile:")?, mib("VmHWM:")?])
+}
+
+/// The value in KiB of the field `name` (with its colon) of a Linux `/proc/*/status` text.
+pub fn status_kib(status: &str, name: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(name))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Returns memory freed by the phase that just ended to the operating system. glibc keeps

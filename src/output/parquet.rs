@@ -43,15 +43,14 @@ pub fn write_parquet(table: &Table, w: &mut impl std::io::Write) -> Result<()> {
         table: table.name.clone(),
         msg: e.to_string(),
     };
-    let first = to_frame_rows(table, 0..table.height().min(ROW_GROUP_ROWS))?;
+    let n = table.height();
     let mut writer = ParquetWriter::new(w)
         .with_compression(ParquetCompression::Zstd(None))
-        .batched(first.schema())
+        .batched(to_frame_rows(table, 0..0)?.schema())
         .map_err(err)?;
-    writer.write_batch(&first).map_err(err)?;
-    drop(first);
-    for start in (ROW_GROUP_ROWS..table.height()).step_by(ROW_GROUP_ROWS) {
-        let group = to_frame_rows(table, start..(start + ROW_GROUP_ROWS).min(table.height()))?;
+    // An empty table still gets its one (empty) group.
+    for start in (0..n.max(1)).step_by(ROW_GROUP_ROWS) {
+        let group = to_frame_rows(table, start..(start + ROW_GROUP_ROWS).min(n))?;
         writer.write_batch(&group).map_err(err)?;
     }
     writer.finish().map_err(err)?;

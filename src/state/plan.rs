@@ -187,15 +187,16 @@ pub enum Why {
 }
 
 /// One document to analyse. Kept small (a run may plan hundreds of thousands): the hashes
-/// as bytes, the folder and the metadata variable names shared, the path only when it is
-/// not the folder joined with the name.
+/// as bytes, the folder and the metadata variable names shared, the path only when it
+/// does not end with the name.
 #[derive(Debug, Clone)]
 pub struct Work {
     /// Name, in [`WorkList`]'s texts.
     doc: TextRef,
     /// Its corpus folder (ledger `root`).
     pub root: Arc<str>,
-    /// Where to read it, when not `root` joined with `doc` (a name that is not UTF-8).
+    /// Where to read it, when that does not end with `doc` (a name that is not UTF-8);
+    /// otherwise `root` joined with `doc`.
     path: Option<Box<Path>>,
     /// Why.
     pub why: Why,
