@@ -5,14 +5,17 @@
 //! The run under test adds 60 generated articles to a store of 100, changes 5 and prunes 3,
 //! committing a batch every 10 documents. `SHITEN_TEST_PAUSE_MS` makes the binary pause
 //! at every step of the protocol (part written, before and after each commit, each staged
-//! and each renamed output file) and name the step on stderr, so the kills, spread
-//! evenly over the run's duration, land in every phase; the test checks that they did.
+//! and each renamed output file) and name the step on stderr. The kills are spread evenly
+//! over the run's duration, plus one halfway through each phase of an uninterrupted run
+//! (a phase can be shorter than the spacing), so they land in every phase; the test
+//! checks that they did.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,6 +24,13 @@ use common::{copy_files, generate_corpus, shiten};
 
 const PAUSE_MS: &str = "25";
 const KILLS: usize = 24;
+/// The phases every run under test goes through, in order.
+const PHASES: [&str; 4] = [
+    "writing parts",
+    "committing",
+    "staging outputs",
+    "replacing outputs",
+];
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
@@ -62,8 +72,13 @@ fn args<'a>(corpus: &'a Path, out: &'a Path) -> Vec<&'a OsStr> {
 }
 
 /// Spawns the paused run; kills it after `after` (if given). Returns the test points it
-/// reached and whether it was killed before finishing.
-fn paused_run(corpus: &Path, out: &Path, after: Option<Duration>) -> (Vec<String>, bool, Duration) {
+/// reached, each with the time it was announced, and whether it was killed before
+/// finishing.
+fn paused_run(
+    corpus: &Path,
+    out: &Path,
+    after: Option<Duration>,
+) -> (Vec<(String, Duration)>, bool, Duration) {
     let t0 = Instant::now();
     let mut child = Command::new(common::bin())
         .args(args(corpus, out))
@@ -74,6 +89,19 @@ fn paused_run(corpus: &Path, out: &Path, after: Option<Duration>) -> (Vec<String
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
+    // Points are read as they come, so each gets the time it was reached.
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut points = Vec::new();
+        let mut other = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            match line.strip_prefix("shiten-test: ") {
+                Some(p) => points.push((p.to_string(), t0.elapsed())),
+                None => other.push_str(&line),
+            }
+        }
+        (points, other)
+    });
     let mut killed = false;
     if let Some(d) = after {
         while t0.elapsed() < d {
@@ -87,18 +115,32 @@ fn paused_run(corpus: &Path, out: &Path, after: Option<Duration>) -> (Vec<String
             killed = true;
         }
     }
-    let o = child.wait_with_output().unwrap();
+    let status = child.wait().unwrap();
     let elapsed = t0.elapsed();
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let (points, err) = reader.join().unwrap();
     if !killed {
-        assert!(o.status.success(), "uninterrupted run failed:\n{err}");
+        assert!(status.success(), "uninterrupted run failed:\n{err}");
     }
-    let points = err
-        .lines()
-        .filter_map(|l| l.strip_prefix("shiten-test: "))
-        .map(String::from)
-        .collect();
     (points, killed, elapsed)
+}
+
+/// When to kill: evenly over the run, and once inside each phase of the reference run
+/// (halfway through its time), so every phase is hit however short it is.
+fn kill_times(points: &[(String, Duration)], duration: Duration) -> Vec<Duration> {
+    let mut at: Vec<Duration> = (1..=KILLS)
+        .map(|k| duration.mul_f64(k as f64 / (KILLS + 1) as f64))
+        .collect();
+    for p in PHASES {
+        let Some(first) = points.iter().position(|(q, _)| phase(q) == p) else {
+            continue;
+        };
+        let end = points[first..]
+            .iter()
+            .find(|(q, _)| phase(q) != p)
+            .map_or(duration, |(_, t)| *t);
+        at.push((points[first].1 + end) / 2);
+    }
+    at
 }
 
 fn phase(point: &str) -> &'static str {
@@ -221,20 +263,19 @@ fn killed_at_any_point_the_outputs_are_old_or_new_and_the_next_run_finishes() {
         common::snapshot(&reference),
         "incremental = from scratch"
     );
-    let all_phases: BTreeSet<&str> = points.iter().map(|p| phase(p)).collect();
+    let all_phases: BTreeSet<&str> = points.iter().map(|(p, _)| phase(p)).collect();
     assert!(all_phases.len() >= 4, "{points:?}");
 
     let mut hit: BTreeMap<&str, usize> = BTreeMap::new();
     let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
-    for k in 1..=KILLS {
+    for (k, at) in (1..).zip(kill_times(&points, duration)) {
         let out = dir.path().join(format!("kill{k}"));
         copy_dir(&base, &out);
-        let at = duration.mul_f64(k as f64 / (KILLS + 1) as f64);
         let (reached, killed, _) = paused_run(&corpus, &out, Some(at));
-        let what = format!("kill {k} at {at:?} after {:?}", reached.last());
+        let reached = reached.last().map(|(p, _)| p.as_str());
+        let what = format!("kill {k} at {at:?} after {reached:?}");
         if killed {
-            *hit.entry(reached.last().map_or("starting", |p| phase(p)))
-                .or_default() += 1;
+            *hit.entry(reached.map_or("starting", phase)).or_default() += 1;
         }
 
         // 1. Only the expected files are visible, each whole: old or new.
@@ -305,12 +346,7 @@ fn killed_at_any_point_the_outputs_are_old_or_new_and_the_next_run_finishes() {
         store_is_clean(&out, &what);
     }
     eprintln!("kill points by phase: {hit:?}; outputs found: {outcomes:?}");
-    for p in [
-        "writing parts",
-        "committing",
-        "staging outputs",
-        "replacing outputs",
-    ] {
+    for p in PHASES {
         assert!(
             hit.get(p).copied().unwrap_or(0) > 0,
             "no kill landed while {p}: {hit:?} (steps: {points:?})"
