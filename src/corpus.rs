@@ -613,7 +613,7 @@ fn try_utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
 // ---------------------------------------------------------------- metadata
 
 /// A piece of [`Metadata::extra`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Span {
     start: u32,
     end: u32,
@@ -628,7 +628,7 @@ impl Span {
 /// One row of `metadata.csv`, stored compactly (a corpus may have a hundred thousand):
 /// its texts are pieces of one string, repeated cells (outlets, source types) are stored
 /// once in [`Metadata::strings`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Row {
     /// File name (the key).
     file: TextRef,
@@ -637,13 +637,39 @@ struct Row {
     title: Option<TextRef>,
     url: Option<TextRef>,
     published: Option<Date>,
+    #[serde(with = "encoding_name")]
     encoding: Option<&'static encoding_rs::Encoding>,
     /// Further columns: a piece of [`Metadata::extra`].
     extra: Span,
 }
 
-/// `metadata.csv`, validated: rows by file name, plus what was wrong with it.
-#[derive(Debug, Default)]
+/// An encoding by its name, for serde.
+mod encoding_name {
+    use encoding_rs::Encoding;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        e: &Option<&'static Encoding>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        e.map(Encoding::name).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<&'static Encoding>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|name| {
+                Encoding::for_label(name.as_bytes())
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown encoding {name}")))
+            })
+            .transpose()
+    }
+}
+
+/// `metadata.csv`, validated: rows by file name, plus what was wrong with it. Serialized
+/// without its skips and warnings (a run's pages of work carry only the rows).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Metadata {
     /// Rows sorted by file name, one per file.
     rows: Vec<Row>,
@@ -656,8 +682,10 @@ pub struct Metadata {
     /// Lower-cased header names.
     headers: Vec<String>,
     /// Rows that could not be used (malformed, duplicate, outside the corpus, no file).
+    #[serde(skip)]
     pub skipped: Vec<Skip>,
     /// Non-fatal remarks about the file as a whole.
+    #[serde(skip)]
     pub warnings: Vec<String>,
     /// Whether a metadata file was present.
     pub present: bool,
@@ -900,6 +928,46 @@ impl Metadata {
         self.extra.shrink_to_fit();
         self.strings = interned.into_strings();
         self.headers = headers;
+    }
+
+    /// The part of this metadata that `docs` need: [`Metadata::for_doc`] answers the same
+    /// for each of them, from copies of their rows only. A run splits its metadata this
+    /// way so that what the analysis has passed can be freed. The skips and warnings about
+    /// the file as a whole are not copied.
+    pub fn subset<'a>(&self, docs: impl IntoIterator<Item = &'a str>) -> Metadata {
+        let mut md = Metadata {
+            headers: self.headers.clone(),
+            present: self.present,
+            ..Metadata::default()
+        };
+        let mut strings = Interner::default();
+        let mut copy = |k: u32| strings.intern(&self.strings[k as usize]);
+        for doc in docs {
+            let Some(r) = self.row(doc) else { continue };
+            let start = md.extra.len() as u32;
+            for &(h, v) in &self.extra[r.extra.range()] {
+                md.extra.push((h, copy(v)));
+            }
+            md.rows.push(Row {
+                file: md.text.push(self.text.get(r.file)),
+                source: r.source.map(&mut copy),
+                title: r.title.map(|t| md.text.push(self.text.get(t))),
+                url: r.url.map(|u| md.text.push(self.text.get(u))),
+                published: r.published,
+                encoding: r.encoding,
+                extra: Span {
+                    start,
+                    end: md.extra.len() as u32,
+                },
+            });
+        }
+        let text = &md.text;
+        md.rows
+            .sort_unstable_by(|a, b| text.get(a.file).cmp(text.get(b.file)));
+        md.rows
+            .dedup_by(|a, b| text.get(a.file) == text.get(b.file));
+        md.strings = strings.into_strings();
+        md
     }
 
     fn row(&self, doc: &str) -> Option<&Row> {
@@ -1216,6 +1284,40 @@ mod tests {
         let (c, w) = md.for_doc("zzz.txt");
         assert_eq!(c.source, "zzz");
         assert!(w.unwrap().contains("no row"));
+    }
+
+    #[test]
+    fn a_metadata_subset_answers_like_the_whole_for_its_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["a.txt", "b.txt", "c.txt", "d.txt"] {
+            fs::write(dir.path().join(f), "本文").unwrap();
+        }
+        let mut md = Metadata {
+            present: true,
+            ..Metadata::default()
+        };
+        md.parse(
+            "file,source,title,url,published,source_type,author\n\
+             d.txt,朝日,四,https://d,2019-07-05,national_daily,山田\n\
+             a.txt,日経,一,https://a,2019-07-04,national_daily,\n\
+             b.txt,ブログ,,,,blog,佐藤\n\
+             c.txt,,三,,2019-08-01,,\n",
+            dir.path(),
+        );
+        let sub = md.subset(["d.txt", "b.txt", "zzz.txt", "b.txt"]);
+        for doc in ["b.txt", "d.txt"] {
+            assert_eq!(sub.for_doc(doc), md.for_doc(doc), "{doc}");
+        }
+        // Documents left out (or never in the file) read as having no row, with the
+        // whole file's warning.
+        let (a, w) = sub.for_doc("a.txt");
+        assert_eq!(a.source, "a");
+        assert!(w.unwrap().contains("no row"));
+        assert_eq!(sub.for_doc("zzz.txt"), md.for_doc("zzz.txt"));
+        assert_eq!(sub.rows.len(), 2);
+        // Only the cells the subset uses are kept.
+        assert_eq!(sub.strings.len(), 6, "{:?}", sub.strings);
+        assert!(md.subset([]).rows.is_empty());
     }
 
     #[test]

@@ -36,13 +36,13 @@ impl Interner {
 /// Many small strings in one buffer, each named by its place. One allocation instead of
 /// one per string: for a corpus's worth of names and titles this saves the allocator's
 /// overhead and, more, keeps them from pinning the pages of memory freed around them.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Texts {
     buf: String,
 }
 
 /// A string of [`Texts`].
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TextRef {
     start: u32,
     end: u32,

@@ -4,6 +4,7 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    shiten::trace::limit_heap_fragmentation();
     let cli = shiten::cli::Cli::parse();
     match shiten::cli::run(cli) {
         Ok(shiten::cli::Status::Clean) => std::process::ExitCode::SUCCESS,

@@ -24,6 +24,7 @@ use crate::output::rows::{DocumentRow, SkipRow};
 use crate::output::{self, OutputOptions, Table};
 use crate::state::fingerprint::Fingerprint;
 use crate::state::ledger::{Commit, DocRecord, DocStatus, duplicate_reason};
+use crate::state::pages::Pages;
 use crate::state::plan::{self, Why, Work, WorkList};
 use crate::state::publish::{self, Published};
 use crate::state::{Recovery, Shard, Store, parts, test_point};
@@ -205,6 +206,8 @@ pub struct IncrementalOptions {
     pub batch_docs: usize,
     /// ... or this many rows (all row tables together), whichever comes first.
     pub batch_rows: usize,
+    /// The plan is held in pages of this many documents (see [`Pages`]).
+    pub page_docs: usize,
     /// Output options.
     pub output: OutputOptions,
     /// The command line, for the lock file.
@@ -268,47 +271,61 @@ pub struct RunReport {
     pub warnings: Vec<String>,
 }
 
-/// Runs `work` through the analyzer on `threads` worker threads and hands each result to
-/// `sink` in work order, on the calling thread. Results travel through a bounded channel
-/// and a worker never runs more than a small window ahead of the sink, so memory does not
-/// grow with the corpus. A sink error stops the workers and is returned.
+/// Runs the documents of `pages` through the analyzer on `threads` worker threads and
+/// hands each result to `sink` (with the page's list and the item) in order, on the
+/// calling thread. Results travel through a bounded channel and a worker never runs more
+/// than a small window ahead of the sink, so memory does not grow with the corpus; each
+/// page is freed once the sink has had all its documents. A sink error stops the workers
+/// and is returned.
 pub fn analyse_stream<F>(
-    work: &WorkList,
+    pages: &Pages,
     analyzer: &Analyzer,
-    metadata: &HashMap<String, Metadata>,
     max_bytes: u64,
     threads: usize,
     bar: &ProgressBar,
     mut sink: F,
 ) -> Result<()>
 where
-    F: FnMut(usize, std::result::Result<DocAnalysis, Skip>) -> Result<()>,
+    F: FnMut(&WorkList, &Work, std::result::Result<DocAnalysis, Skip>) -> Result<()>,
 {
     let threads = threads.max(1);
-    // Workers take BATCH_DOCS documents at a time (stage by stage is faster); the window
-    // lets every thread hold a batch while the sink waits for the earliest one.
+    // Workers take up to BATCH_DOCS documents of one page at a time (stage by stage is
+    // faster); the window lets every thread hold a batch while the sink waits for the
+    // earliest one. `batches` holds (page, range in the page, first global index).
     let window = BATCH_DOCS * (threads + 1) + 16;
+    let sizes = pages.sizes();
+    let mut batches = Vec::new();
+    let mut first = 0;
+    for (k, &n) in sizes.iter().enumerate() {
+        for at in (0..n).step_by(BATCH_DOCS) {
+            batches.push((k, at..(at + BATCH_DOCS).min(n), first + at));
+        }
+        first += n;
+    }
     let next = AtomicUsize::new(0);
     let abort = AtomicBool::new(false);
+    let failed: Mutex<Option<Error>> = Mutex::new(None);
     let emitted = Mutex::new(0usize);
     let moved = Condvar::new();
     let (tx, rx) = crossbeam_channel::bounded::<(usize, std::result::Result<DocAnalysis, Skip>)>(
         2 * threads + 2,
     );
-    let empty = Metadata::default();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
             let (next, abort, emitted, moved) = (&next, &abort, &emitted, &moved);
-            let empty = &empty;
+            let (batches, failed) = (&batches, &failed);
             scope.spawn(move || {
                 let mut worker = analyzer.worker();
                 loop {
-                    let first = next.fetch_add(BATCH_DOCS, Ordering::SeqCst);
-                    if first >= work.len() || abort.load(Ordering::SeqCst) {
+                    let b = next.fetch_add(1, Ordering::SeqCst);
+                    let Some((k, range, first)) = batches.get(b).cloned() else {
+                        break;
+                    };
+                    if abort.load(Ordering::SeqCst) {
                         break;
                     }
-                    let end = (first + BATCH_DOCS).min(work.len());
+                    let end = first + range.len();
                     {
                         let mut e = emitted.lock().unwrap_or_else(|p| p.into_inner());
                         while end > *e + window && !abort.load(Ordering::SeqCst) {
@@ -318,22 +335,24 @@ where
                     if abort.load(Ordering::SeqCst) {
                         break;
                     }
-                    let read: Vec<std::result::Result<corpus::Document, Skip>> = work.items()
-                        [first..end]
-                        .iter()
-                        .map(|w| {
-                            let md = metadata.get(&*w.root).unwrap_or(empty);
-                            let file = corpus::SourceFile {
-                                doc: work.doc(w).to_string(),
-                                path: work.path(w),
-                            };
-                            corpus::read_document(&file, md, max_bytes)
-                        })
-                        .collect();
+                    // The sink frees a page only after every result of it, so this
+                    // batch's page is still there.
+                    let p = match pages.get(k) {
+                        Ok(Some(p)) => p,
+                        Ok(None) => break,
+                        Err(e) => {
+                            *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                            abort.store(true, Ordering::SeqCst);
+                            moved.notify_all();
+                            break;
+                        }
+                    };
+                    let read = p.read(range, max_bytes);
+                    drop(p);
                     let results = analyse_read(analyzer, &mut worker, read);
-                    for (k, r) in results.into_iter().enumerate() {
+                    for (i, r) in results.into_iter().enumerate() {
                         bar.inc(1);
-                        if tx.send((first + k, r)).is_err() {
+                        if tx.send((first + i, r)).is_err() {
                             return;
                         }
                     }
@@ -343,11 +362,33 @@ where
         drop(tx);
         let mut pending = BTreeMap::new();
         let mut done = 0usize;
+        // The page being emitted: its number, its first global index, and the page.
+        let (mut k, mut start, mut current) = (0usize, 0usize, None);
         let mut result = Ok(());
-        for (i, r) in rx.iter() {
+        'receive: for (i, r) in rx.iter() {
             pending.insert(i, r);
             while let Some(r) = pending.remove(&done) {
-                if let Err(e) = sink(done, r) {
+                while done >= start + sizes[k] {
+                    // All of page k is emitted: free it.
+                    current = None;
+                    pages.free(k);
+                    trace::release_free_memory();
+                    start += sizes[k];
+                    k += 1;
+                }
+                if current.is_none() {
+                    // A worker has read from page k, so it is in memory.
+                    match pages.get(k) {
+                        Ok(p) => current = p,
+                        Err(e) => {
+                            result = Err(e);
+                            break 'receive;
+                        }
+                    }
+                }
+                let p = current.as_ref().expect("a page is freed only once emitted");
+                let w = &p.work.items()[done - start];
+                if let Err(e) = sink(&p.work, w, r) {
                     result = Err(e);
                     break;
                 }
@@ -365,7 +406,11 @@ where
             drop(rx);
         }
         result
-    })
+    })?;
+    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// Analyses the documents that could be read, as one batch: one result per input, a
@@ -601,16 +646,17 @@ fn analyse_corpus(
             .into_iter()
             .collect::<HashMap<_, _>>();
         metadata.insert(root.clone(), scanned.metadata);
-        let mut kept = analyse_work(
-            opts,
-            fingerprint,
-            store,
-            report,
-            &p.work,
+        // The work and the metadata rows in pages, each freed once analysed.
+        let pages = Pages::new(
+            std::mem::take(&mut p.work),
             &metadata,
-            load,
-            bar,
+            opts.page_docs,
+            &store.dir,
         )?;
+        drop(metadata);
+        trace::release_free_memory();
+        trace::lap("pages of work");
+        let mut kept = analyse_work(opts, fingerprint, store, report, pages, load, bar)?;
         p.root_skips.append(&mut kept);
     }
     p.root_skips.sort();
@@ -656,14 +702,12 @@ fn report_plan(p: &plan::Plan, prune: bool, report: &mut RunReport) {
 
 /// Analyses `work` and commits it in batches; returns the `skipped` rows of documents
 /// whose new version could not be analysed while their earlier analysis is kept.
-#[allow(clippy::too_many_arguments)]
 fn analyse_work(
     opts: &IncrementalOptions,
     fingerprint: &Fingerprint,
     store: &mut Store,
     report: &mut RunReport,
-    work: &WorkList,
-    metadata: &HashMap<String, Metadata>,
+    pages: Pages,
     load: &dyn Fn() -> Result<Analyzer>,
     bar: &dyn Fn(&str) -> ProgressBar,
 ) -> Result<Vec<SkipRow>> {
@@ -671,7 +715,7 @@ fn analyse_work(
     trace::lap("load analyzer");
     let t0 = Instant::now();
     let abar = bar("analyse");
-    abar.set_length(work.len() as u64);
+    abar.set_length(pages.sizes().iter().sum::<usize>() as u64);
     let mut writer = BatchWriter {
         store,
         fingerprint: &fingerprint.hash,
@@ -688,13 +732,12 @@ fn analyse_work(
     let mut analysed = 0usize;
     let mut skipped = Vec::new();
     analyse_stream(
-        work,
+        &pages,
         &analyzer,
-        metadata,
         opts.max_file_bytes,
         rayon::current_num_threads(),
         &abar,
-        |i, r| {
+        |list, w, r| {
             match &r {
                 Ok(a) => {
                     analysed += 1;
@@ -718,8 +761,7 @@ fn analyse_work(
                     reason: s.reason.clone(),
                 }),
             }
-            let w = &work.items()[i];
-            writer.push(work.doc(w), w, r)
+            writer.push(list.doc(w), w, r)
         },
     )?;
     writer.flush()?;

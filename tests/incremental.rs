@@ -77,6 +77,20 @@ fn three_adds_equal_one_run() {
     let want = snapshot(&out_full);
     assert_eq!(want["documents"].1.len(), names.len());
 
+    // The plan in pages of 2 documents (all but the first read back from the page file),
+    // committed in batches of 3: the same tables.
+    let out_paged = dir.path().join("out-paged");
+    ok(
+        &run(
+            "run",
+            &full,
+            &out_paged,
+            &["-q", "--page-docs", "2", "--batch-docs", "3"],
+        ),
+        0,
+    );
+    assert_eq!(snapshot(&out_paged), want, "small pages and batches");
+
     // One folder that grows in three steps, added after each step.
     let grown = dir.path().join("grown");
     let out_grown = dir.path().join("out-grown");

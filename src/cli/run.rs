@@ -39,6 +39,9 @@ pub struct StoreArgs {
     /// Commit a batch every N rows (tuning and tests).
     #[arg(long, hide = true, default_value_t = IncrementalOptions::BATCH_ROWS)]
     pub batch_rows: usize,
+    /// Hold the plan in pages of N documents (tuning and tests).
+    #[arg(long, hide = true, default_value_t = crate::state::pages::PAGE_DOCS)]
+    pub page_docs: usize,
     /// Dictionary and thread options.
     #[command(flatten)]
     pub analyzer: AnalyzerArgs,
@@ -112,6 +115,7 @@ fn execute(
         rebuild_state: s.rebuild_state,
         batch_docs: s.batch_docs,
         batch_rows: s.batch_rows,
+        page_docs: s.page_docs,
         output: OutputOptions {
             csv_guard: !s.no_csv_guard,
         },

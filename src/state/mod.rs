@@ -59,6 +59,7 @@
 pub mod fingerprint;
 pub mod ledger;
 pub mod lock;
+pub mod pages;
 pub mod parts;
 pub mod plan;
 pub mod publish;

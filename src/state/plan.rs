@@ -170,7 +170,9 @@ pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar
 }
 
 /// Why a document is analysed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Why {
     /// Not stored yet.
     New,
@@ -189,7 +191,7 @@ pub enum Why {
 /// One document to analyse. Kept small (a run may plan hundreds of thousands): the hashes
 /// as bytes, the folder and the metadata variable names shared, the path only when it
 /// does not end with the name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Work {
     /// Name, in [`WorkList`]'s texts.
     doc: TextRef,
@@ -205,7 +207,7 @@ pub struct Work {
     /// Its metadata variable names.
     pub meta_keys: Arc<[String]>,
     /// BLAKE3 of its bytes when planned.
-    hash: Option<blake3::Hash>,
+    hash: Option<[u8; 32]>,
     /// Whether the store holds an analysis of an earlier version (kept if this one
     /// cannot be analysed).
     pub had_analysis: bool,
@@ -231,7 +233,9 @@ impl Work {
             // is then analysed again, never wrongly kept.
             meta_hash: u128::from_str_radix(meta_hash, 16).unwrap_or(0),
             meta_keys: meta_keys.clone(),
-            hash: hash.and_then(|h| blake3::Hash::from_hex(h).ok()),
+            hash: hash
+                .and_then(|h| blake3::Hash::from_hex(h).ok())
+                .map(|h| *h.as_bytes()),
             had_analysis: false,
             size: 0,
         }
@@ -244,14 +248,15 @@ impl Work {
 
     /// BLAKE3 of its bytes when planned, as the ledger records it.
     pub fn hash(&self) -> Option<String> {
-        self.hash.map(|h| h.to_hex().to_string())
+        self.hash
+            .map(|h| blake3::Hash::from(h).to_hex().to_string())
     }
 }
 
 /// The documents a run analyses, sorted by name. The names are kept in one string: a run
 /// may plan hundreds of thousands, and a small allocation per name would pin pages of
 /// the scan's freed memory.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct WorkList {
     items: Vec<Work>,
     names: Texts,
@@ -276,6 +281,48 @@ impl WorkList {
             .sort_by(|a, b| names.get(a.doc).cmp(names.get(b.doc)));
         self.items.shrink_to_fit();
         self.names.shrink_to_fit();
+    }
+
+    /// The list cut into lists of `size` items (the last may be shorter), in order, each
+    /// with its own names: one can be freed while the others are still needed.
+    pub fn into_pages(self, size: usize) -> Vec<WorkList> {
+        let size = size.max(1);
+        let mut pages = Vec::with_capacity(self.items.len().div_ceil(size));
+        let mut items = self.items.into_iter().peekable();
+        while items.peek().is_some() {
+            let mut page = WorkList {
+                items: Vec::with_capacity(size.min(items.len())),
+                names: Texts::default(),
+            };
+            for mut w in items.by_ref().take(size) {
+                w.doc = page.names.push(self.names.get(w.doc));
+                page.items.push(w);
+            }
+            page.names.shrink_to_fit();
+            pages.push(page);
+        }
+        pages
+    }
+
+    /// Makes the items with equal folders, and equal metadata variable names, share one
+    /// copy of each (a list read back from a file has a copy per item).
+    pub fn share_common(&mut self) {
+        let mut roots: HashSet<Arc<str>> = HashSet::new();
+        let mut keys: HashSet<Arc<[String]>> = HashSet::new();
+        for w in &mut self.items {
+            match roots.get(&w.root) {
+                Some(r) => w.root = r.clone(),
+                None => {
+                    roots.insert(w.root.clone());
+                }
+            }
+            match keys.get(&w.meta_keys) {
+                Some(k) => w.meta_keys = k.clone(),
+                None => {
+                    keys.insert(w.meta_keys.clone());
+                }
+            }
+        }
     }
 
     /// How many.
@@ -647,6 +694,39 @@ mod tests {
             ("b.txt", "/c/B.TXT".into())
         );
         assert_eq!(odd.hash(), None);
+    }
+
+    #[test]
+    fn pages_keep_the_order_names_and_paths() {
+        let root: Arc<str> = Arc::from("/c");
+        let mut list = WorkList::default();
+        for k in (0..7).rev() {
+            let item = Work::new(&root, Why::New, "0", &Arc::from([]), None);
+            let path = if k == 3 {
+                PathBuf::from("/c/ODD")
+            } else {
+                PathBuf::from(format!("/c/{k}.txt"))
+            };
+            list.push(&format!("{k}.txt"), &path, item);
+        }
+        list.sort();
+        let whole: Vec<(String, PathBuf)> = list
+            .items()
+            .iter()
+            .map(|w| (list.doc(w).to_string(), list.path(w)))
+            .collect();
+        let pages = list.into_pages(3);
+        assert_eq!(
+            pages.iter().map(WorkList::len).collect::<Vec<_>>(),
+            [3, 3, 1]
+        );
+        let paged: Vec<(String, PathBuf)> = pages
+            .iter()
+            .flat_map(|p| p.items().iter().map(|w| (p.doc(w).to_string(), p.path(w))))
+            .collect();
+        assert_eq!(paged, whole);
+        assert_eq!(paged[3].1, PathBuf::from("/c/ODD"));
+        assert!(WorkList::default().into_pages(3).is_empty());
     }
 
     #[test]
