@@ -1,7 +1,9 @@
 //! Strings stored once and named by number, for tables of a corpus's worth of rows that
 //! repeat a few values (outlets, dates, document names).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+use std::sync::Arc;
 
 /// Each distinct string once; `intern` gives its number, `get` the string back.
 #[derive(Debug, Default)]
@@ -72,6 +74,17 @@ impl Texts {
     }
 }
 
+/// Makes `a` share the equal value already in `seen`, or adds it there: many items that
+/// hold equal lists or names then hold one copy.
+pub fn share<T: ?Sized + Eq + Hash>(seen: &mut HashSet<Arc<T>>, a: &mut Arc<T>) {
+    match seen.get(a) {
+        Some(s) => *a = s.clone(),
+        None => {
+            seen.insert(a.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +103,17 @@ mod tests {
             refs.iter().map(|&r| t.get(r)).collect::<Vec<_>>(),
             ["g0/1.txt", "", "見出し"]
         );
+    }
+
+    #[test]
+    fn equal_values_are_shared() {
+        let mut seen = HashSet::new();
+        let (mut a, mut b, mut c): (Arc<str>, Arc<str>, Arc<str>) =
+            ("x".into(), "x".into(), "y".into());
+        for v in [&mut a, &mut b, &mut c] {
+            share(&mut seen, v);
+        }
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!((&*b, &*c), ("x", "y"));
     }
 }

@@ -337,9 +337,13 @@ where
                     }
                     // The sink frees a page only after every result of it, so this
                     // batch's page is still there.
-                    let p = match pages.get(k) {
-                        Ok(Some(p)) => p,
-                        Ok(None) => break,
+                    let page = pages.get(k).and_then(|p| {
+                        p.ok_or_else(|| {
+                            Error::State("a page of work was freed before it was analysed".into())
+                        })
+                    });
+                    let p = match page {
+                        Ok(p) => p,
                         Err(e) => {
                             *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
                             abort.store(true, Ordering::SeqCst);

@@ -21,7 +21,7 @@ use super::Shard;
 use super::ledger::{DocRecord, DocStatus};
 use crate::corpus::{self, Meta, Metadata};
 use crate::error::{Error, Result};
-use crate::intern::{TextRef, Texts};
+use crate::intern::{self, TextRef, Texts};
 use crate::output::rows::SkipRow;
 
 /// One article file of a scanned folder.
@@ -132,14 +132,9 @@ pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar
         })
         .collect();
     // Most files share their metadata variable names: one copy of each list.
-    let mut lists: HashSet<Arc<[String]>> = HashSet::new();
+    let mut lists = HashSet::new();
     for f in &mut files {
-        match lists.get(&f.meta_keys) {
-            Some(l) => f.meta_keys = l.clone(),
-            None => {
-                lists.insert(f.meta_keys.clone());
-            }
-        }
+        intern::share(&mut lists, &mut f.meta_keys);
     }
     let before = files.len();
     if let Some(s) = shard {
@@ -307,21 +302,10 @@ impl WorkList {
     /// Makes the items with equal folders, and equal metadata variable names, share one
     /// copy of each (a list read back from a file has a copy per item).
     pub fn share_common(&mut self) {
-        let mut roots: HashSet<Arc<str>> = HashSet::new();
-        let mut keys: HashSet<Arc<[String]>> = HashSet::new();
+        let (mut roots, mut keys) = (HashSet::new(), HashSet::new());
         for w in &mut self.items {
-            match roots.get(&w.root) {
-                Some(r) => w.root = r.clone(),
-                None => {
-                    roots.insert(w.root.clone());
-                }
-            }
-            match keys.get(&w.meta_keys) {
-                Some(k) => w.meta_keys = k.clone(),
-                None => {
-                    keys.insert(w.meta_keys.clone());
-                }
-            }
+            intern::share(&mut roots, &mut w.root);
+            intern::share(&mut keys, &mut w.meta_keys);
         }
     }
 
