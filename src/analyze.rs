@@ -198,7 +198,10 @@ pub struct Prepared<'d> {
 impl Prepared<'_> {
     /// Resolves this document's normalized ranges to original offsets.
     pub fn spans(&self) -> Spans<'_> {
-        Spans::new(&self.doc.text, &self.norm)
+        Spans {
+            html: self.doc.html.as_deref(),
+            ..Spans::new(&self.doc.text, &self.norm)
+        }
     }
 
     /// Tokens inside the normalized byte range `r`.
@@ -251,17 +254,16 @@ impl Worker<'_> {
     ) -> Vec<Result<Prepared<'d>>> {
         let norms: Vec<NormalizedText> = docs
             .iter()
-            .map(|doc| {
-                if doc.is_html {
-                    normalize::normalize_html(&doc.text)
-                } else {
-                    normalize::normalize(&doc.text)
-                }
+            .map(|doc| match &doc.html {
+                Some(layout) => normalize::normalize_html(&doc.text, layout),
+                None => normalize::normalize(&doc.text),
             })
             .collect();
         laps.lap(Stage::Normalize);
-        let boilerplate: Vec<Vec<Range<usize>>> =
-            norms.iter().map(|n| boilerplate::mark(&n.text)).collect();
+        let boilerplate: Vec<Vec<Range<usize>>> = norms
+            .iter()
+            .map(|n| boilerplate::with_marked(boilerplate::mark(&n.text), &n.marked))
+            .collect();
         laps.lap(Stage::Boilerplate);
         let sentences: Vec<Vec<Sentence>> = norms
             .iter()
@@ -431,7 +433,7 @@ fn frame_rows(
                 frame: lex.frames[h.frame].id.clone(),
                 cue: spans.original(h.cue.clone()).to_string(),
                 stance: h.stance.as_str().to_string(),
-                sentence_text: spans.original(sentence).to_string(),
+                sentence_text: spans.visible(sentence),
                 offsets: spans.offsets(h.cue),
                 published: doc.meta.published.map(|d| d.to_string()),
                 sentence: h.sentence as i64,
@@ -449,6 +451,8 @@ pub struct Spans<'t> {
     orig: &'t str,
     norm: &'t NormalizedText,
     last: std::cell::Cell<(usize, usize)>,
+    /// A web page's layout: evidence text is shown decoded.
+    html: Option<&'t crate::corpus::html::Layout>,
 }
 
 impl<'t> Spans<'t> {
@@ -458,6 +462,7 @@ impl<'t> Spans<'t> {
             orig,
             norm,
             last: std::cell::Cell::new((0, 0)),
+            html: None,
         }
     }
 
@@ -494,5 +499,16 @@ impl<'t> Spans<'t> {
     pub fn original(&self, r: Range<usize>) -> &'t str {
         let o = self.orig_range(r);
         &self.orig[o]
+    }
+
+    /// The text a reader sees in a normalized range: the original text, or for a web
+    /// page its text with markup removed and character references decoded (evidence
+    /// sentences: `&ldquo;` reads as “).
+    pub fn visible(&self, r: Range<usize>) -> String {
+        let o = self.orig_range(r);
+        match self.html {
+            Some(layout) => layout.visible(self.orig, o).trim().to_string(),
+            None => self.orig[o].to_string(),
+        }
     }
 }

@@ -198,6 +198,9 @@ pub struct IncrementalOptions {
     pub max_file_bytes: u64,
     /// Drop stored documents of the corpus folder whose file is gone.
     pub prune: bool,
+    /// The folder is added (`shiten add`): a folder not seen before gets its own label
+    /// (its documents' keys start with it); `run` brings a new folder in without one.
+    pub added: bool,
     /// Only this slice of the corpus.
     pub shard: Option<Shard>,
     /// Discard the store first and analyse everything again.
@@ -269,6 +272,10 @@ pub struct RunReport {
     pub garbage: usize,
     /// Warnings about the corpus (metadata).
     pub warnings: Vec<String>,
+    /// The folder's label (empty for the run's own corpus).
+    pub label: String,
+    /// Output folders left out of the scan (outputs are never inputs).
+    pub excluded: Vec<String>,
 }
 
 /// Runs the documents of `pages` through the analyzer on `threads` worker threads and
@@ -630,7 +637,22 @@ fn analyse_corpus(
     bar: &dyn Fn(&str) -> ProgressBar,
 ) -> Result<Commit> {
     let scan_bar = bar("scan");
-    let mut scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
+    let root_key = plan::root_key(&opts.corpus)?;
+    let label = store.ledger.folder_label(&root_key, opts.added)?;
+    // Outputs are never inputs: the output folder is left out wherever it is.
+    let exclude: Vec<PathBuf> = std::fs::canonicalize(&opts.out).into_iter().collect();
+    let mut scanned = plan::scan_with(
+        &opts.corpus,
+        opts.max_file_bytes,
+        opts.shard,
+        &scan_bar,
+        &plan::ScanOptions {
+            label: &label,
+            exclude: &exclude,
+        },
+    )?;
+    report.label = label;
+    report.excluded = std::mem::take(&mut scanned.excluded);
     scan_bar.finish_and_clear();
     let stored = store.ledger.documents()?;
     let stored_skips = store.ledger.root_skips(&scanned.root)?;

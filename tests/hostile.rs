@@ -257,7 +257,7 @@ fn hostile_corpus_completes_with_precise_reasons() {
         },
         Case {
             file: "nul_padding.txt",
-            expect: Ok(&["NUL byte(s) ignored", "first at byte"]),
+            expect: Ok(&["NUL byte(s) read as U+FFFD", "first at byte"]),
         },
         Case {
             file: "nul_many.txt",

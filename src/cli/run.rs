@@ -74,26 +74,32 @@ pub struct AddArgs {
 /// Runs `shiten run`.
 pub fn run(a: RunArgs, progress: &Progress) -> anyhow::Result<Status> {
     let command = format!("shiten run {}", a.corpus.display());
-    execute(&a.corpus, a.prune, &a.store, &command, progress)
+    execute(&a.corpus, a.prune, false, &a.store, &command, progress)
 }
 
 /// Runs `shiten add`.
 pub fn add(a: AddArgs, progress: &Progress) -> anyhow::Result<Status> {
     let command = format!("shiten add {}", a.folder.display());
-    execute(&a.folder, false, &a.store, &command, progress)
+    execute(&a.folder, false, true, &a.store, &command, progress)
 }
 
 fn execute(
     corpus: &std::path::Path,
     prune: bool,
+    added: bool,
     s: &StoreArgs,
     command: &str,
     progress: &Progress,
 ) -> anyhow::Result<Status> {
     super::init_threads(s.analyzer.threads)?;
     anyhow::ensure!(
-        corpus.is_dir(),
-        "corpus folder {} does not exist or is not a folder",
+        corpus.is_dir()
+            || (corpus.is_file()
+                && matches!(
+                    crate::corpus::file_kind(corpus),
+                    crate::corpus::FileKind::Export(_)
+                )),
+        "corpus {} does not exist or is not a folder (or an export file: .jsonl, .csv, .parquet)",
         corpus.display()
     );
     let shard = s
@@ -111,6 +117,7 @@ fn execute(
         out: s.out.clone(),
         max_file_bytes: s.max_file_mb.saturating_mul(1024 * 1024),
         prune,
+        added,
         shard,
         rebuild_state: s.rebuild_state,
         batch_docs: s.batch_docs,
@@ -162,6 +169,20 @@ fn execute(
     }
     for w in &report.warnings {
         progress.warn(w);
+    }
+    if !report.excluded.is_empty() {
+        progress.note(&format!(
+            "left out of the corpus (shiten's own outputs): {}",
+            preview(&report.excluded)
+        ));
+    }
+    if !report.label.is_empty() && report.analysed > 0 {
+        progress.note(&format!(
+            "documents of {} are keyed '{}:NAME' in the tables (another folder may hold \
+             the same names)",
+            corpus.display(),
+            report.label
+        ));
     }
     for x in &report.skipped {
         progress.warn(&format!("skipped {}: {}", x.path, x.reason));

@@ -33,13 +33,20 @@ pub struct Page {
 impl Page {
     /// `work` with the rows of `metadata` (by corpus folder) that its documents need.
     fn new(work: WorkList, metadata: &HashMap<String, Metadata>) -> Page {
-        let mut docs: HashMap<&str, Vec<&str>> = HashMap::new();
+        // metadata.csv names a file (an export file for its rows) without the folder label.
+        let mut docs: HashMap<&str, Vec<String>> = HashMap::new();
         for w in work.items() {
-            docs.entry(&*w.root).or_default().push(work.doc(w));
+            let (_, rel, _) = corpus::key::split(work.doc(w));
+            docs.entry(&*w.root)
+                .or_default()
+                .push(corpus::key::display_name(rel));
         }
         let metadata = docs
             .into_iter()
-            .filter_map(|(root, docs)| Some((root.to_string(), metadata.get(root)?.subset(docs))))
+            .filter_map(|(root, docs)| {
+                let md = metadata.get(root)?.subset(docs.iter().map(String::as_str));
+                Some((root.to_string(), md))
+            })
             .collect();
         Page { work, metadata }
     }
@@ -54,8 +61,11 @@ impl Page {
         self.work.items()[range]
             .iter()
             .map(|w| {
+                let doc = self.work.doc(w);
+                let (_, rel, _) = corpus::key::split(doc);
                 let file = corpus::SourceFile {
-                    doc: self.work.doc(w).to_string(),
+                    doc: doc.to_string(),
+                    name: corpus::key::display_name(rel),
                     path: self.work.path(w),
                 };
                 let md = self.metadata.get(&*w.root).unwrap_or(&empty);
@@ -216,10 +226,7 @@ mod tests {
             .items()
             .iter()
             .map(|w| {
-                let file = corpus::SourceFile {
-                    doc: p.work.doc(w).to_string(),
-                    path: p.work.path(w),
-                };
+                let file = corpus::SourceFile::new(p.work.doc(w), p.work.path(w));
                 seen(corpus::read_document(&file, &metadata[&*w.root], 1 << 20))
             })
             .collect();

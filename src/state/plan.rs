@@ -1,7 +1,9 @@
 //! Scanning a corpus folder and planning a run against the ledger: which documents are
 //! new, changed, stale, unchanged, duplicates, or removed.
 //!
-//! A document's identity is its name relative to its corpus folder (the `doc` column).
+//! A document's identity is its key (the `doc` column, see [`crate::corpus::key`]): its
+//! name relative to its corpus folder, prefixed with the folder's label for a folder
+//! brought in by `add`, with `#id` for a row of an export file.
 //! Its analysis depends on its bytes (BLAKE3), its metadata row (hashed) and the
 //! configuration fingerprint; when any of them differs from what the ledger recorded, it
 //! is analysed again. A file with the same bytes as a document already stored (or met
@@ -24,11 +26,13 @@ use crate::error::{Error, Result};
 use crate::intern::{self, TextRef, Texts};
 use crate::output::rows::SkipRow;
 
-/// One article file of a scanned folder.
+/// One article (a file, or a row of an export file) of a scanned folder.
 #[derive(Debug, Clone)]
 pub struct ScannedFile {
-    /// Name relative to the folder.
+    /// Document key.
     pub doc: String,
+    /// The file's name relative to the folder, as `metadata.csv` names it.
+    pub name: String,
     /// Where to read it.
     pub path: PathBuf,
     /// Size in bytes.
@@ -47,6 +51,10 @@ pub struct ScannedFile {
 pub struct Scan {
     /// The folder, absolute (the ledger's `root`).
     pub root: String,
+    /// Its label (the prefix of its document keys).
+    pub label: String,
+    /// Output folders left out of the scan.
+    pub excluded: Vec<String>,
     /// Article files in this shard, sorted by name.
     pub files: Vec<ScannedFile>,
     /// Inputs that are not documents (other file types, bad metadata rows), sorted.
@@ -103,11 +111,41 @@ fn hash_file(path: &Path, size: u64, max_bytes: u64) -> std::result::Result<Stri
     Ok(h.finalize().to_hex().to_string())
 }
 
+/// How to scan a folder.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions<'a> {
+    /// The folder's label (see [`crate::corpus::key`]).
+    pub label: &'a str,
+    /// Folders left out (canonical: the output folder).
+    pub exclude: &'a [PathBuf],
+}
+
+/// The folder whose `metadata.csv` describes the inputs of `root` (itself, or the folder
+/// of an export file given as the corpus).
+pub fn metadata_root(root: &Path) -> &Path {
+    if root.is_file() {
+        root.parent().unwrap_or(Path::new("."))
+    } else {
+        root
+    }
+}
+
 /// Lists and hashes the article files of `root` (in parallel), with their metadata.
 pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar) -> Result<Scan> {
+    scan_with(root, max_bytes, shard, bar, &ScanOptions::default())
+}
+
+/// [`scan`] with a label and folders to leave out.
+pub fn scan_with(
+    root: &Path,
+    max_bytes: u64,
+    shard: Option<Shard>,
+    bar: &ProgressBar,
+    opts: &ScanOptions<'_>,
+) -> Result<Scan> {
     let key = root_key(root)?;
-    let found = corpus::discover(root).map_err(|e| Error::io(root, e))?;
-    let metadata = Metadata::load(root);
+    let found = corpus::discover_excluding(root, opts.exclude).map_err(|e| Error::io(root, e))?;
+    let metadata = Metadata::load(metadata_root(root));
     bar.set_length(found.files.len() as u64);
     let mut files: Vec<ScannedFile> = found
         .files
@@ -118,10 +156,11 @@ pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar
                 Ok(h) => (Some(h), None),
                 Err(p) => (None, Some(p)),
             };
-            let (meta, warning) = metadata.for_doc(&f.doc);
+            let (meta, warning) = metadata.for_doc(&f.name);
             bar.inc(1);
             ScannedFile {
-                doc: f.doc.clone(),
+                doc: corpus::key::with_label(opts.label, &f.doc),
+                name: f.name.clone(),
                 path: f.path.clone(),
                 size,
                 hash,
@@ -157,6 +196,8 @@ pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar
     skips.sort();
     Ok(Scan {
         root: key,
+        label: opts.label.to_string(),
+        excluded: found.excluded,
         files,
         skips,
         metadata,
@@ -192,8 +233,7 @@ pub struct Work {
     doc: TextRef,
     /// Its corpus folder (ledger `root`).
     pub root: Arc<str>,
-    /// Where to read it, when that does not end with `doc` (a name that is not UTF-8);
-    /// otherwise `root` joined with `doc`.
+    /// Where to read it, when that is not where its key says (see [`WorkList::path`]).
     path: Option<Box<Path>>,
     /// Why.
     pub why: Why,
@@ -258,12 +298,13 @@ pub struct WorkList {
 }
 
 impl WorkList {
-    /// Adds `w`, the document `doc` read from `path`. The path is kept only when it does
-    /// not end with the name (a file name that is not UTF-8, which the name shows with
-    /// replacement characters); otherwise the file is read at the folder joined with the
-    /// name (the folder is the canonical form of the one walked).
+    /// Adds `w`, the document `doc` read from `path`. The path is kept only when it is
+    /// not where the key says (the folder joined with the key's file name, the folder being
+    /// the canonical form of the one walked; or the export file given as the corpus).
     fn push(&mut self, doc: &str, path: &Path, mut w: Work) {
-        if !path.ends_with(doc) {
+        let (_, rel, _) = corpus::key::split(doc);
+        let rel = corpus::key::key_path(rel);
+        if !path.ends_with(&rel) {
             w.path = Some(path.into());
         }
         w.doc = self.names.push(doc);
@@ -333,8 +374,20 @@ impl WorkList {
     pub fn path(&self, w: &Work) -> PathBuf {
         match &w.path {
             Some(p) => p.to_path_buf(),
-            None => Path::new(&*w.root).join(self.doc(w)),
+            None => usual_path(&w.root, self.doc(w)),
         }
+    }
+}
+
+/// Where the document `doc` of the corpus folder (or export file) `root` is read.
+pub fn usual_path(root: &str, doc: &str) -> PathBuf {
+    let root = Path::new(root);
+    let (_, rel, _) = corpus::key::split(doc);
+    let rel = corpus::key::key_path(rel);
+    if root.ends_with(&rel) && !root.is_dir() {
+        root.to_path_buf()
+    } else {
+        root.join(rel)
     }
 }
 
@@ -531,7 +584,7 @@ pub fn plan(
             if d.root == scan.root || deleted.contains(d.doc.as_str()) {
                 continue;
             }
-            let path = Path::new(&d.root).join(&d.doc);
+            let path = usual_path(&d.root, &d.doc);
             let due = match d.status {
                 DocStatus::Analysed => d.fingerprint != fingerprint,
                 DocStatus::Duplicate => d
@@ -617,6 +670,7 @@ mod tests {
     fn file(doc: &str, content: &str) -> ScannedFile {
         ScannedFile {
             doc: doc.into(),
+            name: doc.into(),
             path: PathBuf::from(doc),
             size: content.len() as u64,
             hash: Some(blake3::hash(content.as_bytes()).to_hex().to_string()),
@@ -629,6 +683,8 @@ mod tests {
     fn scan_of(files: Vec<ScannedFile>) -> Scan {
         Scan {
             root: "/c".into(),
+            label: String::new(),
+            excluded: vec![],
             files,
             skips: vec![],
             metadata: Metadata::default(),
