@@ -70,7 +70,7 @@ pub fn analyze_corpus(
 ) -> Result<Outcome> {
     let t0 = Instant::now();
     let found = corpus::discover(&opts.corpus).map_err(|e| Error::io(&opts.corpus, e))?;
-    let metadata = Metadata::load(&opts.corpus);
+    let metadata = Metadata::load(plan::metadata_root(&opts.corpus));
     bar.set_length(found.files.len() as u64);
     let results: Vec<std::result::Result<DocAnalysis, Skip>> = found
         .files
@@ -80,7 +80,16 @@ pub fn analyze_corpus(
             |worker, files| {
                 let read: Vec<std::result::Result<corpus::Document, Skip>> = files
                     .iter()
-                    .map(|f| corpus::read_document(f, &metadata, opts.max_file_bytes))
+                    .flat_map(|f| match f.kind() {
+                        corpus::FileKind::Export(format) => corpus::export::read_all(
+                            f,
+                            format,
+                            &corpus::export::Columns::default(),
+                            &metadata,
+                            opts.max_file_bytes,
+                        ),
+                        _ => vec![corpus::read_document(f, &metadata, opts.max_file_bytes)],
+                    })
                     .collect();
                 let out = analyse_read(analyzer, worker, read);
                 bar.inc(files.len() as u64);
@@ -198,6 +207,8 @@ pub struct IncrementalOptions {
     pub max_file_bytes: u64,
     /// Drop stored documents of the corpus folder whose file is gone.
     pub prune: bool,
+    /// The text and id columns of export files.
+    pub columns: corpus::export::Columns,
     /// The folder is added (`shiten add`): a folder not seen before gets its own label
     /// (its documents' keys start with it); `run` brings a new folder in without one.
     pub added: bool,
@@ -649,6 +660,8 @@ fn analyse_corpus(
         &plan::ScanOptions {
             label: &label,
             exclude: &exclude,
+            columns: opts.columns.clone(),
+            spool_dir: Some(&store.dir),
         },
     )?;
     report.label = label;
@@ -658,6 +671,12 @@ fn analyse_corpus(
     let stored_skips = store.ledger.root_skips(&scanned.root)?;
     let mut p = plan::plan(&scanned, &stored, &fingerprint.hash, opts.prune, true);
     drop(stored);
+    // Rows of other folders' exports to analyse again: found in their files.
+    let other_spool;
+    if !p.unlocated.is_empty() {
+        other_spool = corpus::export::Spool::in_dir(&store.dir);
+        plan::locate_rows(&mut p, &opts.columns, opts.max_file_bytes, &other_spool);
+    }
     report.scanned = scanned.files.len();
     // The plan holds what analysis needs of each file; the scan's list can go.
     scanned.files = Vec::new();
@@ -676,6 +695,7 @@ fn analyse_corpus(
         let pages = Pages::new(
             std::mem::take(&mut p.work),
             &metadata,
+            &opts.columns,
             opts.page_docs,
             &store.dir,
         )?;

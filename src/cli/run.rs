@@ -39,6 +39,14 @@ pub struct StoreArgs {
     /// Commit a batch every N rows (tuning and tests).
     #[arg(long, hide = true, default_value_t = IncrementalOptions::BATCH_ROWS)]
     pub batch_rows: usize,
+    /// The column of export files (.jsonl, .csv, .parquet) that holds the article text
+    /// (default: text, then body, then content).
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    /// The column of export files that holds the article id (default: id; without one,
+    /// rows are keyed by their line number).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
     /// Hold the plan in pages of N documents (tuning and tests).
     #[arg(long, hide = true, default_value_t = crate::state::pages::PAGE_DOCS)]
     pub page_docs: usize,
@@ -118,6 +126,10 @@ fn execute(
         max_file_bytes: s.max_file_mb.saturating_mul(1024 * 1024),
         prune,
         added,
+        columns: crate::corpus::export::Columns {
+            text: s.text_column.clone(),
+            id: s.id_column.clone(),
+        },
         shard,
         rebuild_state: s.rebuild_state,
         batch_docs: s.batch_docs,

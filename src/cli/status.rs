@@ -30,6 +30,15 @@ pub struct StatusArgs {
     /// Treat CSV guarding as off when checking whether outputs are current (as in `run`).
     #[arg(long)]
     pub no_csv_guard: bool,
+    /// Also list every stored document: key, status and the folder it came from.
+    #[arg(long)]
+    pub documents: bool,
+    /// The text column of export files (as in `run`).
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    /// The id column of export files (as in `run`).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
     /// Dictionary options (for the configuration fingerprint).
     #[command(flatten)]
     pub analyzer: AnalyzerArgs,
@@ -99,6 +108,27 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         ledger.state()?,
         s.last_commit.map_or("never".into(), timestamp)
     );
+    let folders = ledger.folders()?;
+    let docs = ledger.documents()?;
+    for (root, label) in &folders {
+        let n = docs.iter().filter(|d| &d.root == root).count();
+        let keys = if label.is_empty() {
+            "keys NAME".to_string()
+        } else {
+            format!("keys {label}:NAME")
+        };
+        println!("folder     {root} ({keys}): {n} document(s)");
+    }
+    if a.documents {
+        for d in &docs {
+            let status = match d.status {
+                DocStatus::Analysed => "analysed",
+                DocStatus::Skipped => "skipped",
+                DocStatus::Duplicate => "duplicate",
+            };
+            println!("{}\t{status}\t{}", d.doc, d.root);
+        }
+    }
     if s.abandoned_batches > 0 {
         println!(
             "           {} uncommitted batch(es) of an interrupted run (removed by the next run)",
@@ -140,7 +170,6 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
             println!("outputs    BEHIND: {why}; `shiten run` or `shiten add` updates them")
         }
     }
-    let docs = ledger.documents()?;
     let stale: Vec<String> = docs
         .iter()
         .filter(|d| d.status == DocStatus::Analysed && d.fingerprint != fp.hash)
@@ -178,11 +207,25 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
             );
             continue;
         }
-        let scan = plan::scan(
+        let label = ledger
+            .label_of(&plan::root_key(&root)?)?
+            .unwrap_or_default();
+        let scan = plan::scan_with(
             &root,
             a.max_file_mb << 20,
             shard,
             &indicatif::ProgressBar::hidden(),
+            &plan::ScanOptions {
+                label: &label,
+                exclude: &std::fs::canonicalize(&a.out)
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+                columns: crate::corpus::export::Columns {
+                    text: a.text_column.clone(),
+                    id: a.id_column.clone(),
+                },
+                spool_dir: None,
+            },
         )?;
         let p = plan::plan(&scan, &docs, &fp.hash, false, false);
         println!("corpus     {}", scan.root);

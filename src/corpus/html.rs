@@ -1067,7 +1067,9 @@ fn page_meta(st: &State) -> PageMeta {
 /// `記事の見出し | サイト名` -> `記事の見出し` (when the site is known or the separator is
 /// clear).
 fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
-    for sep in [" | ", "｜", " - ", " – ", " — ", "：", " : ", "|"] {
+    for sep in [
+        " | ", "｜", " - ", " – ", " — ", " ― ", "―", "—", " : ", "：", "|", " : ",
+    ] {
         if let Some(k) = title.rfind(sep) {
             let (head, tail) = (title[..k].trim(), title[k + sep.len()..].trim());
             let site_like = site.is_some_and(|s| tail.contains(s) || s.contains(tail))

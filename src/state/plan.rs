@@ -21,7 +21,8 @@ use rayon::prelude::*;
 
 use super::Shard;
 use super::ledger::{DocRecord, DocStatus};
-use crate::corpus::{self, Meta, Metadata};
+use crate::corpus::export::{self, Columns, RowLoc, Spool};
+use crate::corpus::{self, FileKind, Meta, Metadata};
 use crate::error::{Error, Result};
 use crate::intern::{self, TextRef, Texts};
 use crate::output::rows::SkipRow;
@@ -45,6 +46,8 @@ pub struct ScannedFile {
     pub meta_hash: String,
     /// Its metadata variable names (shared by the files with the same names).
     pub meta_keys: Arc<[String]>,
+    /// For a row of an export file: where it is in `path`.
+    pub row: Option<RowLoc>,
 }
 
 /// A scanned corpus folder.
@@ -63,6 +66,9 @@ pub struct Scan {
     pub metadata: Metadata,
     /// Article files left out because they belong to other shards.
     pub other_shards: usize,
+    /// UTF-8 copies of its Parquet and non-UTF-8 CSV exports, which rows are read from;
+    /// removed when the scan is dropped.
+    pub spool: Option<Arc<Spool>>,
 }
 
 /// The absolute form of a corpus folder, as the ledger records it.
@@ -118,6 +124,10 @@ pub struct ScanOptions<'a> {
     pub label: &'a str,
     /// Folders left out (canonical: the output folder).
     pub exclude: &'a [PathBuf],
+    /// The text and id columns of export files.
+    pub columns: Columns,
+    /// Where UTF-8 copies of exports go (the store folder); a temporary folder if `None`.
+    pub spool_dir: Option<&'a Path>,
 }
 
 /// The folder whose `metadata.csv` describes the inputs of `root` (itself, or the folder
@@ -147,8 +157,11 @@ pub fn scan_with(
     let found = corpus::discover_excluding(root, opts.exclude).map_err(|e| Error::io(root, e))?;
     let metadata = Metadata::load(metadata_root(root));
     bar.set_length(found.files.len() as u64);
-    let mut files: Vec<ScannedFile> = found
+    let (articles, exports): (Vec<corpus::SourceFile>, Vec<corpus::SourceFile>) = found
         .files
+        .into_iter()
+        .partition(|f| !matches!(f.kind(), FileKind::Export(_)));
+    let mut files: Vec<ScannedFile> = articles
         .par_iter()
         .map(|f| {
             let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
@@ -167,9 +180,66 @@ pub fn scan_with(
                 problem,
                 meta_hash: meta_hash(&meta, warning.as_deref()),
                 meta_keys: Arc::from(meta.extra.into_keys().collect::<Vec<_>>()),
+                row: None,
             }
         })
         .collect();
+    let mut export_skips = Vec::new();
+    let mut spool = None;
+    for f in &exports {
+        let FileKind::Export(format) = f.kind() else {
+            continue;
+        };
+        let sp = match &spool {
+            Some(s) => s,
+            None => {
+                let made = match opts.spool_dir {
+                    Some(d) => Spool::in_dir(d),
+                    None => Spool::temporary().map_err(|e| Error::io(Path::new("/tmp"), e))?,
+                };
+                spool.insert(Arc::new(made))
+            }
+        };
+        let mut rows = Vec::new();
+        let scanned =
+            export::scan_rows(
+                f,
+                format,
+                &opts.columns,
+                &metadata,
+                max_bytes,
+                sp,
+                |r| match r {
+                    Ok(row) => rows.push(row),
+                    Err(s) => export_skips.push(s),
+                },
+            );
+        bar.inc(1);
+        let readable = match scanned {
+            Ok(r) => r,
+            Err(s) => {
+                export_skips.push(s);
+                continue;
+            }
+        };
+        let path: PathBuf = if readable.path == f.path {
+            f.path.clone()
+        } else {
+            readable.path.clone()
+        };
+        files.extend(rows.into_iter().map(|row| ScannedFile {
+            doc: corpus::key::with_label(opts.label, &row.key),
+            name: f.name.clone(),
+            path: path.clone(),
+            size: row.size,
+            hash: row.problem.is_none().then_some(row.hash),
+            problem: row.problem,
+            meta_hash: meta_hash(&row.meta, None),
+            meta_keys: Arc::from(row.meta.extra.into_keys().collect::<Vec<_>>()),
+            row: Some(row.loc),
+        }));
+    }
+    files.sort_by(|a, b| a.doc.cmp(&b.doc));
     // Most files share their metadata variable names: one copy of each list.
     let mut lists = HashSet::new();
     for f in &mut files {
@@ -186,6 +256,7 @@ pub fn scan_with(
     let mut skips: Vec<SkipRow> = found
         .skipped
         .into_iter()
+        .chain(export_skips)
         .chain(metadata.skipped.iter().cloned())
         .map(|s| SkipRow {
             path: s.path,
@@ -202,6 +273,7 @@ pub fn scan_with(
         skips,
         metadata,
         other_shards,
+        spool,
     })
 }
 
@@ -248,6 +320,8 @@ pub struct Work {
     pub had_analysis: bool,
     /// Size when planned.
     pub size: u64,
+    /// For a row of an export file: where it is.
+    pub row: Option<RowLoc>,
 }
 
 impl Work {
@@ -273,6 +347,7 @@ impl Work {
                 .map(|h| *h.as_bytes()),
             had_analysis: false,
             size: 0,
+            row: None,
         }
     }
 
@@ -414,6 +489,9 @@ pub struct Plan {
     pub duplicates: Vec<(String, String)>,
     /// Files of the scan that cannot be analysed (recorded now or before).
     pub unreadable: Vec<SkipRow>,
+    /// Rows of export files of other folders to analyse again, not yet found in their
+    /// file (see [`locate_rows`]).
+    pub unlocated: Vec<(DocRecord, Why)>,
 }
 
 impl Plan {
@@ -495,6 +573,7 @@ pub fn plan(
         let stored = by_name.get(f.doc.as_str()).copied();
         let work = |why: Why| Work {
             size: f.size,
+            row: f.row,
             had_analysis: stored.is_some_and(|s| s.status == DocStatus::Analysed),
             ..Work::new(&root, why, &f.meta_hash, &f.meta_keys, f.hash.as_deref())
         };
@@ -610,6 +689,10 @@ pub fn plan(
             } else {
                 Why::Promoted
             };
+            if corpus::key::split(&d.doc).2.is_some() {
+                p.unlocated.push((d.clone(), why));
+                continue;
+            }
             p.work.push(
                 &d.doc,
                 &path,
@@ -645,6 +728,66 @@ pub fn plan(
     p
 }
 
+/// Finds the rows of [`Plan::unlocated`] in their export files (each file read once) and
+/// adds them to the work; a row no longer in its file cannot be analysed again.
+pub fn locate_rows(p: &mut Plan, columns: &Columns, max_bytes: u64, spool: &Spool) {
+    let mut by_file: BTreeMap<(String, String), Vec<(DocRecord, Why)>> = BTreeMap::new();
+    for (d, why) in std::mem::take(&mut p.unlocated) {
+        let (label, rel, _) = corpus::key::split(&d.doc);
+        let file = corpus::key::with_label(label, rel);
+        by_file
+            .entry((d.root.clone(), file))
+            .or_default()
+            .push((d, why));
+    }
+    for ((root, file), rows) in by_file {
+        let path = usual_path(&root, &file);
+        let (label, rel, _) = corpus::key::split(&file);
+        let source = corpus::SourceFile {
+            doc: rel.to_string(),
+            name: corpus::key::display_name(rel),
+            path: path.clone(),
+        };
+        let md = Metadata::load(metadata_root(Path::new(&root)));
+        let mut found: HashMap<String, RowLoc> = HashMap::new();
+        let readable = match source.kind() {
+            FileKind::Export(format) => {
+                export::scan_rows(&source, format, columns, &md, max_bytes, spool, |r| {
+                    if let Ok(r) = r {
+                        found.insert(corpus::key::with_label(label, &r.key), r.loc);
+                    }
+                })
+                .ok()
+            }
+            _ => None,
+        };
+        for (d, why) in rows {
+            let (Some(r), Some(&loc)) = (&readable, found.get(&d.doc)) else {
+                p.stale_unreachable.push(d.doc.clone());
+                continue;
+            };
+            p.work.push(
+                &d.doc,
+                &r.path,
+                Work {
+                    size: d.size.max(0) as u64,
+                    had_analysis: d.status == DocStatus::Analysed,
+                    row: Some(loc),
+                    ..Work::new(
+                        &Arc::from(d.root.as_str()),
+                        why,
+                        &d.meta_hash,
+                        &Arc::from(d.meta_keys.as_slice()),
+                        d.content_hash.as_deref(),
+                    )
+                },
+            );
+        }
+    }
+    p.work.sort();
+    p.stale_unreachable.sort();
+}
+
 /// The `skipped` reason of a document whose current file cannot be analysed while the
 /// analysis of an earlier version stays in the tables.
 pub fn kept_reason(reason: &str) -> String {
@@ -677,6 +820,7 @@ mod tests {
             problem: None,
             meta_hash: "m".into(),
             meta_keys: Arc::from([]),
+            row: None,
         }
     }
 
@@ -689,6 +833,7 @@ mod tests {
             skips: vec![],
             metadata: Metadata::default(),
             other_shards: 0,
+            spool: None,
         }
     }
 
