@@ -671,7 +671,8 @@ fn binary_message(bytes: &[u8]) -> String {
         .position(|&b| b < 0x09 || (0x0E..0x1B).contains(&b))
         .unwrap_or(0);
     format!(
-        "binary data (control byte 0x{:02X} at byte {at}); not a text file",
+        "binary data (control byte 0x{:02X} at byte {at}); not a text file (if it is an \
+         article, save or export it as text)",
         bytes[at]
     )
 }

@@ -1050,6 +1050,36 @@ mod tests {
     }
 
     #[test]
+    fn folders_keep_their_labels_and_a_format_1_ledger_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ledger.sqlite");
+        let mut l = Ledger::create(&p, None).unwrap();
+        assert_eq!(l.folder_label("/data/corpus", false).unwrap(), "");
+        assert_eq!(l.folder_label("/data/today", true).unwrap(), "today");
+        assert_eq!(l.folder_label("/other/today", true).unwrap(), "today~2");
+        // A folder keeps its label, whichever command brings it again.
+        assert_eq!(l.folder_label("/data/today", false).unwrap(), "today");
+        assert_eq!(l.folder_label("/data/corpus", true).unwrap(), "");
+        l.commit(&Commit {
+            upserts: vec![rec("a", None)],
+            ..Commit::default()
+        })
+        .unwrap();
+        drop(l);
+        // What an earlier shiten wrote: format 1, no folders table.
+        let c = Connection::open(&p).unwrap();
+        c.execute_batch("DROP TABLE folders; UPDATE header SET value = '1' WHERE key = 'format';")
+            .unwrap();
+        drop(c);
+        let ro = Ledger::open(&p, true).unwrap();
+        assert_eq!(ro.label_of("/c").unwrap().as_deref(), Some(""));
+        drop(ro);
+        let l = Ledger::open(&p, false).unwrap();
+        assert_eq!(l.folders().unwrap(), [("/c".to_string(), String::new())]);
+        assert_eq!(l.header("format").unwrap().as_deref(), Some("2"));
+    }
+
+    #[test]
     fn commits_supersede_and_count_states() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ledger.sqlite");

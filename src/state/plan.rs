@@ -800,7 +800,10 @@ pub fn other_metadata(scanned: &str, work: &WorkList) -> BTreeMap<String, Metada
     let mut map = BTreeMap::new();
     for w in work.items() {
         if &*w.root != scanned && !map.contains_key(&*w.root) {
-            map.insert(w.root.to_string(), Metadata::load(Path::new(&*w.root)));
+            map.insert(
+                w.root.to_string(),
+                Metadata::load(metadata_root(Path::new(&*w.root))),
+            );
         }
     }
     map
