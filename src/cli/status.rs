@@ -199,7 +199,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         None => s.roots.iter().map(PathBuf::from).collect(),
     };
     for root in roots {
-        if !root.is_dir() {
+        if !root.exists() {
             let n = docs.iter().filter(|d| Path::new(&d.root) == root).count();
             println!(
                 "corpus     {}: folder is gone ({n} stored documents)",

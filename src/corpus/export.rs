@@ -688,6 +688,37 @@ pub fn row_document(
     })
 }
 
+/// Why a file whose first row has these cells does not hold articles, if it does not: it
+/// has no text column, or its rows point into other documents (`doc` with `start`/`end`
+/// offsets: annotations such as a gold file).
+fn not_articles(f: &Fields, cols: &Columns) -> Result<(), String> {
+    let has = |k: &str| f.cells.iter().any(|(c, _)| c == k);
+    let text = match &cols.text {
+        Some(c) => has(&c.to_lowercase()),
+        None => TEXT_COLUMNS.iter().any(|c| has(c)),
+    };
+    if !text {
+        let names: Vec<&str> = f.cells.iter().map(|(c, _)| c.as_str()).take(12).collect();
+        return Err(format!(
+            "no text column in its first row (columns: {}); not read as articles (name the \
+             text column with --text-column)",
+            names.join(", ")
+        ));
+    }
+    if cols.text.is_none()
+        && has("doc")
+        && ((has("start") && has("end")) || (has("byte_start") && has("byte_end")))
+    {
+        return Err(
+            "its rows point into other documents (doc with start/end offsets): annotations, \
+             not articles; not read (name the text column with --text-column if they are \
+             articles)"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 /// The id part of a row's key: its id, or its line number when it has none.
 pub fn row_id(m: &Mapped, loc: RowLoc) -> String {
     m.id.clone().unwrap_or_else(|| loc.line.to_string())
@@ -727,19 +758,42 @@ pub fn scan_rows(
     metadata: &Metadata,
     max_bytes: u64,
     spool: &Spool,
-    mut emit: impl FnMut(Result<ScannedRow, Skip>),
+    emit: impl FnMut(Result<ScannedRow, Skip>),
 ) -> Result<Readable, Skip> {
+    let r = readable(&file.path, format, spool).map_err(|reason| Skip {
+        path: file.name.clone(),
+        reason,
+    })?;
+    scan_readable(file, &r, cols, metadata, max_bytes, emit)?;
+    Ok(r)
+}
+
+/// [`scan_rows`] of an export already made readable ([`readable`]).
+pub fn scan_readable(
+    file: &SourceFile,
+    r: &Readable,
+    cols: &Columns,
+    metadata: &Metadata,
+    max_bytes: u64,
+    mut emit: impl FnMut(Result<ScannedRow, Skip>),
+) -> Result<(), Skip> {
     let skip_file = |reason: String| Skip {
         path: file.name.clone(),
         reason,
     };
-    let r = readable(&file.path, format, spool).map_err(skip_file)?;
     let (defaults, stem) = file_defaults(file, metadata);
     let mut seen: HashMap<String, u32> = HashMap::new();
     let (mut good, mut bad) = (0usize, 0usize);
     let mut first_reason = None;
-    let res = for_each_row(&r, |loc, fields| {
+    let mut first = true;
+    let res = for_each_row(r, |loc, fields| {
         let here = format!("{}:{}", file.name, loc.line);
+        // The first row tells what the file is: articles, or something else (gold
+        // annotations, a list of labels) that happens to be JSON Lines or CSV.
+        if let (true, Ok(f)) = (first, &fields) {
+            first = false;
+            not_articles(f, cols)?;
+        }
         let mapped = fields.and_then(|f| map_row(f, cols, &defaults, &stem));
         match mapped {
             Err(reason) => {
@@ -795,7 +849,7 @@ pub fn scan_rows(
     if good == 0 && bad == 0 {
         return Err(skip_file("no rows (an empty export file)".into()));
     }
-    Ok(r)
+    Ok(())
 }
 
 /// Reads the row `loc` of `readable` as the document `doc` (its key, with the folder
@@ -970,7 +1024,7 @@ mod tests {
         let s = docs[1].as_ref().unwrap_err();
         assert_eq!(s.path, "e.csv:4");
         assert!(s.reason.contains("empty"), "{s}");
-        // Without the column names, the text column is not found: one skip per row.
+        // Without the column names, the text column is not found: one skip for the file.
         let docs = read_all(
             &f,
             Format::Csv,
@@ -978,7 +1032,25 @@ mod tests {
             &Metadata::default(),
             1 << 20,
         );
-        assert!(docs.iter().all(|d| d.is_err()));
+        assert_eq!(docs.len(), 1);
+        let s = docs[0].as_ref().unwrap_err();
+        assert_eq!(s.path, "e.csv");
+        assert!(s.reason.contains("no text column"), "{s}");
+        // Gold annotations beside the articles are not articles.
+        let gold = write(
+            dir.path(),
+            "gold.jsonl",
+            b"{\"doc\": \"a.txt\", \"kind\": \"money\", \"text\": \"5500\", \"start\": 3, \"end\": 7}\n",
+        );
+        let docs = read_all(
+            &gold,
+            Format::Jsonl,
+            &Columns::default(),
+            &Metadata::default(),
+            1 << 20,
+        );
+        let s = docs[0].as_ref().unwrap_err();
+        assert!(s.reason.contains("annotations"), "{s}");
     }
 
     #[test]

@@ -200,25 +200,14 @@ pub fn scan_with(
                 spool.insert(Arc::new(made))
             }
         };
-        let mut rows = Vec::new();
-        let scanned =
-            export::scan_rows(
-                f,
-                format,
-                &opts.columns,
-                &metadata,
-                max_bytes,
-                sp,
-                |r| match r {
-                    Ok(row) => rows.push(row),
-                    Err(s) => export_skips.push(s),
-                },
-            );
-        bar.inc(1);
-        let readable = match scanned {
+        let readable = match export::readable(&f.path, format, sp) {
             Ok(r) => r,
-            Err(s) => {
-                export_skips.push(s);
+            Err(reason) => {
+                bar.inc(1);
+                export_skips.push(corpus::Skip {
+                    path: f.name.clone(),
+                    reason,
+                });
                 continue;
             }
         };
@@ -227,17 +216,33 @@ pub fn scan_with(
         } else {
             readable.path.clone()
         };
-        files.extend(rows.into_iter().map(|row| ScannedFile {
-            doc: corpus::key::with_label(opts.label, &row.key),
-            name: f.name.clone(),
-            path: path.clone(),
-            size: row.size,
-            hash: row.problem.is_none().then_some(row.hash),
-            problem: row.problem,
-            meta_hash: meta_hash(&row.meta, None),
-            meta_keys: Arc::from(row.meta.extra.into_keys().collect::<Vec<_>>()),
-            row: Some(row.loc),
-        }));
+        // Each row becomes its scanned entry at once (a large export holds no more per
+        // row than a folder holds per file).
+        let scanned = export::scan_readable(
+            f,
+            &readable,
+            &opts.columns,
+            &metadata,
+            max_bytes,
+            |r| match r {
+                Ok(row) => files.push(ScannedFile {
+                    doc: corpus::key::with_label(opts.label, &row.key),
+                    name: f.name.clone(),
+                    path: path.clone(),
+                    size: row.size,
+                    hash: row.problem.is_none().then_some(row.hash),
+                    problem: row.problem,
+                    meta_hash: meta_hash(&row.meta, None),
+                    meta_keys: Arc::from(row.meta.extra.into_keys().collect::<Vec<_>>()),
+                    row: Some(row.loc),
+                }),
+                Err(s) => export_skips.push(s),
+            },
+        );
+        bar.inc(1);
+        if let Err(s) = scanned {
+            export_skips.push(s);
+        }
     }
     files.sort_by(|a, b| a.doc.cmp(&b.doc));
     // Most files share their metadata variable names: one copy of each list.
