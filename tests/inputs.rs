@@ -247,6 +247,16 @@ fn a_re_exported_file_analyses_only_its_new_and_changed_rows() {
     // The same file again: nothing to do.
     let err = ok(&run("run", &folder, &out, &[]), 0);
     assert!(err.contains("15 unchanged"), "{err}");
+    // An export file added on its own is labelled by its folder.
+    let out2 = dir.path().join("out2");
+    ok(&run("add", &folder.join("feed.jsonl"), &out2, &["-q"]), 0);
+    let docs = rows(&out2, "documents");
+    assert_eq!(docs.len(), 15);
+    assert!(
+        docs.iter()
+            .all(|d| d["doc"].starts_with("feed:feed.jsonl#")),
+        "{docs:?}"
+    );
 }
 
 const PAGE_UTF8: &str = r##"<!DOCTYPE html>

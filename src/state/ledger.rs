@@ -480,8 +480,12 @@ impl Ledger {
         }
         let label = if added {
             let taken = self.labels()?;
-            let name = std::path::Path::new(root)
-                .file_name()
+            // An export file given as the corpus is labelled by its folder
+            // (`2019-07-05:feed.jsonl#a1`).
+            let p = std::path::Path::new(root);
+            let named = if p.is_file() { p.parent() } else { Some(p) };
+            let name = named
+                .and_then(|p| p.file_name())
                 .unwrap_or_default()
                 .to_os_string();
             crate::corpus::key::new_label(&name, taken.iter().map(String::as_str))
