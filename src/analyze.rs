@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::boilerplate;
 use crate::corpus::Document;
+use crate::dating::{self, Dated};
 use crate::entities::{self, EntityDictionary};
 use crate::error::{Error, Result};
 use crate::facts::{self, Measures};
@@ -318,6 +319,7 @@ impl Worker<'_> {
             out: DocAnalysis,
             ents: Vec<entities::Entity>,
             incidents: DocIncidents,
+            dated: Dated,
         }
         let mut laps = Laps::start(self.clock);
         let mut results: Vec<Option<Result<DocAnalysis>>> = Vec::with_capacity(docs.len());
@@ -331,6 +333,7 @@ impl Worker<'_> {
                         out: DocAnalysis::default(),
                         ents: Vec::new(),
                         incidents: DocIncidents::default(),
+                        dated: Dated::NONE,
                     };
                     doing.push((i, d));
                 }
@@ -340,7 +343,14 @@ impl Worker<'_> {
         let a = self.analyzer;
         for (_, d) in &mut doing {
             d.incidents = a.incidents.detect(&d.p.norm.text, &d.p.sentences);
-            let m = crate::extract::extract(&d.p, d.p.doc.meta.published);
+            d.dated = dating::infer(
+                d.p.doc,
+                &d.p.norm.text,
+                &d.p.sentences,
+                &a.incidents,
+                &d.incidents,
+            );
+            let m = crate::extract::extract_near(&d.p, d.dated.day(), d.dated.month());
             d.out.mentions = crate::extract::rows(&d.p, &d.p.spans(), &m);
         }
         laps.lap(Stage::Mentions);
@@ -351,12 +361,19 @@ impl Worker<'_> {
         laps.lap(Stage::Entities);
         for (_, d) in &mut doing {
             let spans = d.p.spans();
-            d.out.facts =
-                facts::fact_rows(d.p.doc, &d.p, &spans, &d.out.mentions, &d.ents, &a.measures);
+            d.out.facts = facts::fact_rows(
+                d.p.doc,
+                &d.p,
+                &spans,
+                &d.out.mentions,
+                &d.ents,
+                &a.measures,
+                &d.dated,
+            );
         }
         laps.lap(Stage::Facts);
         for (_, d) in &mut doing {
-            d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans());
+            d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans(), d.dated.iso());
         }
         laps.lap(Stage::Frames);
         for (
@@ -365,6 +382,7 @@ impl Worker<'_> {
                 p,
                 mut out,
                 incidents,
+                dated,
                 ..
             },
         ) in doing
@@ -381,7 +399,7 @@ impl Worker<'_> {
                 source: doc.meta.source.clone(),
                 title: doc.meta.title.clone(),
                 url: doc.meta.url.clone(),
-                published: doc.meta.published.map(|d| d.to_string()),
+                published: dated.iso(),
                 encoding: doc.encoding.to_string(),
                 chars: doc.text.chars().count() as i64,
                 sentences: p.sentences.len() as i64,
@@ -392,6 +410,8 @@ impl Worker<'_> {
                 bytes: doc.bytes as i64,
                 content_hash: doc.content_hash.clone(),
                 incidents: incidents.ids(&a.incidents),
+                published_basis: dated.basis.as_str().to_string(),
+                published_metadata: doc.meta.published.map(|d| d.to_string()),
             };
             out.meta_extra = doc.meta.extra.clone();
             // Keep the token buffer for the next batch.
@@ -429,6 +449,7 @@ fn frame_rows(
     doc: &Document,
     p: &Prepared<'_>,
     spans: &Spans<'_>,
+    published: Option<String>,
 ) -> Vec<FrameHitRow> {
     let hits = lex.find_frames(&p.norm.text, &p.sentences, doc.meta.title.as_deref());
     hits.into_iter()
@@ -450,7 +471,7 @@ fn frame_rows(
                 stance: h.stance.as_str().to_string(),
                 sentence_text: spans.original(sentence).to_string(),
                 offsets: spans.offsets(h.cue),
-                published: doc.meta.published.map(|d| d.to_string()),
+                published: published.clone(),
                 sentence: h.sentence as i64,
                 stance_cue,
             }

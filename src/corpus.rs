@@ -50,6 +50,18 @@ pub struct Meta {
     pub has_row: bool,
 }
 
+/// What an HTML page says about itself in its markup (`<title>`, `article:published_time`,
+/// `<time datetime>`, JSON-LD `datePublished`). Empty for plain text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageMeta {
+    /// The page's title.
+    pub title: Option<String>,
+    /// Publication date the markup declares.
+    pub published: Option<Date>,
+    /// The publication time as written (`2019-07-04T17:40:00+09:00`), if the markup gives one.
+    pub published_time: Option<String>,
+}
+
 /// One article, as read from disk.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -67,6 +79,8 @@ pub struct Document {
     pub bytes: u64,
     /// The metadata row.
     pub meta: Meta,
+    /// What the page's markup says (HTML input); empty for plain text.
+    pub page: PageMeta,
     /// Problems that did not stop the analysis (missing metadata row, replaced bytes...).
     pub warnings: Vec<String>,
 }
@@ -85,6 +99,7 @@ impl Document {
                 source: file_stem(doc),
                 ..Meta::default()
             },
+            page: PageMeta::default(),
             warnings: Vec::new(),
         }
     }
@@ -637,6 +652,8 @@ struct Row {
     title: Option<TextRef>,
     url: Option<TextRef>,
     published: Option<Date>,
+    /// A `published` cell that is not a date, and its line: a warning on the document.
+    bad_published: Option<(TextRef, u32)>,
     #[serde(with = "encoding_name")]
     encoding: Option<&'static encoding_rs::Encoding>,
     /// Further columns: a piece of [`Metadata::extra`].
@@ -844,16 +861,11 @@ impl Metadata {
                 continue;
             }
             let mut warnings = Vec::new();
-            let published = match get(pub_col) {
-                None => None,
+            let (published, bad_published) = match get(pub_col) {
+                None => (None, None),
                 Some(p) => match Date::parse_loose(&p) {
-                    Some(d) => Some(d),
-                    None => {
-                        warnings.push(format!(
-                            "{here}: published '{p}' is not a date (expected YYYY-MM-DD); ignored"
-                        ));
-                        None
-                    }
+                    Some(d) => (Some(d), None),
+                    None => (None, Some((self.text.push(&p), line as u32))),
                 },
             };
             let extra_start = self.extra.len();
@@ -904,6 +916,7 @@ impl Metadata {
                 title: get(title_col).map(|t| self.text.push(&t)),
                 url: get(url_col).map(|u| self.text.push(&u)),
                 published,
+                bad_published,
                 extra: Span {
                     start: extra_start as u32,
                     end: self.extra.len() as u32,
@@ -954,6 +967,9 @@ impl Metadata {
                 title: r.title.map(|t| md.text.push(self.text.get(t))),
                 url: r.url.map(|u| md.text.push(self.text.get(u))),
                 published: r.published,
+                bad_published: r
+                    .bad_published
+                    .map(|(t, line)| (md.text.push(self.text.get(t)), line)),
                 encoding: r.encoding,
                 extra: Span {
                     start,
@@ -1000,7 +1016,14 @@ impl Metadata {
                     encoding: r.encoding,
                     has_row: true,
                 },
-                None,
+                r.bad_published.map(|(t, line)| {
+                    format!(
+                        "{METADATA_FILE}:{line}: published '{}' is not a date (write it as \
+                         2019-07-04, 2019/7/4, 2019年7月4日, 令和元年7月4日, R1.7.4 or 20190704); \
+                         the publication date was inferred instead",
+                        self.text.get(t)
+                    )
+                }),
             ),
             None => (
                 Meta {
@@ -1121,6 +1144,7 @@ pub fn document_from_bytes(
         content_hash: blake3::hash(bytes).to_hex().to_string(),
         bytes: bytes.len() as u64,
         meta,
+        page: PageMeta::default(),
         warnings,
     })
 }
@@ -1253,9 +1277,14 @@ mod tests {
             a.extra.get("source_type").map(String::as_str),
             Some("national_daily")
         );
-        let (b, _) = md.for_doc("b.txt");
+        let (b, w) = md.for_doc("b.txt");
         assert_eq!(b.published, None);
-        assert!(md.warnings.iter().any(|w| w.contains("2019-13-45")));
+        // An unreadable date is a warning on the document, naming the line.
+        let w = w.unwrap();
+        assert!(
+            w.contains("metadata.csv:5") && w.contains("2019-13-45"),
+            "{w}"
+        );
         let reasons: Vec<String> = md.skipped.iter().map(|s| s.to_string()).collect();
         assert!(
             reasons

@@ -56,7 +56,9 @@
 //! in the sentence (「同社は7月4日の会見で」), nearest to the figure in each tier
 //! (`as_of_basis = text`); else the as-of date of the heading governing a list
 //! (`heading`); else nothing when the figure is marked as given earlier (「当初の約5500万
-//! 円」: `earlier`); else the publication date (`published`); else none (`none`).
+//! 円」: `earlier`); else the publication date, given or inferred, when it is known to the
+//! day (`published`; a date inferred only to the month, `2019-07`, would make every July
+//! figure "the same time" as any other); else none (`none`).
 //!
 //! # Subject
 //!
@@ -157,7 +159,8 @@ pub struct DocView<'a> {
     pub mentions: &'a [Located<'a>],
     /// Entities, sorted by start.
     pub entities: &'a [Entity],
-    /// Publication date.
+    /// Publication day, when known to the day (given or inferred): the as-of time of
+    /// figures whose text gives none. A date known only to the month is no as-of time.
     pub published: Option<Date>,
 }
 
@@ -1211,7 +1214,8 @@ fn reconcile_telegraphic(v: &DocView<'_>, facts: &mut Vec<Fact>) {
     });
 }
 
-/// The `facts` rows of one analysed document, from its mention rows and entities.
+/// The `facts` rows of one analysed document, from its mention rows and entities;
+/// `published` is its publication date, given or inferred ([`crate::dating`]).
 pub fn fact_rows(
     doc: &crate::corpus::Document,
     p: &crate::analyze::Prepared<'_>,
@@ -1219,6 +1223,7 @@ pub fn fact_rows(
     mentions: &[MentionRow],
     entities: &[Entity],
     measures: &Measures,
+    published: &crate::dating::Dated,
 ) -> Vec<crate::output::rows::FactRow> {
     let located = locate(mentions, &doc.text, &p.norm, &p.sentences);
     let view = DocView {
@@ -1227,7 +1232,7 @@ pub fn fact_rows(
         tokens: &p.tokens,
         mentions: &located,
         entities,
-        published: doc.meta.published,
+        published: published.day(),
     };
     bind(&view, measures)
         .into_iter()
@@ -1246,7 +1251,7 @@ pub fn fact_rows(
             crate::output::rows::FactRow {
                 doc: doc.doc.clone(),
                 source: doc.meta.source.clone(),
-                published: doc.meta.published.map(|d| d.to_string()),
+                published: published.iso(),
                 measure: measure.name.clone(),
                 value: r.value.clone(),
                 unit: r.unit.clone(),

@@ -18,7 +18,7 @@ pub struct DocumentRow {
     pub title: Option<String>,
     /// Address.
     pub url: Option<String>,
-    /// Publication date, ISO.
+    /// Publication date, ISO: metadata.csv's, else inferred (see `published_basis`).
     pub published: Option<String>,
     /// Detected encoding.
     pub encoding: String,
@@ -41,6 +41,11 @@ pub struct DocumentRow {
     /// The incidents the article is about (ids from `dictionaries/incidents.toml`, largest
     /// mention share first), `; `-separated; empty when none.
     pub incidents: String,
+    /// Where `published` came from: metadata, html, dateline, url, corpus, text, none.
+    pub published_basis: String,
+    /// The publication date metadata.csv gives (empty when it gives none or an unreadable
+    /// one).
+    pub published_metadata: Option<String>,
 }
 
 impl Record for DocumentRow {
@@ -62,6 +67,8 @@ impl Record for DocumentRow {
             ("bytes", Int),
             ("content_hash", Str),
             ("incidents", Str),
+            ("published_basis", Str),
+            ("published_metadata", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -79,7 +86,9 @@ impl Record for DocumentRow {
             .str(self.warnings.clone())
             .int(self.bytes)
             .str(self.content_hash.clone())
-            .str(self.incidents.clone());
+            .str(self.incidents.clone())
+            .str(self.published_basis.clone())
+            .str(self.published_metadata.clone());
     }
 }
 
@@ -535,6 +544,8 @@ impl FromRow for DocumentRow {
             bytes: r.int("bytes").unwrap_or(0),
             content_hash: r.string("content_hash"),
             incidents: r.string("incidents"),
+            published_basis: r.string("published_basis"),
+            published_metadata: r.str("published_metadata"),
         }
     }
 }
