@@ -60,7 +60,12 @@ fn main() -> anyhow::Result<()> {
         let incidents = a.incidents.detect(&p.norm.text, &p.sentences);
         let dated =
             shiten::dating::infer(&doc, &p.norm.text, &p.sentences, &a.incidents, &incidents);
-        let facts = shiten::facts::fact_rows(&doc, &p, &spans, &rows, &ents, &a.measures, &dated);
+        let about = shiten::facts::About {
+            published: &dated,
+            incidents: &a.incidents,
+            found: &incidents,
+        };
+        let facts = shiten::facts::fact_rows(&doc, &p, &spans, &rows, &ents, &a.measures, &about);
         let located = shiten::facts::locate(&rows, &doc.text, &p.norm, &p.sentences);
         println!(
             "== {} ({}, {:?})",

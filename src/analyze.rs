@@ -368,7 +368,11 @@ impl Worker<'_> {
                 &d.out.mentions,
                 &d.ents,
                 &a.measures,
-                &d.dated,
+                &facts::About {
+                    published: &d.dated,
+                    incidents: &a.incidents,
+                    found: &d.incidents,
+                },
             );
         }
         laps.lap(Stage::Facts);

@@ -865,7 +865,14 @@ impl Metadata {
                 None => (None, None),
                 Some(p) => match Date::parse_loose(&p) {
                     Some(d) => (Some(d), None),
-                    None => (None, Some((self.text.push(&p), line as u32))),
+                    None => {
+                        // Said on stderr now, and on the document's row.
+                        warnings.push(format!(
+                            "{here}: published '{p}' is not a date; the publication date is \
+                             inferred instead"
+                        ));
+                        (None, Some((self.text.push(&p), line as u32)))
+                    }
                 },
             };
             let extra_start = self.extra.len();

@@ -285,6 +285,9 @@ pub struct FactRow {
     pub subject: Option<String>,
     /// Whether the figures table compares it across sources (`compare` of the measure).
     pub comparable: bool,
+    /// The incident it is a figure of (`dictionaries/incidents.toml` id); empty for a
+    /// figure about more than one incident (a national statistic) or in an article on none.
+    pub incident: Option<String>,
 }
 
 impl Record for FactRow {
@@ -310,6 +313,7 @@ impl Record for FactRow {
             ("sentence", Int),
             ("subject", Str),
             ("comparable", Bool),
+            ("incident", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -331,7 +335,8 @@ impl Record for FactRow {
             .str(self.cue.clone())
             .int(self.sentence)
             .str(self.subject.clone())
-            .bool(self.comparable);
+            .bool(self.comparable)
+            .str(self.incident.clone());
     }
 }
 
@@ -482,9 +487,11 @@ pub struct FigureRow {
     /// The figure this row was compared with (`source@as_of=value`, `~` before a hedged
     /// value).
     pub compared_with: Option<String>,
-    /// Subject of the figures compared (7pay, 7iD): rows compare within a measure and
-    /// subject.
+    /// Subject of the figures compared (7pay, 7iD): rows compare within a measure,
+    /// incident and subject.
     pub subject: Option<String>,
+    /// Incident of the figures compared: figures never compare across incidents.
+    pub incident: Option<String>,
 }
 
 impl Record for FigureRow {
@@ -501,6 +508,7 @@ impl Record for FigureRow {
             ("unit", Str),
             ("compared_with", Str),
             ("subject", Str),
+            ("incident", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -513,7 +521,8 @@ impl Record for FigureRow {
             .str(self.docs.clone())
             .str(self.unit.clone())
             .str(self.compared_with.clone())
-            .str(self.subject.clone());
+            .str(self.subject.clone())
+            .str(self.incident.clone());
     }
 }
 
@@ -569,6 +578,7 @@ impl FromRow for FactRow {
             sentence: r.int("sentence").unwrap_or(0),
             subject: r.str("subject"),
             comparable: r.flag("comparable"),
+            incident: r.str("incident"),
         }
     }
 }
@@ -622,6 +632,7 @@ impl FromRow for FigureRow {
             unit: r.str("unit"),
             compared_with: r.str("compared_with"),
             subject: r.str("subject"),
+            incident: r.str("incident"),
         }
     }
 }
