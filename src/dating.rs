@@ -1128,3 +1128,85 @@ mod tests {
         assert!(found.is_empty(), "{found:?}");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "2019",
+            "7",
+            "04",
+            "12",
+            "31",
+            "年",
+            "月",
+            "日",
+            "/",
+            ".",
+            "-",
+            "(",
+            ")",
+            "【",
+            "】",
+            " ",
+            "\n",
+            "本日",
+            "明日",
+            "昨日",
+            "令和",
+            "元",
+            "配信",
+            "更新",
+            "追記",
+            "から",
+            "まで",
+            "~",
+            "7pay",
+            "セブンペイ",
+            "http://x.jp/",
+            "。",
+            "、",
+            "午後",
+            "5時",
+            ":",
+            "に",
+            "以降",
+            "が",
+            "は",
+            "全国",
+            "年間",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    proptest! {
+        #[test]
+        fn dating_never_panics(parts in prop::collection::vec(piece(), 0..40),
+                               url in prop::collection::vec(piece(), 0..12)) {
+            let text: String = parts.concat();
+            let _ = url_date(&url.concat());
+            let _ = dateline(&text);
+            let _ = Date::parse_loose(&text);
+            let incidents = Incidents::parse(
+                "[[incident]]\nid = \"a\"\nnames = [\"7pay\", \"セブンペイ\"]\nstart = 2019-07-01\nend = 2020-03-31\n",
+                "t",
+            )
+            .unwrap();
+            let sentences = crate::segment::split(&text, &[]);
+            let found = incidents.detect(&text, &sentences);
+            let mut doc = Document::from_str("a.txt", &text);
+            doc.meta.url = Some(url.concat());
+            let d = infer(&doc, &text, &sentences, &incidents, &found);
+            if let Some(iso) = d.iso() {
+                prop_assert!(iso.len() == 7 || iso.len() == 10, "{iso}");
+            }
+            for m in &found.mentions {
+                prop_assert!(text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end));
+                let _ = found.at(m.range.start);
+            }
+        }
+    }
+}
