@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 
 use crate::boilerplate;
 use crate::corpus::Document;
+use crate::dating::{self, Dated};
 use crate::entities::{self, EntityDictionary};
 use crate::error::{Error, Result};
 use crate::facts::{self, Measures};
 use crate::frame::{self, Lexicon};
+use crate::incident::{DocIncidents, Incidents};
 use crate::normalize::{self, NormalizedText};
 use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, Offsets};
 use crate::segment::{self, Sentence};
@@ -64,6 +66,8 @@ pub struct Analyzer {
     pub measures: Measures,
     /// The frame lexicon (`frames.toml`), compiled once.
     pub frames: Lexicon,
+    /// The incidents articles are about (`incidents.toml`).
+    pub incidents: Incidents,
 }
 
 impl Analyzer {
@@ -79,6 +83,7 @@ impl Analyzer {
             entities: EntityDictionary::load(dictionaries)?,
             measures: Measures::load(dictionaries)?,
             frames,
+            incidents: Incidents::load(dictionaries)?,
         })
     }
 
@@ -315,6 +320,8 @@ impl Worker<'_> {
             p: Prepared<'d>,
             out: DocAnalysis,
             ents: Vec<entities::Entity>,
+            incidents: DocIncidents,
+            dated: Dated,
         }
         let mut laps = Laps::start(self.clock);
         let mut results: Vec<Option<Result<DocAnalysis>>> = Vec::with_capacity(docs.len());
@@ -327,6 +334,8 @@ impl Worker<'_> {
                         p,
                         out: DocAnalysis::default(),
                         ents: Vec::new(),
+                        incidents: DocIncidents::default(),
+                        dated: Dated::NONE,
                     };
                     doing.push((i, d));
                 }
@@ -335,7 +344,15 @@ impl Worker<'_> {
         }
         let a = self.analyzer;
         for (_, d) in &mut doing {
-            let m = crate::extract::extract(&d.p, d.p.doc.meta.published);
+            d.incidents = a.incidents.detect(&d.p.norm.text, &d.p.sentences);
+            d.dated = dating::infer(
+                d.p.doc,
+                &d.p.norm.text,
+                &d.p.sentences,
+                &a.incidents,
+                &d.incidents,
+            );
+            let m = crate::extract::extract_near(&d.p, d.dated.day(), d.dated.month());
             d.out.mentions = crate::extract::rows(&d.p, &d.p.spans(), &m);
         }
         laps.lap(Stage::Mentions);
@@ -346,15 +363,36 @@ impl Worker<'_> {
         laps.lap(Stage::Entities);
         for (_, d) in &mut doing {
             let spans = d.p.spans();
-            d.out.facts =
-                facts::fact_rows(d.p.doc, &d.p, &spans, &d.out.mentions, &d.ents, &a.measures);
+            d.out.facts = facts::fact_rows(
+                d.p.doc,
+                &d.p,
+                &spans,
+                &d.out.mentions,
+                &d.ents,
+                &a.measures,
+                &facts::About {
+                    published: &d.dated,
+                    incidents: &a.incidents,
+                    found: &d.incidents,
+                },
+            );
         }
         laps.lap(Stage::Facts);
         for (_, d) in &mut doing {
-            d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans());
+            d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans(), d.dated.iso());
         }
         laps.lap(Stage::Frames);
-        for (i, Doing { p, mut out, .. }) in doing {
+        for (
+            i,
+            Doing {
+                p,
+                mut out,
+                incidents,
+                dated,
+                ..
+            },
+        ) in doing
+        {
             let doc = p.doc;
             let boilerplate_chars: usize = p
                 .boilerplate
@@ -367,7 +405,7 @@ impl Worker<'_> {
                 source: doc.meta.source.clone(),
                 title: doc.meta.title.clone(),
                 url: doc.meta.url.clone(),
-                published: doc.meta.published.map(|d| d.to_string()),
+                published: dated.iso(),
                 encoding: doc.encoding.to_string(),
                 chars: doc.text.chars().count() as i64,
                 sentences: p.sentences.len() as i64,
@@ -377,6 +415,9 @@ impl Worker<'_> {
                 warnings,
                 bytes: doc.bytes as i64,
                 content_hash: doc.content_hash.clone(),
+                incidents: incidents.ids(&a.incidents),
+                published_basis: dated.basis.as_str().to_string(),
+                published_metadata: doc.meta.published.map(|d| d.to_string()),
             };
             out.meta_extra = doc.meta.extra.clone();
             // Keep the token buffer for the next batch.
@@ -414,6 +455,7 @@ fn frame_rows(
     doc: &Document,
     p: &Prepared<'_>,
     spans: &Spans<'_>,
+    published: Option<String>,
 ) -> Vec<FrameHitRow> {
     let hits = lex.find_frames(&p.norm.text, &p.sentences, doc.meta.title.as_deref());
     hits.into_iter()
@@ -435,7 +477,7 @@ fn frame_rows(
                 stance: h.stance.as_str().to_string(),
                 sentence_text: spans.visible(sentence),
                 offsets: spans.offsets(h.cue),
-                published: doc.meta.published.map(|d| d.to_string()),
+                published: published.clone(),
                 sentence: h.sentence as i64,
                 stance_cue,
             }

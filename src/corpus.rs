@@ -815,6 +815,8 @@ struct Row {
     title: Option<TextRef>,
     url: Option<TextRef>,
     published: Option<Date>,
+    /// A `published` cell that is not a date, and its line: a warning on the document.
+    bad_published: Option<(TextRef, u32)>,
     #[serde(with = "encoding_name")]
     encoding: Option<&'static encoding_rs::Encoding>,
     /// Further columns: a piece of [`Metadata::extra`].
@@ -1022,15 +1024,17 @@ impl Metadata {
                 continue;
             }
             let mut warnings = Vec::new();
-            let published = match get(pub_col) {
-                None => None,
+            let (published, bad_published) = match get(pub_col) {
+                None => (None, None),
                 Some(p) => match Date::parse_loose(&p) {
-                    Some(d) => Some(d),
+                    Some(d) => (Some(d), None),
                     None => {
+                        // Said on stderr now, and on the document's row.
                         warnings.push(format!(
-                            "{here}: published '{p}' is not a date (expected YYYY-MM-DD); ignored"
+                            "{here}: published '{p}' is not a date; the publication date is \
+                             inferred instead"
                         ));
-                        None
+                        (None, Some((self.text.push(&p), line as u32)))
                     }
                 },
             };
@@ -1082,6 +1086,7 @@ impl Metadata {
                 title: get(title_col).map(|t| self.text.push(&t)),
                 url: get(url_col).map(|u| self.text.push(&u)),
                 published,
+                bad_published,
                 extra: Span {
                     start: extra_start as u32,
                     end: self.extra.len() as u32,
@@ -1132,6 +1137,9 @@ impl Metadata {
                 title: r.title.map(|t| md.text.push(self.text.get(t))),
                 url: r.url.map(|u| md.text.push(self.text.get(u))),
                 published: r.published,
+                bad_published: r
+                    .bad_published
+                    .map(|(t, line)| (md.text.push(self.text.get(t)), line)),
                 encoding: r.encoding,
                 extra: Span {
                     start,
@@ -1178,7 +1186,14 @@ impl Metadata {
                     encoding: r.encoding,
                     has_row: true,
                 },
-                None,
+                r.bad_published.map(|(t, line)| {
+                    format!(
+                        "{METADATA_FILE}:{line}: published '{}' is not a date (write it as \
+                         2019-07-04, 2019/7/4, 2019年7月4日, 令和元年7月4日, R1.7.4 or 20190704); \
+                         the publication date was inferred instead",
+                        self.text.get(t)
+                    )
+                }),
             ),
             None => (
                 Meta {
@@ -1532,9 +1547,14 @@ mod tests {
             a.extra.get("source_type").map(String::as_str),
             Some("national_daily")
         );
-        let (b, _) = md.for_doc("b.txt");
+        let (b, w) = md.for_doc("b.txt");
         assert_eq!(b.published, None);
-        assert!(md.warnings.iter().any(|w| w.contains("2019-13-45")));
+        // An unreadable date is a warning on the document, naming the line.
+        let w = w.unwrap();
+        assert!(
+            w.contains("metadata.csv:5") && w.contains("2019-13-45"),
+            "{w}"
+        );
         let reasons: Vec<String> = md.skipped.iter().map(|s| s.to_string()).collect();
         assert!(
             reasons

@@ -1,8 +1,8 @@
 //! Document-level resolution of dates (seeds README, "Years and months"):
 //!
 //! 1. A written year wins.
-//! 2. The reference date is the publication date, else the latest date with a written year
-//!    in the text.
+//! 2. The reference date is the publication date, else the publication month when only
+//!    that is known (`crate::dating`), else the latest date with a written year in the text.
 //! 3. A year-less month or month-day takes the year closest to the reference (12月 in a
 //!    January article is last December; ties go to the past).
 //! 4. A bare day takes month and year from the nearest preceding date naming a month, else
@@ -51,10 +51,22 @@ impl Reference {
     }
 }
 
-/// The reference date of a document.
-pub(crate) fn reference(raws: &[Raw], published: Option<Date>) -> Reference {
+/// The reference date of a document: the publication date, else the publication month
+/// when only that is known, else the latest date with a written year in the text.
+pub(crate) fn reference(
+    raws: &[Raw],
+    published: Option<Date>,
+    month: Option<(i32, u32)>,
+) -> Reference {
     if let Some(d) = published {
         return Reference::Published(d);
+    }
+    if let Some((y, m)) = month {
+        return Reference::Fallback(DateValue {
+            year: Some(y),
+            month: Some(m),
+            day: None,
+        });
     }
     raws.iter()
         .filter_map(|r| match &r.temporal {
@@ -148,8 +160,9 @@ pub(crate) fn resolve(
     text: &str,
     sentences: &[Range<usize>],
     published: Option<Date>,
+    month: Option<(i32, u32)>,
 ) {
-    let reference = reference(raws, published);
+    let reference = reference(raws, published, month);
     let mut last_month: Option<(Option<i32>, u32)> = None;
     let mut events: Vec<Event> = Vec::new();
     for r in raws.iter_mut() {

@@ -56,7 +56,9 @@
 //! in the sentence (「同社は7月4日の会見で」), nearest to the figure in each tier
 //! (`as_of_basis = text`); else the as-of date of the heading governing a list
 //! (`heading`); else nothing when the figure is marked as given earlier (「当初の約5500万
-//! 円」: `earlier`); else the publication date (`published`); else none (`none`).
+//! 円」: `earlier`); else the publication date, given or inferred, when it is known to the
+//! day (`published`; a date inferred only to the month, `2019-07`, would make every July
+//! figure "the same time" as any other); else none (`none`).
 //!
 //! # Subject
 //!
@@ -77,7 +79,9 @@ pub use figures::{FigureAcc, enters_figures, figures};
 pub use measures::{Cue, MEASURES_FILE, Measure, Measures, SubjectMode};
 
 use crate::calendar::Date;
+use crate::dating::Dated;
 use crate::entities::{Entity, EntityType};
+use crate::incident::{DocIncidents, Incidents};
 use crate::normalize::NormalizedText;
 use crate::output::rows::MentionRow;
 use crate::segment::Sentence;
@@ -137,6 +141,9 @@ pub struct Fact {
     pub as_of_basis: AsOfBasis,
     /// Canonical name of the product or organisation the figure is about.
     pub subject: Option<String>,
+    /// The incident it is a figure of (index into [`Incidents::incidents`]); `None` for a
+    /// figure about more than an incident (a national statistic) or in an article on none.
+    pub incident: Option<usize>,
     /// Whether the figure is a rate (after a per-day duration).
     pub per: bool,
     /// Whether a word after the figure hedges it (「900人規模」) though its surface does not.
@@ -157,8 +164,13 @@ pub struct DocView<'a> {
     pub mentions: &'a [Located<'a>],
     /// Entities, sorted by start.
     pub entities: &'a [Entity],
-    /// Publication date.
+    /// Publication day, when known to the day (given or inferred): the as-of time of
+    /// figures whose text gives none. A date known only to the month is no as-of time.
     pub published: Option<Date>,
+    /// The incident list.
+    pub incidents: &'a Incidents,
+    /// The document's incidents and where they are named.
+    pub found: &'a DocIncidents,
 }
 
 /// Locates mention rows (original offsets) in the normalized text. Rows that cannot be
@@ -627,8 +639,25 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
                     || head_start.is_some_and(|h| after_rate(&s, &(h..h)));
                 let (as_of, as_of_basis) = as_of(&s, v, m, &men.range, first);
                 let measure = &m.measures[b.measure];
-                let subject =
-                    subject(v, &s, &men.range, measure.subject).or_else(|| dominant.clone());
+                // A national statistic is no figure of the incident, and not about the
+                // product the article is about.
+                let broad = broader(v, m, &s, &men.range);
+                let incident = if broad {
+                    None
+                } else {
+                    v.found.at(men.range.start)
+                };
+                let subject = if broad {
+                    None
+                } else {
+                    subject(v, &s, &men.range, measure.subject).or_else(|| {
+                        // The article's product is the subject of its main incident's
+                        // figures only (not of another incident's it compares with).
+                        (incident == v.found.main())
+                            .then(|| dominant.clone())
+                            .flatten()
+                    })
+                };
                 facts.push(Fact {
                     mention: mi,
                     measure: b.measure,
@@ -636,6 +665,7 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
                     as_of,
                     as_of_basis,
                     subject,
+                    incident,
                     per,
                     hedged,
                     sentence: men.sentence,
@@ -1084,6 +1114,75 @@ fn tier_date(
         .and_then(|x| x.row.value.clone())
 }
 
+/// Whether the figure at `fig` of sentence `s` is about more than the incident: a word of
+/// `broader` (「統計」, 「年間」, 「業界全体」), two of `broader_weak` (「国内の…全体で」), or a
+/// year outside the window of the figure's incident (「2018年の被害額」, 「昨年」 in a 2019
+/// article), with no name of an incident between that word and the figure (「業界全体を
+/// 揺るがした7payの被害額」 is the incident's).
+fn broader(v: &DocView<'_>, m: &Measures, s: &Sent<'_, '_>, fig: &Range<usize>) -> bool {
+    let text = &v.text[s.range.clone()];
+    let find = |words: &[String]| -> Vec<(usize, usize)> {
+        words
+            .iter()
+            .enumerate()
+            .flat_map(|(k, w)| {
+                text.match_indices(w.as_str())
+                    .map(move |(i, _)| (s.range.start + i, k))
+            })
+            .collect()
+    };
+    let mut cues: Vec<usize> = find(&m.broader).into_iter().map(|c| c.0).collect();
+    let weak = find(&m.broader_weak);
+    let distinct_weak = {
+        let mut kinds: Vec<usize> = weak.iter().map(|c| c.1).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds.len()
+    };
+    if !cues.is_empty() || distinct_weak >= 2 {
+        cues.extend(weak.iter().map(|c| c.0));
+    }
+    if let Some((lo, hi)) = v
+        .found
+        .at(fig.start)
+        .and_then(|i| v.incidents.incidents[i].window())
+    {
+        // A year named alone (a year's statistic), outside the incident's years.
+        cues.extend(
+            v.mentions
+                .iter()
+                .filter(|x| x.range.start >= s.range.start && x.range.end <= s.range.end)
+                .filter(|x| is_date(x.row))
+                .filter(|x| {
+                    x.row
+                        .value
+                        .as_deref()
+                        .and_then(|y| (y.len() == 4).then(|| y.parse::<i32>().ok()).flatten())
+                        .is_some_and(|y| y < lo.year || y > hi.year)
+                })
+                .map(|x| x.range.start),
+        );
+    }
+    if cues.is_empty() {
+        return false;
+    }
+    let names: Vec<usize> = v
+        .found
+        .mentions
+        .iter()
+        .filter(|x| x.range.start >= s.range.start && x.range.end <= s.range.end)
+        .map(|x| x.range.start)
+        .collect();
+    cues.iter().any(|&c| {
+        let (a, b) = if c < fig.start {
+            (c, fig.start)
+        } else {
+            (fig.end, c)
+        };
+        !names.iter().any(|&n| n > a && n < b)
+    })
+}
+
 /// The product (else organisation) the body of the document names most often.
 fn dominant_subject(v: &DocView<'_>) -> Option<String> {
     for ty in [EntityType::Product, EntityType::Organization] {
@@ -1211,6 +1310,16 @@ fn reconcile_telegraphic(v: &DocView<'_>, facts: &mut Vec<Fact>) {
     });
 }
 
+/// What the binder needs to know about a document besides its text.
+pub struct About<'a> {
+    /// Its publication date, given or inferred ([`crate::dating`]).
+    pub published: &'a Dated,
+    /// The incident list.
+    pub incidents: &'a Incidents,
+    /// The document's incidents ([`Incidents::detect`]).
+    pub found: &'a DocIncidents,
+}
+
 /// The `facts` rows of one analysed document, from its mention rows and entities.
 pub fn fact_rows(
     doc: &crate::corpus::Document,
@@ -1219,15 +1328,19 @@ pub fn fact_rows(
     mentions: &[MentionRow],
     entities: &[Entity],
     measures: &Measures,
+    about: &About<'_>,
 ) -> Vec<crate::output::rows::FactRow> {
     let located = locate(mentions, &doc.text, &p.norm, &p.sentences);
+    let published = about.published;
     let view = DocView {
         text: &p.norm.text,
         sentences: &p.sentences,
         tokens: &p.tokens,
         mentions: &located,
         entities,
-        published: doc.meta.published,
+        published: published.day(),
+        incidents: about.incidents,
+        found: about.found,
     };
     bind(&view, measures)
         .into_iter()
@@ -1246,7 +1359,7 @@ pub fn fact_rows(
             crate::output::rows::FactRow {
                 doc: doc.doc.clone(),
                 source: doc.meta.source.clone(),
-                published: doc.meta.published.map(|d| d.to_string()),
+                published: published.iso(),
                 measure: measure.name.clone(),
                 value: r.value.clone(),
                 unit: r.unit.clone(),
@@ -1260,6 +1373,7 @@ pub fn fact_rows(
                 sentence: f.sentence as i64,
                 subject: f.subject,
                 comparable: measure.compare,
+                incident: f.incident.map(|i| about.incidents.incidents[i].id.clone()),
             }
         })
         .collect()
