@@ -100,7 +100,13 @@ fn analyse(
     let mut md = Metadata::default();
     md.present = true;
     md.parse(&csv, realdev);
-    let files = discover(realdev).unwrap().files;
+    // The articles; frames.csv and the gold files beside them are not articles.
+    let files: Vec<_> = discover(realdev)
+        .unwrap()
+        .files
+        .into_iter()
+        .filter(|f| !matches!(f.kind(), shiten::corpus::FileKind::Export(_)))
+        .collect();
     let mut worker = common::analyzer().worker();
     let mut out = BTreeMap::new();
     for f in files {
