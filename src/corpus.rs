@@ -742,7 +742,7 @@ impl Metadata {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let headers: Vec<String> = match rdr.headers() {
+        let mut headers: Vec<String> = match rdr.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
             Err(e) => {
                 self.skipped.push(Skip {
@@ -774,16 +774,17 @@ impl Metadata {
             col("published"),
             col("encoding"),
         );
-        for dup in headers
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| headers[..*i].contains(h))
-        {
-            self.warnings.push(format!(
-                "{METADATA_FILE}: column '{}' appears twice; the first is used",
-                dup.1
-            ));
-        }
+        let core = [
+            Some(file_col),
+            source_col,
+            title_col,
+            url_col,
+            pub_col,
+            enc_col,
+        ];
+        let is_extra = |i: usize, h: &str| !core.contains(&Some(i)) && !h.is_empty();
+        let renamed = extra_column_names(&mut headers, is_extra);
+        self.warnings.extend(renamed);
         for result in rdr.records() {
             let rec = match result {
                 Ok(r) => r,
@@ -858,24 +859,7 @@ impl Metadata {
             };
             let extra_start = self.extra.len();
             for (i, h) in headers.iter().enumerate() {
-                if [
-                    Some(file_col),
-                    source_col,
-                    title_col,
-                    url_col,
-                    pub_col,
-                    enc_col,
-                ]
-                .contains(&Some(i))
-                    || h.is_empty()
-                {
-                    continue;
-                }
-                // A repeated column name: its first non-empty cell is used.
-                if self.extra[extra_start..]
-                    .iter()
-                    .any(|&(j, _)| headers[j as usize] == *h)
-                {
+                if !is_extra(i, h) {
                     continue;
                 }
                 if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
@@ -1027,6 +1011,70 @@ impl Metadata {
         cols.sort();
         cols
     }
+}
+
+/// The columns of `documents` that shiten fills itself: a metadata column may not take
+/// one of these names.
+pub fn reserved_document_columns() -> impl Iterator<Item = &'static str> {
+    <crate::output::rows::DocumentRow as crate::output::Record>::columns()
+        .iter()
+        .map(|c| c.0)
+        .chain([crate::state::parts::META_COLUMN])
+}
+
+/// Gives the further columns of `metadata.csv` (those for which `is_extra(index, name)`)
+/// names of their own in `documents`: one named like a column shiten fills (status, chars,
+/// doc, ...) becomes `meta_NAME`, and a repeated name gets `_2`, `_3`, ... so that no user
+/// column can clash with ours or with another (issue 16.3: a clash stopped the whole run).
+/// Renames `headers` in place and returns one warning per renamed column.
+fn extra_column_names(
+    headers: &mut [String],
+    is_extra: impl Fn(usize, &str) -> bool,
+) -> Vec<String> {
+    let reserved: HashSet<&str> = reserved_document_columns().collect();
+    // Names taken: ours, and the names of the metadata columns shiten reads itself.
+    let mut taken: HashSet<String> = reserved.iter().map(|c| c.to_string()).collect();
+    taken.extend(
+        headers
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| !is_extra(*i, h))
+            .map(|(_, h)| h.clone()),
+    );
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut warnings = Vec::new();
+    for (i, header) in headers.iter_mut().enumerate() {
+        let h = header.clone();
+        if !is_extra(i, &h) {
+            continue;
+        }
+        let (base, why) = if reserved.contains(h.as_str()) {
+            (
+                format!("meta_{h}"),
+                "is named like a column shiten fills itself",
+            )
+        } else if !seen.insert(h.clone()) || taken.contains(&h) {
+            (h.clone(), "appears more than once")
+        } else {
+            (h.clone(), "")
+        };
+        let mut name = base.clone();
+        let mut k = 2;
+        while taken.contains(&name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        if name != h {
+            warnings.push(format!(
+                "{METADATA_FILE}: column '{h}' (column {}) {why}; it is published in documents \
+                 as '{name}'",
+                i + 1
+            ));
+        }
+        taken.insert(name.clone());
+        *header = name;
+    }
+    warnings
 }
 
 /// A metadata path made relative and `/`-separated, or `None` if it is absolute or climbs
