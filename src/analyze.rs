@@ -53,6 +53,31 @@ pub fn find_dictionaries(explicit: Option<&Path>) -> Result<PathBuf> {
         })
 }
 
+/// The files every dictionaries folder holds, with what each is.
+pub const DICTIONARY_FILES: [(&str, &str); 4] = [
+    (USER_DICT_FILE, "user dictionary"),
+    (crate::entities::ENTITIES_FILE, "entity dictionary"),
+    (crate::facts::MEASURES_FILE, "measure lexicon"),
+    (crate::frame::lexicon::FRAMES_FILE, "frame lexicon"),
+];
+
+/// Checks that each of [`DICTIONARY_FILES`] is a file of `dictionaries`, before anything
+/// is loaded: the error names the first one missing.
+pub fn check_dictionaries(dictionaries: &Path) -> Result<()> {
+    for (name, what) in DICTIONARY_FILES {
+        let path = dictionaries.join(name);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => {
+                let e = std::io::Error::other("a folder, not a file");
+                return Err(Error::dictionary_file(&path, what, &e));
+            }
+            Err(e) => return Err(Error::dictionary_file(&path, what, &e)),
+        }
+    }
+    Ok(())
+}
+
 /// Shared, read-only analysis state.
 pub struct Analyzer {
     tokenizer: Tokenizer,
@@ -70,6 +95,7 @@ impl Analyzer {
     /// Loads the tokenizer (system dictionary at `dict_dir`, user dictionary from
     /// `dictionaries/user.csv`) and the lexicons.
     pub fn load(dict_dir: &Path, dictionaries: &Path) -> Result<Analyzer> {
+        check_dictionaries(dictionaries)?;
         let user = dictionaries.join(USER_DICT_FILE);
         let tokenizer = Tokenizer::load(dict_dir, Some(&user))?;
         let frames = Lexicon::load(dictionaries)?;

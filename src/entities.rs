@@ -108,10 +108,17 @@ struct RawEntity {
     aliases: Vec<String>,
 }
 
-/// A character trie over folded spellings.
-#[derive(Debug, Default)]
+/// A character trie over folded spellings. It always has its root, so that an empty
+/// dictionary matches nothing rather than indexing an empty node list.
+#[derive(Debug)]
 struct Trie {
     nodes: Vec<TrieNode>,
+}
+
+impl Default for Trie {
+    fn default() -> Trie {
+        Trie::new()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -213,15 +220,13 @@ const PLACE_SUFFIXES: &[&str] = &[
 ];
 
 impl EntityDictionary {
-    /// Loads `entities.toml` from the dictionaries folder. A missing file gives an empty
-    /// dictionary (parts of speech still find entities); a malformed one is an error naming
-    /// the file and the entry.
+    /// Loads `entities.toml` from the dictionaries folder. A missing or malformed file is
+    /// an error naming the file (and the entry); an empty one lists no entity (parts of
+    /// speech still find entities).
     pub fn load(dictionaries: &Path) -> Result<EntityDictionary> {
         let path = dictionaries.join(ENTITIES_FILE);
-        if !path.is_file() {
-            return Ok(EntityDictionary::default());
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::dictionary_file(&path, "entity dictionary", &e))?;
         EntityDictionary::parse(&text, &path.display().to_string())
     }
 
@@ -653,6 +658,16 @@ mod tests {
         let m = d.aliases.matches_at("井阪 隆一社長", 0);
         assert_eq!(m.last().map(|x| x.0), Some("井阪 隆一".len()));
         assert!(d.aliases.matches_at(" 井阪隆一", 0).is_empty());
+    }
+
+    #[test]
+    fn an_empty_dictionary_matches_nothing() {
+        // The default dictionary had a trie without a root: indexing it panicked.
+        let d = EntityDictionary::default();
+        assert!(d.aliases.matches_at("セブンペイ", 0).is_empty());
+        assert!(d.role_at("社長", 0).is_none());
+        let e = EntityDictionary::load(Path::new("/nonexistent")).unwrap_err();
+        assert!(e.to_string().contains("entities.toml is missing"), "{e}");
     }
 
     #[test]

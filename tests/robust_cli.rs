@@ -123,3 +123,97 @@ fn metadata_columns_named_like_ours_are_renamed_and_reported_once() {
         assert!(parquet.column("meta_status").is_some());
     }
 }
+
+/// A copy of the repository's dictionaries folder in `dir`.
+fn copy_dictionaries(dir: &Path) {
+    fs::create_dir_all(dir).unwrap();
+    for e in fs::read_dir(common::root().join("dictionaries")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+}
+
+fn run_with(corpus: &Path, out: &Path, dictionaries: &Path) -> Output {
+    shiten(&[
+        "run".as_ref(),
+        corpus.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--dictionaries".as_ref(),
+        dictionaries.as_os_str(),
+    ])
+}
+
+#[test]
+fn missing_or_broken_lexicons_are_fatal_errors_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("c");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(corpus.join("a.txt"), ARTICLE).unwrap();
+    let cases: &[(&str, Option<&str>, &[&str])] = &[
+        // Missing.
+        ("entities.toml", None, &["entity dictionary", "is missing"]),
+        ("measures.toml", None, &["measure lexicon", "is missing"]),
+        ("frames.toml", None, &["frame lexicon", "is missing"]),
+        ("user.csv", None, &["user dictionary", "is missing"]),
+        // Broken.
+        (
+            "entities.toml",
+            Some("[[entity]]\ntype = \"org\"\nname = \"x\"\n"),
+            &["unknown type \"org\""],
+        ),
+        ("measures.toml", Some("measure = [\n"), &["line 1"]),
+        ("frames.toml", Some("[[frame]\n"), &[":1:"]),
+        (
+            "user.csv",
+            Some(
+                "セブンペイ,1288,1288,abc,名詞,固有名詞,一般,*,*,*,セブンペイ,セブンペイ,セブンペイ\n",
+            ),
+            &["abc"],
+        ),
+        // A context id lindera accepts and then panics on in every sentence with the word.
+        (
+            "user.csv",
+            Some(
+                "セブンペイ,5000,5000,-3500,名詞,固有名詞,一般,*,*,*,セブンペイ,セブンペイ,セブンペイ\n",
+            ),
+            &["line 1", "context id 5000"],
+        ),
+    ];
+    for (k, (file, content, want)) in cases.iter().enumerate() {
+        let dicts = tmp.path().join(format!("dict{k}"));
+        copy_dictionaries(&dicts);
+        match content {
+            None => fs::remove_file(dicts.join(file)).unwrap(),
+            Some(c) => fs::write(dicts.join(file), c).unwrap(),
+        }
+        let o = run_with(&corpus, &tmp.path().join(format!("o{k}")), &dicts);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{file} {content:?}: {err}");
+        assert!(!err.contains("panicked"), "{file}: {err}");
+        let path = dicts.join(file);
+        assert!(
+            err.contains(&*path.to_string_lossy()),
+            "{file}: the message names the file: {err}"
+        );
+        for w in *want {
+            assert!(err.contains(w), "{file} {content:?}: {w:?} in {err}");
+        }
+    }
+}
+
+#[test]
+fn an_empty_measure_lexicon_is_said_in_the_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("c");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(corpus.join("a.txt"), ARTICLE).unwrap();
+    let dicts = tmp.path().join("d");
+    copy_dictionaries(&dicts);
+    fs::write(dicts.join("measures.toml"), "# no measures on purpose\n").unwrap();
+    let o = run_with(&corpus, &tmp.path().join("o"), &dicts);
+    let err = stderr(&o);
+    assert!(err.contains("measures.toml lists no measure"), "{err}");
+    let (_, facts) = read_csv(&tmp.path().join("o").join("facts.csv"));
+    assert!(facts.is_empty());
+}
