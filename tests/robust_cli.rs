@@ -217,3 +217,40 @@ fn an_empty_measure_lexicon_is_said_in_the_summary() {
     let (_, facts) = read_csv(&tmp.path().join("o").join("facts.csv"));
     assert!(facts.is_empty());
 }
+
+#[test]
+fn a_comment_only_lexicon_edit_reanalyses_nothing_but_a_real_edit_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("c");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(corpus.join("a.txt"), ARTICLE).unwrap();
+    let dicts = tmp.path().join("d");
+    copy_dictionaries(&dicts);
+    let out = tmp.path().join("o");
+    let analysed = |o: &Output| {
+        let err = stderr(o);
+        assert!(o.status.success(), "{err}");
+        !err.contains("nothing new")
+    };
+    assert!(analysed(&run_with(&corpus, &out, &dicts)));
+    // Comments, blank lines and CRLF line endings in every lexicon: nothing is stale.
+    for name in ["frames.toml", "entities.toml", "measures.toml"] {
+        let p = dicts.join(name);
+        let text = fs::read_to_string(&p).unwrap();
+        fs::write(&p, format!("# edited by hand\n\n{}", text.replace('\n', "\r\n"))).unwrap();
+    }
+    let user = fs::read_to_string(dicts.join("user.csv")).unwrap();
+    fs::write(dicts.join("user.csv"), format!("{user}\n\n")).unwrap();
+    assert!(!analysed(&run_with(&corpus, &out, &dicts)));
+    // A real edit: a new entity spelling.
+    let p = dicts.join("entities.toml");
+    let text = fs::read_to_string(&p).unwrap();
+    fs::write(
+        &p,
+        format!("{text}\n[[entity]]\ntype = \"organization\"\nname = \"東邦通信社\"\n"),
+    )
+    .unwrap();
+    let o = run_with(&corpus, &out, &dicts);
+    assert!(analysed(&o));
+    assert!(stderr(&o).contains("configuration changed"), "{}", stderr(&o));
+}
