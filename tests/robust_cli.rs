@@ -237,7 +237,11 @@ fn a_comment_only_lexicon_edit_reanalyses_nothing_but_a_real_edit_does() {
     for name in ["frames.toml", "entities.toml", "measures.toml"] {
         let p = dicts.join(name);
         let text = fs::read_to_string(&p).unwrap();
-        fs::write(&p, format!("# edited by hand\n\n{}", text.replace('\n', "\r\n"))).unwrap();
+        fs::write(
+            &p,
+            format!("# edited by hand\n\n{}", text.replace('\n', "\r\n")),
+        )
+        .unwrap();
     }
     let user = fs::read_to_string(dicts.join("user.csv")).unwrap();
     fs::write(dicts.join("user.csv"), format!("{user}\n\n")).unwrap();
@@ -252,5 +256,84 @@ fn a_comment_only_lexicon_edit_reanalyses_nothing_but_a_real_edit_does() {
     .unwrap();
     let o = run_with(&corpus, &out, &dicts);
     assert!(analysed(&o));
-    assert!(stderr(&o).contains("configuration changed"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("configuration changed"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn usage_errors_have_their_own_exit_code_and_help_lists_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("c");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(corpus.join("a.txt"), ARTICLE).unwrap();
+    // A misspelt flag: a usage error, not "done with skips" (issue 17.4).
+    let out = tmp.path().join("o");
+    for args in [
+        vec!["run", "--outt", "x"],
+        vec!["run"],
+        vec!["frobnicate"],
+        vec!["status", "--threads", "two"],
+    ] {
+        let o = shiten(&args.iter().map(OsStr::new).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(64), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("error:"), "{args:?}: {}", stderr(&o));
+    }
+    assert!(!out.exists(), "a usage error does nothing");
+    // A real skip still exits 2, a clean run 0.
+    let o = run(&corpus, &out);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    fs::write(corpus.join("empty.txt"), "").unwrap();
+    let o = run(&corpus, &out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // --help lists every code, at the top and for each command.
+    for args in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["status", "--help"],
+    ] {
+        let o = shiten(&args.iter().map(OsStr::new).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(0));
+        let help = String::from_utf8_lossy(&o.stdout);
+        for code in ["0 ", "1 ", "2 ", "64 "] {
+            assert!(
+                help.lines()
+                    .skip_while(|l| !l.starts_with("Exit codes"))
+                    .any(|l| l.trim_start().starts_with(code)),
+                "{args:?} lists exit code {code}: {help}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_closed_standard_output_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("c");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(corpus.join("a.txt"), ARTICLE).unwrap();
+    let out = tmp.path().join("o");
+    assert!(run(&corpus, &out).status.success());
+    // `shiten status | head -0`: the reading end is closed before shiten writes, so every
+    // write fails (deterministically, unlike a reader that closes after a line).
+    let mut child = Command::new(common::bin())
+        .args([
+            "status".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--corpus".as_ref(),
+            corpus.as_os_str(),
+        ])
+        .env("SHITEN_DICTIONARIES", common::root().join("dictionaries"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
 }
