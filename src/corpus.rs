@@ -764,6 +764,27 @@ impl Metadata {
             });
             return;
         };
+        // Line numbers from byte offsets: the csv reader counts a CRLF file's lines one
+        // short (issue 16.7; the seeds' metadata.csv is CRLF). A line ends at LF, CRLF or
+        // a lone CR, as the csv reader reads them.
+        let bytes = text.as_bytes();
+        let breaks: Vec<u64> = (0..bytes.len())
+            .filter(|&i| {
+                bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+            })
+            .map(|i| i as u64)
+            .collect();
+        let line_at = |p: Option<&csv::Position>| {
+            p.map_or(0, |p| {
+                // A record's position may be that of the line break before it (the LF of a
+                // CRLF, a blank line): its line is the one its first field is on.
+                let mut at = p.byte() as usize;
+                while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+                    at += 1;
+                }
+                breaks.partition_point(|&b| b < at as u64) + 1
+            })
+        };
         let mut interned = Interner::default();
         // Line of the first row of each file name, to find second rows while reading.
         let mut seen: HashMap<Box<str>, u32> = HashMap::new();
@@ -789,7 +810,7 @@ impl Metadata {
             let rec = match result {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = line_at(e.position());
                     self.skipped.push(Skip {
                         path: format!("{METADATA_FILE}:{line}"),
                         reason: format!("malformed row: {e}"),
@@ -797,7 +818,7 @@ impl Metadata {
                     continue;
                 }
             };
-            let line = rec.position().map_or(0, |p| p.line()) as usize;
+            let line = line_at(rec.position());
             if rec.iter().all(|c| c.is_empty()) {
                 continue;
             }
@@ -1332,6 +1353,41 @@ mod tests {
         let (c, w) = md.for_doc("zzz.txt");
         assert_eq!(c.source, "zzz");
         assert!(w.unwrap().contains("no row"));
+    }
+
+    #[test]
+    fn metadata_line_numbers_are_exact_with_any_line_ending() {
+        // The csv reader counted a CRLF file's lines one short (the seeds' metadata.csv is
+        // CRLF). A blank line and a quoted line break count as lines too.
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "本文").unwrap();
+        for eol in ["\n", "\r\n", "\r"] {
+            let mut md = Metadata::default();
+            let text = [
+                "file,source,published",
+                "a.txt,X,2019-07-04",
+                "",
+                "b.txt,Y,2019-07-04",
+                "\"a.txt\",\"Z",
+                "W\",2019-07-05",
+                "c.txt,x,y,z",
+                "a.txt,V,2019-13-45",
+            ]
+            .join(eol);
+            md.parse(&text, dir.path());
+            let got: Vec<String> = md.skipped.iter().map(|s| s.path.clone()).collect();
+            assert_eq!(
+                got,
+                [
+                    "metadata.csv:4",
+                    "metadata.csv:5",
+                    "metadata.csv:7",
+                    "metadata.csv:8"
+                ],
+                "{eol:?}: {:?}",
+                md.skipped
+            );
+        }
     }
 
     #[test]
