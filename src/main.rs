@@ -23,7 +23,12 @@ fn main() -> std::process::ExitCode {
         Ok(shiten::cli::Status::DoneWithSkips) => ExitCode::from(2),
         Err(e) if shiten::cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Line by line, so a message that shows a file's lines (a lexicon's syntax
+            // error) keeps them, while a control character of a file name it quotes
+            // cannot rewrite the terminal or fake a line.
+            let msg = format!("{e:#}");
+            let lines: Vec<_> = msg.split('\n').map(shiten::output::printable).collect();
+            eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(1)
         }
     }

@@ -337,3 +337,50 @@ fn a_closed_standard_output_ends_quietly() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
 }
+
+#[test]
+fn control_characters_of_file_names_are_escaped_in_every_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("c");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(corpus.join("a.txt"), ARTICLE).unwrap();
+    // A name that would print as a second, reassuring log line; one with a terminal escape.
+    let fake = "x.txt\nwarning: all good, 0 skipped";
+    fs::write(corpus.join(fake), "not an article").unwrap();
+    fs::write(corpus.join("esc\u{1b}[2Jred.txt"), "").unwrap();
+    fs::write(
+        corpus.join("metadata.csv"),
+        "file,source\na.txt,A\n\"gone\rwarning: fine.txt\",B\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("o");
+    let o = run(&corpus, &out);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
+    assert!(
+        !err.lines()
+            .any(|l| l.starts_with("warning: all good") || l.starts_with("warning: fine")),
+        "{err}"
+    );
+    assert!(err.contains("x.txt\\nwarning: all good"), "{err}");
+    assert!(err.contains("esc\\u{1b}[2Jred.txt"), "{err}");
+    assert!(err.contains("gone\\rwarning: fine.txt"), "{err}");
+    let (_, skipped) = read_csv(&out.join("skipped.csv"));
+    let paths: Vec<&str> = skipped.iter().map(|r| r["path"].as_str()).collect();
+    assert!(
+        paths.contains(&"x.txt\\nwarning: all good, 0 skipped"),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"esc\\u{1b}[2Jred.txt"), "{paths:?}");
+    assert!(
+        skipped
+            .iter()
+            .all(|r| !r["path"].contains(char::is_control)
+                && !r["reason"].contains(char::is_control)),
+        "{skipped:?}"
+    );
+    // The raw CSV has one line per row.
+    let raw = fs::read_to_string(out.join("skipped.csv")).unwrap();
+    assert_eq!(raw.lines().count(), skipped.len() + 1, "{raw}");
+}

@@ -206,7 +206,12 @@ fn execute(
 
 /// The first few names of a list.
 pub(super) fn preview(names: &[String]) -> String {
-    let mut s = names.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    let mut s = names
+        .iter()
+        .take(5)
+        .map(|n| crate::output::printable(n).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > 5 {
         s.push_str(&format!(", … ({} more)", names.len() - 5));
     }
