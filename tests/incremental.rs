@@ -232,7 +232,11 @@ fn readding_duplicates_modifications_removals_and_config_changes() {
     let frames = fs::read_to_string(dicts.join("frames.toml")).unwrap();
     let edited = frames.replacen("lead_sentences = 5", "lead_sentences = 6", 1);
     assert_ne!(edited, frames);
-    fs::write(dicts.join("frames.toml"), edited + "\n# an edit by the user\n").unwrap();
+    fs::write(
+        dicts.join("frames.toml"),
+        edited + "\n# an edit by the user\n",
+    )
+    .unwrap();
     let st = status(&out, &with);
     assert!(
         st.contains(&format!(

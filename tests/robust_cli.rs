@@ -384,3 +384,40 @@ fn control_characters_of_file_names_are_escaped_in_every_message() {
     let raw = fs::read_to_string(out.join("skipped.csv")).unwrap();
     assert_eq!(raw.lines().count(), skipped.len() + 1, "{raw}");
 }
+
+#[test]
+fn out_naming_a_file_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("c");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(corpus.join("a.txt"), ARTICLE).unwrap();
+    let file = tmp.path().join("outputs.csv");
+    fs::write(&file, "x").unwrap();
+    let o = run(&corpus, &file);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("is a file, not a folder") && err.contains(&*file.to_string_lossy()),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        "x",
+        "the file is left alone"
+    );
+    // A file where a parent folder should be.
+    let o = run(&corpus, &file.join("sub"));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{} is a file", file.display())),
+        "{err}"
+    );
+    let o = shiten(&["status".as_ref(), "--out".as_ref(), file.as_os_str()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is a file, not a folder"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -39,8 +39,13 @@ pub struct StatusArgs {
 pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
     anyhow::ensure!(
         a.out.is_dir(),
-        "output folder {} does not exist",
-        a.out.display()
+        "output folder {} {}",
+        a.out.display(),
+        if a.out.exists() {
+            "is a file, not a folder"
+        } else {
+            "does not exist"
+        }
     );
     let store_dir = a.out.join(STORE_DIR);
     let ledger_path = store_dir.join(LEDGER_FILE);

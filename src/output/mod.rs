@@ -43,6 +43,39 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// Creates the output folder `out` (and its parents) if missing, with a message that says
+/// what is in the way: `--out` naming a file used to say only "File exists (os error 17)".
+pub fn create_output_folder(out: &Path) -> Result<()> {
+    if out.is_dir() {
+        return Ok(());
+    }
+    let in_the_way = out
+        .ancestors()
+        .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir());
+    if let Some(file) = in_the_way {
+        let msg = if file == out {
+            format!(
+                "--out {} is a file, not a folder: name a folder for the outputs (it is \
+                 created if missing)",
+                out.display()
+            )
+        } else {
+            format!(
+                "--out {}: {} is a file, so the output folder cannot be created there",
+                out.display(),
+                file.display()
+            )
+        };
+        return Err(crate::Error::Config(msg));
+    }
+    std::fs::create_dir_all(out).map_err(|e| {
+        crate::Error::Config(format!(
+            "cannot create the output folder {}: {e}",
+            out.display()
+        ))
+    })
+}
+
 /// Output options.
 #[derive(Debug, Clone, Copy)]
 pub struct OutputOptions {
