@@ -421,3 +421,26 @@ fn out_naming_a_file_says_so() {
         stderr(&o)
     );
 }
+
+#[test]
+fn long_runs_without_a_full_stop_are_analysed() {
+    // Issue 16.1's repros: the segmenter sliced inside a character and the article was
+    // lost as an internal error.
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("c");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(corpus.join("x.txt"), "人が いた、".repeat(600)).unwrap();
+    fs::write(corpus.join("y.txt"), "3.14 一 ".repeat(1500)).unwrap();
+    fs::write(
+        corpus.join("metadata.csv"),
+        "file,source\nx.txt,X\ny.txt,Y\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("o");
+    let o = run(&corpus, &out);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let (_, docs) = read_csv(&out.join("documents.csv"));
+    assert_eq!(docs.len(), 2, "{err}");
+    assert!(docs.iter().all(|d| d["status"] == "ok"), "{docs:?}");
+}
