@@ -922,7 +922,7 @@ impl Metadata {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let headers: Vec<String> = match rdr.headers() {
+        let mut headers: Vec<String> = match rdr.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
             Err(e) => {
                 self.skipped.push(Skip {
@@ -944,6 +944,27 @@ impl Metadata {
             });
             return;
         };
+        // Line numbers from byte offsets: the csv reader counts a CRLF file's lines one
+        // short (issue 16.7; the seeds' metadata.csv is CRLF). A line ends at LF, CRLF or
+        // a lone CR, as the csv reader reads them.
+        let bytes = text.as_bytes();
+        let breaks: Vec<u64> = (0..bytes.len())
+            .filter(|&i| {
+                bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+            })
+            .map(|i| i as u64)
+            .collect();
+        let line_at = |p: Option<&csv::Position>| {
+            p.map_or(0, |p| {
+                // A record's position may be that of the line break before it (the LF of a
+                // CRLF, a blank line): its line is the one its first field is on.
+                let mut at = p.byte() as usize;
+                while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+                    at += 1;
+                }
+                breaks.partition_point(|&b| b < at as u64) + 1
+            })
+        };
         let mut interned = Interner::default();
         // Line of the first row of each file name, to find second rows while reading.
         let mut seen: HashMap<Box<str>, u32> = HashMap::new();
@@ -954,21 +975,22 @@ impl Metadata {
             col("published"),
             col("encoding"),
         );
-        for dup in headers
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| headers[..*i].contains(h))
-        {
-            self.warnings.push(format!(
-                "{METADATA_FILE}: column '{}' appears twice; the first is used",
-                dup.1
-            ));
-        }
+        let core = [
+            Some(file_col),
+            source_col,
+            title_col,
+            url_col,
+            pub_col,
+            enc_col,
+        ];
+        let is_extra = |i: usize, h: &str| !core.contains(&Some(i)) && !h.is_empty();
+        let renamed = extra_column_names(&mut headers, is_extra);
+        self.warnings.extend(renamed);
         for result in rdr.records() {
             let rec = match result {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = line_at(e.position());
                     self.skipped.push(Skip {
                         path: format!("{METADATA_FILE}:{line}"),
                         reason: format!("malformed row: {e}"),
@@ -976,7 +998,7 @@ impl Metadata {
                     continue;
                 }
             };
-            let line = rec.position().map_or(0, |p| p.line()) as usize;
+            let line = line_at(rec.position());
             if rec.iter().all(|c| c.is_empty()) {
                 continue;
             }
@@ -1040,24 +1062,7 @@ impl Metadata {
             };
             let extra_start = self.extra.len();
             for (i, h) in headers.iter().enumerate() {
-                if [
-                    Some(file_col),
-                    source_col,
-                    title_col,
-                    url_col,
-                    pub_col,
-                    enc_col,
-                ]
-                .contains(&Some(i))
-                    || h.is_empty()
-                {
-                    continue;
-                }
-                // A repeated column name: its first non-empty cell is used.
-                if self.extra[extra_start..]
-                    .iter()
-                    .any(|&(j, _)| headers[j as usize] == *h)
-                {
+                if !is_extra(i, h) {
                     continue;
                 }
                 if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
@@ -1220,6 +1225,70 @@ impl Metadata {
         cols.sort();
         cols
     }
+}
+
+/// The columns of `documents` that shiten fills itself: a metadata column may not take
+/// one of these names.
+pub fn reserved_document_columns() -> impl Iterator<Item = &'static str> {
+    <crate::output::rows::DocumentRow as crate::output::Record>::columns()
+        .iter()
+        .map(|c| c.0)
+        .chain([crate::state::parts::META_COLUMN])
+}
+
+/// Gives the further columns of `metadata.csv` (those for which `is_extra(index, name)`)
+/// names of their own in `documents`: one named like a column shiten fills (status, chars,
+/// doc, ...) becomes `meta_NAME`, and a repeated name gets `_2`, `_3`, ... so that no user
+/// column can clash with ours or with another (issue 16.3: a clash stopped the whole run).
+/// Renames `headers` in place and returns one warning per renamed column.
+fn extra_column_names(
+    headers: &mut [String],
+    is_extra: impl Fn(usize, &str) -> bool,
+) -> Vec<String> {
+    let reserved: HashSet<&str> = reserved_document_columns().collect();
+    // Names taken: ours, and the names of the metadata columns shiten reads itself.
+    let mut taken: HashSet<String> = reserved.iter().map(|c| c.to_string()).collect();
+    taken.extend(
+        headers
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| !is_extra(*i, h))
+            .map(|(_, h)| h.clone()),
+    );
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut warnings = Vec::new();
+    for (i, header) in headers.iter_mut().enumerate() {
+        let h = header.clone();
+        if !is_extra(i, &h) {
+            continue;
+        }
+        let (base, why) = if reserved.contains(h.as_str()) {
+            (
+                format!("meta_{h}"),
+                "is named like a column shiten fills itself",
+            )
+        } else if !seen.insert(h.clone()) || taken.contains(&h) {
+            (h.clone(), "appears more than once")
+        } else {
+            (h.clone(), "")
+        };
+        let mut name = base.clone();
+        let mut k = 2;
+        while taken.contains(&name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        if name != h {
+            warnings.push(format!(
+                "{METADATA_FILE}: column '{h}' (column {}) {why}; it is published in documents \
+                 as '{name}'",
+                i + 1
+            ));
+        }
+        taken.insert(name.clone());
+        *header = name;
+    }
+    warnings
 }
 
 /// A metadata path made relative and `/`-separated, or `None` if it is absolute or climbs
@@ -1583,6 +1652,41 @@ mod tests {
         let (c, w) = md.for_doc("zzz.txt");
         assert_eq!(c.source, "zzz");
         assert!(w.unwrap().contains("no row"));
+    }
+
+    #[test]
+    fn metadata_line_numbers_are_exact_with_any_line_ending() {
+        // The csv reader counted a CRLF file's lines one short (the seeds' metadata.csv is
+        // CRLF). A blank line and a quoted line break count as lines too.
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "本文").unwrap();
+        for eol in ["\n", "\r\n", "\r"] {
+            let mut md = Metadata::default();
+            let text = [
+                "file,source,published",
+                "a.txt,X,2019-07-04",
+                "",
+                "b.txt,Y,2019-07-04",
+                "\"a.txt\",\"Z",
+                "W\",2019-07-05",
+                "c.txt,x,y,z",
+                "a.txt,V,2019-13-45",
+            ]
+            .join(eol);
+            md.parse(&text, dir.path());
+            let got: Vec<String> = md.skipped.iter().map(|s| s.path.clone()).collect();
+            assert_eq!(
+                got,
+                [
+                    "metadata.csv:4",
+                    "metadata.csv:5",
+                    "metadata.csv:7",
+                    "metadata.csv:8"
+                ],
+                "{eol:?}: {:?}",
+                md.skipped
+            );
+        }
     }
 
     #[test]

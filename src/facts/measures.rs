@@ -122,14 +122,13 @@ struct RawMeasure {
 }
 
 impl Measures {
-    /// Loads `measures.toml` from the dictionaries folder; a missing file gives no
-    /// measures (and so no facts), a malformed one an error naming the file and entry.
+    /// Loads `measures.toml` from the dictionaries folder; a missing or malformed file is
+    /// an error naming the file (and the entry). An empty one lists no measure (and so no
+    /// facts).
     pub fn load(dictionaries: &Path) -> Result<Measures> {
         let path = dictionaries.join(MEASURES_FILE);
-        if !path.is_file() {
-            return Ok(Measures::default());
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::dictionary_file(&path, "measure lexicon", &e))?;
         Measures::parse(&text, &path.display().to_string())
     }
 

@@ -107,7 +107,9 @@ impl Record for SkipRow {
         &[("path", Str), ("reason", Str)]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
-        w.str(self.path.clone()).str(self.reason.clone());
+        // Written as they are printed: a file name with a line break stays on its row.
+        w.str(super::printable(&self.path).into_owned())
+            .str(super::printable(&self.reason).into_owned());
     }
 }
 
