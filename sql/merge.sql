@@ -7,7 +7,8 @@
 --
 -- Inputs: every shard's published tables, shards/*/documents.parquet, frame_hits.parquet and
 -- facts.parquet (the --out folder of each shard, not its .shiten/ state).
--- Outputs: merged/{documents,frame_hits,facts,source_frames,figures}.{parquet,csv}.
+-- Outputs: merged/{documents,frame_hits,facts,source_frames,figures,term_docs,terms,
+-- cooccurrence}.{parquet,csv}.
 --
 -- source_frames and figures are the same functions of the rows as in shiten itself
 -- (src/aggregate/frames.rs, src/aggregate/stats.rs, src/facts/figures.rs); the test
@@ -266,3 +267,138 @@ COPY source_frames TO 'merged/source_frames.parquet' (FORMAT parquet);
 COPY source_frames TO 'merged/source_frames.csv' (HEADER);
 COPY figures TO 'merged/figures.parquet' (FORMAT parquet);
 COPY figures TO 'merged/figures.csv' (HEADER);
+
+-- ------------------------------------------------------------------ terms, cooccurrence
+--
+-- From every shard's term_docs (one row per document × incident × content word, with the
+-- body sentences it occurs in), the same functions as src/aggregate/terms.rs and
+-- src/aggregate/stats.rs: G² of the full 2×2 table, Log Ratio (a zero count as 0.5),
+-- P(χ²₁ ≥ G²) by the erfc fit shiten uses, Benjamini–Hochberg per incident; pairs of
+-- words in one sentence, the 150 with most sentences (at least 2) per incident.
+-- An empty incident is kept as '' while computing and written as NULL, as shiten does.
+
+CREATE OR REPLACE TEMP TABLE term_docs AS
+    SELECT * FROM read_parquet('shards/*/term_docs.parquet', union_by_name = true);
+
+CREATE OR REPLACE TEMP TABLE tm_cells AS
+    SELECT coalesce(incident, '') AS inc, source, term, min(pos) AS pos,
+        sum(count)::BIGINT AS count, count(*)::BIGINT AS docs
+    FROM term_docs GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE tm_sources AS
+    SELECT coalesce(incident, '') AS inc, source, count(DISTINCT doc)::BIGINT AS docs_total,
+        sum(count)::BIGINT AS n_s
+    FROM term_docs GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE tm_incidents AS
+    SELECT inc, sum(docs_total)::BIGINT AS docs_all, sum(n_s)::BIGINT AS n_all,
+        count(*)::BIGINT AS n_sources
+    FROM tm_sources GROUP BY inc;
+
+CREATE OR REPLACE TEMP TABLE tm_all AS
+    SELECT inc, term, min(pos) AS pos, sum(count)::BIGINT AS count, sum(docs)::BIGINT AS docs
+    FROM tm_cells GROUP BY inc, term;
+
+CREATE OR REPLACE TEMP MACRO tm_xlnx(o, e) AS CASE WHEN o > 0 AND e > 0 THEN o * ln(o / e) ELSE 0.0 END;
+CREATE OR REPLACE TEMP MACRO tm_g2(a, b, c, d) AS 2.0 * (
+      tm_xlnx(a, (a + b) * (a + c) / (a + b + c + d))
+    + tm_xlnx(b, (a + b) * (b + d) / (a + b + c + d))
+    + tm_xlnx(c, (c + d) * (a + c) / (a + b + c + d))
+    + tm_xlnx(d, (c + d) * (b + d) / (a + b + c + d)));
+-- erfc by Numerical Recipes' erfcc (the same closed form as stats::erfc), for x >= 0.
+CREATE OR REPLACE TEMP MACRO tm_erfc_t(t, z) AS t * exp(-z * z - 1.26551223
+    + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223
+    + t * 0.17087277)))))))));
+CREATE OR REPLACE TEMP MACRO tm_erfc(z) AS tm_erfc_t(1.0 / (1.0 + 0.5 * z), z);
+CREATE OR REPLACE TEMP MACRO tm_sf(g) AS
+    CASE WHEN g <= 0 THEN 1.0 ELSE greatest(0.0, least(1.0, tm_erfc(sqrt(g / 2.0)))) END;
+CREATE OR REPLACE TEMP MACRO tm_half(x) AS CASE WHEN x > 0 THEN x ELSE 0.5 END;
+
+CREATE OR REPLACE TEMP TABLE tm_tested AS
+    SELECT c.inc, c.source, c.term, c.pos, c.count, c.docs, s.docs_total,
+        c.count::DOUBLE AS a, s.n_s::DOUBLE AS n1,
+        (al.count - c.count)::DOUBLE AS o, (i.n_all - s.n_s)::DOUBLE AS n2,
+        i.n_sources > 1 AND i.n_all - s.n_s > 0 AS tested
+    FROM tm_cells c
+    JOIN tm_sources s USING (inc, source)
+    JOIN tm_incidents i USING (inc)
+    JOIN tm_all al USING (inc, term);
+
+CREATE OR REPLACE TEMP TABLE tm_keyness AS
+    SELECT *,
+        CASE WHEN tested THEN
+            CASE WHEN a * n2 >= o * n1 THEN 1.0 ELSE -1.0 END * tm_g2(a, n1 - a, o, n2 - o)
+        END AS keyness
+    FROM tm_tested;
+
+CREATE OR REPLACE TEMP TABLE tm_p AS
+    SELECT *,
+        CASE WHEN tested THEN log2((tm_half(a) / n1) / (tm_half(o) / n2)) END AS log_ratio,
+        CASE WHEN tested THEN tm_sf(abs(keyness)) END AS p_value
+    FROM tm_keyness;
+
+CREATE OR REPLACE TEMP TABLE tm_ranked AS
+    SELECT *,
+        row_number() OVER (PARTITION BY inc ORDER BY p_value, source, term) AS rk,
+        count(*) OVER (PARTITION BY inc) AS m
+    FROM tm_p WHERE p_value IS NOT NULL;
+
+CREATE OR REPLACE TEMP TABLE tm_q AS
+    SELECT inc, source, term,
+        least(1.0, min(p_value * m::DOUBLE / rk::DOUBLE) OVER (
+            PARTITION BY inc ORDER BY rk DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        )) AS q_value
+    FROM tm_ranked;
+
+CREATE OR REPLACE TEMP TABLE terms AS
+    SELECT nullif(inc, '') AS incident, source, term, pos, count, docs, docs_total, share,
+        keyness, log_ratio, p_value, q_value
+    FROM (
+        SELECT al.inc, '*' AS source, al.term, al.pos, al.count, al.docs,
+            i.docs_all AS docs_total,
+            CASE WHEN i.docs_all > 0 THEN al.docs / i.docs_all ELSE 0.0 END AS share,
+            NULL::DOUBLE AS keyness, NULL::DOUBLE AS log_ratio, NULL::DOUBLE AS p_value,
+            NULL::DOUBLE AS q_value, 0 AS part
+        FROM tm_all al JOIN tm_incidents i USING (inc)
+        UNION ALL
+        SELECT p.inc, p.source, p.term, p.pos, p.count, p.docs, p.docs_total,
+            CASE WHEN p.docs_total > 0 THEN p.docs / p.docs_total ELSE 0.0 END,
+            p.keyness, p.log_ratio, p.p_value, q.q_value, 1
+        FROM tm_p p LEFT JOIN tm_q q USING (inc, source, term)
+    )
+    ORDER BY inc, part, source, keyness DESC NULLS LAST, count DESC, term;
+
+CREATE OR REPLACE TEMP TABLE co_words AS
+    SELECT DISTINCT coalesce(incident, '') AS inc, doc, s::INTEGER AS sent, term
+    FROM term_docs, unnest(string_split(sentence_ids, ' ')) AS u(s)
+    WHERE s <> '';
+
+CREATE OR REPLACE TEMP TABLE co_single AS
+    SELECT inc, term, count(*)::BIGINT AS n FROM co_words GROUP BY inc, term;
+
+CREATE OR REPLACE TEMP TABLE cooccurrence AS
+    SELECT nullif(inc, '') AS incident, term_a, term_b, sentences, jaccard, count_a, count_b
+    FROM (
+        SELECT p.*, sa.n AS count_a, sb.n AS count_b,
+            p.sentences / greatest(sa.n + sb.n - p.sentences, 1)::DOUBLE AS jaccard
+        FROM (
+            SELECT x.inc, x.term AS term_a, y.term AS term_b, count(*)::BIGINT AS sentences
+            FROM co_words x JOIN co_words y
+                ON x.inc = y.inc AND x.doc = y.doc AND x.sent = y.sent AND x.term < y.term
+            GROUP BY ALL
+            HAVING count(*) >= 2
+        ) p
+        JOIN co_single sa ON sa.inc = p.inc AND sa.term = p.term_a
+        JOIN co_single sb ON sb.inc = p.inc AND sb.term = p.term_b
+    )
+    QUALIFY row_number() OVER (
+        PARTITION BY inc ORDER BY sentences DESC, jaccard DESC, term_a, term_b) <= 150
+    ORDER BY inc, sentences DESC, jaccard DESC, term_a, term_b;
+
+COPY term_docs TO 'merged/term_docs.parquet' (FORMAT parquet);
+COPY term_docs TO 'merged/term_docs.csv' (HEADER);
+COPY terms TO 'merged/terms.parquet' (FORMAT parquet);
+COPY terms TO 'merged/terms.csv' (HEADER);
+COPY cooccurrence TO 'merged/cooccurrence.parquet' (FORMAT parquet);
+COPY cooccurrence TO 'merged/cooccurrence.csv' (HEADER);

@@ -93,6 +93,8 @@ pub struct Analyzer {
     pub frames: Lexicon,
     /// The incidents articles are about (`incidents.toml`).
     pub incidents: Incidents,
+    /// Words the `terms` tables leave out (`stopwords.txt`, optional).
+    pub stopwords: crate::terms::Stopwords,
 }
 
 impl Analyzer {
@@ -110,6 +112,7 @@ impl Analyzer {
             measures: Measures::load(dictionaries)?,
             frames,
             incidents: Incidents::load(dictionaries)?,
+            stopwords: crate::terms::Stopwords::load(dictionaries)?,
         })
     }
 
@@ -148,11 +151,12 @@ enum Stage {
     Entities,
     Facts,
     Frames,
+    Terms,
     Rows,
 }
 
 /// The names of the stages, in the order of [`StageClock::seconds`].
-pub const STAGES: [&str; 9] = [
+pub const STAGES: [&str; 10] = [
     "normalize",
     "boilerplate",
     "sentences",
@@ -161,6 +165,7 @@ pub const STAGES: [&str; 9] = [
     "entities",
     "facts",
     "frames",
+    "terms",
     "rows",
 ];
 
@@ -286,6 +291,8 @@ pub struct DocAnalysis {
     pub facts: Vec<FactRow>,
     /// Frame cues.
     pub frame_hits: Vec<FrameHitRow>,
+    /// Content words (`term_docs` rows).
+    pub terms: Vec<crate::output::rows::TermDocRow>,
     /// Further metadata columns (source_type, author, ...), travelling with the document.
     pub meta_extra: std::collections::BTreeMap<String, String>,
 }
@@ -297,6 +304,11 @@ pub struct DocAnalysis {
 pub const BATCH_DOCS: usize = 128;
 
 impl Worker<'_> {
+    /// The dictionary form of a token this worker made (`None`: its surface).
+    pub fn base_form(&self, t: &Token) -> Option<&str> {
+        self.tokens.base_form(t)
+    }
+
     /// Normalizes, marks boilerplate, splits sentences and tokenizes.
     pub fn prepare<'d>(&mut self, doc: &'d Document) -> Result<Prepared<'d>> {
         let mut laps = Laps::start(self.clock);
@@ -436,6 +448,17 @@ impl Worker<'_> {
             d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans(), d.dated.iso());
         }
         laps.lap(Stage::Frames);
+        let tokens = &self.tokens;
+        for (_, d) in &mut doing {
+            d.out.terms = crate::terms::term_rows(
+                &d.p,
+                |t| tokens.base_form(t),
+                &a.stopwords,
+                &a.incidents,
+                &d.incidents,
+            );
+        }
+        laps.lap(Stage::Terms);
         for (
             i,
             Doing {

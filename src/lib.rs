@@ -11,7 +11,8 @@
 //!    [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s; [`entities`]
 //!    organisations, people, products, places -> [`Entity`](entities::Entity); [`facts`]
 //!    figures bound to a measure and an as-of time -> [`Fact`](facts::Fact)
-//! 6. [`frame`]     cause cues with stance -> [`FrameHit`](frame::FrameHit)
+//! 6. [`frame`]     cause cues with stance -> [`FrameHit`](frame::FrameHit); [`terms`]
+//!    content words by dictionary form -> `term_docs` rows
 //! 7. [`aggregate`] per-source tables that merge ([`FrameAcc`](aggregate::FrameAcc));
 //!    [`facts::figures()`] compares the figures of all sources
 //! 8. [`output`]    CSV / Parquet, written atomically; [`report`] `report.html`
@@ -42,12 +43,14 @@ pub mod frame;
 pub mod generate;
 pub mod incident;
 pub mod intern;
+pub mod kwic;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod report;
 pub mod segment;
 pub mod state;
+pub mod terms;
 pub mod tokenize;
 pub mod trace;
 

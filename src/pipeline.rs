@@ -170,6 +170,7 @@ pub fn write_outputs(
         Table::from_records(a.iter().flat_map(|x| &x.entities)),
         Table::from_records(a.iter().flat_map(|x| &x.facts)),
         Table::from_records(a.iter().flat_map(|x| &x.frame_hits)),
+        Table::from_records(a.iter().flat_map(|x| &x.terms)),
         Table::from_records(outcome.skipped.iter()),
     ];
     let refs: Vec<&Table> = tables.iter().collect();
@@ -512,8 +513,12 @@ impl BatchWriter<'_> {
     ) -> Result<()> {
         match r {
             Ok(a) => {
-                self.rows +=
-                    1 + a.mentions.len() + a.entities.len() + a.facts.len() + a.frame_hits.len();
+                self.rows += 1
+                    + a.mentions.len()
+                    + a.entities.len()
+                    + a.facts.len()
+                    + a.frame_hits.len()
+                    + a.terms.len();
                 let rec = DocRecord {
                     doc: doc.to_string(),
                     root: w.root.to_string(),

@@ -158,7 +158,7 @@ fn four_shards_merged_with_duckdb_equal_one_run() {
         "merged shards differ from one run:\n{report}\n{}",
         String::from_utf8_lossy(&check.stderr)
     );
-    for table in ["source_frames", "figures"] {
+    for table in ["source_frames", "figures", "terms", "cooccurrence"] {
         assert!(
             report.contains(&format!("{table}: single")) && !report.contains("merged 0 rows"),
             "{table} was not compared (or empty):\n{report}"

@@ -31,6 +31,7 @@
 
 pub mod frames;
 pub mod stats;
+pub mod terms;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -186,13 +187,14 @@ impl Context {
 }
 
 /// The aggregates published with every output, in order: `source_frames` (from
-/// `documents` and `frame_hits`), `figures` (from `facts`), then `report.html`, which
-/// reads the rows and both tables. Each folds the chunks as they come, so memory grows
+/// `documents` and `frame_hits`), `figures` (from `facts`), `terms` and `cooccurrence`
+/// (from `term_docs`), then `report.html`, which reads the rows and these tables. Each folds the chunks as they come, so memory grows
 /// with the number of sources, frames and comparable figures, not with the corpus.
 pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
     vec![
         Box::new(SourceFramesAggregate::default()),
         Box::new(FiguresAggregate::default()),
+        Box::new(terms::WordsAggregate::default()),
         Box::new(ReportAggregate {
             ctx: ctx.clone(),
             ..ReportAggregate::default()

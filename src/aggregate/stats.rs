@@ -1,5 +1,6 @@
 //! Small exact statistics for the source × frame tables: log-factorials, the two-sided
-//! Fisher exact test of a 2×2 table, and adjusted (standardized) Pearson residuals.
+//! Fisher exact test of a 2×2 table, adjusted (standardized) Pearson residuals, and for
+//! the word tables the log-likelihood G², Log Ratio and Benjamini–Hochberg q-values.
 
 /// ln(n!) exactly summed for small n, by Stirling's series (error < 1e-15) beyond.
 pub fn ln_factorial(n: u64) -> f64 {
@@ -114,6 +115,77 @@ pub fn adjusted_residuals(n: &[Vec<i64>]) -> Vec<Vec<Option<f64>>> {
         .collect()
 }
 
+/// The log-likelihood statistic G² = 2 Σ O ln(O / E) of the 2×2 table [[a, b], [c, d]]
+/// (all four cells; E from the margins; an empty cell adds nothing). 0 for an empty table.
+pub fn g2(a: f64, b: f64, c: f64, d: f64) -> f64 {
+    let n = a + b + c + d;
+    if n <= 0.0 {
+        return 0.0;
+    }
+    let (r1, r2, c1, c2) = (a + b, c + d, a + c, b + d);
+    let term = |o: f64, e: f64| if o > 0.0 && e > 0.0 { o * (o / e).ln() } else { 0.0 };
+    2.0 * (term(a, r1 * c1 / n) + term(b, r1 * c2 / n) + term(c, r2 * c1 / n) + term(d, r2 * c2 / n))
+}
+
+/// Keyness of a word: G² of [[a, n1 - a], [c, n2 - c]] (the word's count `a` among the
+/// `n1` words of the target, `c` among the `n2` of the reference), positive when the
+/// target uses it more often (a / n1 > c / n2), negative when less.
+pub fn signed_g2(a: f64, n1: f64, c: f64, n2: f64) -> f64 {
+    let g = g2(a, n1 - a, c, n2 - c);
+    if a * n2 >= c * n1 { g } else { -g }
+}
+
+/// Hardie's Log Ratio: log2 of (a / n1) / (c / n2), a zero count taken as 0.5. `None`
+/// when either corpus is empty.
+pub fn log_ratio(a: f64, n1: f64, c: f64, n2: f64) -> Option<f64> {
+    if n1 <= 0.0 || n2 <= 0.0 {
+        return None;
+    }
+    let z = |x: f64| if x > 0.0 { x } else { 0.5 };
+    Some(((z(a) / n1) / (z(c) / n2)).log2())
+}
+
+/// The complementary error function, by the Chebyshev fit of Numerical Recipes (`erfcc`,
+/// relative error below 1.2e-7 everywhere): a closed form that `sql/merge.sql` computes
+/// identically.
+pub fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let r = t * poly.exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// P(χ² ≥ x) with one degree of freedom: erfc(√(x/2)).
+pub fn chi2_sf_1(x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    erfc((x / 2.0).sqrt()).clamp(0.0, 1.0)
+}
+
+/// Benjamini–Hochberg q-values of `p` (same order): q_(i) = min over j ≥ i of
+/// p_(j) m / j for the p-values sorted ascending, capped at 1. Ties get the same q.
+pub fn bh_q_values(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&i, &j| p[i].total_cmp(&p[j]));
+    let mut q = vec![1.0; m];
+    let mut running = 1.0f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
+        q[i] = running.min(1.0);
+    }
+    q
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +264,50 @@ mod tests {
         // An empty row has no residual.
         let r = adjusted_residuals(&[vec![0, 0], vec![3, 4]]);
         assert_eq!(r[0], [None, None]);
+    }
+
+    /// G² and Log Ratio against values worked out by hand (the arithmetic is in the
+    /// comments), to 1e-9.
+    #[test]
+    fn g2_and_log_ratio_match_hand_computation() {
+        // Word: 10 of 100 words in A, 5 of 200 in B. Table [[10, 90], [5, 195]], N = 300.
+        // Margins: rows 100, 200; columns 15, 285. E = 5, 95, 10, 190.
+        // G² = 2 (10 ln 2 + 90 ln(90/95) + 5 ln(1/2) + 195 ln(195/190))
+        let want = 2.0
+            * (10.0 * 2f64.ln() + 90.0 * (90.0f64 / 95.0).ln() + 5.0 * 0.5f64.ln()
+                + 195.0 * (195.0f64 / 190.0).ln());
+        // = 2 (6.931471806 - 4.866049914 - 3.465735903 + 5.065219849) = 7.329811674...
+        assert!((want - 7.329_811_674).abs() < 1e-8, "{want}");
+        assert!((signed_g2(10.0, 100.0, 5.0, 200.0) - want).abs() < 1e-9);
+        // The other way round the sign flips.
+        assert!((signed_g2(5.0, 200.0, 10.0, 100.0) + want).abs() < 1e-9);
+        // Log Ratio: log2((10/100) / (5/200)) = log2(4) = 2.
+        assert!((log_ratio(10.0, 100.0, 5.0, 200.0).unwrap() - 2.0).abs() < 1e-9);
+        // A zero count is taken as 0.5: log2((3/60) / (0.5/40)) = log2(4) = 2.
+        assert!((log_ratio(3.0, 60.0, 0.0, 40.0).unwrap() - 2.0).abs() < 1e-9);
+        // 3 of 60 vs 0 of 40: [[3, 57], [0, 40]], N = 100, columns 3, 97;
+        // E = 1.8, 58.2, 1.2, 38.8; G² = 2 (3 ln(3/1.8) + 57 ln(57/58.2) + 40 ln(40/38.8)).
+        let want = 2.0
+            * (3.0 * (3.0f64 / 1.8).ln() + 57.0 * (57.0f64 / 58.2).ln()
+                + 40.0 * (40.0f64 / 38.8).ln());
+        assert!((signed_g2(3.0, 60.0, 0.0, 40.0) - want).abs() < 1e-9);
+        // Equal rates: no keyness.
+        assert!(signed_g2(2.0, 20.0, 4.0, 40.0).abs() < 1e-12);
+        assert_eq!(log_ratio(1.0, 0.0, 1.0, 5.0), None);
+    }
+
+    #[test]
+    fn chi_square_tail_and_q_values() {
+        // Known quantiles of χ²₁: 3.841458820694124 -> 0.05, 6.634896601021214 -> 0.01.
+        assert!((chi2_sf_1(3.841_458_820_694_124) - 0.05).abs() < 1e-8);
+        assert!((chi2_sf_1(6.634_896_601_021_214) - 0.01).abs() < 2e-9);
+        assert_eq!(chi2_sf_1(0.0), 1.0);
+        // BH by hand: p = 0.01, 0.04, 0.03, 0.20 (m = 4); sorted 0.01, 0.03, 0.04, 0.20:
+        // p m / rank = 0.04, 0.06, 0.0533.., 0.20; suffix minima 0.04, 0.0533.., 0.0533.., 0.20.
+        let q = bh_q_values(&[0.01, 0.04, 0.03, 0.20]);
+        for (got, want) in q.iter().zip([0.04, 0.16 / 3.0, 0.16 / 3.0, 0.20]) {
+            assert!((got - want).abs() < 1e-12, "{q:?}");
+        }
+        assert!(bh_q_values(&[]).is_empty());
     }
 }

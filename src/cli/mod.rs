@@ -24,6 +24,7 @@ mod dict;
 mod eval;
 mod eval_frames;
 mod gen_corpus;
+mod kwic;
 mod progress;
 mod run;
 mod status;
@@ -112,6 +113,9 @@ pub enum Command {
     /// Score frame detection against gold labels: per-frame precision, recall, F1 of
     /// (doc, frame) pairs and stance agreement.
     EvalFrames(eval_frames::EvalFramesArgs),
+    /// Concordance (KWIC) lines of a word or regex in the analysed articles of --out,
+    /// with each article's source, date and metadata variables.
+    Kwic(kwic::KwicArgs),
 }
 
 /// Options shared by commands that load the analyzer.
@@ -142,6 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Bench(a) => bench::run(a, &progress),
         Command::Eval(a) => eval::run(a, &progress),
         Command::EvalFrames(a) => eval_frames::run(a, &progress),
+        Command::Kwic(a) => kwic::run(a, &progress),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod parquet;
 pub mod rows;
 pub mod table;
+pub mod term_rows;
 
 use std::path::Path;
 

@@ -7,6 +7,8 @@
 use super::table::{ColType, FromRow, Record, RowReader, RowWriter};
 use ColType::{Bool, Float, Int, Str};
 
+pub use super::term_rows::{CoocRow, TermDocRow, TermRow};
+
 /// One analysed article.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentRow {

@@ -12,13 +12,22 @@ use std::path::Path;
 use crate::analyze::DocAnalysis;
 use crate::error::{Error, Result};
 use crate::output::atomic::sync_dir;
-use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow};
+use crate::output::rows::{
+    DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, TermDocRow,
+};
 use crate::output::{ColType, Record, Table, Values, parquet};
 
 use super::ledger::PartFile;
 
 /// The row tables kept per document, in output order.
-pub const ROW_TABLES: [&str; 5] = ["documents", "mentions", "entities", "facts", "frame_hits"];
+pub const ROW_TABLES: [&str; 6] = [
+    "documents",
+    "mentions",
+    "entities",
+    "facts",
+    "frame_hits",
+    "term_docs",
+];
 
 /// The JSON column of metadata variables in the `documents` part.
 pub const META_COLUMN: &str = "meta_extra";
@@ -31,6 +40,7 @@ pub fn part_schema(table: &str) -> Vec<(String, ColType)> {
         "entities" => EntityRow::columns(),
         "facts" => FactRow::columns(),
         "frame_hits" => FrameHitRow::columns(),
+        "term_docs" => TermDocRow::columns(),
         _ => &[],
     };
     let mut v: Vec<(String, ColType)> = cols.iter().map(|(n, t)| (n.to_string(), *t)).collect();
@@ -56,6 +66,7 @@ pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_
         "mentions" => Table::from_records(analyses.iter().flat_map(|a| &a.mentions)),
         "entities" => Table::from_records(analyses.iter().flat_map(|a| &a.entities)),
         "facts" => Table::from_records(analyses.iter().flat_map(|a| &a.facts)),
+        "term_docs" => Table::from_records(analyses.iter().flat_map(|a| &a.terms)),
         _ => Table::from_records(analyses.iter().flat_map(|a| &a.frame_hits)),
     })
 }

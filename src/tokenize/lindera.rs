@@ -126,6 +126,8 @@ impl Tokenizer {
         TokenWorker {
             inner: self.segmenter.new_worker(),
             pos_cache: Default::default(),
+            base_cache: Default::default(),
+            bases: Vec::new(),
         }
     }
 }
@@ -137,6 +139,11 @@ pub struct TokenWorker {
     /// system, user and unknown-word lexicons: each distinct word's details are parsed
     /// once per worker instead of once per occurrence (at most one byte per entry).
     pos_cache: [Vec<u8>; 3],
+    /// Dictionary forms by word id, as [`Token::base`] handles (0 = the surface), filled
+    /// with the part of speech; valid where `pos_cache` is set.
+    base_cache: [Vec<u32>; 3],
+    /// The distinct dictionary forms met (handle `k` is `bases[k - 1]`).
+    bases: Vec<Box<str>>,
 }
 
 impl TokenWorker {
@@ -157,6 +164,7 @@ impl TokenWorker {
         out.reserve(tokens.len());
         for mut t in tokens {
             let user = !t.word_id.is_system() && !t.word_id.is_unknown();
+            let mut base_id = 0;
             let pos = if with_pos {
                 let lexicon = if t.word_id.is_unknown() {
                     2
@@ -168,17 +176,38 @@ impl TokenWorker {
                 let id = t.word_id.id() as usize;
                 let cache = &mut self.pos_cache[lexicon];
                 match cache.get(id).copied().and_then(Pos::from_code) {
-                    Some(p) => p,
+                    Some(p) => {
+                        base_id = self.base_cache[lexicon].get(id).copied().unwrap_or(0);
+                        p
+                    }
                     None => {
-                        let d = t.details();
-                        let field = |i: usize| d.get(i).copied().unwrap_or("");
-                        let p = Pos::from_ipadic(field(0), field(1), field(2));
+                        let (p, b) = {
+                            let d = t.details();
+                            let field = |i: usize| d.get(i).copied().unwrap_or("");
+                            let p = Pos::from_ipadic(field(0), field(1), field(2));
+                            // IPADIC's 基本形 (field 6): "*" for unknown words, the surface
+                            // for words that do not inflect.
+                            let b = field(6);
+                            (p, (!b.is_empty() && b != "*").then(|| Box::<str>::from(b)))
+                        };
+                        base_id = match b {
+                            Some(b) if *b != *t.surface => {
+                                self.bases.push(b);
+                                self.bases.len() as u32
+                            }
+                            _ => 0,
+                        };
                         // Ids are dense per lexicon; a stray huge id is simply not cached.
                         if id < (1 << 22) {
                             if cache.len() <= id {
                                 cache.resize(id + 1, 0);
                             }
                             cache[id] = p.code();
+                            let bc = &mut self.base_cache[lexicon];
+                            if bc.len() <= id {
+                                bc.resize(id + 1, 0);
+                            }
+                            bc[id] = base_id;
                         }
                         p
                     }
@@ -191,9 +220,19 @@ impl TokenWorker {
                 end: (base + t.byte_end) as u32,
                 pos,
                 user,
+                base: base_id,
             });
         }
         Ok(())
+    }
+
+    /// The dictionary form of `token` (made by this worker), or `None` when it is its
+    /// surface.
+    pub fn base_form(&self, token: &Token) -> Option<&str> {
+        (token.base as usize)
+            .checked_sub(1)
+            .and_then(|k| self.bases.get(k))
+            .map(|b| &**b)
     }
 
     /// Raw lindera tokenization with POS details looked up, for the benchmark baseline:

@@ -168,6 +168,10 @@ pub struct Token {
     pub pos: Pos,
     /// Whether the entry came from our user dictionary.
     pub user: bool,
+    /// Its dictionary form (基本形) as a handle into the [`TokenWorker`] that made it
+    /// ([`TokenWorker::base_form`]); 0 when it is the surface itself (or was not looked
+    /// up). Looked up once per word id, like the part of speech.
+    pub base: u32,
 }
 
 impl Token {

@@ -35,7 +35,8 @@ def main():
     with open(merge_sql, encoding="utf-8") as f:
         con.execute(f.read())
     bad = 0
-    for table in ["source_frames", "figures", "documents", "facts", "frame_hits"]:
+    for table in ["source_frames", "figures", "documents", "facts", "frame_hits",
+                  "term_docs", "terms", "cooccurrence"]:
         sc, single = rows(con, f"single/{table}.parquet")
         mc, merged = rows(con, f"merged/{table}.parquet")
         if sc != mc:

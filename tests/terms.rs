@@ -1,0 +1,178 @@
+//! Words (issue 20): the `terms` table ranks each outlet's characteristic words, the
+//! `cooccurrence` table holds pairs said together, `shiten kwic` finds every occurrence,
+//! and `add` updates the tables as one run would.
+//!
+//! The corpus is written here (our own sentences): outlet 朝報 dwells on 縦割り and
+//! ガバナンス, outlet 夕刊 on リスト型攻撃; both name セブンペイ.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::path::Path;
+
+const CHOHO: [&str; 3] = [
+    "セブンペイの問題では、縦割りの組織がガバナンスの欠如を招いたとの見方が強い。\
+     縦割りの弊害でガバナンスが働かず、経営陣の判断が遅れた。\
+     専門家は縦割りを改めてガバナンスを立て直すべきだと指摘した。",
+    "セブンペイの失敗の背景には、グループの縦割り体質とガバナンスの弱さがある。\
+     縦割りの部門の間で情報が共有されず、ガバナンスの仕組みも形だけだった。",
+    "セブンペイの問題を受けて、グループ全体でガバナンスの改革が始まった。\
+     縦割りをなくすことが最大の課題だという。",
+];
+
+const YUKAN: [&str; 3] = [
+    "セブンペイへの不正アクセスはリスト型攻撃によるものとみられる。\
+     リスト型攻撃では、他のサイトから流出したパスワードが使われる。\
+     利用者がパスワードを使い回していたことがリスト型攻撃を許した。",
+    "警察はセブンペイへのリスト型攻撃について捜査を進めている。\
+     リスト型攻撃を防ぐには二段階認証が有効だと専門家は話す。",
+    "セブンペイの利用者の被害はリスト型攻撃で広がった。\
+     運営会社はリスト型攻撃への対策を急ぐ。",
+];
+
+fn write_corpus(dir: &Path, outlet: &str, prefix: &str, texts: &[&str]) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut meta = String::from("file,source,title,url,published,desk\n");
+    for (i, t) in texts.iter().enumerate() {
+        let name = format!("{prefix}{i}.txt");
+        std::fs::write(dir.join(&name), t).unwrap();
+        meta.push_str(&format!(
+            "{name},{outlet},記事{i},,2019-07-1{i},経済部\n"
+        ));
+    }
+    std::fs::write(dir.join("metadata.csv"), meta).unwrap();
+}
+
+fn run(args: &[&OsStr]) -> std::process::Output {
+    let out = common::shiten(args);
+    assert!(
+        out.status.success(),
+        "shiten {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Rows of a CSV table as maps from column to cell.
+fn records(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let (header, rows) = common::read_csv(path);
+    rows.into_iter()
+        .map(|r| header.iter().cloned().zip(r).collect())
+        .collect()
+}
+
+/// The `n` words of highest keyness of `source`.
+fn top(terms: &[std::collections::BTreeMap<String, String>], source: &str, n: usize) -> Vec<String> {
+    let mut rows: Vec<(f64, String)> = terms
+        .iter()
+        .filter(|r| r["source"] == source)
+        .map(|r| (r["keyness"].parse::<f64>().unwrap(), r["term"].clone()))
+        .collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    rows.into_iter().take(n).map(|r| r.1).collect()
+}
+
+#[test]
+fn keyness_cooccurrence_kwic_and_add() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let a = w.join("choho");
+    let b = w.join("yukan");
+    write_corpus(&a, "朝報", "a", &CHOHO);
+    write_corpus(&b, "夕刊", "b", &YUKAN);
+    let both = w.join("both");
+    write_corpus(&both, "朝報", "a", &CHOHO);
+    {
+        // The same articles in one folder, with one metadata.csv.
+        let mut meta = std::fs::read_to_string(both.join("metadata.csv")).unwrap();
+        for (i, t) in YUKAN.iter().enumerate() {
+            std::fs::write(both.join(format!("b{i}.txt")), t).unwrap();
+            meta.push_str(&format!("b{i}.txt,夕刊,記事{i},,2019-07-1{i},経済部\n"));
+        }
+        std::fs::write(both.join("metadata.csv"), meta).unwrap();
+    }
+    let one = w.join("one");
+    run(&[OsStr::new("run"), both.as_os_str(), OsStr::new("--out"), one.as_os_str(), OsStr::new("--quiet")]);
+
+    // Keyness: each outlet's own words on top.
+    let terms = records(&one.join("terms.csv"));
+    let choho = top(&terms, "朝報", 2);
+    assert!(
+        choho.contains(&"縦割り".to_string()) && choho.contains(&"ガバナンス".to_string()),
+        "朝報's top words: {choho:?}"
+    );
+    assert_eq!(top(&terms, "夕刊", 1), ["リスト型攻撃"], "夕刊's top word");
+    // Counts, dictionary forms, the corpus-wide list, the incident.
+    let row = |source: &str, term: &str| {
+        terms
+            .iter()
+            .find(|r| r["source"] == source && r["term"] == term)
+            .unwrap_or_else(|| panic!("no row {source} {term}"))
+    };
+    assert_eq!(row("朝報", "縦割り")["count"], "6");
+    assert_eq!(row("朝報", "縦割り")["docs"], "3");
+    assert_eq!(row("夕刊", "リスト型攻撃")["count"], "7");
+    assert_eq!(row("*", "セブンペイ")["docs"], "6");
+    assert_eq!(row("*", "セブンペイ")["incident"], "7pay");
+    assert!(row("夕刊", "防ぐ")["pos"] == "動詞", "verbs count by their dictionary form");
+    assert!(
+        !terms.iter().any(|r| ["する", "こと", "の", "は"].contains(&r["term"].as_str())),
+        "stop words and function words are left out"
+    );
+    let shared: f64 = row("夕刊", "セブンペイ")["keyness"].parse().unwrap();
+    assert!(shared.abs() < 1.0, "a word both use is not characteristic: {shared}");
+    let q: f64 = row("朝報", "縦割り")["q_value"].parse().unwrap();
+    let p: f64 = row("朝報", "縦割り")["p_value"].parse().unwrap();
+    assert!(p < 0.01 && q >= p && q < 0.05, "p {p}, q {q}");
+
+    // Co-occurrence.
+    let cooc = records(&one.join("cooccurrence.csv"));
+    let pair = cooc
+        .iter()
+        .find(|r| r["term_a"] == "ガバナンス" && r["term_b"] == "縦割り")
+        .expect("縦割り–ガバナンス is a pair");
+    assert_eq!(pair["sentences"], "5", "{pair:?}");
+    assert!(cooc.iter().all(|r| r["term_a"] < r["term_b"]));
+
+    // KWIC: every occurrence of 縦割り, with its outlet and metadata.
+    let out = run(&[
+        OsStr::new("kwic"),
+        OsStr::new("縦割り"),
+        OsStr::new("--out"),
+        one.as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("csv"),
+    ]);
+    let kwic_csv = w.join("kwic.csv");
+    std::fs::write(&kwic_csv, &out.stdout).unwrap();
+    let lines = records(&kwic_csv);
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    for l in &lines {
+        assert_eq!(l["source"], "朝報");
+        assert_eq!(l["keyword"], "縦割り");
+        assert_eq!(l["desk"], "経済部", "metadata variables travel with the line");
+        let text = std::fs::read_to_string(both.join(&l["doc"])).unwrap();
+        let (s, e): (usize, usize) = (l["byte_start"].parse().unwrap(), l["byte_end"].parse().unwrap());
+        assert_eq!(&text[s..e], "縦割り");
+    }
+    // By dictionary form: 使い回す finds 使い回して.
+    let out = run(&[OsStr::new("kwic"), OsStr::new("広がる"), OsStr::new("--out"), one.as_os_str()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("【広がっ】") && text.contains("夕刊"), "{text}");
+
+    // Incremental: 朝報 first, then 夕刊 added, gives the same word tables.
+    let inc = w.join("inc");
+    run(&[OsStr::new("run"), a.as_os_str(), OsStr::new("--out"), inc.as_os_str(), OsStr::new("--quiet")]);
+    run(&[OsStr::new("add"), b.as_os_str(), OsStr::new("--out"), inc.as_os_str(), OsStr::new("--quiet")]);
+    for t in ["terms", "cooccurrence"] {
+        assert_eq!(common::read_table(&inc, t), common::read_table(&one, t), "{t}");
+    }
+    // KWIC after add, and a changed file is reported.
+    let out = run(&[OsStr::new("kwic"), OsStr::new("リスト型攻撃"), OsStr::new("--out"), inc.as_os_str()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 7);
+    std::fs::write(b.join("b0.txt"), "書き換えた記事。リスト型攻撃。").unwrap();
+    let out = common::shiten(&[OsStr::new("kwic"), OsStr::new("リスト型攻撃"), OsStr::new("--out"), inc.as_os_str()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("b0.txt") && err.contains("changed since it was analysed"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+}
