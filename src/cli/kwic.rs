@@ -81,7 +81,7 @@ pub fn run(a: KwicArgs, progress: &Progress) -> anyhow::Result<Status> {
     let c = kwic::search(&analyzer, &q)
         .with_context(|| format!("cannot search the articles of {}", a.out.display()))?;
     for p in &c.problems {
-        progress.warn(&format!("warning: {p}"));
+        progress.warn(p);
     }
     let mut bytes = Vec::new();
     match a.format {
