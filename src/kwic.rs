@@ -73,7 +73,11 @@ pub struct Line {
 }
 
 /// Normalized byte ranges where `pat` matches in `p`'s body sentences.
-pub fn find(worker: &Worker<'_>, p: &crate::analyze::Prepared<'_>, pat: &Pattern) -> Vec<(usize, Range<usize>)> {
+pub fn find(
+    worker: &Worker<'_>,
+    p: &crate::analyze::Prepared<'_>,
+    pat: &Pattern,
+) -> Vec<(usize, Range<usize>)> {
     let text = p.norm.text.as_str();
     let mut out = Vec::new();
     for (si, s) in p.sentences.iter().enumerate() {
@@ -121,12 +125,23 @@ pub fn find(worker: &Worker<'_>, p: &crate::analyze::Prepared<'_>, pat: &Pattern
 /// Text as one line: control characters and line breaks become spaces.
 fn one_line(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() || c == '\u{2028}' || c == '\u{2029}' { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
 /// The concordance lines of `doc` for `pat`, with `window` characters of context.
-pub fn lines(worker: &mut Worker<'_>, doc: &Document, pat: &Pattern, window: usize) -> Result<Vec<Line>> {
+pub fn lines(
+    worker: &mut Worker<'_>,
+    doc: &Document,
+    pat: &Pattern,
+    window: usize,
+) -> Result<Vec<Line>> {
     let p = worker.prepare(doc)?;
     let spans = p.spans();
     let text = p.norm.text.as_str();
@@ -237,7 +252,9 @@ pub fn search(analyzer: &Analyzer, q: &Query) -> Result<Concordance> {
     let col = |name: &str| -> Vec<Option<String>> {
         match documents.column(name) {
             Some(Values::Str(v)) => v.clone(),
-            Some(v) => (0..v.len()).map(|i| Some(v.cell(i)).filter(|s| !s.is_empty())).collect(),
+            Some(v) => (0..v.len())
+                .map(|i| Some(v.cell(i)).filter(|s| !s.is_empty()))
+                .collect(),
             None => vec![None; documents.height()],
         }
     };
@@ -271,45 +288,64 @@ pub fn search(analyzer: &Analyzer, q: &Query) -> Result<Concordance> {
     // Export files read once for all their rows: file path -> documents by key.
     let mut exports: HashMap<PathBuf, BTreeMap<String, Document>> = HashMap::new();
     for i in 0..documents.height() {
-        let Some(doc) = doc_col[i].clone() else { continue };
-        if q.source.as_ref().is_some_and(|s| source_col[i].as_ref() != Some(s)) {
+        let Some(doc) = doc_col[i].clone() else {
+            continue;
+        };
+        if q.source
+            .as_ref()
+            .is_some_and(|s| source_col[i].as_ref() != Some(s))
+        {
             continue;
         }
         let Some(rec) = records.get(&doc) else {
-            result.problems.push(format!("{doc}: not in the store's ledger (outputs older than the store?)"));
+            result.problems.push(format!(
+                "{doc}: not in the store's ledger (outputs older than the store?)"
+            ));
             continue;
         };
         let path = crate::state::plan::usual_path(&rec.root, &doc);
-        let md = metadata
-            .entry(rec.root.clone())
-            .or_insert_with(|| Metadata::load(crate::state::plan::metadata_root(Path::new(&rec.root))));
+        let md = metadata.entry(rec.root.clone()).or_insert_with(|| {
+            Metadata::load(crate::state::plan::metadata_root(Path::new(&rec.root)))
+        });
         let (label, rel, row) = corpus::key::split(&doc);
         let read = if row.is_some() {
             let docs = exports.entry(path.clone()).or_insert_with(|| {
                 let file = corpus::SourceFile {
-                    doc: if label.is_empty() { rel.to_string() } else { corpus::key::with_label(label, rel) },
+                    doc: if label.is_empty() {
+                        rel.to_string()
+                    } else {
+                        corpus::key::with_label(label, rel)
+                    },
                     name: corpus::key::display_name(rel),
                     path: path.clone(),
                 };
                 match file.kind() {
-                    corpus::FileKind::Export(format) => corpus::export::read_all(&file, format, &q.columns, md, q.max_file_bytes)
-                        .into_iter()
-                        .flatten()
-                        .map(|d| (d.doc.clone(), d))
-                        .collect(),
+                    corpus::FileKind::Export(format) => {
+                        corpus::export::read_all(&file, format, &q.columns, md, q.max_file_bytes)
+                            .into_iter()
+                            .flatten()
+                            .map(|d| (d.doc.clone(), d))
+                            .collect()
+                    }
                     _ => BTreeMap::new(),
                 }
             });
-            docs.remove(&doc).ok_or_else(|| format!("{}: the row is no longer in the file", path.display()))
+            docs.remove(&doc)
+                .ok_or_else(|| format!("{}: the row is no longer in the file", path.display()))
         } else {
             corpus::read_limited(&path, q.max_file_bytes)
                 .map_err(|e| format!("{}: {e}", path.display()))
-                .and_then(|bytes| corpus::document_from_bytes(&doc, &bytes, md).map_err(|e| format!("{}: {e}", path.display())))
+                .and_then(|bytes| {
+                    corpus::document_from_bytes(&doc, &bytes, md)
+                        .map_err(|e| format!("{}: {e}", path.display()))
+                })
         };
         let d = match read {
             Ok(d) => d,
             Err(e) => {
-                result.problems.push(format!("{doc}: cannot be read again: {e}"));
+                result
+                    .problems
+                    .push(format!("{doc}: cannot be read again: {e}"));
                 continue;
             }
         };
@@ -322,7 +358,8 @@ pub fn search(analyzer: &Analyzer, q: &Query) -> Result<Concordance> {
         }
         result.searched += 1;
         for l in lines(&mut worker, &d, &q.pattern, q.window)? {
-            let mut cells: Vec<Option<String>> = vec![Some(l.doc), source_col[i].clone(), published_col[i].clone()];
+            let mut cells: Vec<Option<String>> =
+                vec![Some(l.doc), source_col[i].clone(), published_col[i].clone()];
             cells.extend(meta.iter().map(|m| m[i].clone()));
             let t = &mut result.table;
             let n = cells.len();

@@ -180,7 +180,10 @@ mod tests {
 
     #[test]
     fn content_parts_of_speech() {
-        assert_eq!(content_pos(Pos::Noun(NounKind::Verbal), false), Some("名詞"));
+        assert_eq!(
+            content_pos(Pos::Noun(NounKind::Verbal), false),
+            Some("名詞")
+        );
         assert_eq!(content_pos(Pos::Verb, false), Some("動詞"));
         assert_eq!(content_pos(Pos::Adjective, false), Some("形容詞"));
         for p in [

@@ -36,9 +36,7 @@ fn write_corpus(dir: &Path, outlet: &str, prefix: &str, texts: &[&str]) {
     for (i, t) in texts.iter().enumerate() {
         let name = format!("{prefix}{i}.txt");
         std::fs::write(dir.join(&name), t).unwrap();
-        meta.push_str(&format!(
-            "{name},{outlet},記事{i},,2019-07-1{i},経済部\n"
-        ));
+        meta.push_str(&format!("{name},{outlet},記事{i},,2019-07-1{i},経済部\n"));
     }
     std::fs::write(dir.join("metadata.csv"), meta).unwrap();
 }
@@ -62,7 +60,11 @@ fn records(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
 }
 
 /// The `n` words of highest keyness of `source`.
-fn top(terms: &[std::collections::BTreeMap<String, String>], source: &str, n: usize) -> Vec<String> {
+fn top(
+    terms: &[std::collections::BTreeMap<String, String>],
+    source: &str,
+    n: usize,
+) -> Vec<String> {
     let mut rows: Vec<(f64, String)> = terms
         .iter()
         .filter(|r| r["source"] == source)
@@ -92,7 +94,13 @@ fn keyness_cooccurrence_kwic_and_add() {
         std::fs::write(both.join("metadata.csv"), meta).unwrap();
     }
     let one = w.join("one");
-    run(&[OsStr::new("run"), both.as_os_str(), OsStr::new("--out"), one.as_os_str(), OsStr::new("--quiet")]);
+    run(&[
+        OsStr::new("run"),
+        both.as_os_str(),
+        OsStr::new("--out"),
+        one.as_os_str(),
+        OsStr::new("--quiet"),
+    ]);
 
     // Keyness: each outlet's own words on top.
     let terms = records(&one.join("terms.csv"));
@@ -114,13 +122,21 @@ fn keyness_cooccurrence_kwic_and_add() {
     assert_eq!(row("夕刊", "リスト型攻撃")["count"], "7");
     assert_eq!(row("*", "セブンペイ")["docs"], "6");
     assert_eq!(row("*", "セブンペイ")["incident"], "7pay");
-    assert!(row("夕刊", "防ぐ")["pos"] == "動詞", "verbs count by their dictionary form");
     assert!(
-        !terms.iter().any(|r| ["する", "こと", "の", "は"].contains(&r["term"].as_str())),
+        row("夕刊", "防ぐ")["pos"] == "動詞",
+        "verbs count by their dictionary form"
+    );
+    assert!(
+        !terms
+            .iter()
+            .any(|r| ["する", "こと", "の", "は"].contains(&r["term"].as_str())),
         "stop words and function words are left out"
     );
     let shared: f64 = row("夕刊", "セブンペイ")["keyness"].parse().unwrap();
-    assert!(shared.abs() < 1.0, "a word both use is not characteristic: {shared}");
+    assert!(
+        shared.abs() < 1.0,
+        "a word both use is not characteristic: {shared}"
+    );
     let q: f64 = row("朝報", "縦割り")["q_value"].parse().unwrap();
     let p: f64 = row("朝報", "縦割り")["p_value"].parse().unwrap();
     assert!(p < 0.01 && q >= p && q <= 1.0, "p {p}, q {q}");
@@ -150,29 +166,72 @@ fn keyness_cooccurrence_kwic_and_add() {
     for l in &lines {
         assert_eq!(l["source"], "朝報");
         assert_eq!(l["keyword"], "縦割り");
-        assert_eq!(l["desk"], "経済部", "metadata variables travel with the line");
+        assert_eq!(
+            l["desk"], "経済部",
+            "metadata variables travel with the line"
+        );
         let text = std::fs::read_to_string(both.join(&l["doc"])).unwrap();
-        let (s, e): (usize, usize) = (l["byte_start"].parse().unwrap(), l["byte_end"].parse().unwrap());
+        let (s, e): (usize, usize) = (
+            l["byte_start"].parse().unwrap(),
+            l["byte_end"].parse().unwrap(),
+        );
         assert_eq!(&text[s..e], "縦割り");
     }
     // By dictionary form: 使い回す finds 使い回して.
-    let out = run(&[OsStr::new("kwic"), OsStr::new("広がる"), OsStr::new("--out"), one.as_os_str()]);
+    let out = run(&[
+        OsStr::new("kwic"),
+        OsStr::new("広がる"),
+        OsStr::new("--out"),
+        one.as_os_str(),
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("【広がっ】") && text.contains("夕刊"), "{text}");
+    assert!(
+        text.contains("【広がっ】") && text.contains("夕刊"),
+        "{text}"
+    );
 
     // Incremental: 朝報 first, then 夕刊 added, gives the same word tables.
     let inc = w.join("inc");
-    run(&[OsStr::new("run"), a.as_os_str(), OsStr::new("--out"), inc.as_os_str(), OsStr::new("--quiet")]);
-    run(&[OsStr::new("add"), b.as_os_str(), OsStr::new("--out"), inc.as_os_str(), OsStr::new("--quiet")]);
+    run(&[
+        OsStr::new("run"),
+        a.as_os_str(),
+        OsStr::new("--out"),
+        inc.as_os_str(),
+        OsStr::new("--quiet"),
+    ]);
+    run(&[
+        OsStr::new("add"),
+        b.as_os_str(),
+        OsStr::new("--out"),
+        inc.as_os_str(),
+        OsStr::new("--quiet"),
+    ]);
     for t in ["terms", "cooccurrence"] {
-        assert_eq!(common::read_table(&inc, t), common::read_table(&one, t), "{t}");
+        assert_eq!(
+            common::read_table(&inc, t),
+            common::read_table(&one, t),
+            "{t}"
+        );
     }
     // KWIC after add, and a changed file is reported.
-    let out = run(&[OsStr::new("kwic"), OsStr::new("リスト型攻撃"), OsStr::new("--out"), inc.as_os_str()]);
+    let out = run(&[
+        OsStr::new("kwic"),
+        OsStr::new("リスト型攻撃"),
+        OsStr::new("--out"),
+        inc.as_os_str(),
+    ]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 7);
     std::fs::write(b.join("b0.txt"), "書き換えた記事。リスト型攻撃。").unwrap();
-    let out = common::shiten(&[OsStr::new("kwic"), OsStr::new("リスト型攻撃"), OsStr::new("--out"), inc.as_os_str()]);
+    let out = common::shiten(&[
+        OsStr::new("kwic"),
+        OsStr::new("リスト型攻撃"),
+        OsStr::new("--out"),
+        inc.as_os_str(),
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("b0.txt") && err.contains("changed since it was analysed"), "{err}");
+    assert!(
+        err.contains("b0.txt") && err.contains("changed since it was analysed"),
+        "{err}"
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
 }

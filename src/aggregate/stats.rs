@@ -123,8 +123,17 @@ pub fn g2(a: f64, b: f64, c: f64, d: f64) -> f64 {
         return 0.0;
     }
     let (r1, r2, c1, c2) = (a + b, c + d, a + c, b + d);
-    let term = |o: f64, e: f64| if o > 0.0 && e > 0.0 { o * (o / e).ln() } else { 0.0 };
-    2.0 * (term(a, r1 * c1 / n) + term(b, r1 * c2 / n) + term(c, r2 * c1 / n) + term(d, r2 * c2 / n))
+    let term = |o: f64, e: f64| {
+        if o > 0.0 && e > 0.0 {
+            o * (o / e).ln()
+        } else {
+            0.0
+        }
+    };
+    2.0 * (term(a, r1 * c1 / n)
+        + term(b, r1 * c2 / n)
+        + term(c, r2 * c1 / n)
+        + term(d, r2 * c2 / n))
 }
 
 /// Keyness of a word: G² of [[a, n1 - a], [c, n2 - c]] (the word's count `a` among the
@@ -274,7 +283,9 @@ mod tests {
         // Margins: rows 100, 200; columns 15, 285. E = 5, 95, 10, 190.
         // G² = 2 (10 ln 2 + 90 ln(90/95) + 5 ln(1/2) + 195 ln(195/190))
         let want = 2.0
-            * (10.0 * 2f64.ln() + 90.0 * (90.0f64 / 95.0).ln() + 5.0 * 0.5f64.ln()
+            * (10.0 * 2f64.ln()
+                + 90.0 * (90.0f64 / 95.0).ln()
+                + 5.0 * 0.5f64.ln()
                 + 195.0 * (195.0f64 / 190.0).ln());
         // = 2 (6.931471806 - 4.866049914 - 3.465735903 + 5.065219849) = 7.329811674...
         assert!((want - 7.329_811_674).abs() < 1e-8, "{want}");
@@ -288,7 +299,8 @@ mod tests {
         // 3 of 60 vs 0 of 40: [[3, 57], [0, 40]], N = 100, columns 3, 97;
         // E = 1.8, 58.2, 1.2, 38.8; G² = 2 (3 ln(3/1.8) + 57 ln(57/58.2) + 40 ln(40/38.8)).
         let want = 2.0
-            * (3.0 * (3.0f64 / 1.8).ln() + 57.0 * (57.0f64 / 58.2).ln()
+            * (3.0 * (3.0f64 / 1.8).ln()
+                + 57.0 * (57.0f64 / 58.2).ln()
                 + 40.0 * (40.0f64 / 38.8).ln());
         assert!((signed_g2(3.0, 60.0, 0.0, 40.0) - want).abs() < 1e-9);
         // Equal rates: no keyness.

@@ -168,7 +168,8 @@ impl TermAcc {
                     .map(|(t, c)| {
                         let others = all[t.as_str()].count - c.count;
                         let n_o = n_all - n_s;
-                        let (a, n1, o, n2) = (c.count as f64, n_s as f64, others as f64, n_o as f64);
+                        let (a, n1, o, n2) =
+                            (c.count as f64, n_s as f64, others as f64, n_o as f64);
                         let keyness = (tested && n_o > 0).then(|| stats::signed_g2(a, n1, o, n2));
                         TermRow {
                             incident: incident.clone(),
@@ -197,7 +198,10 @@ impl TermAcc {
             let tested_rows: Vec<usize> = (first..out.len())
                 .filter(|&i| out[i].p_value.is_some())
                 .collect();
-            let ps: Vec<f64> = tested_rows.iter().map(|&i| out[i].p_value.unwrap_or(1.0)).collect();
+            let ps: Vec<f64> = tested_rows
+                .iter()
+                .map(|&i| out[i].p_value.unwrap_or(1.0))
+                .collect();
             for (&i, q) in tested_rows.iter().zip(stats::bh_q_values(&ps)) {
                 out[i].q_value = Some(q);
             }
@@ -286,9 +290,17 @@ impl CoocAcc {
         other.end_doc();
         self.end_doc();
         let w: Vec<u32> = other.words.names.iter().map(|n| self.words.id(n)).collect();
-        let i: Vec<u32> = other.incidents.names.iter().map(|n| self.incidents.id(n)).collect();
+        let i: Vec<u32> = other
+            .incidents
+            .names
+            .iter()
+            .map(|n| self.incidents.id(n))
+            .collect();
         for ((inc, a), n) in other.single {
-            *self.single.entry((i[inc as usize], w[a as usize])).or_default() += n;
+            *self
+                .single
+                .entry((i[inc as usize], w[a as usize]))
+                .or_default() += n;
         }
         for ((inc, a, b), n) in other.pairs {
             let (a, b) = (w[a as usize], w[b as usize]);
@@ -306,7 +318,10 @@ impl CoocAcc {
         let w = |i: u32| self.words.names[i as usize].clone();
         let inc = |i: u32| self.incidents.names[i as usize].clone();
         (
-            self.single.iter().map(|(&(i, a), &n)| ((inc(i), w(a)), n)).collect(),
+            self.single
+                .iter()
+                .map(|(&(i, a), &n)| ((inc(i), w(a)), n))
+                .collect(),
             self.pairs
                 .iter()
                 .map(|(&(i, a, b), &n)| ((inc(i), w(a), w(b)), n))

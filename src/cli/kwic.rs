@@ -92,9 +92,16 @@ pub fn run(a: KwicArgs, progress: &Progress) -> anyhow::Result<Status> {
                 Some(Values::Str(v)) => v.clone(),
                 _ => Vec::new(),
             };
-            let (doc, source, left, kw, right) =
-                (col("doc"), col("source"), col("left"), col("keyword"), col("right"));
-            let s = |v: &Option<String>| crate::output::printable(v.as_deref().unwrap_or("")).into_owned();
+            let (doc, source, left, kw, right) = (
+                col("doc"),
+                col("source"),
+                col("left"),
+                col("keyword"),
+                col("right"),
+            );
+            let s = |v: &Option<String>| {
+                crate::output::printable(v.as_deref().unwrap_or("")).into_owned()
+            };
             for i in 0..c.table.height() {
                 writeln!(
                     bytes,
@@ -121,8 +128,15 @@ pub fn run(a: KwicArgs, progress: &Progress) -> anyhow::Result<Status> {
         if c.problems.is_empty() {
             String::new()
         } else {
-            format!("; {} article(s) left out (see the warnings above)", c.problems.len())
+            format!(
+                "; {} article(s) left out (see the warnings above)",
+                c.problems.len()
+            )
         }
     ));
-    Ok(if c.problems.is_empty() { Status::Clean } else { Status::DoneWithSkips })
+    Ok(if c.problems.is_empty() {
+        Status::Clean
+    } else {
+        Status::DoneWithSkips
+    })
 }

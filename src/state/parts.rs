@@ -12,9 +12,7 @@ use std::path::Path;
 use crate::analyze::DocAnalysis;
 use crate::error::{Error, Result};
 use crate::output::atomic::sync_dir;
-use crate::output::rows::{
-    DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, TermDocRow,
-};
+use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, TermDocRow};
 use crate::output::{ColType, Record, Table, Values, parquet};
 
 use super::ledger::PartFile;
