@@ -96,6 +96,9 @@ pub fn is_word(term: &str) -> bool {
     term.chars().any(|c| c.is_alphabetic() && !c.is_numeric())
 }
 
+/// A word's part of speech label, count and sentences in one document.
+type Counted = (&'static str, i64, Vec<u32>);
+
 /// One document's content words, one row per (incident, term), sorted by incident then
 /// term. `base` gives a token's dictionary form (the worker that made the tokens).
 pub fn term_rows<'w>(
@@ -108,7 +111,7 @@ pub fn term_rows<'w>(
     let text = p.norm.text.as_str();
     // (incident, term) -> (pos, count, sentences); terms borrowed from the text or the
     // worker's dictionary forms, copied once per row.
-    let mut acc: HashMap<(Option<usize>, &str), (&'static str, i64, Vec<u32>)> = HashMap::new();
+    let mut acc: HashMap<(Option<usize>, &str), Counted> = HashMap::new();
     for (si, s) in p.sentences.iter().enumerate() {
         if s.boilerplate {
             continue;
