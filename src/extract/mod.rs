@@ -26,9 +26,9 @@ use std::ops::Range;
 pub use numerals::Decimal;
 pub use types::{ClockTime, DateValue, IsoDuration, Kind, Mention, Qualifiers, Value};
 
-use crate::analyze::{Prepared, Spans};
 use crate::calendar::Date;
 use crate::output::rows::MentionRow;
+use crate::prepared::{Prepared, Spans};
 
 /// Extracts the number and date mentions of a prepared document. `published` anchors
 /// elliptical and relative dates; without it, the latest date with a written year in the

@@ -345,7 +345,7 @@ impl fmt::Display for Value {
 /// One number or date mention.
 ///
 /// `range` is a byte range of the normalized text; map it with
-/// [`Spans`](crate::analyze::Spans) to get the original text's offsets. As-of markers
+/// [`Spans`](crate::prepared::Spans) to get the original text's offsets. As-of markers
 /// (現在, 時点, 付) are outside the span but show as [`Qualifiers::AS_OF`] on the date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mention {

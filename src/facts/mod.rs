@@ -1214,8 +1214,8 @@ fn reconcile_telegraphic(v: &DocView<'_>, facts: &mut Vec<Fact>) {
 /// The `facts` rows of one analysed document, from its mention rows and entities.
 pub fn fact_rows(
     doc: &crate::corpus::Document,
-    p: &crate::analyze::Prepared<'_>,
-    spans: &crate::analyze::Spans<'_>,
+    p: &crate::prepared::Prepared<'_>,
+    spans: &crate::prepared::Spans<'_>,
     mentions: &[MentionRow],
     entities: &[Entity],
     measures: &Measures,
