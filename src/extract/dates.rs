@@ -156,6 +156,19 @@ use Anchor::{Event as EV, Publication as PB};
 
 /// Relative-date words, longest first where one is a prefix of another.
 const REL_WORDS: &[RelWord] = &[
+    rw("一昨々年", PB, RelUnit::Year, -3),
+    rw("一昨昨年", PB, RelUnit::Year, -3),
+    rw("一昨々日", PB, RelUnit::Day, -3),
+    rw("一昨昨日", PB, RelUnit::Day, -3),
+    rw("明々後日", PB, RelUnit::Day, 3),
+    rw("明明後日", PB, RelUnit::Day, 3),
+    rw("再来年", PB, RelUnit::Year, 2),
+    rw("再来月", PB, RelUnit::Month, 2),
+    rw("再来週", PB, RelUnit::Week, 2),
+    rw("先々月", PB, RelUnit::Month, -2),
+    rw("先先月", PB, RelUnit::Month, -2),
+    rw("先々週", PB, RelUnit::Week, -2),
+    rw("先先週", PB, RelUnit::Week, -2),
     rw("一昨年", PB, RelUnit::Year, -2),
     rw("おととし", PB, RelUnit::Year, -2),
     rw("一昨日", PB, RelUnit::Day, -2),
@@ -191,11 +204,14 @@ const REL_WORDS: &[RelWord] = &[
     },
     rw("翌日", EV, RelUnit::Day, 1),
     rw("同日", EV, RelUnit::Day, 0),
+    rw("同じ日", EV, RelUnit::Day, 0),
     rw("当日", EV, RelUnit::Day, 0),
     rw("今月", PB, RelUnit::Month, 0),
     rw("先月", PB, RelUnit::Month, -1),
     rw("来月", PB, RelUnit::Month, 1),
     rw("同月", EV, RelUnit::Month, 0),
+    rw("同じ月", EV, RelUnit::Month, 0),
+    rw("当月", EV, RelUnit::Month, 0),
     rw("翌月", EV, RelUnit::Month, 1),
     rw("前月", EV, RelUnit::Month, -1),
     rw("今年", PB, RelUnit::Year, 0),
@@ -204,11 +220,17 @@ const REL_WORDS: &[RelWord] = &[
     rw("去年", PB, RelUnit::Year, -1),
     rw("来年", PB, RelUnit::Year, 1),
     rw("同年", EV, RelUnit::Year, 0),
+    rw("同じ年", EV, RelUnit::Year, 0),
+    rw("当年", EV, RelUnit::Year, 0),
     rw("翌年", EV, RelUnit::Year, 1),
     rw("前年", EV, RelUnit::Year, -1),
     rw("今週", PB, RelUnit::Week, 0),
     rw("先週", PB, RelUnit::Week, -1),
     rw("来週", PB, RelUnit::Week, 1),
+    rw("同週", EV, RelUnit::Week, 0),
+    rw("当週", EV, RelUnit::Week, 0),
+    rw("翌週", EV, RelUnit::Week, 1),
+    rw("前週", EV, RelUnit::Week, -1),
 ];
 
 const ERAS: &[(&str, i32)] = &[
@@ -223,6 +245,17 @@ const WEEKDAYS: &str = "月火水木金土日";
 
 fn last_day(year: i32, month: u32) -> u32 {
     crate::calendar::days_in_month(year, month)
+}
+
+/// Moves a clock hour into the part of day that governs it: 午後5時 = 17:00, 夜9時 =
+/// 21:00, 深夜2時 = 02:00, and 夜12時 = 24:00 when `midnight` (a night word, not 午後).
+pub(crate) fn shift_hour(t: &mut ClockTime, shift: Shift, midnight: bool) {
+    match shift {
+        Shift::Pm if t.hour < 12 => t.hour += 12,
+        Shift::Pm | Shift::Night if t.hour == 12 && midnight => t.hour = 24,
+        Shift::Night if (5..12).contains(&t.hour) => t.hour += 12,
+        _ => {}
+    }
 }
 
 /// The day a month part stands for: the first day of the part, or its last day when the
@@ -362,10 +395,12 @@ impl Ctx<'_> {
         ))
     }
 
-    /// `N時`, `N時M分`, `N時半`, or `H:MM`, optionally after 午前/午後/朝/夜: a clock time.
+    /// `N時`, `N時M分`, `N時M分S秒`, `N時半`, or `H:MM[:SS]`, optionally after
+    /// 午前/午後/朝/夜 or AM/PM, or followed by AM/PM (`1:10PM`): a clock time.
+    ///
+    /// Hours run to 29 in the 時 notation (深夜25時 is 1 a.m. the next day, as broadcast
+    /// and shop hours write it); [`crate::extract`] folds them into the next day.
     pub fn clock_at(&self, p: usize) -> Option<(ClockTime, usize)> {
-        let mut q = p;
-        let mut shift = None;
         if self.starts(p, "正午") {
             return Some((
                 ClockTime {
@@ -376,16 +411,27 @@ impl Ctx<'_> {
                 p + "正午".len(),
             ));
         }
+        let mut q = p;
+        let mut shift = None;
+        // 夜12時, 深夜12時: midnight, not noon.
+        let mut night_word = false;
         if let Some((_, s, end)) = self.part_of_day_at(p) {
             shift = Some(s);
+            night_word = matches!(&self.text[p..end], "夜" | "深夜" | "夜間" | "晩");
             q = end;
+        } else if let Some((s, end)) = self.am_pm_at(p) {
+            shift = Some(s);
+            q = self.skip_spaces(end);
+            if q - end > 1 {
+                return None;
+            }
         }
-        let (mut t, end) = if let Some(x) = self.colon_time(q) {
+        let (mut t, mut end) = if let Some(x) = self.colon_time(q) {
             x
         } else {
             let n = self.numeral(q)?;
             let hour = u32::try_from(n.int()?).ok()?;
-            if hour > 24 || !self.starts(n.end, "時") {
+            if hour > 29 || !self.starts(n.end, "時") {
                 return None;
             }
             let mut end = n.end + "時".len();
@@ -395,6 +441,7 @@ impl Ctx<'_> {
                 return None;
             }
             let mut minute = 0;
+            let mut second = None;
             if self.starts(end, "半") {
                 minute = 30;
                 end += "半".len();
@@ -405,23 +452,61 @@ impl Ctx<'_> {
             {
                 minute = v as u32;
                 end = m.end + "分".len();
+                if let Some(sn) = self.numeral(end)
+                    && self.starts(sn.end, "秒")
+                    && !self.starts(sn.end + 3, "間")
+                    && let Some(v) = sn.int().filter(|v| (0..60).contains(v))
+                {
+                    second = Some(v as u32);
+                    end = sn.end + "秒".len();
+                }
             }
             (
                 ClockTime {
                     hour,
                     minute,
-                    second: None,
+                    second,
                 },
                 end,
             )
         };
-        match shift {
-            Some(Shift::Pm) if t.hour < 12 => t.hour += 12,
-            Some(Shift::Night) if (5..12).contains(&t.hour) => t.hour += 12,
-            Some(Shift::Am) if t.hour == 12 && self.starts(p, "午前") => t.hour = 0,
-            _ => {}
+        if shift.is_none() {
+            let a = self.skip_spaces(end);
+            if a - end <= 1
+                && let Some((s, e)) = self.am_pm_at(a)
+            {
+                shift = Some(s);
+                end = e;
+            }
+        }
+        if let Some(s) = shift {
+            shift_hour(&mut t, s, night_word || s == Shift::Night);
+            if s == Shift::Am && t.hour == 12 {
+                // 午前12時, 12:10AM: the first hour of the day.
+                t.hour = 0;
+            }
         }
         Some((t, end))
+    }
+
+    /// `AM`, `PM`, `a.m.`, `p.m.` (any case) at `p`, not part of a longer word.
+    pub fn am_pm_at(&self, p: usize) -> Option<(Shift, usize)> {
+        let r = self.rest(p).as_bytes();
+        let (shift, len) = match r {
+            [a, b'.', b'm' | b'M', b'.', ..] => (*a, 4),
+            [a, b'm' | b'M', ..] => (*a, 2),
+            _ => return None,
+        };
+        let s = match shift {
+            b'a' | b'A' => Shift::Am,
+            b'p' | b'P' => Shift::Pm,
+            _ => return None,
+        };
+        let glued = |c: Option<&u8>| c.is_some_and(u8::is_ascii_alphabetic);
+        if glued(r.get(len)) || glued(self.before(p).as_bytes().last()) {
+            return None;
+        }
+        Some((s, p + len))
     }
 
     /// A clock time right after a date (no space, or one space before it).
@@ -511,6 +596,7 @@ impl Ctx<'_> {
             && matches!(c, ' ' | 'T' | '-')
             && let Some((t, tend)) = self
                 .colon_time(end + 1)
+                .and_then(|_| self.clock_at(end + 1))
                 .or_else(|| (c == ' ').then(|| self.clock_at(end + 1)).flatten())
         {
             e.time = Some(t);
@@ -630,10 +716,10 @@ impl Ctx<'_> {
     }
 
     /// A clock time or a part of day after a day: `4日18時5分`, `7月4日午前6時`,
-    /// `3日早朝`, `7月4日(木) 18時` (the bracket stays inside a datetime's span).
+    /// `3日早朝`. A bracketed weekday between them makes two mentions (`7月4日(木) 18時`:
+    /// a date and a time; realdev convention 7).
     fn day_tail(&self, e: &mut DateExpr, quals: &mut Qualifiers, p: usize) -> (Kind, usize) {
-        let q = self.skip_bracket_weekday(p);
-        if let Some((t, end)) = self.clock_after(q) {
+        if let Some((t, end)) = self.clock_after(p) {
             e.time = Some(t);
             return (Kind::DateTime, end);
         }
@@ -753,6 +839,7 @@ impl Ctx<'_> {
                         unit,
                         super::scan::Unit::Money(_)
                             | super::scan::Unit::Count(_)
+                            | super::scan::Unit::Counter
                             | super::scan::Unit::Percent
                             | super::scan::Unit::Times
                             | super::scan::Unit::Wari
@@ -943,7 +1030,7 @@ impl Ctx<'_> {
     /// 本日, 同日夕, 本日午前6時, 今月4日, 先月, 昨年末, 来年10月, 今年度.
     pub fn relative_word_at(&self, i: usize) -> Option<Raw> {
         let c = self.char_at(i)?;
-        if !"一お明あ今本昨き前翌同当先来去".contains(c) || !self.boundary(i) {
+        if !"一お明あ今本昨き前翌同当先来去再".contains(c) || !self.boundary(i) {
             return None;
         }
         let w = REL_WORDS
@@ -977,6 +1064,18 @@ impl Ctx<'_> {
         let mut quals = w.part;
         let mut approx = false;
         let mut kind = Kind::RelativeDate;
+        // 来年の4月, 来月の10日: the genitive joins the part to its year or month.
+        let joined = |unit: RelUnit| {
+            let q = p + "の".len();
+            let ok = self.starts(p, "の")
+                && match unit {
+                    RelUnit::Year => self.month_at(q).is_some(),
+                    RelUnit::Month => self.day_at(q).is_some(),
+                    _ => false,
+                };
+            if ok { q } else { p }
+        };
+        p = joined(w.unit);
         match w.unit {
             RelUnit::Year => {
                 if let Some((m, end)) = self.month_at(p) {
@@ -1011,8 +1110,7 @@ impl Ctx<'_> {
         }
         let day_level = w.unit == RelUnit::Day || rel.day.is_some();
         if day_level && w.part.is_empty() {
-            let q = self.skip_bracket_weekday(p);
-            if let Some((t, end)) = self.clock_after(q) {
+            if let Some((t, end)) = self.clock_after(p) {
                 rel.time = Some(t);
                 kind = Kind::DateTime;
                 p = end;
@@ -1020,6 +1118,18 @@ impl Ctx<'_> {
                 quals.insert(pq);
                 p = end;
             }
+        } else if day_level && let Some((mut t, end)) = self.clock_after(p) {
+            // 今夜9時, 今朝7時: the word's part of day places the hour (21:00, 07:00).
+            let shift = if w.part.contains(Qualifiers::MORNING) {
+                Shift::Am
+            } else {
+                Shift::Night
+            };
+            shift_hour(&mut t, shift, true);
+            rel.time = Some(t);
+            quals = Qualifiers::NONE;
+            kind = Kind::DateTime;
+            p = end;
         }
         if rel.anchor == Anchor::Event {
             rel.hint = self.event_hint(i);

@@ -46,13 +46,32 @@ pub fn extract(p: &Prepared<'_>, published: Option<Date>) -> Vec<Mention> {
             range: r.range,
             sentence: r.sentence,
             kind: r.kind,
-            value: r.value,
-            upper: r.upper,
+            value: r.value.map(late_hours),
+            upper: r.upper.map(late_hours),
             unit: if r.kind.is_temporal() { None } else { r.unit },
             approx: r.approx,
             qualifiers: r.quals,
         })
         .collect()
+}
+
+/// Folds the late-night hours 25時 to 29時 (shop and broadcast hours) into the next day:
+/// 25:30 is 01:30, a day later when a date is given.
+fn late_hours(v: Value) -> Value {
+    match v {
+        Value::Time(mut t) if t.hour > 24 => {
+            t.hour -= 24;
+            Value::Time(t)
+        }
+        Value::DateTime(d, mut t) if t.hour > 24 => {
+            t.hour -= 24;
+            match d.to_date().and_then(|x| x.add_days(1)) {
+                Some(next) => Value::DateTime(next.into(), t),
+                None => Value::DateTime(d, t),
+            }
+        }
+        v => v,
+    }
 }
 
 /// The `mentions` rows of a document's mentions (offsets into the original text).
@@ -66,7 +85,7 @@ pub fn rows(p: &Prepared<'_>, spans: &Spans<'_>, mentions: &[Mention]) -> Vec<Me
             text: spans.original(m.range.clone()).to_string(),
             value: m.value_text(),
             value_upper: m.upper_text(),
-            unit: m.unit.map(str::to_string),
+            unit: m.unit.as_deref().map(str::to_string),
             approx: m.approx,
             qualifier: m.qualifiers.to_string(),
             boilerplate: p.sentences.get(m.sentence).is_some_and(|s| s.boilerplate),

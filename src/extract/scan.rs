@@ -14,6 +14,7 @@
 //! tokenizer says so (一部, 一方, 第三者, 十分 are words); and a number without a counter
 //! is not a mention (list labels, ages, codes, 財務3表, 2段階).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::dates::{Anchor, RelExpr, RelUnit, TExpr};
@@ -29,7 +30,7 @@ pub(crate) struct Raw {
     pub kind: Kind,
     pub value: Option<Value>,
     pub upper: Option<Value>,
-    pub unit: Option<&'static str>,
+    pub unit: Option<Cow<'static, str>>,
     pub approx: bool,
     pub quals: Qualifiers,
     /// A date expression to resolve against the document's reference date.
@@ -86,6 +87,9 @@ impl DurUnit {
 pub(crate) enum Unit {
     Money(&'static str),
     Count(&'static str),
+    /// A counter outside [`COUNTERS`], found by its part of speech: the unit is the counter
+    /// as written (or its English name from [`COUNTER_NAMES`]).
+    Counter,
     Percent,
     Times,
     /// 割: tenths, reported in percent.
@@ -165,6 +169,170 @@ const COUNTERS: &[(&str, Unit)] = &[
     // Only reached when the date recognizer declined (3年, 45日, 数日, 4年ほど前).
     ("年", Unit::Dur(DurUnit::Year)),
     ("日", Unit::Dur(DurUnit::Day)),
+];
+
+/// English names of counters found by part of speech (the seeds' and realdev's units);
+/// any other counter is its own unit (匹, 本, 台).
+const COUNTER_NAMES: &[(&str, &str)] = &[
+    ("カートン", "carton"),
+    ("種類", "type"),
+    ("銘柄", "stock"),
+    ("サイト", "site"),
+    ("ステップ", "step"),
+    ("段階", "step"),
+    ("銀行", "bank"),
+    ("ユーザー", "person"),
+    ("世代", "generation"),
+];
+
+/// Counters in IPADIC (名詞,接尾,助数詞) that do not count things: labels and ordinals
+/// (3番, 5号室, 2位, 1丁目, 第3報), ages (20歳, 50代), calendar and clock units that the
+/// date and duration recognizers read, multipliers and ratios, and currencies other than
+/// those [`COUNTERS`] names (money is in yen).
+const NOT_COUNTS: &[&str] = &[
+    // ages
+    "歳",
+    "才",
+    "歳児",
+    "代",
+    "代目",
+    // labels, ranks and ordinals
+    "番",
+    "番目",
+    "番地",
+    "番線",
+    "番手",
+    "号",
+    "号室",
+    "号館",
+    "号棟",
+    "号機",
+    "号線",
+    "号証",
+    "丁目",
+    "位",
+    "等",
+    "等地",
+    "等席",
+    "級",
+    "次",
+    "期",
+    "期生",
+    "年生",
+    "回生",
+    "回戦",
+    "条",
+    "項",
+    "章",
+    "節",
+    "報",
+    "版",
+    "限",
+    "時限",
+    "親等",
+    "幕",
+    "区",
+    "世",
+    "型",
+    "式",
+    "重",
+    "対",
+    "方",
+    "内",
+    "様",
+    "子",
+    "進数",
+    "乗",
+    "分の",
+    "分ノ",
+    "つ折り",
+    "つ折",
+    "字詰め",
+    "年版",
+    // calendar and clock (dates, times and durations read these)
+    "年",
+    "月",
+    "日",
+    "時",
+    "分",
+    "秒",
+    "週",
+    "年度",
+    "時半",
+    "時間",
+    "日間",
+    "年間",
+    "週間",
+    "分間",
+    "秒間",
+    "年代",
+    "年来",
+    "年余",
+    "周年",
+    "周忌",
+    "回忌",
+    "個月",
+    "ヵ年",
+    "カ年",
+    "ヶ年",
+    "ケ年",
+    "か年",
+    "個年",
+    "箇年",
+    "とせ",
+    "人月",
+    // multipliers and ratios
+    "億",
+    "割",
+    "倍",
+    "%",
+    "パーセント",
+    "パーミル",
+    "分目",
+    // currencies other than yen, dollars and euros
+    "元",
+    "銭",
+    "セント",
+    "ウォン",
+    "ウオン",
+    "ポンド",
+    "フラン",
+    "スイスフラン",
+    "マルク",
+    "ペソ",
+    "ルーブル",
+    "リラ",
+    "ルピー",
+    "ルピア",
+    "バーツ",
+    "ディナール",
+    "ギルダー",
+    "クローナ",
+    "シリング",
+    "ペニー",
+    "ペンス",
+    "ペニヒ",
+    "ペセタ",
+    "ドラクマ",
+    "リンギ",
+    "スクレ",
+    "カナダドル",
+    "シンガポールドル",
+    "マレーシアドル",
+    "人民元",
+    "ボリバル",
+    "ランド",
+    "リアル",
+    "エスクード",
+    "エクスード",
+    "グァラニ",
+    "サンチーム",
+    "ソル",
+    "マルカ",
+    "ダーハム",
+    "SDR",
+    "文",
+    "匁",
 ];
 
 /// Words after a money / count / ratio kept in the surface: (word, approx, qualifier).
@@ -252,6 +420,10 @@ const IDIOMS: &[&str] = &[
     "一つ一つ",
     "十人十色",
 ];
+
+/// Proverbs whose numeral follows the words that make them one: 石の上にも三年 ("three
+/// years on a stone", perseverance) is no length of time.
+const PROVERB_LEADS: &[&str] = &["石の上にも"];
 
 /// One step of the scanner (short-lived, on the stack: not worth boxing).
 #[allow(clippy::large_enum_variant)]
@@ -467,7 +639,10 @@ impl<'a> Ctx<'a> {
         // of digit groups may be a phone number.
         let classify = |p: Range<usize>, out: &mut Vec<Range<usize>>| {
             let t = &self.text[p.clone()];
-            if t.bytes().any(|b| b.is_ascii_alphabetic()) && !super::dates::is_era_abbrev(t) {
+            if t.bytes().any(|b| b.is_ascii_alphabetic())
+                && !super::dates::is_era_abbrev(t)
+                && !is_am_pm_clock(t)
+            {
                 let digits_then_id = t.strip_suffix("ID").is_some_and(|d| {
                     !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b',')
                 });
@@ -560,8 +735,11 @@ impl<'a> Ctx<'a> {
         while i < self.s1 {
             // Fast path: most characters cannot start anything.
             let b = bytes[i];
+            let am_pm = matches!(b, b'A' | b'P' | b'a' | b'p')
+                && matches!(bytes.get(i + 1), Some(b'm' | b'M' | b'.'));
             if b < 0x80
                 && !b.is_ascii_digit()
+                && !am_pm
                 && !matches!(b, b'$' | b'M' | b'T' | b'S' | b'H' | b'R')
             {
                 i += 1;
@@ -599,6 +777,11 @@ impl<'a> Ctx<'a> {
             if let Some(idiom) = IDIOMS.iter().find(|w| self.starts(i, w)) {
                 return Step::Skip(i + idiom.len());
             }
+            if PROVERB_LEADS.iter().any(|w| self.before(i).ends_with(w))
+                && let Some(n) = self.numeral(i)
+            {
+                return Step::Skip(self.counter_at(&n).map_or(n.end, |(_, e)| e));
+            }
             if let Some(n) = self.numeral(i) {
                 return self.numeral_at(n, prev);
             }
@@ -608,11 +791,19 @@ impl<'a> Ctx<'a> {
         {
             let mut r = Raw::new(i..n.end, self.sentence, Kind::Money);
             r.value = n.value.map(Value::Number);
-            r.unit = Some(if c == '$' { "USD" } else { "JPY" });
+            r.unit = Some(Cow::Borrowed(if c == '$' { "USD" } else { "JPY" }));
             r.approx = n.vague;
             return Step::Emit(r);
         }
-        if c.is_ascii_uppercase() {
+        if c.is_ascii_alphabetic() {
+            // PM11時10分, AM 9:00.
+            if self.am_pm_at(i).is_some()
+                && let Some((t, end)) = self.clock_at(i)
+            {
+                let mut r = Raw::new(i..end, self.sentence, Kind::Time);
+                r.value = Some(Value::Time(t));
+                return Step::Emit(r);
+            }
             return match self.era_abbrev_at(i) {
                 Some(r) => Step::Emit(r),
                 None => Step::Nothing,
@@ -662,13 +853,21 @@ impl<'a> Ctx<'a> {
             if let Some(r) = self.slash_or_iso(&d) {
                 return r;
             }
-            if let Some((t, end)) = self.colon_time(n.start) {
+            if self.colon_time(n.start).is_some()
+                && let Some((t, end)) = self.clock_at(n.start)
+            {
                 let mut r = Raw::new(n.start..end, self.sentence, Kind::Time);
                 r.value = Some(Value::Time(t));
                 return Step::Emit(r);
             }
         }
+        if let Some(r) = self.clock_span_at(&n) {
+            return Step::Emit(r);
+        }
         if let Some(r) = self.range_at(&n) {
+            return Step::Emit(r);
+        }
+        if let Some(r) = self.continued_clock(&n, prev) {
             return Step::Emit(r);
         }
         match self.date_at(&n, prev) {
@@ -680,6 +879,9 @@ impl<'a> Ctx<'a> {
             r.value = Some(Value::Time(t));
             return Step::Emit(r);
         }
+        if let Some(end) = self.one_of_idiom(&n) {
+            return Step::Skip(end);
+        }
         if let Some(r) = self.quantity_at(&n) {
             return Step::Emit(r);
         }
@@ -690,6 +892,70 @@ impl<'a> Ctx<'a> {
             return Step::Emit(r);
         }
         Step::Skip(n.end)
+    }
+
+    /// Hours with 時 written once: 「15~18時」 is one time range, 15:00 to 18:00.
+    fn clock_span_at(&self, n: &Numeral) -> Option<Raw> {
+        let h0 = u32::try_from(n.int()?).ok()?;
+        if !self.starts(n.end, "~") || h0 > 29 {
+            return None;
+        }
+        let m = self.numeral(n.end + 1)?;
+        if !self.starts(m.end, "時") {
+            return None;
+        }
+        let (t1, end) = self.clock_at(m.start)?;
+        if t1.hour <= h0 {
+            return None;
+        }
+        let t0 = super::types::ClockTime {
+            hour: h0,
+            minute: 0,
+            second: None,
+        };
+        let mut r = Raw::new(n.start..end, self.sentence, Kind::Time);
+        r.value = Some(Value::Time(t0));
+        r.upper = Some(Value::Time(t1));
+        r.quals = Qualifiers::RANGE;
+        Some(r)
+    }
+
+    /// The second end of a clock range, written short: 「午後5時から6時」 (the part of day
+    /// carries: 18:00), 「14時5分から6分」 (the hour carries: 14:06).
+    fn continued_clock(&self, n: &Numeral, prev: Option<&Raw>) -> Option<Raw> {
+        let prev = prev?;
+        let t0 = match prev.value? {
+            Value::Time(t) | Value::DateTime(_, t) => t,
+            _ => return None,
+        };
+        let between = self
+            .text
+            .get(prev.range.end..n.start)?
+            .trim_matches([' ', '\t']);
+        if !matches!(between, "から" | "~" | "-" | "より") {
+            return None;
+        }
+        let t = if self.starts(n.end, "時") {
+            let (mut t, end) = self.clock_at(n.start)?;
+            if (12..24).contains(&t0.hour) && t.hour < 12 && t.hour + 12 > t0.hour {
+                t.hour += 12;
+            }
+            (t, end)
+        } else if self.starts(n.end, "分") && !self.starts(n.end + "分".len(), "間") {
+            let m = u32::try_from(n.int()?).ok()?;
+            (m < 60 && m > t0.minute).then_some(())?;
+            let t = super::types::ClockTime {
+                hour: t0.hour,
+                minute: m,
+                second: None,
+            };
+            (t, n.end + "分".len())
+        } else {
+            return None;
+        };
+        let mut r = Raw::new(n.start..t.1, self.sentence, Kind::Time);
+        r.value = Some(Value::Time(t.0));
+        Some(r)
     }
 
     // ------------------------------------------------------------ counters
@@ -727,7 +993,84 @@ impl<'a> Ctx<'a> {
                 return Some((unit, end));
             }
         }
-        None
+        self.pos_counter_at(n).map(|end| (Unit::Counter, end))
+    }
+
+    /// A counter after numeral `n` found by its part of speech, not listed in
+    /// [`COUNTERS`]: the end of the counter.
+    ///
+    /// - IPADIC's counters (名詞,接尾,助数詞: 匹, 本, 台, 枚, 冊, 杯) except those in
+    ///   [`NOT_COUNTS`].
+    /// - A common noun used as a counter, as Japanese does freely (3種類, 10銘柄,
+    ///   40カートン, 2サイト, 100ダウンロード): only after Arabic digits (kanji numerals
+    ///   glued to a noun are mostly names: 十六銀行, 三菱), only when the noun ends its
+    ///   phrase (2段階認証 and 3ワードアドレス are compounds naming one thing), and only when
+    ///   the numeral does not continue a word (東京2020大会).
+    fn pos_counter_at(&self, n: &Numeral) -> Option<usize> {
+        let t = self.token_at(n.end)?;
+        if t.start as usize != n.end || t.end as usize > self.s1 {
+            return None;
+        }
+        let w = t.surface(self.text);
+        // A lone 一 before a counter is mostly a fixed word (一度 once, 一杯 full, 一夜にして
+        // overnight, 一面 all over); the counters that count with it are in COUNTERS.
+        if n.kanji && n.chars == 1 && n.value == Some(Decimal::int(1)) {
+            return None;
+        }
+        // 2段階認証, 2要素の認証: the name of an authentication scheme, not a count.
+        let after = self.rest(t.end as usize);
+        if after.starts_with("認証") || after.starts_with("の認証") {
+            return None;
+        }
+        match t.pos {
+            Pos::Noun(NounKind::Counter) => (!NOT_COUNTS.contains(&w)).then_some(t.end as usize),
+            Pos::Noun(NounKind::General | NounKind::Verbal) => {
+                if n.kanji || w.chars().any(|c| c.is_ascii()) {
+                    return None;
+                }
+                // The noun must head its phrase: what follows is not another noun.
+                let next = self.token_at(t.end as usize).filter(|x| x.start == t.end);
+                if next.is_some_and(|x| {
+                    matches!(x.pos, Pos::Noun(k) if k != NounKind::Dependent && k != NounKind::Adverbial)
+                }) {
+                    return None;
+                }
+                // Nor may the numeral continue a word (東京2020大会, ドコモ口座2つ).
+                if n.start > self.s0
+                    && let Some(b) = self.token_at(n.start - 1)
+                    && matches!(b.pos, Pos::Noun(k) if k != NounKind::Number)
+                    && b.end as usize == n.start
+                {
+                    return None;
+                }
+                Some(t.end as usize)
+            }
+            _ => None,
+        }
+    }
+
+    /// 一/1 with a counter that does not count: 「もう一人」 (the other one), 「一人も…ない」
+    /// (not a single one), 「被害者の一人」 and 「アプリの1機能」 (one of them). The end of
+    /// the counter, to skip.
+    fn one_of_idiom(&self, n: &Numeral) -> Option<usize> {
+        if n.value != Some(Decimal::int(1)) {
+            return None;
+        }
+        let (unit, end) = self.counter_at(n)?;
+        if !matches!(unit, Unit::Count(_) | Unit::Counter) {
+            return None;
+        }
+        let b = self.before(n.start);
+        let another = b.ends_with("もう");
+        let not_one = self.starts(end, "も") && !self.starts(end, "もの");
+        // Partitive: a noun, の, one: 「被害者の一人」. Not 「1日の1人」 (a number before の).
+        let partitive = b.ends_with('の')
+            && n.start >= self.s0 + 'の'.len_utf8() + 1
+            && self.token_at(n.start - 'の'.len_utf8() - 1).is_some_and(|t| {
+                matches!(t.pos, Pos::Noun(k) if !matches!(k, NounKind::Number | NounKind::Counter))
+                    || matches!(t.surface(self.text), "」" | "』" | ")")
+            });
+        (another || not_one || partitive).then_some(end)
     }
 
     /// A numeral with a counter: money, count, ratio, duration, or a relative date
@@ -739,26 +1082,35 @@ impl<'a> Ctx<'a> {
         match unit {
             Unit::Money(u) => {
                 r.kind = Kind::Money;
-                r.unit = Some(u);
+                r.unit = Some(Cow::Borrowed(u));
                 r.value = n.value.map(Value::Number);
             }
             Unit::Count(u) => {
                 r.kind = Kind::Count;
-                r.unit = Some(u);
+                r.unit = Some(Cow::Borrowed(u));
+                r.value = n.value.map(Value::Number);
+            }
+            Unit::Counter => {
+                r.kind = Kind::Count;
+                let w = &self.text[n.end..end];
+                r.unit = Some(match COUNTER_NAMES.iter().find(|(c, _)| *c == w) {
+                    Some((_, name)) => Cow::Borrowed(*name),
+                    None => Cow::Owned(w.to_string()),
+                });
                 r.value = n.value.map(Value::Number);
             }
             Unit::Percent | Unit::Times => {
                 r.kind = Kind::Ratio;
-                r.unit = Some(if unit == Unit::Times {
+                r.unit = Some(Cow::Borrowed(if unit == Unit::Times {
                     "times"
                 } else {
                     "percent"
-                });
+                }));
                 r.value = n.value.map(Value::Number);
             }
             Unit::Wari => {
                 r.kind = Kind::Ratio;
-                r.unit = Some("percent");
+                r.unit = Some(Cow::Borrowed("percent"));
                 let mut v = n.value.and_then(|v| v.mul_int(10));
                 // 3割5分 = 35%.
                 if let Some(m) = self.numeral(end)
@@ -818,6 +1170,17 @@ impl<'a> Ctx<'a> {
                     return Some(rel);
                 }
             }
+        }
+        // 1本半, 2杯半: and a half of the thing counted (半 a word of its own, not 半分).
+        if r.kind == Kind::Count
+            && let Some(Value::Number(v)) = r.value
+            && v.is_integer()
+            && let Some(t) = self.token_at(end)
+            && t.start as usize == end
+            && t.surface(self.text) == "半"
+        {
+            r.value = v.checked_add(Decimal::new(5, 1)).map(Value::Number);
+            end = t.end as usize;
         }
         r.range.end = end;
         Some(r)
@@ -1020,8 +1383,10 @@ impl<'a> Ctx<'a> {
 
     /// A large or vague number without a counter, before a noun: 「約150万強の登録」,
     /// 「150万を超える登録」, 「数十のサイト」.
+    /// A small number counts only what a countable noun names: 「11の銀行」.
     fn bare_count_at(&self, n: &Numeral) -> Option<Raw> {
-        if !(n.multiplier || n.vague) {
+        let large = n.multiplier || n.vague;
+        if !large && (n.kanji || n.value.is_none_or(|v| !v.is_integer())) {
             return None;
         }
         let mut r = Raw::new(n.start..n.end, self.sentence, Kind::Count);
@@ -1051,7 +1416,10 @@ impl<'a> Ctx<'a> {
         {
             return None;
         }
-        r.unit = noun_unit(t.surface(self.text));
+        r.unit = noun_unit(t.surface(self.text)).map(Cow::Borrowed);
+        if !large && (r.unit.is_none() || !self.starts(n.end, "の")) {
+            return None;
+        }
         Some(r)
     }
 
@@ -1296,10 +1664,10 @@ fn may_start(c: char) -> bool {
         '0'..='9'
             | '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
             | '十' | '百' | '千' | '数' | '何'
-            | '¥' | '￥' | '$' | '半' | 'M' | 'T' | 'S' | 'H' | 'R'
+            | '¥' | '￥' | '$' | '半' | 'M' | 'T' | 'S' | 'H' | 'R' | 'A' | 'P' | 'a' | 'p'
             // relative-date words
             | 'お' | '明' | 'あ' | '今' | '本' | '昨' | 'き' | '前' | '翌' | '同' | '当' | '先'
-            | '来' | '去'
+            | '来' | '去' | '再'
             // eras
             | '令' | '平' | '昭' | '大'
             // weekdays
@@ -1309,6 +1677,16 @@ fn may_start(c: char) -> bool {
             // month parts after から
             | '上' | '初' | '中' | '下'
     )
+}
+
+/// Whether an ASCII run is a clock hour with AM/PM (`10PM`, `PM11`, `pm`), which the
+/// clock recognizer reads.
+fn is_am_pm_clock(t: &str) -> bool {
+    let t = t.to_ascii_lowercase();
+    let digits = |d: &str| d.is_empty() || (d.len() <= 2 && d.bytes().all(|b| b.is_ascii_digit()));
+    ["am", "pm", "a.m.", "p.m."]
+        .iter()
+        .any(|w| t.strip_suffix(w).is_some_and(digits) || t.strip_prefix(w).is_some_and(digits))
 }
 
 /// Whether an ASCII run is a phone number: `0120-192-044`, `03-1234-5678`.
@@ -1338,6 +1716,7 @@ fn noun_unit(noun: &str) -> Option<&'static str> {
         "店" | "店舗" => "store",
         "件" | "案件" => "case",
         "社" | "企業" | "会社" => "company",
+        "銀行" => "bank",
         _ => return None,
     })
 }

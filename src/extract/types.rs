@@ -1,6 +1,7 @@
 //! The typed result of extraction: [`Mention`], its [`Kind`], parsed [`Value`] and
 //! [`Qualifiers`], and the contract's text forms (`2019-07-04`, `P4D`, `lower+early_morning`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -360,8 +361,9 @@ pub struct Mention {
     pub value: Option<Value>,
     /// High end of a range written once (7、8個, 1~2カ月).
     pub upper: Option<Value>,
-    /// Unit for money, counts and ratios: `JPY`, `person`, `percent`, ...
-    pub unit: Option<&'static str>,
+    /// Unit for money, counts and ratios: `JPY`, `person`, `percent`, ..., or the counter
+    /// as written when it has no English name (`匹`, `カートン`).
+    pub unit: Option<Cow<'static, str>>,
     /// Whether the surface hedges (約, ほど, 強, 末, 上旬, 数, ...).
     pub approx: bool,
     /// Bounds, range, rate, as-of, weekday, fiscal year, part of day.
