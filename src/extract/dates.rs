@@ -80,6 +80,8 @@ pub(crate) struct RelExpr {
     pub vague: bool,
     /// Keep the anchor's day when moving by months (約1ヶ月後 of 5月30日 = 6月30日).
     pub keep_day: bool,
+    /// Days added after the months (1年2カ月と3日後: rare, but written).
+    pub extra_days: i64,
     pub month: Option<u32>,
     pub day: Option<u32>,
     pub part: Option<MonthPart>,
@@ -637,6 +639,10 @@ impl Ctx<'_> {
         }
         if self.starts(p, "年") {
             let after = p + "年".len();
+            // 1000年前, 二千年後: a length of time back or ahead, not the year 1000.
+            if self.ago_or_later_at(after) {
+                return Step::Nothing;
+            }
             let year = if (1000..=9999).contains(&v) {
                 v as i32
             } else if (0..100).contains(&v) && self.month_at(after).is_some() {
@@ -737,10 +743,13 @@ impl Ctx<'_> {
         if !(1..=31).contains(&v) || r.starts_with('間') {
             return Step::Nothing;
         }
-        // 3日前, 2日後, 3日ほど前: relative; 3日目, 3日続伸: lengths (the counter path).
+        // 3日前, 2日後, 3日ほど前, 4日目: relative; 1日半, 3日続伸: lengths (the counter
+        // path).
         for w in [
             "前",
             "後",
+            "半",
+            "ばかり",
             "ほど",
             "余り",
             "近く",

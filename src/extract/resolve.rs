@@ -348,6 +348,8 @@ fn resolve_rel(r: &RelExpr, upper: bool, anchor: Option<(Date, Prec)>) -> Option
             let moved = a.add_months(r.offset)?;
             let v = if r.day.is_some() || r.part.is_some() {
                 with_parts(moved.year, moved.month)?
+            } else if r.extra_days != 0 && prec == Prec::Day {
+                moved.add_days(r.extra_days)?.into()
             } else if r.keep_day && prec == Prec::Day {
                 moved.into()
             } else {
@@ -361,6 +363,10 @@ fn resolve_rel(r: &RelExpr, upper: bool, anchor: Option<(Date, Prec)>) -> Option
         }
         RelUnit::Year => {
             let y = a.year.checked_add(i32::try_from(r.offset).ok()?)?;
+            // 36万年前 has no calendar year.
+            if !(1..=9999).contains(&y) {
+                return None;
+            }
             let v = if let Some(m) = r.month {
                 with_parts(y, m)?
             } else if r.year_end {

@@ -82,6 +82,31 @@ impl DurUnit {
     }
 }
 
+/// Adds `v` units to `d`, a fraction going into the smaller units: 1.5時間 = PT1H30M,
+/// 0.5日 = PT12H, 1.5年 = P1Y6M. A month's fraction counts 30 days (as ja-timex does); a
+/// fraction left over after seconds gives `None`.
+pub(crate) fn add_length(d: &mut IsoDuration, unit: DurUnit, v: Decimal) -> Option<()> {
+    let (whole, mut frac) = v.split_fraction()?;
+    unit.set(d, u32::try_from(whole).ok()?);
+    let mut u = unit;
+    while !frac.is_zero() {
+        let (next, factor) = match u {
+            DurUnit::Year => (DurUnit::Month, 12),
+            DurUnit::Month => (DurUnit::Day, 30),
+            DurUnit::Week => (DurUnit::Day, 7),
+            DurUnit::Day => (DurUnit::Hour, 24),
+            DurUnit::Hour => (DurUnit::Minute, 60),
+            DurUnit::Minute => (DurUnit::Second, 60),
+            DurUnit::Second => return None,
+        };
+        let (w, f) = frac.mul_int(factor)?.split_fraction()?;
+        next.set(d, u32::try_from(w).ok()?);
+        frac = f;
+        u = next;
+    }
+    Some(())
+}
+
 /// What a counter after a numeral makes of it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Unit {
@@ -773,6 +798,12 @@ impl<'a> Ctx<'a> {
     }
 
     fn step(&self, i: usize, c: char, prev: Option<&Raw>) -> Step {
+        if c == '四'
+            && self.starts(i, "四半世紀")
+            && let Some(r) = self.half_at(i)
+        {
+            return Step::Emit(r);
+        }
         if numerals::starts_numeral(c) {
             if let Some(idiom) = IDIOMS.iter().find(|w| self.starts(i, w)) {
                 return Step::Skip(i + idiom.len());
@@ -974,8 +1005,11 @@ impl<'a> Ctx<'a> {
                 // 3年生, 小学5年 are school years, not lengths.
                 "年" => {
                     !self.starts(end, "代")
-                        && n.value.is_none_or(|v| v < Decimal::int(1000))
-                        && !n.multiplier
+                        && (n
+                            .value
+                            .is_none_or(|v| v < Decimal::int(1000) && !n.multiplier)
+                            || n.value.is_some_and(|v| v >= Decimal::int(10_000))
+                            || self.ago_or_later_at(end))
                         && !self.starts(end, "生")
                         && !["小学", "中学", "高校", "大学", "学年", "小", "中", "高"]
                             .iter()
@@ -1073,6 +1107,24 @@ impl<'a> Ctx<'a> {
         (another || not_one || partitive).then_some(end)
     }
 
+    /// Whether 前 or 後 (after a hedge: ほど, 近く, ...) at `p` makes the length before it a
+    /// relative date (4年前, 1000年ほど前), not 前後 (around), 前半, 後半.
+    pub fn ago_or_later_at(&self, mut p: usize) -> bool {
+        for h in ["ほど", "余り", "近く", "くらい", "ぐらい", "ばかり"] {
+            if self.starts(p, h) {
+                p += h.len();
+                break;
+            }
+        }
+        if self.starts(p, "まえ") {
+            return true;
+        }
+        (self.starts(p, "前") || self.starts(p, "後"))
+            && !self
+                .char_at(p + "前".len())
+                .is_some_and(|c| "後半年日期者任述記".contains(c))
+    }
+
     /// A numeral with a counter: money, count, ratio, duration, or a relative date
     /// (4年ほど前, 約1ヶ月後, 数日後).
     pub fn quantity_at(&self, n: &Numeral) -> Option<Raw> {
@@ -1126,16 +1178,18 @@ impl<'a> Ctx<'a> {
             Unit::Dur(du) => {
                 r.kind = Kind::Duration;
                 let mut d = IsoDuration::default();
-                let v = n.value.and_then(Decimal::to_i64);
-                if let Some(v) = v {
-                    du.set(&mut d, u32::try_from(v).ok()?);
-                } else if !n.vague {
-                    // Fractional durations (1.5時間) are left out rather than rounded.
-                    return None;
-                }
+                // 1.5時間 = PT1H30M: a fraction goes into the smaller units.
+                let known = match n.value {
+                    Some(v) => {
+                        add_length(&mut d, du, v)?;
+                        true
+                    }
+                    None if n.vague => false,
+                    None => return None,
+                };
                 // Compound durations: 1分48秒, 2年3カ月, 1時間30分.
                 let mut last = du;
-                while v.is_some() {
+                while known {
                     let Some(m) = self.numeral(end) else { break };
                     let Some((Unit::Dur(u2), e2)) = self.counter_at(&m) else {
                         break;
@@ -1150,23 +1204,17 @@ impl<'a> Ctx<'a> {
                     last = u2;
                     end = e2;
                 }
-                // 1年半, 2時間半: half of the unit written.
-                if v.is_some() && self.starts(end, "半") && !self.starts(end, "半ば") {
-                    let half = match last {
-                        DurUnit::Year => Some((DurUnit::Month, 6)),
-                        DurUnit::Day => Some((DurUnit::Hour, 12)),
-                        DurUnit::Hour => Some((DurUnit::Minute, 30)),
-                        DurUnit::Minute => Some((DurUnit::Second, 30)),
-                        _ => None,
-                    };
-                    if let Some((u, h)) = half {
-                        u.set(&mut d, h);
-                        end += "半".len();
-                    }
+                // 1年半, 2時間半, 5ヶ月半: and a half of the last unit written.
+                if known
+                    && self.starts(end, "半")
+                    && !self.starts(end, "半ば")
+                    && add_length(&mut d, last, Decimal::new(5, 1)).is_some()
+                {
+                    end += "半".len();
                 }
-                r.value = v.map(|_| Value::Duration(d));
+                r.value = known.then_some(Value::Duration(d));
                 r.range.end = end;
-                if let Some(rel) = self.relative_offset(&r, du, v, n.vague) {
+                if let Some(rel) = self.relative_offset(&r, du, n.vague) {
                     return Some(rel);
                 }
             }
@@ -1186,57 +1234,119 @@ impl<'a> Ctx<'a> {
         Some(r)
     }
 
-    /// 半年 (`P6M`), 半日 (`PT12H`), and 半年前 / 半年後.
+    /// Halves and quarters of a unit: 半年 (`P6M`), 半日 (`PT12H`), 半月 (`P15D`), 半世紀
+    /// (`P50Y`), 四半世紀 (`P25Y`), and the relative dates 半年前, 半世紀後.
     fn half_at(&self, i: usize) -> Option<Raw> {
-        let (w, unit, v) = [("半年", DurUnit::Month, 6), ("半日", DurUnit::Hour, 12)]
-            .into_iter()
-            .find(|(w, ..)| self.starts(i, w))?;
-        let end = i + w.len();
-        if !self.boundary(i) || self.starts(end, "間") && !self.boundary(end + 3) {
+        let (w, unit, v) = [
+            ("四半世紀", DurUnit::Year, 25),
+            ("半世紀", DurUnit::Year, 50),
+            ("半年", DurUnit::Month, 6),
+            ("半月", DurUnit::Day, 15),
+            ("半日", DurUnit::Hour, 12),
+        ]
+        .into_iter()
+        .find(|(w, ..)| self.starts(i, w))?;
+        let mut end = i + w.len();
+        if !self.boundary(i) || !self.boundary(end) {
             return None;
+        }
+        // Not the head of a compound (半月板, 半日陰).
+        if self.token_at(end).is_some_and(|t| {
+            t.start as usize == end
+                && matches!(
+                    t.pos,
+                    Pos::Noun(NounKind::General | NounKind::Proper | NounKind::Verbal)
+                )
+        }) {
+            return None;
+        }
+        if self.starts(end, "間") {
+            end += "間".len();
         }
         let mut d = IsoDuration::default();
         unit.set(&mut d, v);
         let mut r = Raw::new(i..end, self.sentence, Kind::Duration);
         r.value = Some(Value::Duration(d));
-        if unit == DurUnit::Month
-            && let Some(rel) = self.relative_offset(&r, unit, Some(i64::from(v)), false)
-        {
+        if let Some(rel) = self.relative_offset(&r, unit, false) {
             return Some(rel);
         }
         Some(r)
     }
 
-    /// `N<unit>(ほど)前/後` turns a duration into a relative date.
-    fn relative_offset(&self, r: &Raw, du: DurUnit, v: Option<i64>, vague: bool) -> Option<Raw> {
+    /// `N<unit>(ほど)前/後` turns a duration into a relative date, at the precision of
+    /// the smallest unit written (4年前 a year, 1年半前 and 3年5カ月後 a month, 10日後 a
+    /// day); `N日目` is the Nth day counting the event's day as the first.
+    fn relative_offset(&self, r: &Raw, du: DurUnit, vague: bool) -> Option<Raw> {
         let mut p = r.range.end;
         let mut approx = r.approx;
-        for h in ["ほど", "余り", "近く", "くらい", "ぐらい"] {
+        let d = match r.value {
+            Some(Value::Duration(d)) => Some(d),
+            _ => None,
+        };
+        // 4日目: the event's day is the first.
+        if self.starts(p, "目")
+            && du == DurUnit::Day
+            && self.text[r.range.clone()].ends_with('日')
+            && let Some(d) = d
+        {
+            let mut out = Raw::new(
+                r.range.start..p + "目".len(),
+                self.sentence,
+                Kind::RelativeDate,
+            );
+            out.temporal = Some(TExpr::Rel(RelExpr {
+                anchor: Anchor::Event,
+                unit: RelUnit::Day,
+                offset: i64::from(d.days) - 1,
+                hint: self.event_hint(r.range.start),
+                ..RelExpr::default()
+            }));
+            return Some(out);
+        }
+        for h in ["ほど", "余り", "近く", "くらい", "ぐらい", "ばかり"] {
             if self.starts(p, h) {
                 p += h.len();
                 approx = true;
                 break;
             }
         }
-        let sign = if self.starts(p, "前") {
-            -1
+        let (sign, len) = if self.starts(p, "前") {
+            (-1, "前".len())
+        } else if self.starts(p, "まえ") {
+            (-1, "まえ".len())
         } else if self.starts(p, "後") {
-            1
+            (1, "後".len())
         } else {
             return None;
         };
         // 前後 (around), 前半, 後半, 前年, 後日... are other words.
-        if let Some(c) = self.char_at(p + 3)
+        if len == "前".len()
+            && let Some(c) = self.char_at(p + len)
             && "後半年日期者任述記".contains(c)
         {
             return None;
         }
-        let (unit, mult) = match du {
-            DurUnit::Year => (RelUnit::Year, 1),
-            DurUnit::Month => (RelUnit::Month, 1),
-            DurUnit::Week => (RelUnit::Day, 7),
-            DurUnit::Day => (RelUnit::Day, 1),
-            _ => (RelUnit::Hour, 1),
+        let (unit, offset, extra_days) = match d {
+            Some(d) if d.hours + d.minutes + d.seconds > 0 => (RelUnit::Hour, 0, 0),
+            Some(d) if d.years + d.months == 0 => {
+                (RelUnit::Day, 7 * i64::from(d.weeks) + i64::from(d.days), 0)
+            }
+            Some(d) if d.months > 0 || d.weeks + d.days > 0 => (
+                RelUnit::Month,
+                12 * i64::from(d.years) + i64::from(d.months),
+                7 * i64::from(d.weeks) + i64::from(d.days),
+            ),
+            Some(d) => (RelUnit::Year, i64::from(d.years), 0),
+            None => (
+                match du {
+                    DurUnit::Year => RelUnit::Year,
+                    DurUnit::Month => RelUnit::Month,
+                    DurUnit::Week | DurUnit::Day => RelUnit::Day,
+                    _ => RelUnit::Hour,
+                },
+                0,
+                0,
+            ),
         };
         let hint = self.event_hint(r.range.start);
         let anchor = if sign > 0 || hint.is_some() {
@@ -1244,14 +1354,16 @@ impl<'a> Ctx<'a> {
         } else {
             Anchor::Publication
         };
-        let mut out = Raw::new(r.range.start..p + 3, self.sentence, Kind::RelativeDate);
+        let mut out = Raw::new(r.range.start..p + len, self.sentence, Kind::RelativeDate);
         out.approx = approx || vague;
         out.temporal = Some(TExpr::Rel(RelExpr {
             anchor,
             unit,
-            offset: v.map_or(0, |v| v * mult * sign),
-            vague: vague || v.is_none(),
-            keep_day: unit == RelUnit::Month,
+            offset: offset * sign,
+            extra_days: extra_days * sign,
+            vague: vague || d.is_none(),
+            // Months from a named event's day keep the day (「フォーラムの約1ヶ月後」, seeds).
+            keep_day: unit == RelUnit::Month && hint.is_some(),
             hint,
             ..RelExpr::default()
         }));
