@@ -40,7 +40,8 @@ pub(crate) struct DateExpr {
     pub time: Option<ClockTime>,
     /// A bare 中旬 after `7月上旬から`: the month comes from the previous date.
     pub month_from_context: bool,
-    /// The high end of a range written once: `7~9月期`, `4、5日`.
+    /// The high end of a range written once: `2020~2021年`, `7~9月期`, `4、5日`.
+    pub upper_year: Option<i32>,
     pub upper_month: Option<u32>,
     pub upper_day: Option<u32>,
 }
@@ -293,11 +294,13 @@ impl Ctx<'_> {
         if self.starts(n.end, unit) {
             return None;
         }
-        let c = self.char_at(n.end)?;
-        if c != '~' && c != '、' {
-            return None;
-        }
-        let m = self.numeral(n.end + c.len_utf8())?;
+        // 7~9月 and 7から9月 (a span), 7、8月 and 7・8月 (two neighbours).
+        let (c, len) = match self.char_at(n.end)? {
+            c @ ('~' | '、' | '・') => (c, c.len_utf8()),
+            'か' if self.starts(n.end, "から") => ('~', "から".len()),
+            _ => return None,
+        };
+        let m = self.numeral(n.end + len)?;
         let w = m.int().filter(|w| (1..=max).contains(w))?;
         let ok = if c == '~' { w > v } else { w == v + 1 };
         let end = m.end + unit.len();
@@ -337,6 +340,11 @@ impl Ctx<'_> {
             ("中旬", MonthPart::Mid),
             ("下旬", MonthPart::Late),
             ("末", MonthPart::End),
+            // 9月いっぱい: through the end of September.
+            ("いっぱい", MonthPart::End),
+            ("初め", MonthPart::Early),
+            ("はじめ", MonthPart::Early),
+            ("頭", MonthPart::Early),
         ] {
             if self.starts(p, w) {
                 return Some((part, p + w.len()));
@@ -525,7 +533,7 @@ impl Ctx<'_> {
     /// (`2019/07/04 17:12`, `2019/08/01-18:26`).
     pub fn slash_or_iso(&self, n: &Numeral) -> Option<Step> {
         let sep = self.char_at(n.end)?;
-        if !matches!(sep, '/' | '-' | '.') {
+        if !matches!(sep, '/' | '-' | '.' | '・') {
             return None;
         }
         if self
@@ -534,13 +542,17 @@ impl Ctx<'_> {
         {
             return None;
         }
-        let m = self.digits_at(n.end + 1)?;
+        let m = self.digits_at(n.end + sep.len_utf8())?;
         let a = n.int()?;
         let b = m.int()?;
         let (mut e, mut end) = (DateExpr::default(), m.end);
+        let mut quals = Qualifiers::NONE;
         if n.chars == 4 {
             let third = (self.char_at(m.end) == Some(sep))
-                .then(|| self.digits_at(m.end + 1).filter(|x| x.chars <= 2))
+                .then(|| {
+                    self.digits_at(m.end + sep.len_utf8())
+                        .filter(|x| x.chars <= 2)
+                })
                 .flatten();
             e.year = Some(a as i32);
             match third {
@@ -549,7 +561,17 @@ impl Ctx<'_> {
                     e.day = Some(d.int()? as u32);
                     end = d.end;
                 }
-                None if sep == '/' && m.chars <= 2 => e.month = Some(b as u32),
+                // 2019/7, and 2011.3 or 2019-07 when nothing makes them a decimal or a
+                // code (2011.3万円, 2011.3%).
+                None if m.chars <= 2
+                    && (sep == '/'
+                        || (matches!(sep, '.' | '-')
+                            && (1900..=2100).contains(&a)
+                            && self.counter_at(&m).is_none()
+                            && !self.char_at(m.end).is_some_and(|c| "万億兆".contains(c)))) =>
+                {
+                    e.month = Some(b as u32)
+                }
                 _ => return None,
             }
             if self
@@ -557,6 +579,22 @@ impl Ctx<'_> {
                 .is_some_and(|c| c.is_ascii_digit() || c == sep)
             {
                 return None;
+            }
+            // 2012/4/3~6: the days of one month, the month and year written once.
+            if let Some(d) = e.day
+                && self.starts(end, "~")
+                && let Some(u) = self.digits_at(end + 1).filter(|u| u.chars <= 2)
+                && u.int().is_some_and(|u| u > i64::from(d) && u <= 31)
+                && !self
+                    .char_at(u.end)
+                    .is_some_and(|c| c.is_ascii_digit() || matches!(c, '/' | '.' | '-' | ':'))
+                && !self.starts(u.end, "月")
+                && !self.starts(u.end, "日")
+                && !self.starts(u.end, "時")
+            {
+                e.upper_day = u.int().map(|u| u as u32);
+                quals = Qualifiers::RANGE;
+                end = u.end;
             }
         } else if sep == '/' && n.chars <= 2 && m.chars <= 2 {
             if self
@@ -594,6 +632,7 @@ impl Ctx<'_> {
         }
         let mut kind = Kind::Date;
         if e.day.is_some()
+            && e.upper_day.is_none()
             && let Some(c) = self.char_at(end)
             && matches!(c, ' ' | 'T' | '-')
             && let Some((t, tend)) = self
@@ -606,6 +645,7 @@ impl Ctx<'_> {
             kind = Kind::DateTime;
         }
         let mut r = Raw::new(n.start..end, self.sentence, kind);
+        r.quals = quals;
         r.temporal = Some(TExpr::Abs(e));
         Some(Step::Emit(r))
     }
@@ -622,7 +662,21 @@ impl Ctx<'_> {
             return Step::Nothing;
         };
         let p = n.end;
-        if matches!(self.char_at(p), Some('~' | '、')) {
+        if matches!(self.char_at(p), Some('~' | '、' | '・')) || self.starts(p, "から") {
+            // 2020~2021年, 2020、2021年: years with 年 written once.
+            if v >= 1000
+                && let Some((y, Some(yu), end)) = self.span_at(n.start, "年", 9999)
+                && yu >= 1000
+            {
+                let mut r = Raw::new(n.start..end, self.sentence, Kind::Date);
+                r.quals = Qualifiers::RANGE;
+                r.temporal = Some(TExpr::Abs(DateExpr {
+                    year: Some(y as i32),
+                    upper_year: Some(yu as i32),
+                    ..DateExpr::default()
+                }));
+                return Step::Emit(r);
+            }
             if self.span_at(n.start, "月", 12).is_some() {
                 return Step::Emit(self.date_rest(n.start, DateExpr::default(), n.start));
             }
@@ -643,7 +697,9 @@ impl Ctx<'_> {
             if self.ago_or_later_at(after) {
                 return Step::Nothing;
             }
-            let year = if (1000..=9999).contains(&v) {
+            // 西暦99年: the year as written, not 1999.
+            let ad = self.before(n.start).ends_with("西暦");
+            let year = if (1000..=9999).contains(&v) || (ad && (1..=9999).contains(&v)) {
                 v as i32
             } else if (0..100).contains(&v) && self.month_at(after).is_some() {
                 if v <= 50 {
@@ -681,13 +737,24 @@ impl Ctx<'_> {
     pub fn date_rest(&self, start: usize, mut e: DateExpr, mut p: usize) -> Raw {
         let mut quals = Qualifiers::NONE;
         let mut approx = false;
+        // 2021年/7月/18日: a slash between the fields, as forms print them.
+        let slash = |p: usize, next: &dyn Fn(usize) -> bool| {
+            if self.starts(p, "/") && next(p + 1) {
+                p + 1
+            } else {
+                p
+            }
+        };
+        if e.year.is_some() {
+            p = slash(p, &|q| self.month_at(q).is_some());
+        }
         if e.year.is_some() && self.starts(p, "度") {
             p += "度".len();
             quals.insert(Qualifiers::FISCAL_YEAR);
         } else if let Some((m, mu, end)) = self.month_span_at(p) {
             e.month = Some(m);
             e.upper_month = mu;
-            p = end;
+            p = slash(end, &|q| self.day_at(q).is_some());
             if self.starts(p, "期") {
                 p += "期".len();
                 quals.insert(Qualifiers::FISCAL_YEAR);
@@ -895,18 +962,53 @@ impl Ctx<'_> {
         let p = i + era.len();
         let (n, end) = if self.starts(p, "元") {
             (1, p + "元".len())
+        } else if let Some(d) = self
+            .digits_at(p)
+            .filter(|d| matches!(self.char_at(d.end), Some('/' | '.' | '-' | '・')))
+        {
+            // 令和3.7.18: read the digits alone, not as the decimal 3.7.
+            (d.int()?, d.end)
         } else {
             let n = self.numeral(p)?;
             (n.int()?, n.end)
         };
-        if !self.starts(end, "年") || !(1..=99).contains(&n) {
+        if !(1..=99).contains(&n) {
             return None;
         }
-        let e = DateExpr {
+        let mut e = DateExpr {
             year: Some(base + n as i32),
             ..DateExpr::default()
         };
-        Some(self.date_rest(i, e, end + "年".len()))
+        if self.starts(end, "年") {
+            return Some(self.date_rest(i, e, end + "年".len()));
+        }
+        // 令和3/7/18, 令和3.7.18, 令和3・7, 平成31-4-30: the era year in numbers.
+        let sep = self
+            .char_at(end)
+            .filter(|c| matches!(c, '/' | '.' | '-' | '・'))?;
+        let m = self
+            .digits_at(end + sep.len_utf8())
+            .filter(|m| m.chars <= 2)?;
+        e.month = Some(m.int().filter(|m| (1..=12).contains(m))? as u32);
+        let mut stop = m.end;
+        if self.char_at(m.end) == Some(sep)
+            && let Some(d) = self
+                .digits_at(m.end + sep.len_utf8())
+                .filter(|d| d.chars <= 2)
+        {
+            e.day = Some(d.int()? as u32);
+            stop = d.end;
+        }
+        if self
+            .char_at(stop)
+            .is_some_and(|c| c.is_ascii_digit() || c == sep)
+        {
+            return None;
+        }
+        date_value(e.year, e.month, e.day)?;
+        let mut r = Raw::new(i..stop, self.sentence, Kind::Date);
+        r.temporal = Some(TExpr::Abs(e));
+        Some(r)
     }
 
     /// Abbreviated era dates: `H31.4.30`, `R1.5.1`, `S64/1/7`.
@@ -926,6 +1028,22 @@ impl Ctx<'_> {
                 .bytes()
                 .take_while(|b| is_era_tail(*b))
                 .count();
+        // R3年7月18日: the era's letter before a year in kanji notation.
+        if let Some(y) = self.text[i + 1..end]
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1..=99).contains(y))
+            && self.starts(end, "年")
+            && !self
+                .char_before(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            let e = DateExpr {
+                year: Some(base + y),
+                ..DateExpr::default()
+            };
+            return Some(self.date_rest(i, e, end + "年".len()));
+        }
         if !is_era_abbrev(&self.text[i..end])
             || self
                 .char_before(i)

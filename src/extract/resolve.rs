@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::dates::{Anchor, DateExpr, RelExpr, RelUnit, TExpr, date_value, part_day};
+use super::dates::{Anchor, DateExpr, MonthPart, RelExpr, RelUnit, TExpr, date_value, part_day};
 use super::scan::Raw;
 use super::types::{DateValue, Kind, Qualifiers, Value};
 use crate::calendar::Date;
@@ -152,13 +152,23 @@ pub(crate) fn resolve(
     let reference = reference(raws, published);
     let mut last_month: Option<(Option<i32>, u32)> = None;
     let mut events: Vec<Event> = Vec::new();
+    // The previous date: its end, sentence, value and whether it opens a span (以降).
+    let mut prev: Option<(usize, usize, DateValue, bool)> = None;
     for r in raws.iter_mut() {
         let Some(t) = r.temporal.clone() else {
+            prev = None;
             continue;
         };
         let upper = r.quals.contains(Qualifiers::UPPER);
+        // The second end of a span takes what it leaves out from the first: 2020年6月から
+        // 7月まで is July 2020, 2012/3/8~3/10 is in 2012, whatever the reference says.
+        let range_from = prev
+            .filter(|&(end, sentence, _, opens)| {
+                sentence == r.sentence && joins_span(text, end, r.range.start, opens)
+            })
+            .map(|(.., v, _)| v);
         let (value, month_named) = match &t {
-            TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month),
+            TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month, range_from),
             TExpr::Rel(rel) => {
                 let anchor = anchor(rel, r, text, sentences, &events, reference, published);
                 (
@@ -169,9 +179,10 @@ pub(crate) fn resolve(
         };
         r.value = value;
         if let (TExpr::Abs(e), Some(Value::Date(v))) = (&t, value)
-            && (e.upper_month.is_some() || e.upper_day.is_some())
+            && (e.upper_year.is_some() || e.upper_month.is_some() || e.upper_day.is_some())
         {
             r.upper = match (e.upper_month, e.upper_day) {
+                _ if e.upper_year.is_some() => date_value(e.upper_year, None, None),
                 (Some(m), _) if v.month.is_some_and(|lo| m > lo) => {
                     date_value(v.year, Some(m), None)
                 }
@@ -182,10 +193,35 @@ pub(crate) fn resolve(
             }
             .map(Value::Date);
         }
+        // A bare 上旬/中旬/下旬 is the span of those ten days (convention 6 of realdev);
+        // bounded (以降, まで), it is the first or the last day.
+        if let (TExpr::Abs(e), Some(Value::Date(v))) = (&t, value)
+            && e.day.is_none()
+            && matches!(
+                e.part,
+                Some(MonthPart::Early | MonthPart::Mid | MonthPart::Late)
+            )
+            && !r.quals.has_bound()
+            && let (Some(part), Some(m)) = (e.part, v.month)
+        {
+            r.upper =
+                date_value(v.year, Some(m), Some(part_day(part, v.year, m, true))).map(Value::Date);
+            if r.upper.is_some() {
+                r.quals.insert(Qualifiers::RANGE);
+            }
+        }
         if r.kind == Kind::DateTime && !matches!(value, Some(Value::DateTime(..))) {
             // A datetime whose date could not be resolved keeps its kind, without a value.
             r.value = None;
         }
+        prev = value.and_then(|v| v.date()).map(|d| {
+            (
+                r.range.end,
+                r.sentence,
+                d,
+                r.quals.contains(Qualifiers::LOWER),
+            )
+        });
         if let Some(d) = value.and_then(|v| v.date()) {
             if month_named && let Some(m) = d.month {
                 last_month = Some((d.year, m));
@@ -201,11 +237,32 @@ pub(crate) fn resolve(
     }
 }
 
+/// Whether the text between two dates joins them into a span: から, ~, -, より, まで
+/// (or nothing, after a first date that opens one: 6月以降7月).
+fn joins_span(text: &str, a: usize, b: usize, opens: bool) -> bool {
+    let Some(between) = text.get(a..b) else {
+        return false;
+    };
+    let mut w = between.trim_matches([' ', '\t']);
+    // A bracketed weekday after the first date: 4月23日(火)~5月10日.
+    if w.starts_with('(')
+        && let Some(k) = w.find(')')
+    {
+        w = w[k + 1..].trim_matches([' ', '\t']);
+    }
+    match w {
+        "" => opens,
+        "から" | "~" | "-" | "より" | "・" | "、" => true,
+        _ => false,
+    }
+}
+
 fn resolve_abs(
     e: &DateExpr,
     upper: bool,
     reference: Reference,
     last_month: Option<(Option<i32>, u32)>,
+    range_from: Option<DateValue>,
 ) -> (Option<Value>, bool) {
     let (year, month) = if e.month_from_context || (e.month.is_none() && e.day.is_some()) {
         match (last_month, reference, e.day) {
@@ -219,8 +276,16 @@ fn resolve_abs(
             },
         }
     } else if let Some(m) = e.month {
+        let inherited = range_from.and_then(|f| {
+            let y = f.year?;
+            // 12月から1月: the span runs into the next year.
+            let earlier = (m, e.day.unwrap_or(31)) < (f.month?, f.day.unwrap_or(1));
+            Some(if earlier { y + 1 } else { y })
+        });
         (
-            e.year.or_else(|| nearest_year(m, e.day, reference)),
+            e.year
+                .or(inherited)
+                .or_else(|| nearest_year(m, e.day, reference)),
             Some(m),
         )
     } else {

@@ -664,9 +664,15 @@ impl<'a> Ctx<'a> {
         // of digit groups may be a phone number.
         let classify = |p: Range<usize>, out: &mut Vec<Range<usize>>| {
             let t = &self.text[p.clone()];
+            // R3年: an era's letter and year before 年.
+            let era_year = t.len() <= 3
+                && t.starts_with(['M', 'T', 'S', 'H', 'R'])
+                && t[1..].bytes().all(|b| b.is_ascii_digit())
+                && self.text[p.end..].starts_with('年');
             if t.bytes().any(|b| b.is_ascii_alphabetic())
                 && !super::dates::is_era_abbrev(t)
                 && !is_am_pm_clock(t)
+                && !era_year
             {
                 let digits_then_id = t.strip_suffix("ID").is_some_and(|d| {
                     !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b',')
