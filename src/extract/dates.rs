@@ -1094,7 +1094,7 @@ impl Ctx<'_> {
 
     /// Clock times led by a part of day (午後5時, 正午) and bare parts of day
     /// (午後, 朝ごろ: a time without a value).
-    pub fn time_word_at(&self, i: usize) -> Option<Raw> {
+    pub fn time_word_at(&self, i: usize, prev: Option<&Raw>) -> Option<Raw> {
         let c = self.char_at(i)?;
         if !"午朝夜夕深早未正昼晩".contains(c) || !self.boundary(i) {
             return None;
@@ -1115,9 +1115,19 @@ impl Ctx<'_> {
         })?;
         let word = &self.text[i..end];
         let hedge = ["ごろ", "頃"].into_iter().find(|w| self.starts(end, w));
-        // 朝, 夜, 夕, 昼 are too common alone; they count with ごろ only.
+        // 朝, 夜, 夕, 昼 are too common alone; they count with ごろ, or as the part of a
+        // day just named (「9月3日の朝」, 「今月2日の夜から」).
         let standalone = matches!(word, "午前" | "午後" | "早朝" | "深夜" | "未明" | "夕方");
-        if !standalone && hedge.is_none() {
+        let of_a_day = prev.is_some_and(|p| {
+            matches!(p.kind, Kind::Date | Kind::RelativeDate)
+                && self.text.get(p.range.end..i) == Some("の")
+                && match &p.temporal {
+                    Some(TExpr::Abs(e)) => e.day.is_some(),
+                    Some(TExpr::Rel(r)) => r.unit == RelUnit::Day || r.day.is_some(),
+                    None => false,
+                }
+        });
+        if !standalone && hedge.is_none() && !of_a_day {
             return None;
         }
         let mut r = Raw::new(i..end, self.sentence, Kind::Time);

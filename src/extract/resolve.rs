@@ -235,6 +235,7 @@ pub(crate) fn resolve(
             }
         }
     }
+    appositives(raws, text);
 }
 
 /// Whether the text between two dates joins them into a span: から, ~, -, より, まで
@@ -254,6 +255,30 @@ fn joins_span(text: &str, a: usize, b: usize, opens: bool) -> bool {
         "" => opens,
         "から" | "~" | "-" | "より" | "・" | "、" => true,
         _ => false,
+    }
+}
+
+/// Appositives (realdev convention 3): a day named by a relative word and then by its
+/// date, 「同日12日」, 「翌日の今月2日」, 「明日10月1日」, are one day; the relative word
+/// takes the date's value, whatever its own anchor gave.
+fn appositives(raws: &mut [Raw], text: &str) {
+    for k in 1..raws.len() {
+        let (a, b) = raws.split_at_mut(k);
+        let (r, next) = (&mut a[k - 1], &b[0]);
+        let day_word = matches!(
+            &r.temporal,
+            Some(TExpr::Rel(rel)) if rel.unit == RelUnit::Day && rel.time.is_none() && !rel.vague
+        ) && r.kind == Kind::RelativeDate;
+        let between = text.get(r.range.end..next.range.start).unwrap_or("x");
+        if !day_word || next.sentence != r.sentence || !(between.is_empty() || between == "の") {
+            continue;
+        }
+        if let Some(Value::Date(d) | Value::DateTime(d, _)) = next.value
+            && d.day.is_some()
+            && matches!(next.kind, Kind::Date | Kind::RelativeDate | Kind::DateTime)
+        {
+            r.value = Some(Value::Date(d));
+        }
     }
 }
 

@@ -861,7 +861,7 @@ impl<'a> Ctx<'a> {
             Step::Nothing => {}
             s => return s,
         }
-        if let Some(r) = self.time_word_at(i) {
+        if let Some(r) = self.time_word_at(i, prev) {
             return Step::Emit(r);
         }
         if let Some(r) = self.bare_month_part_at(i, prev) {
@@ -1044,8 +1044,8 @@ impl<'a> Ctx<'a> {
     /// - A common noun used as a counter, as Japanese does freely (3種類, 10銘柄,
     ///   40カートン, 2サイト, 100ダウンロード): only after Arabic digits (kanji numerals
     ///   glued to a noun are mostly names: 十六銀行, 三菱), only when the noun ends its
-    ///   phrase (2段階認証 and 3ワードアドレス are compounds naming one thing), and only when
-    ///   the numeral does not continue a word (東京2020大会).
+    ///   phrase (2段階認証 and 3ワードアドレス are compounds naming one thing), and not after
+    ///   a year (東京2020大会).
     fn pos_counter_at(&self, n: &Numeral) -> Option<usize> {
         let t = self.token_at(n.end)?;
         if t.start as usize != n.end || t.end as usize > self.s1 {
@@ -1062,25 +1062,26 @@ impl<'a> Ctx<'a> {
         if after.starts_with("認証") || after.starts_with("の認証") {
             return None;
         }
+        if NOT_COUNTS.contains(&w) {
+            return None;
+        }
         match t.pos {
-            Pos::Noun(NounKind::Counter) => (!NOT_COUNTS.contains(&w)).then_some(t.end as usize),
+            Pos::Noun(NounKind::Counter) => Some(t.end as usize),
             Pos::Noun(NounKind::General | NounKind::Verbal) => {
                 if n.kanji || w.chars().any(|c| c.is_ascii()) {
                     return None;
                 }
-                // The noun must head its phrase: what follows is not another noun.
+                // The noun must head its phrase: what follows is not another noun (a
+                // bracket or a symbol the dictionary does not know is no noun).
                 let next = self.token_at(t.end as usize).filter(|x| x.start == t.end);
                 if next.is_some_and(|x| {
                     matches!(x.pos, Pos::Noun(k) if k != NounKind::Dependent && k != NounKind::Adverbial)
+                        && x.surface(self.text).chars().next().is_some_and(char::is_alphanumeric)
                 }) {
                     return None;
                 }
-                // Nor may the numeral continue a word (東京2020大会, ドコモ口座2つ).
-                if n.start > self.s0
-                    && let Some(b) = self.token_at(n.start - 1)
-                    && matches!(b.pos, Pos::Noun(k) if k != NounKind::Number)
-                    && b.end as usize == n.start
-                {
+                // A year before a noun names an event or a model (東京2020大会, 2020年版).
+                if n.plain && n.chars == 4 && n.int().is_some_and(|v| (1900..=2100).contains(&v)) {
                     return None;
                 }
                 Some(t.end as usize)
