@@ -67,6 +67,8 @@ pub(crate) enum RelUnit {
     Month,
     Year,
     FiscalYear,
+    /// A quarter of the calendar year (今四半期, 前四半期): its three months.
+    Quarter,
     /// Hours and minutes: not resolved to a date.
     Hour,
 }
@@ -230,6 +232,26 @@ const REL_WORDS: &[RelWord] = &[
     rw("今週", PB, RelUnit::Week, 0),
     rw("先週", PB, RelUnit::Week, -1),
     rw("来週", PB, RelUnit::Week, 1),
+    rw("今四半期", PB, RelUnit::Quarter, 0),
+    rw("今の四半期", PB, RelUnit::Quarter, 0),
+    rw("本四半期", PB, RelUnit::Quarter, 0),
+    rw("当四半期", PB, RelUnit::Quarter, 0),
+    rw("現四半期", PB, RelUnit::Quarter, 0),
+    rw("現行四半期", PB, RelUnit::Quarter, 0),
+    rw("現在の四半期", PB, RelUnit::Quarter, 0),
+    rw("先四半期", PB, RelUnit::Quarter, -1),
+    rw("昨四半期", PB, RelUnit::Quarter, -1),
+    rw("前四半期", EV, RelUnit::Quarter, -1),
+    rw("前の四半期", EV, RelUnit::Quarter, -1),
+    rw("来四半期", PB, RelUnit::Quarter, 1),
+    rw("次四半期", EV, RelUnit::Quarter, 1),
+    rw("翌四半期", EV, RelUnit::Quarter, 1),
+    rw("前の年", EV, RelUnit::Year, -1),
+    rw("前の月", EV, RelUnit::Month, -1),
+    rw("前の週", EV, RelUnit::Week, -1),
+    rw("次の年", EV, RelUnit::Year, 1),
+    rw("次の月", EV, RelUnit::Month, 1),
+    rw("次の週", EV, RelUnit::Week, 1),
     rw("同週", EV, RelUnit::Week, 0),
     rw("当週", EV, RelUnit::Week, 0),
     rw("翌週", EV, RelUnit::Week, 1),
@@ -283,7 +305,14 @@ impl Ctx<'_> {
     fn month_at(&self, p: usize) -> Option<(u32, usize)> {
         let n = self.numeral(p)?;
         let v = n.int()?;
-        (self.starts(n.end, "月") && (1..=12).contains(&v) && !self.starts(n.end + 3, "間"))
+        if !(1..=12).contains(&v) {
+            return None;
+        }
+        if self.starts(n.end, "がつ") {
+            // 6がつ: the month's name in hiragana.
+            return Some((v as u32, n.end + "がつ".len()));
+        }
+        (self.starts(n.end, "月") && !self.starts(n.end + 3, "間"))
             .then(|| (v as u32, n.end + "月".len()))
     }
 
@@ -323,6 +352,34 @@ impl Ctx<'_> {
         self.day_at(p)
             .map(|(d, e)| (d, None, e))
             .or_else(|| self.span_at(p, "日", 31))
+    }
+
+    /// `第N四半期` (N 1..=4) at `p`, after `度` for a fiscal year: N and the end.
+    fn quarter_after_year_at(&self, mut p: usize) -> Option<(u32, usize)> {
+        if self.starts(p, "度") {
+            p += "度".len();
+        }
+        if !self.starts(p, "第") {
+            return None;
+        }
+        let n = self.numeral(p + "第".len())?;
+        let q = n.int().filter(|q| (1..=4).contains(q))?;
+        self.starts(n.end, "四半期")
+            .then_some((q as u32, n.end + "四半期".len()))
+    }
+
+    /// A quarter without a year: `第2四半期` (`n` after 第) or `Q2` (`n` after Q), the
+    /// months of that quarter in the year nearest the reference.
+    pub fn quarter_at(&self, start: usize, n: &Numeral, end: usize) -> Option<Raw> {
+        let q = n.int().filter(|q| (1..=4).contains(q))? as u32;
+        let mut r = Raw::new(start..end, self.sentence, Kind::Date);
+        r.quals = Qualifiers::RANGE;
+        r.temporal = Some(TExpr::Abs(DateExpr {
+            month: Some(3 * q - 2),
+            upper_month: Some(3 * q),
+            ..DateExpr::default()
+        }));
+        Some(r)
     }
 
     /// `N日` (1..=31) at `p`, not `N日間`.
@@ -720,8 +777,8 @@ impl Ctx<'_> {
             };
             return Step::Emit(self.date_rest(n.start, e, after));
         }
-        if self.starts(p, "月") {
-            if !(1..=12).contains(&v) || self.starts(p + 3, "間") {
+        if self.starts(p, "月") || self.starts(p, "がつ") {
+            if self.month_at(n.start).is_none() {
                 return Step::Nothing;
             }
             let e = DateExpr::default();
@@ -748,7 +805,26 @@ impl Ctx<'_> {
         if e.year.is_some() {
             p = slash(p, &|q| self.month_at(q).is_some());
         }
-        if e.year.is_some() && self.starts(p, "度") {
+        if e.year.is_some()
+            && let Some((q, end)) = self.quarter_after_year_at(p)
+        {
+            // 2019年第1四半期 (January to March), 2019年度第1四半期 (April to June).
+            let fiscal = self.starts(p, "度");
+            let first = if fiscal { 3 * q + 1 } else { 3 * q - 2 };
+            let (y, m) = if first > 12 {
+                (e.year.map(|y| y + 1), first - 12)
+            } else {
+                (e.year, first)
+            };
+            e.year = y;
+            e.month = Some(m);
+            e.upper_month = Some(m + 2);
+            quals.insert(Qualifiers::RANGE);
+            if fiscal {
+                quals.insert(Qualifiers::FISCAL_YEAR);
+            }
+            p = end;
+        } else if e.year.is_some() && self.starts(p, "度") {
             p += "度".len();
             quals.insert(Qualifiers::FISCAL_YEAR);
         } else if let Some((m, mu, end)) = self.month_span_at(p) {
@@ -1167,7 +1243,8 @@ impl Ctx<'_> {
     /// 本日, 同日夕, 本日午前6時, 今月4日, 先月, 昨年末, 来年10月, 今年度.
     pub fn relative_word_at(&self, i: usize) -> Option<Raw> {
         let c = self.char_at(i)?;
-        if !"一お明あ今本昨き前翌同当先来去再".contains(c) || !self.boundary(i) {
+        if !"一お明あ今本昨き前翌同当先来去再現次".contains(c) || !self.boundary(i)
+        {
             return None;
         }
         let w = REL_WORDS
@@ -1275,6 +1352,75 @@ impl Ctx<'_> {
         r.quals = quals;
         r.approx = approx;
         r.temporal = Some(TExpr::Rel(rel));
+        Some(r)
+    }
+
+    /// Dates spelled in hiragana, as in texts for children and learners: months
+    /// (ろくがつ), weekdays (かようび) and relative words (ほんじつ, らいしゅう).
+    pub fn kana_word_at(&self, i: usize) -> Option<Raw> {
+        const MONTHS: [&str; 12] = [
+            "いち",
+            "に",
+            "さん",
+            "し",
+            "ご",
+            "ろく",
+            "しち",
+            "はち",
+            "く",
+            "じゅう",
+            "じゅういち",
+            "じゅうに",
+        ];
+        const DAYS: [&str; 7] = ["げつ", "か", "すい", "もく", "きん", "ど", "にち"];
+        const WORDS: &[(&str, RelUnit, i64)] = &[
+            ("ほんじつ", RelUnit::Day, 0),
+            ("さくじつ", RelUnit::Day, -1),
+            ("みょうにち", RelUnit::Day, 1),
+            ("こんしゅう", RelUnit::Week, 0),
+            ("せんしゅう", RelUnit::Week, -1),
+            ("らいしゅう", RelUnit::Week, 1),
+            ("さらいしゅう", RelUnit::Week, 2),
+            ("こんげつ", RelUnit::Month, 0),
+            ("せんげつ", RelUnit::Month, -1),
+            ("らいげつ", RelUnit::Month, 1),
+            ("さらいげつ", RelUnit::Month, 2),
+        ];
+        if !self.boundary(i) {
+            return None;
+        }
+        let rest = self.rest(i);
+        // The longest month name that fits (じゅういち before じゅう).
+        if let Some((k, w)) = MONTHS
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| rest.starts_with(&format!("{w}がつ")))
+            .max_by_key(|(_, w)| w.len())
+        {
+            let mut r = Raw::new(i..i + w.len() + "がつ".len(), self.sentence, Kind::Date);
+            r.temporal = Some(TExpr::Abs(DateExpr {
+                month: Some(k as u32 + 1),
+                ..DateExpr::default()
+            }));
+            return Some(r);
+        }
+        if let Some(k) = DAYS
+            .iter()
+            .position(|w| rest.starts_with(&format!("{w}ようび")))
+        {
+            let end = i + DAYS[k].len() + "ようび".len();
+            let mut r = Raw::new(i..end, self.sentence, Kind::Date);
+            r.value = Some(Value::Weekday(k as u32 + 1));
+            r.quals = Qualifiers::WEEKDAY;
+            return Some(r);
+        }
+        let &(w, unit, offset) = WORDS.iter().find(|(w, ..)| rest.starts_with(w))?;
+        let mut r = Raw::new(i..i + w.len(), self.sentence, Kind::RelativeDate);
+        r.temporal = Some(TExpr::Rel(RelExpr {
+            unit,
+            offset,
+            ..RelExpr::default()
+        }));
         Some(r)
     }
 

@@ -193,6 +193,14 @@ pub(crate) fn resolve(
             }
             .map(Value::Date);
         }
+        // A quarter is its three months.
+        if let (TExpr::Rel(rel), Some(Value::Date(v))) = (&t, value)
+            && rel.unit == RelUnit::Quarter
+            && let Some(m) = v.month
+        {
+            r.upper = date_value(v.year, Some(m + 2), None).map(Value::Date);
+            r.quals.insert(Qualifiers::RANGE);
+        }
         // A bare 上旬/中旬/下旬 is the span of those ten days (convention 6 of realdev);
         // bounded (以降, まで), it is the first or the last day.
         if let (TExpr::Abs(e), Some(Value::Date(v))) = (&t, value)
@@ -481,6 +489,16 @@ fn resolve_rel(r: &RelExpr, upper: bool, anchor: Option<(Date, Prec)>) -> Option
             Some(Value::Date(DateValue {
                 year: Some(y),
                 month: None,
+                day: None,
+            }))
+        }
+        RelUnit::Quarter => {
+            (prec >= Prec::Month).then_some(())?;
+            let first = (a.month - 1) / 3 * 3 + 1;
+            let q = Date::new(a.year, first, 1)?.add_months(3 * r.offset)?;
+            Some(Value::Date(DateValue {
+                year: Some(q.year),
+                month: Some(q.month),
                 day: None,
             }))
         }

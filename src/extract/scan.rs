@@ -446,6 +446,9 @@ const IDIOMS: &[&str] = &[
     "十人十色",
 ];
 
+/// Endings of dates spelled in hiragana; a sentence without one is not searched for them.
+const KANA_MARKS: &[&str] = &["がつ", "ようび", "じつ", "にち", "しゅう", "げつ"];
+
 /// Proverbs whose numeral follows the words that make them one: 石の上にも三年 ("three
 /// years on a stone", perseverance) is no length of time.
 const PROVERB_LEADS: &[&str] = &["石の上にも"];
@@ -468,6 +471,9 @@ pub(crate) struct Ctx<'a> {
     /// Codes, URLs and phone numbers, found when first needed (most sentences have no
     /// character that may start a mention).
     excluded: std::cell::OnceCell<Vec<Range<usize>>>,
+    /// Whether the sentence may hold a date spelled in hiragana (ろくがつ, かようび,
+    /// らいしゅう): only then are hiragana characters tried as starts.
+    kana: bool,
 }
 
 fn is_hiragana(c: char) -> bool {
@@ -499,6 +505,10 @@ impl<'a> Ctx<'a> {
             s1: range.end,
             sentence,
             excluded: std::cell::OnceCell::new(),
+            kana: {
+                let t = &text[range.clone()];
+                KANA_MARKS.iter().any(|m| t.contains(m))
+            },
         }
     }
 
@@ -664,6 +674,11 @@ impl<'a> Ctx<'a> {
         // of digit groups may be a phone number.
         let classify = |p: Range<usize>, out: &mut Vec<Range<usize>>| {
             let t = &self.text[p.clone()];
+            // Q3, 2019Q3: quarters.
+            let quarter = t.len() >= 2
+                && t.as_bytes()[t.len() - 2] == b'Q'
+                && (b'1'..=b'4').contains(&t.as_bytes()[t.len() - 1])
+                && (t.len() == 2 || (t.len() == 6 && t[..4].bytes().all(|b| b.is_ascii_digit())));
             // R3年: an era's letter and year before 年.
             let era_year = t.len() <= 3
                 && t.starts_with(['M', 'T', 'S', 'H', 'R'])
@@ -673,6 +688,7 @@ impl<'a> Ctx<'a> {
                 && !super::dates::is_era_abbrev(t)
                 && !is_am_pm_clock(t)
                 && !era_year
+                && !quarter
             {
                 let digits_then_id = t.strip_suffix("ID").is_some_and(|d| {
                     !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b',')
@@ -771,13 +787,13 @@ impl<'a> Ctx<'a> {
             if b < 0x80
                 && !b.is_ascii_digit()
                 && !am_pm
-                && !matches!(b, b'$' | b'M' | b'T' | b'S' | b'H' | b'R')
+                && !matches!(b, b'$' | b'M' | b'T' | b'S' | b'H' | b'R' | b'Q')
             {
                 i += 1;
                 continue;
             }
             let Some(c) = self.char_at(i) else { break };
-            if !may_start(c) {
+            if !may_start(c) && !(self.kana && is_hiragana(c)) {
                 i += c.len_utf8();
                 continue;
             }
@@ -804,6 +820,12 @@ impl<'a> Ctx<'a> {
     }
 
     fn step(&self, i: usize, c: char, prev: Option<&Raw>) -> Step {
+        if self.kana
+            && is_hiragana(c)
+            && let Some(r) = self.kana_word_at(i)
+        {
+            return Step::Emit(r);
+        }
         if c == '四'
             && self.starts(i, "四半世紀")
             && let Some(r) = self.half_at(i)
@@ -830,6 +852,17 @@ impl<'a> Ctx<'a> {
             r.value = n.value.map(Value::Number);
             r.unit = Some(Cow::Borrowed(if c == '$' { "USD" } else { "JPY" }));
             r.approx = n.vague;
+            return Step::Emit(r);
+        }
+        if c == 'Q'
+            && let Some(n) = self.digits_at(i + 1).filter(|n| n.chars == 1)
+            && !self
+                .char_at(n.end)
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && !self.char_before(i).is_some_and(|c| c.is_ascii_alphabetic())
+            && let Some(r) = self.quarter_at(i, &n, n.end)
+        {
+            // Q3, 2019Q3: a quarter.
             return Step::Emit(r);
         }
         if c.is_ascii_alphabetic() {
@@ -872,8 +905,13 @@ impl<'a> Ctx<'a> {
 
     /// Everything that can start with a numeral.
     fn numeral_at(&self, n: Numeral, prev: Option<&Raw>) -> Step {
-        // Ordinals (第3回, 第三者) are not quantities.
+        // Ordinals (第3回, 第三者) are not quantities; 第2四半期 is a quarter.
         if self.char_before(n.start) == Some('第') {
+            if self.starts(n.end, "四半期")
+                && let Some(r) = self.quarter_at(n.start - "第".len(), &n, n.end + "四半期".len())
+            {
+                return Step::Emit(r);
+            }
             return Step::Skip(n.end);
         }
         // A digit glued to a preceding ASCII separator inside a code (omni7-1, 1.0.2).
@@ -1783,10 +1821,10 @@ fn may_start(c: char) -> bool {
         '0'..='9'
             | '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
             | '十' | '百' | '千' | '数' | '何'
-            | '¥' | '￥' | '$' | '半' | 'M' | 'T' | 'S' | 'H' | 'R' | 'A' | 'P' | 'a' | 'p'
+            | '¥' | '￥' | '$' | '半' | 'M' | 'T' | 'S' | 'H' | 'R' | 'A' | 'P' | 'a' | 'p' | 'Q'
             // relative-date words
             | 'お' | '明' | 'あ' | '今' | '本' | '昨' | 'き' | '前' | '翌' | '同' | '当' | '先'
-            | '来' | '去' | '再'
+            | '来' | '去' | '再' | '現' | '次'
             // eras
             | '令' | '平' | '昭' | '大'
             // weekdays
