@@ -246,6 +246,12 @@ const REL_WORDS: &[RelWord] = &[
     rw("来四半期", PB, RelUnit::Quarter, 1),
     rw("次四半期", EV, RelUnit::Quarter, 1),
     rw("翌四半期", EV, RelUnit::Quarter, 1),
+    rw("先の年", PB, RelUnit::Year, -1),
+    rw("先の月", PB, RelUnit::Month, -1),
+    rw("先の週", PB, RelUnit::Week, -1),
+    rw("先の四半期", PB, RelUnit::Quarter, -1),
+    rw("現在の週", PB, RelUnit::Week, 0),
+    rw("この週", EV, RelUnit::Week, 0),
     rw("前の年", EV, RelUnit::Year, -1),
     rw("前の月", EV, RelUnit::Month, -1),
     rw("前の週", EV, RelUnit::Week, -1),
@@ -325,7 +331,7 @@ impl Ctx<'_> {
         }
         // 7~9月 and 7から9月 (a span), 7、8月 and 7・8月 (two neighbours).
         let (c, len) = match self.char_at(n.end)? {
-            c @ ('~' | '、' | '・') => (c, c.len_utf8()),
+            c @ ('~' | '、' | '・' | ',') => (c, c.len_utf8()),
             'か' if self.starts(n.end, "から") => ('~', "から".len()),
             _ => return None,
         };
@@ -590,7 +596,11 @@ impl Ctx<'_> {
     /// (`2019/07/04 17:12`, `2019/08/01-18:26`).
     pub fn slash_or_iso(&self, n: &Numeral) -> Option<Step> {
         let sep = self.char_at(n.end)?;
-        if !matches!(sep, '/' | '-' | '.' | '・') {
+        if !matches!(sep, '/' | '-' | '.' | '・' | ',') {
+            return None;
+        }
+        // 2021,7,18: commas only between the three fields of a full date.
+        if sep == ',' && n.chars != 4 {
             return None;
         }
         if self
@@ -621,6 +631,7 @@ impl Ctx<'_> {
                 // 2019/7, and 2011.3 or 2019-07 when nothing makes them a decimal or a
                 // code (2011.3万円, 2011.3%).
                 None if m.chars <= 2
+                    && sep != ','
                     && (sep == '/'
                         || (matches!(sep, '.' | '-')
                             && (1900..=2100).contains(&a)
@@ -719,7 +730,7 @@ impl Ctx<'_> {
             return Step::Nothing;
         };
         let p = n.end;
-        if matches!(self.char_at(p), Some('~' | '、' | '・')) || self.starts(p, "から") {
+        if matches!(self.char_at(p), Some('~' | '、' | '・' | ',')) || self.starts(p, "から") {
             // 2020~2021年, 2020、2021年: years with 年 written once.
             if v >= 1000
                 && let Some((y, Some(yu), end)) = self.span_at(n.start, "年", 9999)
@@ -804,6 +815,19 @@ impl Ctx<'_> {
         };
         if e.year.is_some() {
             p = slash(p, &|q| self.month_at(q).is_some());
+            // 2021年/7: the month's number alone after the slash.
+            if self.starts(p, "/")
+                && let Some(m) = self.digits_at(p + 1).filter(|m| m.chars <= 2)
+                && m.int().is_some_and(|m| (1..=12).contains(&m))
+                && !self
+                    .char_at(m.end)
+                    .is_some_and(|c| c.is_ascii_digit() || "/.月日".contains(c))
+            {
+                e.month = m.int().map(|m| m as u32);
+                let mut r = Raw::new(start..m.end, self.sentence, Kind::Date);
+                r.temporal = Some(TExpr::Abs(e));
+                return r;
+            }
         }
         if e.year.is_some()
             && let Some((q, end)) = self.quarter_after_year_at(p)
@@ -893,6 +917,10 @@ impl Ctx<'_> {
             "後",
             "半",
             "ばかり",
+            "経過",
+            "経っ",
+            "過ぎたら",
+            "過ぎてから",
             "ほど",
             "余り",
             "近く",
@@ -925,6 +953,13 @@ impl Ctx<'_> {
         };
         if v == 1 && self.per_day_follows_across_wrap(p) {
             return duration(Qualifiers::PER);
+        }
+        // この1日, ここ3日: a period reaching up to now.
+        if ["この", "ここ"]
+            .iter()
+            .any(|w| self.before(n.start).ends_with(w))
+        {
+            return duration(Qualifiers::NONE);
         }
         if self.after_kara_made(n.start, prev)
             && !["まで", "に", "から", "~", "にかけ", "の"]
@@ -1040,7 +1075,7 @@ impl Ctx<'_> {
             (1, p + "元".len())
         } else if let Some(d) = self
             .digits_at(p)
-            .filter(|d| matches!(self.char_at(d.end), Some('/' | '.' | '-' | '・')))
+            .filter(|d| matches!(self.char_at(d.end), Some('/' | '.' | '-' | '・' | ',')))
         {
             // 令和3.7.18: read the digits alone, not as the decimal 3.7.
             (d.int()?, d.end)
@@ -1061,7 +1096,7 @@ impl Ctx<'_> {
         // 令和3/7/18, 令和3.7.18, 令和3・7, 平成31-4-30: the era year in numbers.
         let sep = self
             .char_at(end)
-            .filter(|c| matches!(c, '/' | '.' | '-' | '・'))?;
+            .filter(|c| matches!(c, '/' | '.' | '-' | '・' | ','))?;
         let m = self
             .digits_at(end + sep.len_utf8())
             .filter(|m| m.chars <= 2)?;
@@ -1243,7 +1278,7 @@ impl Ctx<'_> {
     /// 本日, 同日夕, 本日午前6時, 今月4日, 先月, 昨年末, 来年10月, 今年度.
     pub fn relative_word_at(&self, i: usize) -> Option<Raw> {
         let c = self.char_at(i)?;
-        if !"一お明あ今本昨き前翌同当先来去再現次".contains(c) || !self.boundary(i)
+        if !"一お明あ今本昨き前翌同当先来去再現次こ".contains(c) || !self.boundary(i)
         {
             return None;
         }

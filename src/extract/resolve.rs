@@ -273,10 +273,23 @@ fn appositives(raws: &mut [Raw], text: &str) {
     for k in 1..raws.len() {
         let (a, b) = raws.split_at_mut(k);
         let (r, next) = (&mut a[k - 1], &b[0]);
-        let day_word = matches!(
-            &r.temporal,
-            Some(TExpr::Rel(rel)) if rel.unit == RelUnit::Day && rel.time.is_none() && !rel.vague
-        ) && r.kind == Kind::RelativeDate;
+        let Some(TExpr::Rel(rel)) = &r.temporal else {
+            continue;
+        };
+        let day_word = rel.unit == RelUnit::Day
+            && rel.time.is_none()
+            && !rel.vague
+            && r.kind == Kind::RelativeDate;
+        // 今日1日 (all of today), not "today, the 1st", when today is known to be another
+        // day: a bare day after a word counted from the publication date must agree.
+        let bare_day = matches!(&next.temporal, Some(TExpr::Abs(e)) if e.month.is_none());
+        if rel.anchor == Anchor::Publication
+            && bare_day
+            && r.value.is_some()
+            && r.value != next.value
+        {
+            continue;
+        }
         let between = text.get(r.range.end..next.range.start).unwrap_or("x");
         if !day_word || next.sentence != r.sentence || !(between.is_empty() || between == "の") {
             continue;

@@ -97,7 +97,14 @@ pub(crate) fn add_length(d: &mut IsoDuration, unit: DurUnit, v: Decimal) -> Opti
             DurUnit::Day => (DurUnit::Hour, 24),
             DurUnit::Hour => (DurUnit::Minute, 60),
             DurUnit::Minute => (DurUnit::Second, 60),
-            DurUnit::Second => return None,
+            DurUnit::Second => {
+                let (ms, rest) = frac.mul_int(1000)?.split_fraction()?;
+                if !rest.is_zero() {
+                    return None;
+                }
+                d.millis += u32::try_from(ms).ok()?;
+                return Some(());
+            }
         };
         let (w, f) = frac.mul_int(factor)?.split_fraction()?;
         next.set(d, u32::try_from(w).ok()?);
@@ -444,6 +451,19 @@ const IDIOMS: &[&str] = &[
     "一人一人",
     "一つ一つ",
     "十人十色",
+];
+
+/// Verbs after a length that make it the point when it has passed (conditional or
+/// sequential forms, not the past-tense statement 2ヶ月が経過した).
+const ELAPSED: &[&str] = &[
+    "経過後",
+    "経過したら",
+    "経過してから",
+    "経ったら",
+    "経ってから",
+    "たったら",
+    "過ぎたら",
+    "過ぎてから",
 ];
 
 /// Endings of dates spelled in hiragana; a sentence without one is not searched for them.
@@ -1037,7 +1057,20 @@ impl<'a> Ctx<'a> {
 
     /// The counter right after numeral `n`.
     pub fn counter_at(&self, n: &Numeral) -> Option<(Unit, usize)> {
-        let p = n.end;
+        let mut p = n.end;
+        // 百 日, 四 分間: a space between a kanji numeral and a unit of time.
+        if n.kanji
+            && self.starts(p, " ")
+            && COUNTERS.iter().any(|(w, u)| {
+                matches!(u, Unit::Dur(_))
+                    && self.starts(p + 1, w)
+                    && !self
+                        .char_at(p + 1 + w.len())
+                        .is_some_and(|c| c.is_alphanumeric() && !"間".contains(c))
+            })
+        {
+            p += 1;
+        }
         let r = self.rest(p);
         for &(w, unit) in COUNTERS {
             if !r.starts_with(w) {
@@ -1249,6 +1282,19 @@ impl<'a> Ctx<'a> {
                     last = u2;
                     end = e2;
                 }
+                // 9秒58: the hundredths of a timed result, written after 秒.
+                if known
+                    && last == DurUnit::Second
+                    && d.millis == 0
+                    && let Some(f) = self.digits_at(end).filter(|f| f.chars <= 3)
+                    && self.counter_at(&f).is_none()
+                    && !self.char_at(f.end).is_some_and(|c| ".,:/".contains(c))
+                {
+                    let frac = Decimal::new(i128::from(f.int()?), f.chars as u32);
+                    if add_length(&mut d, DurUnit::Second, frac).is_some() {
+                        end = f.end;
+                    }
+                }
                 // 1年半, 2時間半, 5ヶ月半: and a half of the last unit written.
                 if known
                     && self.starts(end, "半")
@@ -1361,6 +1407,9 @@ impl<'a> Ctx<'a> {
             (-1, "まえ".len())
         } else if self.starts(p, "後") {
             (1, "後".len())
+        } else if let Some(w) = ELAPSED.iter().find(|w| self.starts(p, w)) {
+            // 2ヶ月経ったら, 3日経過後に: when the length has passed, a point after it.
+            (1, w.len())
         } else {
             return None;
         };
@@ -1464,12 +1513,14 @@ impl<'a> Ctx<'a> {
         let low = n.value?;
         let p = n.end;
         let c = self.char_at(p)?;
-        // 10-20% reads like 10~20%; dates and phone numbers were taken before.
-        let tilde = c == '~' || c == '-';
+        // 10-20% reads like 10~20%; dates and phone numbers were taken before. 1から2日間:
+        // から between two numbers joins them like ~.
+        let kara = self.starts(p, "から");
+        let tilde = c == '~' || c == '-' || kara;
         if !(tilde || c == '、' || c == ',') {
             return None;
         }
-        let m = self.numeral(p + c.len_utf8())?;
+        let m = self.numeral(p + if kara { "から".len() } else { c.len_utf8() })?;
         let high = m.value?;
         if tilde {
             if low >= high {
@@ -1612,6 +1663,14 @@ impl<'a> Ctx<'a> {
                 "マイナス".len()
             } else if b.ends_with(['▲', '△']) {
                 '▲'.len_utf8()
+            } else if b.ends_with('ー')
+                && !b[..b.len() - 'ー'.len_utf8()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| ('\u{30A0}'..='\u{30FF}').contains(&c))
+            {
+                // ー typed for a minus sign (not the long vowel ending a katakana word).
+                'ー'.len_utf8()
             } else if b.ends_with('-')
                 && !b[..b.len() - 1].chars().next_back().is_some_and(|c| {
                     c.is_ascii_alphanumeric()
@@ -1824,7 +1883,7 @@ fn may_start(c: char) -> bool {
             | '¥' | '￥' | '$' | '半' | 'M' | 'T' | 'S' | 'H' | 'R' | 'A' | 'P' | 'a' | 'p' | 'Q'
             // relative-date words
             | 'お' | '明' | 'あ' | '今' | '本' | '昨' | 'き' | '前' | '翌' | '同' | '当' | '先'
-            | '来' | '去' | '再' | '現' | '次'
+            | '来' | '去' | '再' | '現' | '次' | 'こ'
             // eras
             | '令' | '平' | '昭' | '大'
             // weekdays

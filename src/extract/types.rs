@@ -258,6 +258,8 @@ pub struct IsoDuration {
     pub minutes: u32,
     /// Seconds.
     pub seconds: u32,
+    /// Thousandths of a second (9秒58, 1.5秒).
+    pub millis: u32,
 }
 
 impl fmt::Display for IsoDuration {
@@ -273,12 +275,18 @@ impl fmt::Display for IsoDuration {
                 write!(f, "{v}{u}")?;
             }
         }
-        if self.hours + self.minutes + self.seconds > 0 {
+        if self.hours + self.minutes + self.seconds + self.millis > 0 {
             f.write_str("T")?;
-            for (v, u) in [(self.hours, 'H'), (self.minutes, 'M'), (self.seconds, 'S')] {
+            for (v, u) in [(self.hours, 'H'), (self.minutes, 'M')] {
                 if v > 0 {
                     write!(f, "{v}{u}")?;
                 }
+            }
+            if self.millis > 0 {
+                let frac = format!("{:03}", self.millis);
+                write!(f, "{}.{}S", self.seconds, frac.trim_end_matches('0'))?;
+            } else if self.seconds > 0 {
+                write!(f, "{}S", self.seconds)?;
             }
         } else if self.years + self.months + self.weeks + self.days == 0 {
             f.write_str("0D")?;
@@ -445,6 +453,14 @@ mod tests {
         );
         assert_eq!(dur(|d| d.months = 3), "P3M");
         assert_eq!(dur(|d| d.weeks = 2), "P2W");
+        assert_eq!(
+            dur(|d| {
+                d.seconds = 9;
+                d.millis = 580
+            }),
+            "PT9.58S"
+        );
+        assert_eq!(dur(|d| d.millis = 100), "PT0.1S");
         let q = Qualifiers::LOWER | Qualifiers::EARLY_MORNING;
         assert_eq!(q.to_string(), "lower+early_morning");
         assert_eq!(Qualifiers::NONE.to_string(), "none");
