@@ -961,6 +961,16 @@ impl Ctx<'_> {
         {
             return duration(Qualifiers::NONE);
         }
+        // 開始4日で, 発売3日で: the days since an event named by a verbal noun, within
+        // which something happened.
+        if r.starts_with('で')
+            && n.start > self.s0
+            && self.token_at(n.start - 1).is_some_and(|t| {
+                t.end as usize == n.start && t.pos == Pos::Noun(crate::tokenize::NounKind::Verbal)
+            })
+        {
+            return duration(Qualifiers::NONE);
+        }
         if self.after_kara_made(n.start, prev)
             && !["まで", "に", "から", "~", "にかけ", "の"]
                 .iter()
@@ -1456,6 +1466,86 @@ impl Ctx<'_> {
             offset,
             ..RelExpr::default()
         }));
+        Some(r)
+    }
+
+    /// An English date: `July 3, 2019`, `Jul. 3, 2019`, `Sep 30`, `March 2020`.
+    pub fn english_date_at(&self, i: usize) -> Option<Raw> {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let rest = self.rest(i);
+        let (month, len) = MONTHS.iter().enumerate().find_map(|(k, m)| {
+            if rest.starts_with(m) {
+                return Some((k as u32 + 1, m.len()));
+            }
+            // Three-letter abbreviations (Sept. too), with or without the full stop.
+            let abbr = if k == 8 && rest.starts_with("Sept") {
+                "Sept"
+            } else {
+                &m[..3]
+            };
+            (m.len() > 3 && rest.starts_with(abbr)).then(|| {
+                let dot = usize::from(rest[abbr.len()..].starts_with('.'));
+                (k as u32 + 1, abbr.len() + dot)
+            })
+        })?;
+        let mut p = i + len;
+        if self.char_at(p).is_some_and(|c| c.is_ascii_alphabetic()) || !self.starts(p, " ") {
+            return None;
+        }
+        p += 1;
+        let n = self.digits_at(p)?;
+        let mut e = DateExpr {
+            month: Some(month),
+            ..DateExpr::default()
+        };
+        let mut end = n.end;
+        if n.chars == 4 {
+            // March 2020.
+            e.year = Some(n.int()? as i32);
+        } else if n.chars <= 2 {
+            e.day = Some(n.int().filter(|d| (1..=31).contains(d))? as u32);
+            for suffix in ["st", "nd", "rd", "th"] {
+                if self.starts(end, suffix) {
+                    end += suffix.len();
+                    break;
+                }
+            }
+            if self.char_at(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                return None;
+            }
+            let q = if self.starts(end, ", ") {
+                end + 2
+            } else if self.starts(end, " ") {
+                end + 1
+            } else {
+                end
+            };
+            if let Some(y) = self.digits_at(q).filter(|y| y.chars == 4) {
+                e.year = Some(y.int()? as i32);
+                end = y.end;
+            }
+        } else {
+            return None;
+        }
+        if self.char_at(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        date_value(e.year, e.month, e.day)?;
+        let mut r = Raw::new(i..end, self.sentence, Kind::Date);
+        r.temporal = Some(TExpr::Abs(e));
         Some(r)
     }
 

@@ -154,11 +154,42 @@ pub(crate) fn resolve(
     let mut events: Vec<Event> = Vec::new();
     // The previous date: its end, sentence, value and whether it opens a span (以降).
     let mut prev: Option<(usize, usize, DateValue, bool)> = None;
+    // A year standing alone on its line heads the list of dates under it (「2019年」 then
+    // 「・7月1日 開始」, 「・7月4日 会見」): its year and the last sentence it governed.
+    let mut heading: Option<(i32, usize)> = None;
     for r in raws.iter_mut() {
         let Some(t) = r.temporal.clone() else {
             prev = None;
             continue;
         };
+        let sentence_text = sentences.get(r.sentence).and_then(|s| text.get(s.clone()));
+        let lead = sentences
+            .get(r.sentence)
+            .and_then(|s| text.get(s.start..r.range.start.max(s.start)));
+        if let Some((_, last)) = heading
+            && r.sentence != last
+        {
+            // The list goes on while each line starts with its date.
+            let item = lead.is_some_and(|l| {
+                l.chars()
+                    .all(|c| c.is_whitespace() || "・•●■◆-*".contains(c))
+            });
+            heading = item
+                .then_some(heading)
+                .flatten()
+                .map(|(y, _)| (y, r.sentence));
+        }
+        let heading_year = heading.map(|(y, _)| y);
+        if let TExpr::Abs(e) = &t
+            && e.year.is_some()
+            && e.month.is_none()
+            && sentence_text.is_some_and(|st| {
+                st.trim_matches(|c: char| c.is_whitespace() || ":：".contains(c))
+                    == &text[r.range.clone()]
+            })
+        {
+            heading = e.year.map(|y| (y, r.sentence));
+        }
         let upper = r.quals.contains(Qualifiers::UPPER);
         // The second end of a span takes what it leaves out from the first: 2020年6月から
         // 7月まで is July 2020, 2012/3/8~3/10 is in 2012, whatever the reference says.
@@ -168,7 +199,7 @@ pub(crate) fn resolve(
             })
             .map(|(.., v, _)| v);
         let (value, month_named) = match &t {
-            TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month, range_from),
+            TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month, range_from, heading_year),
             TExpr::Rel(rel) => {
                 let anchor = anchor(rel, r, text, sentences, &events, reference, published);
                 (
@@ -309,6 +340,7 @@ fn resolve_abs(
     reference: Reference,
     last_month: Option<(Option<i32>, u32)>,
     range_from: Option<DateValue>,
+    heading_year: Option<i32>,
 ) -> (Option<Value>, bool) {
     let (year, month) = if e.month_from_context || (e.month.is_none() && e.day.is_some()) {
         match (last_month, reference, e.day) {
@@ -331,6 +363,7 @@ fn resolve_abs(
         (
             e.year
                 .or(inherited)
+                .or(heading_year)
                 .or_else(|| nearest_year(m, e.day, reference)),
             Some(m),
         )

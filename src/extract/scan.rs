@@ -802,6 +802,20 @@ impl<'a> Ctx<'a> {
         while i < self.s1 {
             // Fast path: most characters cannot start anything.
             let b = bytes[i];
+            // July 3, 2019 (a page's English date stamp): read before the letters are
+            // excluded as a word.
+            if matches!(b, b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D')
+                && !self
+                    .char_before(i)
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                && let Some(raw) = self.english_date_at(i)
+            {
+                let floor = out[first..].last().map_or(self.s0, |r| r.range.end);
+                let raw = self.finish(raw, floor);
+                i = raw.range.end.max(i + 1);
+                out.push(raw);
+                continue;
+            }
             let am_pm = matches!(b, b'A' | b'P' | b'a' | b'p')
                 && matches!(bytes.get(i + 1), Some(b'm' | b'M' | b'.'));
             if b < 0x80
