@@ -1431,7 +1431,12 @@ impl Ctx<'_> {
             ("らいげつ", RelUnit::Month, 1),
             ("さらいげつ", RelUnit::Month, 2),
         ];
-        if !self.boundary(i) {
+        // Kana words are cut badly by the tokenizer: after a particle is a start too.
+        if !self.boundary(i)
+            && !self
+                .char_before(i)
+                .is_some_and(|c| "のとにはがをもでやへ".contains(c))
+        {
             return None;
         }
         let rest = self.rest(i);
@@ -1605,4 +1610,190 @@ pub(crate) fn date_value(
         return None;
     }
     Some(DateValue { year, month, day })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{P, check};
+
+    #[test]
+    fn numeric_and_era_dates() {
+        check(&[
+            (
+                P,
+                "発売日は2021・3・15です。",
+                &["2021・3・15 date 2021-03-15"],
+            ),
+            (
+                P,
+                "申込書に2021年/3月/15日と書く。",
+                &["2021年/3月/15日 date 2021-03-15"],
+            ),
+            (P, "期限は2021,3,15だ。", &["2021,3,15 date 2021-03-15"]),
+            (P, "令和2/4/1に施行", &["令和2/4/1 date 2020-04-01"]),
+            (
+                P,
+                "令和2.4.1と平成31-4-30",
+                &["令和2.4.1 date 2020-04-01", "平成31-4-30 date 2019-04-30"],
+            ),
+            (P, "R2年4月1日に施行", &["R2年4月1日 date 2020-04-01"]),
+            (P, "西暦50年", &["50年 date 0050"]),
+            (P, "統計は2011.3時点", &["2011.3 date 2011-03 as_of"]),
+            // A decimal stays a number.
+            (P, "売上は2011.3万円", &["2011.3万円 money 20113000 JPY"]),
+            (
+                P,
+                "会期は2012/5/3~6です。",
+                &["2012/5/3~6 date 2012-05-03..2012-05-06 range"],
+            ),
+            (P, "— 記者 July 3, 2019", &["July 3, 2019 date 2019-07-03"]),
+            (
+                P,
+                "May I help? Sept 30 and March 2020",
+                &["Sept 30 date 2019-09-30", "March 2020 date 2020-03"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn year_spans_and_month_parts() {
+        check(&[
+            (
+                P,
+                "2018~2020年の調査",
+                &["2018~2020年 date 2018..2020 range"],
+            ),
+            (
+                P,
+                "2018、2019年に続けて",
+                &["2018、2019年 date 2018..2019 range"],
+            ),
+            (
+                P,
+                "6月下旬に来日した。",
+                &["6月下旬 date 2019-06-21..2019-06-30 ~ range"],
+            ),
+            (
+                P,
+                "8月中旬以降は減った。",
+                &["8月中旬以降 date 2019-08-11 ~ lower"],
+            ),
+            (P, "11月初旬までに", &["11月初旬 date 2019-11-10 ~ upper"]),
+            (
+                P,
+                "9月いっぱいで終える。",
+                &["9月いっぱい date 2019-09-30 ~"],
+            ),
+            (
+                P,
+                "2019年第3四半期の決算",
+                &["2019年第3四半期 date 2019-07..2019-09 range"],
+            ),
+            (
+                P,
+                "2019年度第4四半期",
+                &["2019年度第4四半期 date 2020-01..2020-03 range+fiscal_year"],
+            ),
+            (
+                P,
+                "Q2の売上と第1四半期",
+                &[
+                    "Q2 date 2019-04..2019-06 range",
+                    "第1四半期 date 2019-01..2019-03 range",
+                ],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn clock_times() {
+        check(&[
+            (
+                P,
+                "発表は12時34分56秒だった。",
+                &["12時34分56秒 time 12:34:56"],
+            ),
+            (P, "開演は7:30PMです。", &["7:30PM time 19:30"]),
+            (P, "AM10時に開く。", &["AM10時 time 10:00"]),
+            (
+                P,
+                "PM12時10分と午前12時",
+                &["PM12時10分 time 12:10", "午前12時 time 00:00"],
+            ),
+            (P, "夜12時に閉まる。", &["夜12時 time 24:00"]),
+            (P, "深夜26時まで営業", &["深夜26時 time 02:00 upper"]),
+            (
+                P,
+                "今夜8時から放送",
+                &["今夜8時 datetime 2019-07-04T20:00 lower"],
+            ),
+            (P, "今朝7時に", &["今朝7時 datetime 2019-07-04T07:00"]),
+            // A bracketed weekday separates a date from its time (realdev convention 7).
+            (
+                P,
+                "5月6日(月)18:00に締め切る。",
+                &["5月6日 date 2019-05-06", "18:00 time 18:00"],
+            ),
+            (
+                P,
+                "受付は9月3日の朝から",
+                &["9月3日 date 2019-09-03", "朝 time null ~ lower+morning"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn relative_words() {
+        check(&[
+            (
+                P,
+                "再来週と先々週",
+                &[
+                    "再来週 relative_date 2019-W29",
+                    "先々週 relative_date 2019-W25",
+                ],
+            ),
+            (
+                P,
+                "再来月と先々月と再来年",
+                &[
+                    "再来月 relative_date 2019-09",
+                    "先々月 relative_date 2019-05",
+                    "再来年 relative_date 2021",
+                ],
+            ),
+            (
+                P,
+                "一昨々日と明々後日",
+                &[
+                    "一昨々日 relative_date 2019-07-01",
+                    "明々後日 relative_date 2019-07-07",
+                ],
+            ),
+            (
+                P,
+                "来年の4月に始める。",
+                &["来年の4月 relative_date 2020-04"],
+            ),
+            (
+                P,
+                "前四半期より増えた。",
+                &["前四半期 relative_date 2019-04..2019-06 range"],
+            ),
+            (
+                P,
+                "ろくがつにかようびがある",
+                &["ろくがつ date 2019-06", "かようび date XXXX-WXX-2 weekday"],
+            ),
+            (
+                P,
+                "らいしゅうのほんじつ",
+                &[
+                    "らいしゅう relative_date 2019-W28",
+                    "ほんじつ relative_date 2019-07-04",
+                ],
+            ),
+            (P, "はなしがつきない", &[]),
+        ]);
+    }
 }

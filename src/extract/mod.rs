@@ -94,3 +94,72 @@ pub fn rows(p: &Prepared<'_>, spans: &Spans<'_>, mentions: &[Mention]) -> Vec<Me
         })
         .collect()
 }
+
+/// Table tests for the grammar beside each recognizer: `mentions` runs the whole
+/// analysis on a phrase of our own and writes each mention as
+/// `surface kind value[..upper] [unit] [~] [qualifier]` (`~` marks approx; the qualifier
+/// is left out when it is `none`).
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::OnceLock;
+
+    use crate::analyze::Analyzer;
+    use crate::corpus::Document;
+
+    fn analyzer() -> &'static Analyzer {
+        static A: OnceLock<Analyzer> = OnceLock::new();
+        A.get_or_init(|| {
+            let dict = crate::tokenize::ipadic::ensure(None, &|m| eprintln!("{m}"))
+                .expect("the IPADIC dictionary must be obtainable (see README)");
+            let dicts = crate::analyze::find_dictionaries(None).expect("dictionaries folder");
+            Analyzer::load(&dict.dir, &dicts).expect("analyzer loads")
+        })
+    }
+
+    /// The mentions of `text` published on `published` (`2019-07-04`), one string each.
+    pub fn mentions(published: Option<&str>, text: &str) -> Vec<String> {
+        let mut doc = Document::from_str("t.txt", text);
+        doc.meta.published = published.and_then(crate::calendar::Date::parse_loose);
+        let an = analyzer().worker().analyze(&doc).expect("analysis");
+        an.mentions
+            .iter()
+            .map(|m| {
+                let mut s = format!(
+                    "{} {} {}",
+                    m.text,
+                    m.kind,
+                    m.value.as_deref().unwrap_or("null")
+                );
+                if let Some(u) = &m.value_upper {
+                    s += &format!("..{u}");
+                }
+                if let Some(u) = &m.unit {
+                    s += &format!(" {u}");
+                }
+                if m.approx {
+                    s += " ~";
+                }
+                if m.qualifier != "none" {
+                    s += &format!(" {}", m.qualifier);
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// Checks every case (publication date, text, mentions wanted) and reports all
+    /// differences at once.
+    pub fn check(cases: &[(Option<&str>, &str, &[&str])]) {
+        let mut failures = Vec::new();
+        for (published, text, want) in cases {
+            let got = mentions(*published, text);
+            if got != *want {
+                failures.push(format!("{text}\n  want {want:?}\n  got  {got:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    }
+
+    /// The publication date most cases use.
+    pub const P: Option<&str> = Some("2019-07-04");
+}

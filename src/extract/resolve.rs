@@ -169,12 +169,18 @@ pub(crate) fn resolve(
         if let Some((_, last)) = heading
             && r.sentence != last
         {
-            // The list goes on while each line starts with its date.
+            // The list goes on while each line starts with its date, with no blank line
+            // between.
             let item = lead.is_some_and(|l| {
                 l.chars()
                     .all(|c| c.is_whitespace() || "・•●■◆-*".contains(c))
             });
-            heading = item
+            let gap = sentences
+                .get(last)
+                .zip(sentences.get(r.sentence))
+                .and_then(|(a, b)| text.get(a.end..b.start))
+                .is_none_or(|g| g.matches('\n').count() > 1);
+            heading = (item && !gap)
                 .then_some(heading)
                 .flatten()
                 .map(|(y, _)| (y, r.sentence));
@@ -606,5 +612,73 @@ mod tests {
         assert_eq!(iso_week(Date::new(2019, 7, 4).unwrap()), Some((2019, 27)));
         assert_eq!(iso_week(Date::new(2019, 12, 30).unwrap()), Some((2020, 1)));
         assert_eq!(iso_week(Date::new(2021, 1, 3).unwrap()), Some((2020, 53)));
+    }
+}
+
+#[cfg(test)]
+mod grammar_tests {
+    use super::super::testing::{P, check};
+
+    #[test]
+    fn the_second_end_of_a_span_takes_the_first_ends_year() {
+        check(&[
+            (
+                P,
+                "2016年6月から7月まで",
+                &["2016年6月 date 2016-06 lower", "7月 date 2016-07 upper"],
+            ),
+            (
+                P,
+                "2016/3/8~3/10の間",
+                &[
+                    "2016/3/8 date 2016-03-08 lower",
+                    "3/10 date 2016-03-10 upper",
+                ],
+            ),
+            (
+                P,
+                "2016年12月から1月にかけて",
+                &["2016年12月 date 2016-12 lower", "1月 date 2017-01 upper"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn appositives_take_their_date() {
+        check(&[
+            (
+                Some("2019-07-16"),
+                "同日12日に発表した。",
+                &["同日 relative_date 2019-07-12", "12日 date 2019-07-12"],
+            ),
+            (
+                Some("2019-07-16"),
+                "開始の翌日の今月2日に",
+                &[
+                    "翌日 relative_date 2019-07-02",
+                    "今月2日 relative_date 2019-07-02",
+                ],
+            ),
+            // 今日1日 (all of today): the bare day disagrees with the known date.
+            (
+                P,
+                "今日1日は休む。",
+                &["今日 relative_date 2019-07-04", "1日 date 2019-07-01"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_year_alone_on_its_line_heads_the_list_under_it() {
+        check(&[(
+            Some("2021-03-01"),
+            "経緯\n2018年\n・7月1日 開始\n・8月2日 停止\n\n11月3日に再開する。",
+            &[
+                "2018年 date 2018",
+                "7月1日 date 2018-07-01",
+                "8月2日 date 2018-08-02",
+                "11月3日 date 2020-11-03",
+            ],
+        )]);
     }
 }

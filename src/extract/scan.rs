@@ -313,6 +313,8 @@ const NOT_COUNTS: &[&str] = &[
     "箇年",
     "とせ",
     "人月",
+    "時点",
+    "現在",
     // multipliers and ratios
     "億",
     "割",
@@ -979,6 +981,17 @@ impl<'a> Ctx<'a> {
         if let Some(r) = self.continued_clock(&n, prev) {
             return Step::Emit(r);
         }
+        // 毎時01分: a minute of every hour (a rate of times).
+        if self.before(n.start).ends_with("毎時")
+            && self.starts(n.end, "分")
+            && !self.starts(n.end + "分".len(), "間")
+            && let Some(m) = n.int().filter(|m| (0..60).contains(m))
+        {
+            let mut r = Raw::new(n.start..n.end + "分".len(), self.sentence, Kind::Time);
+            r.value = Some(Value::MinuteOfHour(m as u32));
+            r.quals = Qualifiers::PER;
+            return Step::Emit(r);
+        }
         match self.date_at(&n, prev) {
             Step::Nothing => {}
             s => return s,
@@ -1153,7 +1166,15 @@ impl<'a> Ctx<'a> {
         match t.pos {
             Pos::Noun(NounKind::Counter) => Some(t.end as usize),
             Pos::Noun(NounKind::General | NounKind::Verbal) => {
-                if n.kanji || w.chars().any(|c| c.is_ascii()) {
+                // Arabic digits, with 万/億 allowed (50万ダウンロード).
+                let kanji_digits = self.text[n.start..n.end]
+                    .chars()
+                    .any(|c| numerals::is_kanji_numeral_char(c) && !"万億兆".contains(c));
+                // Things are counted in whole numbers; 2011.3時点 is a date, not a count.
+                if kanji_digits
+                    || w.chars().any(|c| c.is_ascii())
+                    || n.value.is_none_or(|v| !v.is_integer())
+                {
                     return None;
                 }
                 // The noun must head its phrase: what follows is not another noun (a
@@ -1970,7 +1991,150 @@ fn govern_lists(cx: &Ctx<'_>, raws: &mut [Raw]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{P, check};
     use super::*;
+
+    #[test]
+    fn counters_from_the_dictionary() {
+        check(&[
+            (P, "庭に猫が3匹いた。", &["3匹 count 3 匹"]),
+            (
+                P,
+                "鉛筆を12本と画用紙を5枚買った。",
+                &["12本 count 12 本", "5枚 count 5 sheet"],
+            ),
+            (P, "スープを2杯半飲んだ。", &["2杯半 count 2.5 杯"]),
+            (
+                P,
+                "ジュースを8本強用意した。",
+                &["8本強 count 8 本 ~ lower"],
+            ),
+            (P, "約三十人が集まった。", &["約三十人 count 30 person ~"]),
+            // Labels, ranks, ages and ordinals are counters that do not count.
+            (P, "彼は25歳で、父は60代だ。", &[]),
+            (P, "2番目の走者が1位になった。", &[]),
+            (P, "本店は3丁目5番地にある。", &[]),
+        ]);
+    }
+
+    #[test]
+    fn nouns_used_as_counters() {
+        check(&[
+            (P, "全部で4種類のプランがある。", &["4種類 count 4 type"]),
+            (
+                P,
+                "アプリは50万ダウンロードを超えた。",
+                &["50万ダウンロード count 500000 ダウンロード lower"],
+            ),
+            (
+                P,
+                "倉庫から段ボール30カートンが消えた。",
+                &["30カートン count 30 carton"],
+            ),
+            (P, "被害は5サイト(国内)に及ぶ。", &["5サイト count 5 site"]),
+            // A compound names one thing; a year names an event; kanji numerals glued to
+            // a noun are names.
+            (P, "3ワードアドレスを使う。", &[]),
+            (P, "2段階の認証を導入した。", &[]),
+            (P, "東京2020大会の会場", &[]),
+            (P, "三菱と十六銀行が提携した。", &[]),
+            // A small number before の counts what a countable noun names.
+            (P, "被害は8の銀行に広がった。", &["8 count 8 bank"]),
+        ]);
+    }
+
+    #[test]
+    fn one_of_idioms_and_proverbs() {
+        check(&[
+            (P, "もう一人は否認している。", &[]),
+            (P, "容疑者の一人は黙秘した。", &[]),
+            (P, "「アプリ」の1機能にすぎない。", &[]),
+            (P, "一人も同席しなかった。", &[]),
+            (P, "一度は断った。", &[]),
+            (P, "石の上にも三年という。", &[]),
+            // Other counts with one stay counts.
+            (
+                P,
+                "子ども1人につき500円。",
+                &["1人 count 1 person per", "500円 money 500 JPY"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn lengths_with_fractions_and_halves() {
+        check(&[
+            (P, "移動に1.5時間かかる。", &["1.5時間 duration PT1H30M"]),
+            (P, "工事は2.5日間続いた。", &["2.5日間 duration P2DT12H"]),
+            (P, "試験期間は1.5年間だ。", &["1.5年間 duration P1Y6M"]),
+            (P, "5ヶ月半で完成した。", &["5ヶ月半 duration P5M15D"]),
+            (P, "2週間半の休暇", &["2週間半 duration P2W3DT12H"]),
+            (P, "記録は9秒58だった。", &["9秒58 duration PT9.58S"]),
+            (
+                P,
+                "半世紀と四半世紀と半月",
+                &[
+                    "半世紀 duration P50Y",
+                    "四半世紀 duration P25Y",
+                    "半月 duration P15D",
+                ],
+            ),
+            (P, "半月板を痛めた。", &[]),
+        ]);
+    }
+
+    #[test]
+    fn lengths_back_and_ahead_are_relative_dates() {
+        check(&[
+            (P, "1年半前に始まった。", &["1年半前 relative_date 2018-01"]),
+            (
+                P,
+                "3年5カ月後に完成する。",
+                &["3年5カ月後 relative_date 2022-12"],
+            ),
+            (
+                P,
+                "4年ほど前から続く。",
+                &["4年ほど前 relative_date 2015 ~ lower"],
+            ),
+            (
+                P,
+                "およそ1000年前の遺跡",
+                &["およそ1000年前 relative_date 1019 ~"],
+            ),
+            (P, "半世紀前の建物", &["半世紀前 relative_date 1969"]),
+            (
+                P,
+                "3カ月経ったら見直す。",
+                &["3カ月経ったら relative_date 2019-10"],
+            ),
+            (P, "2カ月が経過した。", &["2カ月 duration P2M"]),
+            (
+                P,
+                "開始から3日目に止まった。",
+                &["3日目 relative_date 2019-07-06"],
+            ),
+            (P, "発売5日で完売した。", &["5日 duration P5D"]),
+        ]);
+    }
+
+    #[test]
+    fn clock_ranges_written_short() {
+        check(&[
+            (
+                P,
+                "午後3時から5時まで休む。",
+                &["午後3時 time 15:00 lower", "5時 time 17:00 upper"],
+            ),
+            (
+                P,
+                "10時20分から25分にかけて",
+                &["10時20分 time 10:20 lower", "25分 time 10:25 upper"],
+            ),
+            (P, "受付は9~17時です。", &["9~17時 time 09:00..17:00 range"]),
+            (P, "毎時30分に発車する。", &["30分 time XX:30 per"]),
+        ]);
+    }
 
     #[test]
     fn phone_numbers() {

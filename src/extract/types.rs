@@ -315,6 +315,8 @@ pub enum Value {
     DateTime(DateValue, ClockTime),
     /// A clock time.
     Time(ClockTime),
+    /// A minute of every hour (毎時01分): `XX:01`.
+    MinuteOfHour(u32),
     /// A length of time.
     Duration(IsoDuration),
 }
@@ -346,6 +348,7 @@ impl fmt::Display for Value {
             Value::Week { year, week } => write!(f, "{year:04}-W{week:02}"),
             Value::DateTime(d, t) => write!(f, "{d}T{t}"),
             Value::Time(t) => write!(f, "{t}"),
+            Value::MinuteOfHour(m) => write!(f, "XX:{m:02}"),
             Value::Duration(d) => write!(f, "{d}"),
         }
     }
