@@ -199,11 +199,12 @@ pub(crate) fn resolve(
         let upper = r.quals.contains(Qualifiers::UPPER);
         // The second end of a span takes what it leaves out from the first: 2020年6月から
         // 7月まで is July 2020, 2012/3/8~3/10 is in 2012, whatever the reference says.
+        // A list (7月、8月) keeps the year; only a span may run into the next one.
         let range_from = prev
-            .filter(|&(end, sentence, _, opens)| {
-                sentence == r.sentence && joins_span(text, end, r.range.start, opens)
-            })
-            .map(|(.., v, _)| v);
+            .filter(|&(_, sentence, _, _)| sentence == r.sentence)
+            .and_then(|(end, _, v, opens)| {
+                joins_span(text, end, r.range.start, opens).map(|span| (v, span))
+            });
         let (value, month_named) = match &t {
             TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month, range_from, heading_year),
             TExpr::Rel(rel) => {
@@ -283,12 +284,11 @@ pub(crate) fn resolve(
     appositives(raws, text);
 }
 
-/// Whether the text between two dates joins them into a span: から, ~, -, より, まで
-/// (or nothing, after a first date that opens one: 6月以降7月).
-fn joins_span(text: &str, a: usize, b: usize, opens: bool) -> bool {
-    let Some(between) = text.get(a..b) else {
-        return false;
-    };
+/// How the text between two dates joins them: `Some(true)` into a span (から, ~, -,
+/// より, or nothing after a first date that opens one: 6月以降7月), `Some(false)` into a
+/// list (、, ・), `None` not at all.
+fn joins_span(text: &str, a: usize, b: usize, opens: bool) -> Option<bool> {
+    let between = text.get(a..b)?;
     let mut w = between.trim_matches([' ', '\t']);
     // A bracketed weekday after the first date: 4月23日(火)~5月10日.
     if w.starts_with('(')
@@ -297,9 +297,10 @@ fn joins_span(text: &str, a: usize, b: usize, opens: bool) -> bool {
         w = w[k + 1..].trim_matches([' ', '\t']);
     }
     match w {
-        "" => opens,
-        "から" | "~" | "-" | "より" | "・" | "、" => true,
-        _ => false,
+        "" => opens.then_some(true),
+        "から" | "~" | "-" | "より" => Some(true),
+        "・" | "、" => Some(false),
+        _ => None,
     }
 }
 
@@ -345,7 +346,7 @@ fn resolve_abs(
     upper: bool,
     reference: Reference,
     last_month: Option<(Option<i32>, u32)>,
-    range_from: Option<DateValue>,
+    range_from: Option<(DateValue, bool)>,
     heading_year: Option<i32>,
 ) -> (Option<Value>, bool) {
     let (year, month) = if e.month_from_context || (e.month.is_none() && e.day.is_some()) {
@@ -360,11 +361,11 @@ fn resolve_abs(
             },
         }
     } else if let Some(m) = e.month {
-        let inherited = range_from.and_then(|f| {
+        let inherited = range_from.and_then(|(f, span)| {
             let y = f.year?;
             // 12月から1月: the span runs into the next year.
             let earlier = (m, e.day.unwrap_or(31)) < (f.month?, f.day.unwrap_or(1));
-            Some(if earlier { y + 1 } else { y })
+            Some(if earlier && span { y + 1 } else { y })
         });
         (
             e.year
