@@ -264,6 +264,24 @@ const REL_WORDS: &[RelWord] = &[
     rw("前週", EV, RelUnit::Week, -1),
 ];
 
+/// The indices of the [`REL_WORDS`] starting with `c`, in table order (longest first).
+fn rel_words_from(c: char) -> &'static [usize] {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<char, Vec<usize>>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let mut m: std::collections::HashMap<char, Vec<usize>> = Default::default();
+            for (k, w) in REL_WORDS.iter().enumerate() {
+                if let Some(c) = w.word.chars().next() {
+                    m.entry(c).or_default().push(k);
+                }
+            }
+            m
+        })
+        .get(&c)
+        .map_or(&[], Vec::as_slice)
+}
+
 const ERAS: &[(&str, i32)] = &[
     ("令和", 2018),
     ("平成", 1988),
@@ -1292,8 +1310,9 @@ impl Ctx<'_> {
         {
             return None;
         }
-        let w = REL_WORDS
+        let w = rel_words_from(c)
             .iter()
+            .map(|&k| &REL_WORDS[k])
             .find(|w| self.starts(i, w.word) && self.boundary(i + w.word.len()))?;
         let mut p = i + w.word.len();
         // 前年比, 前日比, 前年同期, 前年同月比: comparisons, not dates.
@@ -1444,7 +1463,7 @@ impl Ctx<'_> {
         if let Some((k, w)) = MONTHS
             .iter()
             .enumerate()
-            .filter(|(_, w)| rest.starts_with(&format!("{w}がつ")))
+            .filter(|(_, w)| rest.strip_prefix(**w).is_some_and(|r| r.starts_with("がつ")))
             .max_by_key(|(_, w)| w.len())
         {
             let mut r = Raw::new(i..i + w.len() + "がつ".len(), self.sentence, Kind::Date);
@@ -1456,7 +1475,7 @@ impl Ctx<'_> {
         }
         if let Some(k) = DAYS
             .iter()
-            .position(|w| rest.starts_with(&format!("{w}ようび")))
+            .position(|w| rest.strip_prefix(*w).is_some_and(|r| r.starts_with("ようび")))
         {
             let end = i + DAYS[k].len() + "ようび".len();
             let mut r = Raw::new(i..end, self.sentence, Kind::Date);

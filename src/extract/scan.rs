@@ -807,6 +807,7 @@ impl<'a> Ctx<'a> {
             // July 3, 2019 (a page's English date stamp): read before the letters are
             // excluded as a word.
             if matches!(b, b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D')
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase)
                 && !self
                     .char_before(i)
                     .is_some_and(|c| c.is_ascii_alphanumeric())
@@ -833,7 +834,11 @@ impl<'a> Ctx<'a> {
                 i += c.len_utf8();
                 continue;
             }
-            if let Some(end) = self.excluded_end(i) {
+            // Codes, URLs, phone numbers and dictionary terms start with an ASCII
+            // character or a numeral; words like 本日 or 午後 need no look at them.
+            if (c.is_ascii() || numerals::starts_numeral(c))
+                && let Some(end) = self.excluded_end(i)
+            {
                 i = end.max(i + 1);
                 while i < self.s1 && !self.text.is_char_boundary(i) {
                     i += 1;
@@ -1160,7 +1165,11 @@ impl<'a> Ctx<'a> {
         if after.starts_with("認証") || after.starts_with("の認証") {
             return None;
         }
-        if NOT_COUNTS.contains(&w) {
+        if !matches!(
+            t.pos,
+            Pos::Noun(NounKind::Counter | NounKind::General | NounKind::Verbal)
+        ) || NOT_COUNTS.contains(&w)
+        {
             return None;
         }
         match t.pos {
@@ -1933,11 +1942,18 @@ fn may_start(c: char) -> bool {
 /// Whether an ASCII run is a clock hour with AM/PM (`10PM`, `PM11`, `pm`), which the
 /// clock recognizer reads.
 fn is_am_pm_clock(t: &str) -> bool {
-    let t = t.to_ascii_lowercase();
-    let digits = |d: &str| d.is_empty() || (d.len() <= 2 && d.bytes().all(|b| b.is_ascii_digit()));
-    ["am", "pm", "a.m.", "p.m."]
-        .iter()
-        .any(|w| t.strip_suffix(w).is_some_and(digits) || t.strip_prefix(w).is_some_and(digits))
+    if t.len() > 6 {
+        return false;
+    }
+    let digits = |d: &[u8]| d.len() <= 2 && d.iter().all(u8::is_ascii_digit);
+    let b = t.as_bytes();
+    ["am", "pm", "a.m.", "p.m."].iter().any(|w| {
+        let w = w.as_bytes();
+        let n = b.len();
+        n >= w.len()
+            && ((b[n - w.len()..].eq_ignore_ascii_case(w) && digits(&b[..n - w.len()]))
+                || (b[..w.len()].eq_ignore_ascii_case(w) && digits(&b[w.len()..])))
+    })
 }
 
 /// Whether an ASCII run is a phone number: `0120-192-044`, `03-1234-5678`.
