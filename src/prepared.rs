@@ -30,7 +30,10 @@ pub struct Prepared<'d> {
 impl Prepared<'_> {
     /// Resolves this document's normalized ranges to original offsets.
     pub fn spans(&self) -> Spans<'_> {
-        Spans::new(&self.doc.text, &self.norm)
+        Spans {
+            html: self.doc.html.as_deref(),
+            ..Spans::new(&self.doc.text, &self.norm)
+        }
     }
 
     /// Tokens inside the normalized byte range `r`.
@@ -45,12 +48,16 @@ impl Prepared<'_> {
 
 /// Maps normalized byte ranges to original byte and character offsets.
 ///
-/// Character offsets are counted incrementally from the last query, so a document's spans
-/// resolved in order cost one pass over the text.
+/// Character offsets are counted incrementally from the last query, forwards or
+/// backwards, so a document's spans resolved in order cost one pass over the text, and a
+/// query a little before the last one (overlapping spans, facts of one sentence) costs
+/// only the distance back, not a count from the start of the text.
 pub struct Spans<'t> {
     orig: &'t str,
     norm: &'t NormalizedText,
     last: std::cell::Cell<(usize, usize)>,
+    /// A web page's layout: evidence text is shown decoded.
+    html: Option<&'t crate::corpus::html::Layout>,
 }
 
 impl<'t> Spans<'t> {
@@ -60,6 +67,7 @@ impl<'t> Spans<'t> {
             orig,
             norm,
             last: std::cell::Cell::new((0, 0)),
+            html: None,
         }
     }
 
@@ -67,6 +75,8 @@ impl<'t> Spans<'t> {
         let (lb, lc) = self.last.get();
         let c = if byte >= lb {
             lc + self.orig[lb..byte].chars().count()
+        } else if byte >= lb / 2 {
+            lc - self.orig[byte..lb].chars().count()
         } else {
             self.orig[..byte].chars().count()
         };
@@ -96,5 +106,16 @@ impl<'t> Spans<'t> {
     pub fn original(&self, r: Range<usize>) -> &'t str {
         let o = self.orig_range(r);
         &self.orig[o]
+    }
+
+    /// The text a reader sees in a normalized range: the original text, or for a web
+    /// page its text with markup removed and character references decoded (evidence
+    /// sentences: `&ldquo;` reads as “).
+    pub fn visible(&self, r: Range<usize>) -> String {
+        let o = self.orig_range(r);
+        match self.html {
+            Some(layout) => layout.visible(self.orig, o).trim().to_string(),
+            None => self.orig[o].to_string(),
+        }
     }
 }

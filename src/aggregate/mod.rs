@@ -274,6 +274,7 @@ impl Aggregate for FiguresAggregate {
                 "as_of",
                 "subject",
                 "comparable",
+                "incident",
             ],
         )]
     }
