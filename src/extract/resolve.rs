@@ -140,6 +140,14 @@ fn nearest_month(day: u32, r: Date) -> (Option<i32>, Option<u32>) {
     }
 }
 
+/// Whether a sentence opens as an advertisement: 【PR】, [PR], (PR), PR:, 【広告】.
+fn is_ad(lead: &str) -> bool {
+    let lead = lead.trim_start();
+    ["【PR】", "[PR]", "(PR)", "PR:", "PR:", "【広告】", "[広告]", "(広告)"]
+        .iter()
+        .any(|w| lead.starts_with(w))
+}
+
 /// Precision of an anchor date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Prec {
@@ -221,6 +229,9 @@ pub(crate) fn resolve(
             });
         let (value, month_named) = match &t {
             TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month, range_from, heading_year),
+            // An advertisement (【PR】明日から住める) speaks from whenever it is shown, not
+            // from the article's date.
+            TExpr::Rel(rel) if lead.is_some_and(is_ad) => (None, rel.month.is_some()),
             TExpr::Rel(rel) => {
                 let anchor = anchor(rel, r, &names, sentences, &events, reference, published);
                 (
@@ -282,7 +293,13 @@ pub(crate) fn resolve(
                 r.quals.contains(Qualifiers::LOWER),
             )
         });
-        if let Some(d) = value.and_then(|v| v.date()) {
+        // A date quoted as a string (the default 「2019/01/01」 a form fills in) is no
+        // event and names no month for the bare days after it.
+        let quoted = text[..r.range.start].ends_with(['「', '『'])
+            && text[r.range.end..].starts_with(['」', '』']);
+        if let Some(d) = value.and_then(|v| v.date())
+            && !quoted
+        {
             if month_named && let Some(m) = d.month {
                 last_month = Some((d.year, m));
             }
@@ -729,6 +746,27 @@ mod grammar_tests {
                 "今日1日は休む。",
                 &["今日 relative_date 2019-07-04", "1日 date 2019-07-01"],
             ),
+        ]);
+    }
+
+    #[test]
+    fn quoted_dates_and_advertisements() {
+        check(&[
+            // A date quoted as a string names no month for the bare day after it.
+            (
+                P,
+                "入力欄に「2000/02/02」と入れると通る。同社は3日に公表した。",
+                &["2000/02/02 date 2000-02-02", "3日 date 2019-07-03"],
+            ),
+            // Used, not quoted, it does.
+            (
+                P,
+                "2019年5月2日に発表し、3日に公表した。",
+                &["2019年5月2日 date 2019-05-02", "3日 date 2019-05-03"],
+            ),
+            // An advertisement has no date to count from.
+            (P, "【PR】明日から使えるクーポン", &["明日 relative_date null lower"]),
+            (P, "明日から使えるクーポン", &["明日 relative_date 2019-07-05 lower"]),
         ]);
     }
 

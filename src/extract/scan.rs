@@ -1015,6 +1015,9 @@ impl<'a> Ctx<'a> {
         if let Some(r) = self.bare_count_at(&n) {
             return Step::Emit(r);
         }
+        if let Some(r) = self.elided_yen_at(&n) {
+            return Step::Emit(r);
+        }
         if let Some(r) = self.copyright_at(&n) {
             return Step::Emit(r);
         }
@@ -1675,6 +1678,46 @@ impl<'a> Ctx<'a> {
         Some(r)
     }
 
+    /// Amounts listed without their unit, which the sentence states once with a sum in
+    /// yen: 「10万、9万、2万と引き落とされ、全部で21万円」. Only myriad numerals (万, 億,
+    /// 兆) listed with 、 take it; a lone 150万 may count anything.
+    fn elided_yen_at(&self, n: &Numeral) -> Option<Raw> {
+        const SEP: char = '、';
+        const MYRIADS: [char; 3] = ['万', '億', '兆'];
+        if !n.multiplier || n.vague || !self.text[n.start..n.end].ends_with(MYRIADS) {
+            return None;
+        }
+        let listed_after = self.char_at(n.end) == Some(SEP)
+            && self
+                .numeral(n.end + SEP.len_utf8())
+                .is_some_and(|m| m.multiplier && self.text[m.start..m.end].ends_with(MYRIADS));
+        let listed_before = self.char_before(n.start) == Some(SEP)
+            && self.before(n.start - SEP.len_utf8()).ends_with(MYRIADS);
+        if !listed_after && !listed_before {
+            return None;
+        }
+        // The yen amount that gives the unit follows within the sentence (a bounded look,
+        // so a long list costs linear time).
+        let mut hi = (n.end + 240).min(self.s1);
+        while !self.text.is_char_boundary(hi) {
+            hi -= 1;
+        }
+        let tail = &self.text[n.end..hi];
+        let yen = tail.match_indices('円').any(|(k, _)| {
+            tail[..k]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_digit() || MYRIADS.contains(&c))
+        });
+        if !yen {
+            return None;
+        }
+        let mut r = Raw::new(n.start..n.end, self.sentence, Kind::Money);
+        r.value = n.value.map(Value::Number);
+        r.unit = Some(Cow::Borrowed("JPY"));
+        Some(r)
+    }
+
     // ------------------------------------------------------------ widening
 
     /// Adds the words around a recognized core: suffixes and prefixes in the surface,
@@ -2056,6 +2099,25 @@ mod tests {
             (P, "三菱と十六銀行が提携した。", &[]),
             // A small number before の counts what a countable noun names.
             (P, "被害は8の銀行に広がった。", &["8 count 8 bank"]),
+        ]);
+    }
+
+    #[test]
+    fn amounts_listed_without_their_yen() {
+        check(&[
+            (
+                P,
+                "3万、5万、1万と引き出され、合計9万円を失った。",
+                &[
+                    "3万 money 30000 JPY",
+                    "5万 money 50000 JPY",
+                    "1万 money 10000 JPY",
+                    "9万円 money 90000 JPY",
+                ],
+            ),
+            // No yen in the sentence, or a lone figure: the unit is unknown.
+            (P, "参加者は3万、5万と増えた。", &[]),
+            (P, "登録は150万、被害は500万円だった。", &["500万円 money 5000000 JPY"]),
         ]);
     }
 
