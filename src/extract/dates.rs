@@ -1343,17 +1343,16 @@ impl Ctx<'_> {
         let mut approx = false;
         let mut kind = Kind::RelativeDate;
         // 来年の4月, 来月の10日: the genitive joins the part to its year or month.
-        let joined = |unit: RelUnit| {
-            let q = p + "の".len();
-            let ok = self.starts(p, "の")
-                && match unit {
-                    RelUnit::Year => self.month_at(q).is_some(),
-                    RelUnit::Month => self.day_at(q).is_some(),
-                    _ => false,
-                };
-            if ok { q } else { p }
-        };
-        p = joined(w.unit);
+        let q = p + "の".len();
+        if self.starts(p, "の")
+            && match w.unit {
+                RelUnit::Year => self.month_at(q).is_some(),
+                RelUnit::Month => self.day_at(q).is_some(),
+                _ => false,
+            }
+        {
+            p = q;
+        }
         match w.unit {
             RelUnit::Year => {
                 if let Some((m, end)) = self.month_at(p) {
@@ -1463,7 +1462,10 @@ impl Ctx<'_> {
         if let Some((k, w)) = MONTHS
             .iter()
             .enumerate()
-            .filter(|(_, w)| rest.strip_prefix(**w).is_some_and(|r| r.starts_with("がつ")))
+            .filter(|(_, w)| {
+                rest.strip_prefix(**w)
+                    .is_some_and(|r| r.starts_with("がつ"))
+            })
             .max_by_key(|(_, w)| w.len())
         {
             let mut r = Raw::new(i..i + w.len() + "がつ".len(), self.sentence, Kind::Date);
@@ -1473,10 +1475,10 @@ impl Ctx<'_> {
             }));
             return Some(r);
         }
-        if let Some(k) = DAYS
-            .iter()
-            .position(|w| rest.strip_prefix(*w).is_some_and(|r| r.starts_with("ようび")))
-        {
+        if let Some(k) = DAYS.iter().position(|w| {
+            rest.strip_prefix(*w)
+                .is_some_and(|r| r.starts_with("ようび"))
+        }) {
             let end = i + DAYS[k].len() + "ようび".len();
             let mut r = Raw::new(i..end, self.sentence, Kind::Date);
             r.value = Some(Value::Weekday(k as u32 + 1));

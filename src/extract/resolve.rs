@@ -143,9 +143,18 @@ fn nearest_month(day: u32, r: Date) -> (Option<i32>, Option<u32>) {
 /// Whether a sentence opens as an advertisement: 【PR】, [PR], (PR), PR:, 【広告】.
 fn is_ad(lead: &str) -> bool {
     let lead = lead.trim_start();
-    ["【PR】", "[PR]", "(PR)", "PR:", "PR:", "【広告】", "[広告]", "(広告)"]
-        .iter()
-        .any(|w| lead.starts_with(w))
+    [
+        "【PR】",
+        "[PR]",
+        "(PR)",
+        "PR:",
+        "PR:",
+        "【広告】",
+        "[広告]",
+        "(広告)",
+    ]
+    .iter()
+    .any(|w| lead.starts_with(w))
 }
 
 /// Precision of an anchor date.
@@ -765,8 +774,16 @@ mod grammar_tests {
                 &["2019年5月2日 date 2019-05-02", "3日 date 2019-05-03"],
             ),
             // An advertisement has no date to count from.
-            (P, "【PR】明日から使えるクーポン", &["明日 relative_date null lower"]),
-            (P, "明日から使えるクーポン", &["明日 relative_date 2019-07-05 lower"]),
+            (
+                P,
+                "【PR】明日から使えるクーポン",
+                &["明日 relative_date null lower"],
+            ),
+            (
+                P,
+                "明日から使えるクーポン",
+                &["明日 relative_date 2019-07-05 lower"],
+            ),
         ]);
     }
 

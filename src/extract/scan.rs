@@ -830,7 +830,7 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let Some(c) = self.char_at(i) else { break };
-            if !may_start(c) && !(self.kana && is_hiragana(c)) {
+            if !(may_start(c) || (self.kana && is_hiragana(c))) {
                 i += c.len_utf8();
                 continue;
             }
@@ -1224,7 +1224,7 @@ impl<'a> Ctx<'a> {
         let not_one = self.starts(end, "も") && !self.starts(end, "もの");
         // Partitive: a noun, の, one: 「被害者の一人」. Not 「1日の1人」 (a number before の).
         let partitive = b.ends_with('の')
-            && n.start >= self.s0 + 'の'.len_utf8() + 1
+            && n.start > self.s0 + 'の'.len_utf8()
             && self.token_at(n.start - 'の'.len_utf8() - 1).is_some_and(|t| {
                 matches!(t.pos, Pos::Noun(k) if !matches!(k, NounKind::Number | NounKind::Counter))
                     || matches!(t.surface(self.text), "」" | "』" | ")")
@@ -1314,8 +1314,7 @@ impl<'a> Ctx<'a> {
                 };
                 // Compound durations: 1分48秒, 2年3カ月, 1時間30分.
                 let mut last = du;
-                while known {
-                    let Some(m) = self.numeral(end) else { break };
+                while known && let Some(m) = self.numeral(end) {
                     let Some((Unit::Dur(u2), e2)) = self.counter_at(&m) else {
                         break;
                     };
@@ -2117,7 +2116,11 @@ mod tests {
             ),
             // No yen in the sentence, or a lone figure: the unit is unknown.
             (P, "参加者は3万、5万と増えた。", &[]),
-            (P, "登録は150万、被害は500万円だった。", &["500万円 money 5000000 JPY"]),
+            (
+                P,
+                "登録は150万、被害は500万円だった。",
+                &["500万円 money 5000000 JPY"],
+            ),
         ]);
     }
 
