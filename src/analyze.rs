@@ -413,7 +413,7 @@ fn frame_rows(
     p: &Prepared<'_>,
     spans: &Spans<'_>,
 ) -> Vec<FrameHitRow> {
-    let hits = lex.find_frames(&p.norm.text, &p.sentences, doc.meta.title.as_deref());
+    let hits = lex.find_frames(&p.norm.text, &p.sentences);
     hits.into_iter()
         .map(|h| {
             let sentence = p.sentences[h.sentence].range.clone();

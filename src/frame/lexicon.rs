@@ -235,20 +235,6 @@ pub struct Frame {
     pub cue_sets: Vec<CueSet>,
 }
 
-/// Which text is about the incident at all.
-#[derive(Debug, Clone)]
-pub struct Topic {
-    /// Words naming the incident's actors or services.
-    pub words: WordSet,
-    /// A topic word in the title or the first this-many body sentences puts the whole
-    /// document on topic.
-    pub lead_sentences: usize,
-    /// So do topic words in at least this many body sentences.
-    pub min_sentences: usize,
-    /// Otherwise a sentence is on topic when a topic word is within this many sentences.
-    pub window: usize,
-}
-
 /// Stance markers (see `dictionaries/README.md` for how they are combined).
 #[derive(Debug, Clone)]
 pub struct StanceRules {
@@ -293,8 +279,6 @@ pub struct Lexicon {
     pub fingerprint: String,
     /// Frames, in file order.
     pub frames: Vec<Frame>,
-    /// Topic gate.
-    pub topic: Topic,
     /// Stance rules.
     pub stance: StanceRules,
     /// Spans that never count as context words (「不正アクセス問題」 names the incident).
@@ -313,7 +297,9 @@ type Strs = Vec<Spanned<String>>;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLexicon {
-    topic: RawTopic,
+    /// The old topic gate: an error that says what to do (frames apply to every incident).
+    #[serde(default)]
+    topic: Option<Spanned<toml::Value>>,
     #[serde(default)]
     words: BTreeMap<String, Strs>,
     stance: RawStance,
@@ -330,27 +316,6 @@ struct RawContext {
     ignore: Strs,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTopic {
-    words: Strs,
-    #[serde(default = "default_lead")]
-    lead_sentences: usize,
-    #[serde(default = "default_min_sentences")]
-    min_sentences: usize,
-    #[serde(default = "default_one")]
-    window: usize,
-}
-
-fn default_lead() -> usize {
-    5
-}
-fn default_min_sentences() -> usize {
-    3
-}
-fn default_one() -> usize {
-    1
-}
 fn default_adjacent() -> usize {
     8
 }
@@ -531,17 +496,13 @@ impl Lexicon {
             let set = ctx.set(entries, &format!("[words] {name}"), false)?;
             ctx.words.insert(name.clone(), (at, set.patterns));
         }
-        let topic = Topic {
-            words: ctx.set(&raw.topic.words, "[topic] words", true)?,
-            lead_sentences: raw.topic.lead_sentences,
-            min_sentences: raw.topic.min_sentences,
-            window: raw.topic.window,
-        };
-        if topic.words.is_empty() {
-            return Err(Error::Config(format!(
-                "{}: [topic] words is empty: name the incident (7pay, セブンペイ, ...)",
-                path.display()
-            )));
+        if let Some(t) = &raw.topic {
+            return Err(ctx.err(
+                t.span().start,
+                "[topic]",
+                "frames apply to every incident now: delete the [topic] section (incidents \
+                 are listed in dictionaries/incidents.toml)",
+            ));
         }
         let s = &raw.stance;
         let st = |v: &Strs, name: &str| ctx.set(v, &format!("[stance] {name}"), true);
@@ -611,7 +572,6 @@ impl Lexicon {
             path: path.to_path_buf(),
             fingerprint: blake3::hash(src.as_bytes()).to_hex().to_string(),
             frames,
-            topic,
             stance,
             context_ignore,
             all_words: Prefilter::default(),
@@ -630,7 +590,6 @@ impl Lexicon {
             owner.extend(std::iter::repeat_n(cue, set.patterns.len()));
             res.extend(set.patterns.iter().map(|p| p.expr.clone()));
         };
-        number(&mut self.topic.words, None);
         number(&mut self.context_ignore, None);
         let st = &mut self.stance;
         for set in [
@@ -677,9 +636,6 @@ mod tests {
     use super::*;
 
     const MINI: &str = r#"
-[topic]
-words = ["7pay"]
-
 [words]
 cause = ["原因", "問題"]
 
@@ -712,12 +668,11 @@ window = 1
         let owners: Vec<(usize, usize)> = lx.cue_owner.iter().flatten().copied().collect();
         assert_eq!(owners, [(0, 0), (0, 1)]);
         // Every pattern of every set has a global id.
-        let total = lx.topic.words.patterns.len()
-            + lx.frames[0]
-                .cue_sets
-                .iter()
-                .map(|c| c.cues.patterns.len() + c.near.patterns.len() + c.unless.patterns.len())
-                .sum::<usize>();
+        let total = lx.frames[0]
+            .cue_sets
+            .iter()
+            .map(|c| c.cues.patterns.len() + c.near.patterns.len() + c.unless.patterns.len())
+            .sum::<usize>();
         assert!(lx.cue_owner.len() >= total);
     }
 
@@ -726,19 +681,19 @@ window = 1
         let bad = MINI.replace(r#"match = ["SMS"]"#, r#"match = ["(SMS"]"#);
         let e = err_of(&bad);
         assert!(
-            e.starts_with("frames.toml:17: frame two_factor_auth, cues[1].match"),
+            e.starts_with("frames.toml:14: frame two_factor_auth, cues[1].match"),
             "{e}"
         );
         assert!(e.contains("unclosed `(`"), "{e}");
 
         let e = err_of(&MINI.replace("@cause", "@causes"));
         assert!(
-            e.contains("frames.toml:18:") && e.contains("`@causes` names no [words] set"),
+            e.contains("frames.toml:15:") && e.contains("`@causes` names no [words] set"),
             "{e}"
         );
 
         let e = err_of(&MINI.replace("window = 1", "windw = 1"));
-        assert!(e.starts_with("frames.toml:19:"), "{e}");
+        assert!(e.starts_with("frames.toml:16:"), "{e}");
         assert!(e.contains("windw"), "{e}");
 
         let e = err_of(&format!(
@@ -747,7 +702,12 @@ window = 1
         assert!(e.contains("defined twice"), "{e}");
 
         let e = err_of(&MINI.replace("id = \"two_factor_auth\"", "id = \"Two-Factor\""));
-        assert!(e.contains("frames.toml:12: frame Two-Factor"), "{e}");
+        assert!(e.contains("frames.toml:9: frame Two-Factor"), "{e}");
+
+        // The old topic gate says what to do instead of passing silently.
+        let e = err_of(&format!("[topic]\nwords = [\"7pay\"]\n{MINI}"));
+        assert!(e.starts_with("frames.toml:1: [topic]"), "{e}");
+        assert!(e.contains("frames apply to every incident"), "{e}");
     }
 
     #[test]
