@@ -15,6 +15,7 @@ pub mod fold;
 pub mod lexicon;
 pub mod pattern;
 pub mod stance;
+pub mod suggest;
 
 use std::ops::Range;
 
@@ -140,18 +141,35 @@ fn gap_has_blank_line(gap: &str) -> bool {
     false
 }
 
+/// The paragraph (block of lines between blank lines) of each sentence, counting body
+/// sentences only; `None` for boilerplate sentences.
+pub fn paragraphs(text: &str, sentences: &[Sentence]) -> Vec<Option<usize>> {
+    let mut block = 0;
+    let mut prev_end: Option<usize> = None;
+    sentences
+        .iter()
+        .map(|s| {
+            if s.boilerplate {
+                return None;
+            }
+            if let Some(p) = prev_end
+                && gap_has_blank_line(&text[p..s.range.start])
+            {
+                block += 1;
+            }
+            prev_end = Some(s.range.end);
+            Some(block)
+        })
+        .collect()
+}
+
 fn prepare_body(text: &str, sentences: &[Sentence]) -> Vec<Body> {
     let mut out: Vec<Body> = Vec::new();
-    let mut block = 0;
-    let mut prev_end = 0;
+    let blocks = paragraphs(text, sentences);
     for (idx, s) in sentences.iter().enumerate() {
-        if s.boilerplate {
+        let Some(block) = blocks[idx] else {
             continue;
-        }
-        if !out.is_empty() && gap_has_blank_line(&text[prev_end..s.range.start]) {
-            block += 1;
-        }
-        prev_end = s.range.end;
+        };
         let st = &text[s.range.clone()];
         let line = line_of(text, s.range.start);
         let alone = text[line.clone()].trim() == st.trim();
