@@ -554,7 +554,9 @@ match = ["二段階認証"]
         for d in ["a", "b"] {
             c.add_doc(d, &[s("x", &["不正", "不正に入手"], &[0], &[])]);
         }
-        c.add_doc("c", &[s("y", &["その他"], &[], &[])]);
+        for k in 0..6 {
+            c.add_doc(&format!("z{k}"), &[s("y", &["その他"], &[], &[])]);
+        }
         let got = c.rank(&lx, &RankOptions::default());
         let names: Vec<&str> = got.iter().map(|c| c.phrase.as_str()).collect();
         assert_eq!(names, ["不正に入手"]);
