@@ -106,16 +106,38 @@ CREATE OR REPLACE TEMP TABLE sf_residuals AS
     )
     SELECT source, frame, CASE WHEN v > 0 THEN (o - e) / sqrt(v) END AS std_residual FROM e;
 
+CREATE OR REPLACE TEMP TABLE sf_p AS
+    SELECT x.source, x.frame,
+        CASE WHEN (SELECT count(*) FROM sf_sources) > 1 THEN coalesce(f.p_value, 1.0) END
+            AS p_value
+    FROM sf_cells x LEFT JOIN sf_fisher f USING (source, frame);
+
+-- Benjamini–Hochberg q-values of the table's p-values: for rank i of m (ascending p),
+-- the smallest p_(j) · (m / j) over j >= i, at most 1 (ties get the same q whatever their
+-- order, as in src/aggregate/stats.rs).
+CREATE OR REPLACE TEMP TABLE sf_q AS
+    WITH ranked AS (
+        SELECT source, frame, p_value,
+            row_number() OVER (ORDER BY p_value, source, frame) AS k,
+            count(*) OVER () AS m
+        FROM sf_p WHERE p_value IS NOT NULL
+    )
+    SELECT source, frame,
+        least(1.0, greatest(p_value, min(p_value * (m::DOUBLE / k::DOUBLE)) OVER (
+            ORDER BY k DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))) AS q_value
+    FROM ranked;
+
 CREATE OR REPLACE TEMP TABLE source_frames AS
     SELECT x.source, x.frame, x.docs, x.docs_total,
         CASE WHEN x.docs_total > 0 THEN x.docs / x.docs_total ELSE 0.0 END::DOUBLE AS share,
         x.hits_asserted + x.hits_reported + x.hits_doubted + x.hits_negated AS hits,
-        CASE WHEN (SELECT count(*) FROM sf_sources) > 1 THEN coalesce(f.p_value, 1.0) END
-            AS p_value,
+        p.p_value,
+        q.q_value,
         r.std_residual,
         x.hits_asserted, x.hits_reported, x.hits_doubted, x.hits_negated
     FROM sf_cells x
-    LEFT JOIN sf_fisher f USING (source, frame)
+    JOIN sf_p p USING (source, frame)
+    LEFT JOIN sf_q q USING (source, frame)
     LEFT JOIN sf_residuals r USING (source, frame)
     ORDER BY x.source, x.frame;
 

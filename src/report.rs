@@ -3,7 +3,9 @@
 //!
 //! 1. a source × frame heatmap (colour = share of the source's articles that give the
 //!    frame, numbers in every cell, a bar of the stances of its hits, a marker where the
-//!    source differs from the others by Fisher's exact test);
+//!    source differs from the others by Fisher's exact test after the Benjamini–Hochberg
+//!    adjustment for the table's many tests (q < 0.05), and a note on cells that rest on
+//!    one article);
 //! 2. the frames and what each claims;
 //! 3. the figures-across-sources table, when a `figures` table is given;
 //! 4. for every non-empty cell, the evidence sentences with source, date, stance and a
@@ -257,7 +259,9 @@ pub fn render(input: &ReportInput<'_>) -> String {
     h.push_str(
         "<p class=\"note\">マスの色と数字: その媒体の記事のうち、そのフレームを本文で取り上げた記事の数と割合。\
          下の帯: その根拠となった文のスタンスの内訳。<b>★▲</b> / <b>★▼</b>: ほかの媒体より多い / 少なく、\
-         その差が統計的に有意（Fisher の正確検定、両側 p &lt; 0.05、太枠）。マスを選ぶと根拠の文に移動します。</p>\n",
+         その差が統計的に有意（Fisher の正確検定、両側。表のすべてのマスを同時に検定するので、偶然の「有意」を\
+         抑える Benjamini–Hochberg 法で補正した q &lt; 0.05、太枠）。<b>1記事</b>: そのフレームを取り上げた記事が\
+         1 本だけのマス（割合は 1 本の記事で決まっています）。マスを選ぶと根拠の文に移動します。</p>\n",
     );
     let _ = write!(h, "<p class=\"legend\">");
     for s in Stance::ALL {
@@ -408,21 +412,29 @@ fn write_heatmap(
             let Some(r) = cell.get(&(*s, f.id.as_str())) else {
                 continue;
             };
-            let significant = r.p_value.is_some_and(|p| p < 0.05);
+            // Stars on q, not p: with many cells, some p < 0.05 by chance alone.
+            let significant = r.q_value.is_some_and(|q| q < 0.05);
+            let one_article = r.docs == 1;
             let fg = if r.share > 0.55 { "#fff" } else { "#111" };
             let title = format!(
-                "{s} / {}: {} / {} 記事 ({:.0}%), 文 {} (asserted {}, reported {}, doubted {}, negated {}), \
-                 Fisher p = {}, 調整済み残差 = {}",
+                "{s} / {}: {} / {} 記事 ({:.0}%){}, 文 {} (asserted {}, reported {}, doubted {}, negated {}), \
+                 Fisher p = {}, q = {} (Benjamini–Hochberg), 調整済み残差 = {}",
                 f.label,
                 r.docs,
                 r.docs_total,
                 r.share * 100.0,
+                if one_article {
+                    "、1 本の記事だけに基づく"
+                } else {
+                    ""
+                },
                 r.hits,
                 r.hits_asserted,
                 r.hits_reported,
                 r.hits_doubted,
                 r.hits_negated,
                 fmt_p(r.p_value),
+                fmt_p(r.q_value),
                 r.std_residual.map_or("–".into(), |v| format!("{v:.2}"))
             );
             let open = if r.docs > 0 {
@@ -435,7 +447,7 @@ fn write_heatmap(
                 "{open}<g class=\"cell\" data-source=\"{}\" data-frame=\"{}\" data-docs=\"{}\"><title>{}</title>\
                  <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>\
                  <text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"{fg}\">{}/{}</text>\
-                 <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{fg}\">{:.0}%</text>",
+                 <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{fg}\">{:.0}%{}</text>",
                 escape(s),
                 escape(&f.id),
                 r.docs,
@@ -453,7 +465,8 @@ fn write_heatmap(
                 r.docs_total,
                 x + cw / 2,
                 y + 36,
-                r.share * 100.0
+                r.share * 100.0,
+                if one_article { "・1記事" } else { "" }
             );
             if significant {
                 // More or fewer than the other sources' articles?
@@ -729,6 +742,56 @@ mod tests {
         });
         assert!(without.contains("figures 表がありません"));
         assert_eq!(render(&input), html, "same rows, same bytes");
+    }
+
+    #[test]
+    fn stars_follow_q_values_and_one_article_cells_say_so() {
+        let row = |source: &str, frame: &str, docs: i64, p: f64, q: f64| SourceFrameRow {
+            source: source.into(),
+            frame: frame.into(),
+            docs,
+            docs_total: 4,
+            share: docs as f64 / 4.0,
+            hits: docs,
+            hits_asserted: docs,
+            p_value: Some(p),
+            q_value: Some(q),
+            ..SourceFrameRow::default()
+        };
+        let sf = [
+            // p < 0.05 but not after the adjustment: no star.
+            row("A", "rushed_launch", 4, 0.01, 0.2),
+            // Significant after the adjustment.
+            row("A", "two_factor_auth", 4, 0.001, 0.004),
+            row("B", "rushed_launch", 1, 0.5, 0.6),
+            row("B", "two_factor_auth", 0, 0.001, 0.004),
+        ];
+        let html = render(&ReportInput {
+            documents: &[],
+            n_documents: 8,
+            n_sources: 2,
+            hits: &[],
+            source_frames: &sf,
+            figures: None,
+            figure_totals: None,
+            frames: &[],
+            article_base: None,
+        });
+        assert_eq!(html.matches("class=\"sig\"").count(), 2, "{html}");
+        let cell = |s: &str, f: &str| {
+            let at = html
+                .find(&format!("data-source=\"{s}\" data-frame=\"{f}\""))
+                .unwrap();
+            &html[at..at + html[at..].find("</g>").unwrap()]
+        };
+        assert!(!cell("A", "rushed_launch").contains("★"));
+        assert!(cell("A", "two_factor_auth").contains("★▲"));
+        assert!(cell("B", "two_factor_auth").contains("★▼"));
+        assert!(cell("A", "rushed_launch").contains("q = 0.200"));
+        // The cell that rests on one article says so, in the cell and in its title.
+        assert!(cell("B", "rushed_launch").contains("25%・1記事"));
+        assert!(cell("B", "rushed_launch").contains("1 本の記事だけに基づく"));
+        assert!(!cell("A", "rushed_launch").contains("1記事"));
     }
 
     #[test]

@@ -79,7 +79,7 @@ fn run_writes_frames_and_source_frames_recompute_from_rows() {
     );
     let (h, sf) = read_csv(&out.join("source_frames.csv"));
     assert_eq!(
-        &h[..8],
+        &h[..9],
         [
             "source",
             "frame",
@@ -88,6 +88,7 @@ fn run_writes_frames_and_source_frames_recompute_from_rows() {
             "share",
             "hits",
             "p_value",
+            "q_value",
             "std_residual"
         ]
     );
@@ -139,6 +140,7 @@ fn run_writes_frames_and_source_frames_recompute_from_rows() {
         assert_eq!(a.hits.to_string(), r["hits"]);
         assert_eq!(Some(a.share), opt(&r["share"]));
         assert_eq!(a.p_value, opt(&r["p_value"]));
+        assert_eq!(a.q_value, opt(&r["q_value"]));
         assert_eq!(a.std_residual, opt(&r["std_residual"]));
         assert_eq!(
             [

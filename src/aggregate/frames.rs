@@ -7,6 +7,9 @@
 //! - `share` = docs / docs_total of the source;
 //! - `p_value`: two-sided Fisher exact test of the 2×2 document table (this source vs all
 //!   other sources × mentions the frame or not); `None` with a single source;
+//! - `q_value`: Benjamini–Hochberg adjustment of the table's p-values (every source ×
+//!   frame cell is one test, so some cells come out "significant" by chance alone; q < 0.05
+//!   keeps the expected share of such false discoveries under 5%);
 //! - `std_residual`: adjusted (standardized) Pearson residual of the cell in the source ×
 //!   frame table of document counts (a document counts once in every frame it mentions),
 //!   i.e. whether the frame takes a larger part of this source's frame mentions than of
@@ -146,6 +149,7 @@ impl FrameAcc {
                     },
                     hits: c.hits.iter().sum(),
                     p_value,
+                    q_value: None,
                     std_residual: residuals[i][j],
                     hits_asserted: c.hits[0],
                     hits_reported: c.hits[1],
@@ -153,6 +157,10 @@ impl FrameAcc {
                     hits_negated: c.hits[3],
                 });
             }
+        }
+        let q = stats::benjamini_hochberg(&out.iter().map(|r| r.p_value).collect::<Vec<_>>());
+        for (r, q) in out.iter_mut().zip(q) {
+            r.q_value = q;
         }
         out
     }
@@ -237,6 +245,13 @@ mod tests {
         );
         // A: 2 of 2 docs mention x, B: 0 of 3 -> Fisher two-sided p = 0.1 (SciPy).
         assert!((ax.p_value.unwrap() - 0.1).abs() < 1e-12);
+        // Four tests (p 0.1, 1, 0.1, 1): BH gives 0.1 · 4 / 2 = 0.2 for the two smallest.
+        assert!(
+            (ax.q_value.unwrap() - 0.2).abs() < 1e-12,
+            "{:?}",
+            ax.q_value
+        );
+        assert!((rows[1].q_value.unwrap() - 1.0).abs() < 1e-12);
         let bx = &rows[2];
         assert_eq!((bx.source.as_str(), bx.docs, bx.share), ("B", 0, 0.0));
         // Table [[2, 0], [0, 1]]: residuals ±sqrt(3).
@@ -248,6 +263,7 @@ mod tests {
     fn one_source_has_no_p_value() {
         let rows = source_frames(&[doc("a", "A")], &[hit("a", "A", "x", "asserted")]);
         assert_eq!(rows[0].p_value, None);
+        assert_eq!(rows[0].q_value, None);
     }
 
     fn arb_docs() -> impl Strategy<Value = Vec<(u8, Vec<(u8, u8)>)>> {

@@ -399,6 +399,8 @@ pub struct SourceFrameRow {
     pub hits: i64,
     /// Fisher's exact test (two-sided) of this source against all others.
     pub p_value: Option<f64>,
+    /// Benjamini–Hochberg q-value of `p_value` among all cells of the table.
+    pub q_value: Option<f64>,
     /// Standardized (adjusted) residual of the source × frame document table.
     pub std_residual: Option<f64>,
     /// Hits by stance.
@@ -422,6 +424,7 @@ impl Record for SourceFrameRow {
             ("share", Float),
             ("hits", Int),
             ("p_value", Float),
+            ("q_value", Float),
             ("std_residual", Float),
             ("hits_asserted", Int),
             ("hits_reported", Int),
@@ -437,6 +440,7 @@ impl Record for SourceFrameRow {
             .float(self.share)
             .int(self.hits)
             .float(self.p_value)
+            .float(self.q_value)
             .float(self.std_residual)
             .int(self.hits_asserted)
             .int(self.hits_reported)
@@ -583,6 +587,7 @@ impl FromRow for SourceFrameRow {
             share: r.float("share").unwrap_or(0.0),
             hits: r.int("hits").unwrap_or(0),
             p_value: r.float("p_value"),
+            q_value: r.float("q_value"),
             std_residual: r.float("std_residual"),
             hits_asserted: r.int("hits_asserted").unwrap_or(0),
             hits_reported: r.int("hits_reported").unwrap_or(0),
