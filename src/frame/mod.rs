@@ -230,7 +230,7 @@ impl Lexicon {
                 .starts
                 .iter()
                 .flatten()
-                .filter_map(|&(k, _)| self.cue_owner[k as usize])
+                .map(|&(k, _)| self.cue_owner[k as usize])
                 .collect();
             sets.dedup();
             let mut best: Vec<(usize, Range<usize>)> = Vec::new();
