@@ -14,6 +14,7 @@ use crate::entities::{self, EntityDictionary};
 use crate::error::{Error, Result};
 use crate::facts::{self, Measures};
 use crate::frame::{self, Lexicon};
+use crate::incident::{DocIncidents, Incidents};
 use crate::normalize::{self, NormalizedText};
 use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, Offsets};
 use crate::segment::{self, Sentence};
@@ -64,6 +65,8 @@ pub struct Analyzer {
     pub measures: Measures,
     /// The frame lexicon (`frames.toml`), compiled once.
     pub frames: Lexicon,
+    /// The incidents articles are about (`incidents.toml`).
+    pub incidents: Incidents,
 }
 
 impl Analyzer {
@@ -79,6 +82,7 @@ impl Analyzer {
             entities: EntityDictionary::load(dictionaries)?,
             measures: Measures::load(dictionaries)?,
             frames,
+            incidents: Incidents::load(dictionaries)?,
         })
     }
 
@@ -313,6 +317,7 @@ impl Worker<'_> {
             p: Prepared<'d>,
             out: DocAnalysis,
             ents: Vec<entities::Entity>,
+            incidents: DocIncidents,
         }
         let mut laps = Laps::start(self.clock);
         let mut results: Vec<Option<Result<DocAnalysis>>> = Vec::with_capacity(docs.len());
@@ -325,6 +330,7 @@ impl Worker<'_> {
                         p,
                         out: DocAnalysis::default(),
                         ents: Vec::new(),
+                        incidents: DocIncidents::default(),
                     };
                     doing.push((i, d));
                 }
@@ -333,6 +339,7 @@ impl Worker<'_> {
         }
         let a = self.analyzer;
         for (_, d) in &mut doing {
+            d.incidents = a.incidents.detect(&d.p.norm.text, &d.p.sentences);
             let m = crate::extract::extract(&d.p, d.p.doc.meta.published);
             d.out.mentions = crate::extract::rows(&d.p, &d.p.spans(), &m);
         }
@@ -352,7 +359,16 @@ impl Worker<'_> {
             d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans());
         }
         laps.lap(Stage::Frames);
-        for (i, Doing { p, mut out, .. }) in doing {
+        for (
+            i,
+            Doing {
+                p,
+                mut out,
+                incidents,
+                ..
+            },
+        ) in doing
+        {
             let doc = p.doc;
             let boilerplate_chars: usize = p
                 .boilerplate
@@ -375,6 +391,7 @@ impl Worker<'_> {
                 warnings,
                 bytes: doc.bytes as i64,
                 content_hash: doc.content_hash.clone(),
+                incidents: incidents.ids(&a.incidents),
             };
             out.meta_extra = doc.meta.extra.clone();
             // Keep the token buffer for the next batch.

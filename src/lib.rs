@@ -5,7 +5,9 @@
 //!    to the original; [`boilerplate`] marks navigation, share buttons, related lists
 //! 3. [`segment`]   -> [`Sentence`](segment::Sentence) spans
 //! 4. [`tokenize`]  lindera + IPADIC -> [`Token`](tokenize::Token)
-//! 5. [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s; [`entities`]
+//! 5. [`incident`]  which incidents (`dictionaries/incidents.toml`) the article is about ->
+//!    [`DocIncidents`](incident::DocIncidents);
+//!    [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s; [`entities`]
 //!    organisations, people, products, places -> [`Entity`](entities::Entity); [`facts`]
 //!    figures bound to a measure and an as-of time -> [`Fact`](facts::Fact)
 //! 6. [`frame`]     cause cues with stance -> [`FrameHit`](frame::FrameHit)
@@ -36,6 +38,7 @@ pub mod extract;
 pub mod facts;
 pub mod frame;
 pub mod generate;
+pub mod incident;
 pub mod intern;
 pub mod normalize;
 pub mod output;

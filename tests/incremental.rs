@@ -223,7 +223,13 @@ fn readding_duplicates_modifications_removals_and_config_changes() {
     // A lexicon change makes every document stale and re-analyses it.
     let dicts = dir.path().join("dictionaries");
     fs::create_dir_all(&dicts).unwrap();
-    for f in ["user.csv", "entities.toml", "measures.toml", "frames.toml"] {
+    for f in [
+        "user.csv",
+        "entities.toml",
+        "measures.toml",
+        "frames.toml",
+        "incidents.toml",
+    ] {
         fs::copy(common::root().join("dictionaries").join(f), dicts.join(f)).unwrap();
     }
     let with = ["--dictionaries", dicts.to_str().unwrap()];

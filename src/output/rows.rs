@@ -38,6 +38,9 @@ pub struct DocumentRow {
     pub bytes: i64,
     /// BLAKE3 of the file, hex.
     pub content_hash: String,
+    /// The incidents the article is about (ids from `dictionaries/incidents.toml`, largest
+    /// mention share first), `; `-separated; empty when none.
+    pub incidents: String,
 }
 
 impl Record for DocumentRow {
@@ -58,6 +61,7 @@ impl Record for DocumentRow {
             ("warnings", Str),
             ("bytes", Int),
             ("content_hash", Str),
+            ("incidents", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -74,7 +78,8 @@ impl Record for DocumentRow {
             .str(self.status.clone())
             .str(self.warnings.clone())
             .int(self.bytes)
-            .str(self.content_hash.clone());
+            .str(self.content_hash.clone())
+            .str(self.incidents.clone());
     }
 }
 
@@ -533,6 +538,7 @@ impl FromRow for DocumentRow {
             warnings: r.str("warnings"),
             bytes: r.int("bytes").unwrap_or(0),
             content_hash: r.string("content_hash"),
+            incidents: r.string("incidents"),
         }
     }
 }
