@@ -65,10 +65,11 @@ fn run_writes_frames_and_source_frames_recompute_from_rows() {
     }
     let (h, hits) = read_csv(&out.join("frame_hits.csv"));
     assert_eq!(
-        &h[..8],
+        &h[..9],
         [
             "doc",
             "source",
+            "incident",
             "frame",
             "cue",
             "stance",
@@ -79,8 +80,9 @@ fn run_writes_frames_and_source_frames_recompute_from_rows() {
     );
     let (h, sf) = read_csv(&out.join("source_frames.csv"));
     assert_eq!(
-        &h[..9],
+        &h[..10],
         [
+            "incident",
             "source",
             "frame",
             "docs",
@@ -109,12 +111,44 @@ fn run_writes_frames_and_source_frames_recompute_from_rows() {
         assert_eq!(cue, r["cue"], "{}", r["doc"]);
         assert!(r["sentence_text"].contains(cue.as_str()));
     }
+    // Each hit's incident is one of its document's: the Uniqlo article's hits are about
+    // uniqlo, the 7pay press release's about 7pay.
+    let doc_incidents: HashMap<&str, &str> = docs
+        .iter()
+        .map(|d| (d["doc"].as_str(), d["incidents"].as_str()))
+        .collect();
+    for r in &hits {
+        let listed = doc_incidents[r["doc"].as_str()];
+        assert!(
+            listed.split("; ").any(|i| i == r["incident"])
+                || listed.is_empty() && r["incident"].is_empty(),
+            "{}: hit incident {:?} not among {listed:?}",
+            r["doc"],
+            r["incident"]
+        );
+    }
+    let incidents_of = |doc: &str| -> Vec<&str> {
+        let mut v: Vec<&str> = hits
+            .iter()
+            .filter(|r| r["doc"] == doc)
+            .map(|r| r["incident"].as_str())
+            .collect();
+        v.dedup();
+        v
+    };
+    assert_eq!(incidents_of("021_daily-0514-uniqlo.txt"), ["uniqlo"]);
+    assert_eq!(incidents_of("002_sevenandi-release-0801.txt"), ["7pay"]);
+    // source_frames: one table per incident; 7pay's outlets are not compared with uniqlo's.
+    let sf_incidents: std::collections::BTreeSet<&str> =
+        sf.iter().map(|r| r["incident"].as_str()).collect();
+    assert!(sf_incidents.contains("7pay") && sf_incidents.contains("uniqlo"));
     // The incremental store's path: source_frames from documents + frame_hits rows only.
     let drows: Vec<DocumentRow> = docs
         .iter()
         .map(|d| DocumentRow {
             doc: d["doc"].clone(),
             source: d["source"].clone(),
+            incidents: d["incidents"].clone(),
             ..DocumentRow::default()
         })
         .collect();
@@ -122,6 +156,7 @@ fn run_writes_frames_and_source_frames_recompute_from_rows() {
         .iter()
         .map(|r| FrameHitRow {
             doc: r["doc"].clone(),
+            incident: r["incident"].clone(),
             frame: r["frame"].clone(),
             stance: r["stance"].clone(),
             ..FrameHitRow::default()
@@ -132,8 +167,12 @@ fn run_writes_frames_and_source_frames_recompute_from_rows() {
     let opt = |s: &str| (!s.is_empty()).then(|| s.parse::<f64>().unwrap());
     for (a, r) in again.iter().zip(&sf) {
         assert_eq!(
-            (a.source.as_str(), a.frame.as_str()),
-            (r["source"].as_str(), r["frame"].as_str())
+            (a.incident.as_str(), a.source.as_str(), a.frame.as_str()),
+            (
+                r["incident"].as_str(),
+                r["source"].as_str(),
+                r["frame"].as_str()
+            )
         );
         assert_eq!(a.docs.to_string(), r["docs"]);
         assert_eq!(a.docs_total.to_string(), r["docs_total"]);

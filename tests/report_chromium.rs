@@ -175,7 +175,7 @@ fn report_renders_in_chromium() {
     let hits: usize = outcome.analyses.iter().map(|a| a.frame_hits.len()).sum();
     assert!(hits > 50, "the sample corpus has frame hits");
     assert!(
-        dom.contains("<svg id=\"heatmap-svg\""),
+        dom.contains("<svg id=\"heatmap-svg-0\""),
         "heatmap SVG missing"
     );
     assert_eq!(
