@@ -293,6 +293,26 @@ pub fn mark(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// The union of `ranges` (from [`mark`]) and the lines `marked` beforehand (a web page's
+/// lines outside its main content), sorted, overlapping ranges merged.
+pub fn with_marked(mut ranges: Vec<Range<usize>>, marked: &[Range<usize>]) -> Vec<Range<usize>> {
+    if marked.is_empty() {
+        return ranges;
+    }
+    ranges.extend(marked.iter().cloned());
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start < last.end || (r.start == last.start && r.end == last.end) => {
+                last.end = last.end.max(r.end)
+            }
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
 /// Whether `r` lies inside one of the sorted `ranges`.
 pub fn covers(ranges: &[Range<usize>], r: &Range<usize>) -> bool {
     let i = ranges.partition_point(|b| b.end < r.end);

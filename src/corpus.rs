@@ -21,6 +21,12 @@ use std::path::{Component, Path, PathBuf};
 use crate::calendar::Date;
 use crate::intern::{Interner, TextRef, Texts};
 
+pub mod export;
+pub mod html;
+pub mod key;
+
+pub use html::PageMeta;
+
 /// Name of the metadata file at the corpus root.
 pub const METADATA_FILE: &str = "metadata.csv";
 
@@ -53,7 +59,9 @@ pub struct Meta {
 /// One article, as read from disk.
 #[derive(Debug, Clone)]
 pub struct Document {
-    /// File name relative to the corpus folder, `/`-separated.
+    /// The document key (see [`key`]): its name relative to its corpus folder, prefixed
+    /// with the folder's label for an added folder, suffixed with `#id` for a row of an
+    /// export file.
     pub doc: String,
     /// The decoded text (BOM removed): every span points into it.
     pub text: String,
@@ -61,6 +69,11 @@ pub struct Document {
     pub encoding: &'static str,
     /// Whether the input is HTML (reduced to text by normalization).
     pub is_html: bool,
+    /// For a web page: what each stretch of its source is (text, reference, markup) and
+    /// which is boilerplate.
+    pub html: Option<Box<html::Layout>>,
+    /// What a web page says about itself (headline, date, site); empty for other inputs.
+    pub page: PageMeta,
     /// BLAKE3 of the file's bytes, hex.
     pub content_hash: String,
     /// Size of the file in bytes.
@@ -79,6 +92,8 @@ impl Document {
             text: text.to_string(),
             encoding: "UTF-8",
             is_html: false,
+            html: None,
+            page: PageMeta::default(),
             content_hash: blake3::hash(text.as_bytes()).to_hex().to_string(),
             bytes: text.len() as u64,
             meta: Meta {
@@ -105,145 +120,301 @@ impl fmt::Display for Skip {
     }
 }
 
-/// An article file found by [`discover`].
+/// An article file (or an export file of articles) found by [`discover`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
-    /// Path relative to the corpus folder, `/`-separated.
+    /// Its key relative to the corpus folder ([`key`]: escaped, `/`-separated); the
+    /// document key once the folder's label is added.
     pub doc: String,
+    /// The name people see and `metadata.csv` names it by (see [`key::display_name`]).
+    pub name: String,
     /// Full path to read.
     pub path: PathBuf,
+}
+
+impl SourceFile {
+    /// A file whose key and name are the same (tests, examples).
+    pub fn new(doc: &str, path: PathBuf) -> SourceFile {
+        SourceFile {
+            doc: doc.to_string(),
+            name: key::display_name(doc),
+            path,
+        }
+    }
+
+    /// What kind of input it is.
+    pub fn kind(&self) -> FileKind {
+        file_kind(&self.path)
+    }
+}
+
+/// What a file holds, by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// One article: `.txt`, `.text`.
+    Text,
+    /// One web page: `.html`, `.htm`, `.xhtml`.
+    Html,
+    /// Many articles, one per line or row: `.jsonl`/`.ndjson`, `.csv`, `.parquet`.
+    Export(export::Format),
+    /// Anything else (see [`unusable_reason`]).
+    Other,
+}
+
+/// The kind of the file at `p`, by its extension (`metadata.csv` is not an export).
+pub fn file_kind(p: &Path) -> FileKind {
+    let ext = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "txt" | "text" => FileKind::Text,
+        "html" | "htm" | "xhtml" => FileKind::Html,
+        "jsonl" | "ndjson" => FileKind::Export(export::Format::Jsonl),
+        "csv" if p.file_name().is_some_and(|n| n != METADATA_FILE) => {
+            FileKind::Export(export::Format::Csv)
+        }
+        "parquet" => FileKind::Export(export::Format::Parquet),
+        _ => FileKind::Other,
+    }
+}
+
+/// Why a file that is not an article is not read, and what to do about it.
+pub fn unusable_reason(p: &Path) -> String {
+    let ext = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let read = "shiten reads .txt, .text, .html, .htm articles and .jsonl, .csv, .parquet exports";
+    match ext.as_str() {
+        "pdf" => format!(
+            "a PDF is not read; convert it to text, e.g. `pdftotext -enc UTF-8 FILE.pdf` \
+             (poppler-utils), and put the .txt in the folder ({read})"
+        ),
+        "docx" | "doc" | "odt" | "rtf" => format!(
+            "a word-processor document is not read; convert it to text, e.g. `pandoc FILE.{ext} \
+             -t plain -o FILE.txt` or `libreoffice --headless --convert-to txt FILE.{ext}` \
+             ({read})"
+        ),
+        "xlsx" | "xls" | "ods" => format!(
+            "a spreadsheet is not read; save it as CSV (UTF-8) with a text column and it is \
+             read as an export of articles ({read})"
+        ),
+        "json" => format!(
+            "a JSON file is not read: shiten reads JSON Lines (.jsonl, one article object per \
+             line); convert an array with `jq -c '.[]' FILE.json > FILE.jsonl` ({read})"
+        ),
+        "zip" | "gz" | "tgz" | "bz2" | "xz" | "7z" | "tar" | "lzh" => {
+            format!("a compressed archive is not read; unpack it into the folder first ({read})")
+        }
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "tif" | "tiff" | "bmp" => format!(
+            "an image is not read; if it is a scanned article, OCR it to text (e.g. \
+             `tesseract FILE out -l jpn`) ({read})"
+        ),
+        _ if p.file_name().is_some_and(|n| n == METADATA_FILE) => {
+            "metadata.csv is read only at the top of the corpus folder; move its rows there".into()
+        }
+        _ => format!("not an article file ({read}); rename it if it is an article"),
+    }
 }
 
 /// The result of walking a corpus folder.
 #[derive(Debug, Default)]
 pub struct Discovery {
-    /// Article files, sorted by `doc`.
+    /// Article and export files, sorted by `doc`.
     pub files: Vec<SourceFile>,
     /// Entries that are not articles or cannot be visited.
     pub skipped: Vec<Skip>,
+    /// Output folders (and their files) left out of the scan: shiten's outputs are never
+    /// its inputs.
+    pub excluded: Vec<String>,
 }
 
-fn is_article_ext(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        matches!(
-            e.to_ascii_lowercase().as_str(),
-            "txt" | "text" | "html" | "htm"
-        )
-    })
+/// The files a publish writes into an output folder.
+fn is_output_file(name: &str) -> bool {
+    name == crate::report::REPORT_FILE
+        || [".csv", ".parquet"].iter().any(|ext| {
+            name.strip_suffix(ext).is_some_and(|stem| {
+                [
+                    "documents",
+                    "mentions",
+                    "entities",
+                    "facts",
+                    "frame_hits",
+                    "skipped",
+                    "source_frames",
+                    "figures",
+                    "terms",
+                    "cooccurrence",
+                ]
+                .contains(&stem)
+            })
+        })
 }
 
-fn rel_name(root: &Path, p: &Path) -> String {
-    let rel = p.strip_prefix(root).unwrap_or(p);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+/// Whether `dir` is an output folder of shiten (it holds a store).
+pub fn is_output_dir(dir: &Path) -> bool {
+    dir.join(crate::state::STORE_DIR)
+        .join(crate::state::LEDGER_FILE)
+        .is_file()
 }
 
 /// Walks `root` and lists its article files. Never fails on one bad entry: it is reported
 /// in `skipped` and the walk goes on. Fails only when `root` itself cannot be read.
 pub fn discover(root: &Path) -> std::io::Result<Discovery> {
+    discover_excluding(root, &[])
+}
+
+/// [`discover`], leaving out the folders `exclude` (canonical paths: the run's output
+/// folder) and any folder holding a shiten store. When `root` is a file (an export given
+/// as the corpus), it is the one file listed.
+pub fn discover_excluding(root: &Path, exclude: &[PathBuf]) -> std::io::Result<Discovery> {
     let canon_root = fs::canonicalize(root)?;
+    let mut out = Discovery::default();
+    if canon_root.is_file() {
+        let name = canon_root.file_name().unwrap_or_default();
+        let doc = key::escape_os(name);
+        let file = SourceFile {
+            name: key::display_name(&doc),
+            doc,
+            path: root.to_path_buf(),
+        };
+        if file.kind() == FileKind::Other {
+            out.skipped.push(Skip {
+                reason: unusable_reason(&file.path),
+                path: file.name,
+            });
+        } else {
+            out.files.push(file);
+        }
+        return Ok(out);
+    }
     if !canon_root.is_dir() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::NotADirectory,
             format!("{} is not a folder", root.display()),
         ));
     }
-    let mut out = Discovery::default();
     let mut seen_dirs = HashSet::new();
     seen_dirs.insert(canon_root.clone());
-    walk(root, root, &canon_root, &mut seen_dirs, &mut out);
+    let walker = Walker {
+        root,
+        canon_root: &canon_root,
+        exclude,
+    };
+    walker.walk(root, &mut seen_dirs, &mut out);
     out.files.sort_by(|a, b| a.doc.cmp(&b.doc));
     out.skipped.sort();
     Ok(out)
 }
 
-fn walk(
-    root: &Path,
-    dir: &Path,
-    canon_root: &Path,
-    seen: &mut HashSet<PathBuf>,
-    out: &mut Discovery,
-) {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            out.skipped.push(Skip {
-                path: rel_name(root, dir),
-                reason: format!("cannot read folder: {e}"),
-            });
-            return;
-        }
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') {
-            continue;
-        }
-        let rel = rel_name(root, &path);
-        if dir == root && name == METADATA_FILE {
-            continue;
-        }
-        let Ok(ft) = entry.file_type() else {
-            out.skipped.push(Skip {
-                path: rel,
-                reason: "cannot read file type".into(),
-            });
-            continue;
-        };
-        let (is_dir, is_file) = if ft.is_symlink() {
-            match fs::canonicalize(&path) {
-                Ok(target) if !target.starts_with(canon_root) => {
-                    out.skipped.push(Skip {
-                        path: rel,
-                        reason: format!(
-                            "symbolic link to {} points outside the corpus folder; not followed",
-                            target.display()
-                        ),
-                    });
-                    continue;
-                }
-                Ok(target) => (target.is_dir(), target.is_file()),
-                Err(e) => {
-                    out.skipped.push(Skip {
-                        path: rel,
-                        reason: format!("broken or looping symbolic link: {e}"),
-                    });
-                    continue;
-                }
+struct Walker<'a> {
+    root: &'a Path,
+    canon_root: &'a Path,
+    exclude: &'a [PathBuf],
+}
+
+impl Walker<'_> {
+    fn rel(&self, p: &Path) -> String {
+        key::display_name(&key::relative_key(self.root, p))
+    }
+
+    fn walk(&self, dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Discovery) {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                out.skipped.push(Skip {
+                    path: self.rel(dir),
+                    reason: format!("cannot read folder: {e}"),
+                });
+                return;
             }
-        } else {
-            (ft.is_dir(), ft.is_file())
         };
-        if is_dir {
-            match fs::canonicalize(&path) {
-                Ok(c) if seen.insert(c.clone()) => walk(root, &path, canon_root, seen, out),
-                Ok(_) => out.skipped.push(Skip {
-                    path: rel,
-                    reason: "folder already visited (symbolic link loop); not walked again".into(),
-                }),
-                Err(e) => out.skipped.push(Skip {
-                    path: rel,
-                    reason: format!("cannot resolve folder: {e}"),
-                }),
+        // The outputs of a run into this very folder (`shiten run . --out .`).
+        let output_dir = is_output_dir(dir);
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let os_name = entry.file_name();
+            let name = os_name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
             }
-        } else if is_file && is_article_ext(&path) {
-            out.files.push(SourceFile { doc: rel, path });
-        } else if is_file {
-            out.skipped.push(Skip {
-                path: rel,
-                reason: "not an article file (shiten reads .txt, .text, .html, .htm)".into(),
-            });
-        } else {
-            out.skipped.push(Skip {
-                path: rel,
-                reason: "not a regular file".into(),
-            });
+            if dir == self.root && name == METADATA_FILE {
+                continue;
+            }
+            let rel = self.rel(&path);
+            let Ok(ft) = entry.file_type() else {
+                out.skipped.push(Skip {
+                    path: rel,
+                    reason: "cannot read file type".into(),
+                });
+                continue;
+            };
+            let (is_dir, is_file) = if ft.is_symlink() {
+                match fs::canonicalize(&path) {
+                    Ok(target) if !target.starts_with(self.canon_root) => {
+                        out.skipped.push(Skip {
+                            path: rel,
+                            reason: format!(
+                                "symbolic link to {} points outside the corpus folder; not \
+                                 followed",
+                                target.display()
+                            ),
+                        });
+                        continue;
+                    }
+                    Ok(target) => (target.is_dir(), target.is_file()),
+                    Err(e) => {
+                        out.skipped.push(Skip {
+                            path: rel,
+                            reason: format!("broken or looping symbolic link: {e}"),
+                        });
+                        continue;
+                    }
+                }
+            } else {
+                (ft.is_dir(), ft.is_file())
+            };
+            if is_dir {
+                match fs::canonicalize(&path) {
+                    Ok(c) if self.exclude.contains(&c) || is_output_dir(&c) => {
+                        out.excluded.push(format!("{rel}/"));
+                    }
+                    Ok(c) if seen.insert(c.clone()) => self.walk(&path, seen, out),
+                    Ok(_) => out.skipped.push(Skip {
+                        path: rel,
+                        reason: "folder already visited (symbolic link loop); not walked again"
+                            .into(),
+                    }),
+                    Err(e) => out.skipped.push(Skip {
+                        path: rel,
+                        reason: format!("cannot resolve folder: {e}"),
+                    }),
+                }
+            } else if is_file && output_dir && is_output_file(&name) {
+                out.excluded.push(rel);
+            } else if is_file && file_kind(&path) != FileKind::Other {
+                let doc = key::relative_key(self.root, &path);
+                out.files.push(SourceFile {
+                    name: key::display_name(&doc),
+                    doc,
+                    path,
+                });
+            } else if is_file {
+                out.skipped.push(Skip {
+                    path: rel,
+                    reason: unusable_reason(&path),
+                });
+            } else {
+                out.skipped.push(Skip {
+                    path: rel,
+                    reason: "not a regular file".into(),
+                });
+            }
         }
     }
 }
@@ -279,9 +450,9 @@ pub struct Decoded {
 
 /// How many undecodable bytes per million are tolerated (as a warning) before a file is
 /// declared to be in an unknown encoding.
-const MAX_BAD_PER_MILLION: usize = 2_000;
+const MAX_BAD_PER_MILLION: usize = 10_000;
 /// How many NUL bytes per million are tolerated (stray padding) before a file is binary.
-const MAX_NUL_PER_MILLION: usize = 1_000;
+const MAX_NUL_PER_MILLION: usize = 10_000;
 
 /// An encoding by its label as users write it in metadata.csv: WHATWG labels
 /// (`utf-8`, `shift_jis`, `euc-jp`, `utf-16le`, ...) plus `cp932`/`ms932`/`sjis`.
@@ -353,6 +524,12 @@ pub fn decode(
         if looks_binary(&text) {
             return Err(binary_message(bytes));
         }
+        // Stray NUL bytes (padding, a damaged copy) read as U+FFFD, like other bad bytes.
+        let text = if nul_bytes > 0 {
+            text.replace('\0', "\u{FFFD}")
+        } else {
+            text
+        };
         Ok(Decoded {
             text,
             encoding,
@@ -494,7 +671,8 @@ fn binary_message(bytes: &[u8]) -> String {
         .position(|&b| b < 0x09 || (0x0E..0x1B).contains(&b))
         .unwrap_or(0);
     format!(
-        "binary data (control byte 0x{:02X} at byte {at}); not a text file",
+        "binary data (control byte 0x{:02X} at byte {at}); not a text file (if it is an \
+         article, save or export it as text)",
         bytes[at]
     )
 }
@@ -637,6 +815,8 @@ struct Row {
     title: Option<TextRef>,
     url: Option<TextRef>,
     published: Option<Date>,
+    /// A `published` cell that is not a date, and its line: a warning on the document.
+    bad_published: Option<(TextRef, u32)>,
     #[serde(with = "encoding_name")]
     encoding: Option<&'static encoding_rs::Encoding>,
     /// Further columns: a piece of [`Metadata::extra`].
@@ -742,7 +922,7 @@ impl Metadata {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let headers: Vec<String> = match rdr.headers() {
+        let mut headers: Vec<String> = match rdr.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
             Err(e) => {
                 self.skipped.push(Skip {
@@ -764,6 +944,27 @@ impl Metadata {
             });
             return;
         };
+        // Line numbers from byte offsets: the csv reader counts a CRLF file's lines one
+        // short (issue 16.7; the seeds' metadata.csv is CRLF). A line ends at LF, CRLF or
+        // a lone CR, as the csv reader reads them.
+        let bytes = text.as_bytes();
+        let breaks: Vec<u64> = (0..bytes.len())
+            .filter(|&i| {
+                bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+            })
+            .map(|i| i as u64)
+            .collect();
+        let line_at = |p: Option<&csv::Position>| {
+            p.map_or(0, |p| {
+                // A record's position may be that of the line break before it (the LF of a
+                // CRLF, a blank line): its line is the one its first field is on.
+                let mut at = p.byte() as usize;
+                while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+                    at += 1;
+                }
+                breaks.partition_point(|&b| b < at as u64) + 1
+            })
+        };
         let mut interned = Interner::default();
         // Line of the first row of each file name, to find second rows while reading.
         let mut seen: HashMap<Box<str>, u32> = HashMap::new();
@@ -774,21 +975,22 @@ impl Metadata {
             col("published"),
             col("encoding"),
         );
-        for dup in headers
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| headers[..*i].contains(h))
-        {
-            self.warnings.push(format!(
-                "{METADATA_FILE}: column '{}' appears twice; the first is used",
-                dup.1
-            ));
-        }
+        let core = [
+            Some(file_col),
+            source_col,
+            title_col,
+            url_col,
+            pub_col,
+            enc_col,
+        ];
+        let is_extra = |i: usize, h: &str| !core.contains(&Some(i)) && !h.is_empty();
+        let renamed = extra_column_names(&mut headers, is_extra);
+        self.warnings.extend(renamed);
         for result in rdr.records() {
             let rec = match result {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = line_at(e.position());
                     self.skipped.push(Skip {
                         path: format!("{METADATA_FILE}:{line}"),
                         reason: format!("malformed row: {e}"),
@@ -796,7 +998,7 @@ impl Metadata {
                     continue;
                 }
             };
-            let line = rec.position().map_or(0, |p| p.line()) as usize;
+            let line = line_at(rec.position());
             if rec.iter().all(|c| c.is_empty()) {
                 continue;
             }
@@ -844,38 +1046,23 @@ impl Metadata {
                 continue;
             }
             let mut warnings = Vec::new();
-            let published = match get(pub_col) {
-                None => None,
+            let (published, bad_published) = match get(pub_col) {
+                None => (None, None),
                 Some(p) => match Date::parse_loose(&p) {
-                    Some(d) => Some(d),
+                    Some(d) => (Some(d), None),
                     None => {
+                        // Said on stderr now, and on the document's row.
                         warnings.push(format!(
-                            "{here}: published '{p}' is not a date (expected YYYY-MM-DD); ignored"
+                            "{here}: published '{p}' is not a date; the publication date is \
+                             inferred instead"
                         ));
-                        None
+                        (None, Some((self.text.push(&p), line as u32)))
                     }
                 },
             };
             let extra_start = self.extra.len();
             for (i, h) in headers.iter().enumerate() {
-                if [
-                    Some(file_col),
-                    source_col,
-                    title_col,
-                    url_col,
-                    pub_col,
-                    enc_col,
-                ]
-                .contains(&Some(i))
-                    || h.is_empty()
-                {
-                    continue;
-                }
-                // A repeated column name: its first non-empty cell is used.
-                if self.extra[extra_start..]
-                    .iter()
-                    .any(|&(j, _)| headers[j as usize] == *h)
-                {
+                if !is_extra(i, h) {
                     continue;
                 }
                 if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
@@ -904,6 +1091,7 @@ impl Metadata {
                 title: get(title_col).map(|t| self.text.push(&t)),
                 url: get(url_col).map(|u| self.text.push(&u)),
                 published,
+                bad_published,
                 extra: Span {
                     start: extra_start as u32,
                     end: self.extra.len() as u32,
@@ -954,6 +1142,9 @@ impl Metadata {
                 title: r.title.map(|t| md.text.push(self.text.get(t))),
                 url: r.url.map(|u| md.text.push(self.text.get(u))),
                 published: r.published,
+                bad_published: r
+                    .bad_published
+                    .map(|(t, line)| (md.text.push(self.text.get(t)), line)),
                 encoding: r.encoding,
                 extra: Span {
                     start,
@@ -1000,7 +1191,14 @@ impl Metadata {
                     encoding: r.encoding,
                     has_row: true,
                 },
-                None,
+                r.bad_published.map(|(t, line)| {
+                    format!(
+                        "{METADATA_FILE}:{line}: published '{}' is not a date (write it as \
+                         2019-07-04, 2019/7/4, 2019年7月4日, 令和元年7月4日, R1.7.4 or 20190704); \
+                         the publication date was inferred instead",
+                        self.text.get(t)
+                    )
+                }),
             ),
             None => (
                 Meta {
@@ -1029,6 +1227,70 @@ impl Metadata {
     }
 }
 
+/// The columns of `documents` that shiten fills itself: a metadata column may not take
+/// one of these names.
+pub fn reserved_document_columns() -> impl Iterator<Item = &'static str> {
+    <crate::output::rows::DocumentRow as crate::output::Record>::columns()
+        .iter()
+        .map(|c| c.0)
+        .chain([crate::state::parts::META_COLUMN])
+}
+
+/// Gives the further columns of `metadata.csv` (those for which `is_extra(index, name)`)
+/// names of their own in `documents`: one named like a column shiten fills (status, chars,
+/// doc, ...) becomes `meta_NAME`, and a repeated name gets `_2`, `_3`, ... so that no user
+/// column can clash with ours or with another (issue 16.3: a clash stopped the whole run).
+/// Renames `headers` in place and returns one warning per renamed column.
+fn extra_column_names(
+    headers: &mut [String],
+    is_extra: impl Fn(usize, &str) -> bool,
+) -> Vec<String> {
+    let reserved: HashSet<&str> = reserved_document_columns().collect();
+    // Names taken: ours, and the names of the metadata columns shiten reads itself.
+    let mut taken: HashSet<String> = reserved.iter().map(|c| c.to_string()).collect();
+    taken.extend(
+        headers
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| !is_extra(*i, h))
+            .map(|(_, h)| h.clone()),
+    );
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut warnings = Vec::new();
+    for (i, header) in headers.iter_mut().enumerate() {
+        let h = header.clone();
+        if !is_extra(i, &h) {
+            continue;
+        }
+        let (base, why) = if reserved.contains(h.as_str()) {
+            (
+                format!("meta_{h}"),
+                "is named like a column shiten fills itself",
+            )
+        } else if !seen.insert(h.clone()) || taken.contains(&h) {
+            (h.clone(), "appears more than once")
+        } else {
+            (h.clone(), "")
+        };
+        let mut name = base.clone();
+        let mut k = 2;
+        while taken.contains(&name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        if name != h {
+            warnings.push(format!(
+                "{METADATA_FILE}: column '{h}' (column {}) {why}; it is published in documents \
+                 as '{name}'",
+                i + 1
+            ));
+        }
+        taken.insert(name.clone());
+        *header = name;
+    }
+    warnings
+}
+
 /// A metadata path made relative and `/`-separated, or `None` if it is absolute or climbs
 /// out of the corpus (`../../etc/passwd`).
 fn safe_relative(file: &str) -> Option<String> {
@@ -1046,47 +1308,149 @@ fn safe_relative(file: &str) -> Option<String> {
 
 // ---------------------------------------------------------------- reading
 
-/// Reads, decodes and annotates one article. A failure is a [`Skip`] naming the file.
+/// Reads, decodes and annotates one article file (`.txt`, `.html`). A failure is a
+/// [`Skip`] naming the file. Export files hold many articles: see [`export`].
 pub fn read_document(
     file: &SourceFile,
     metadata: &Metadata,
     max_bytes: u64,
 ) -> Result<Document, Skip> {
     let skip = |reason: String| Skip {
-        path: file.doc.clone(),
+        path: file.name.clone(),
         reason,
     };
-    let f = fs::File::open(&file.path).map_err(|e| skip(format!("cannot open: {e}")))?;
+    if let FileKind::Export(_) = file.kind() {
+        return Err(skip(
+            "an export file holds many articles; read it with corpus::export".into(),
+        ));
+    }
+    let bytes = read_limited(&file.path, max_bytes).map_err(skip)?;
+    document_from_named_bytes(&file.doc, &file.name, &bytes, metadata).map_err(skip)
+}
+
+/// The bytes of the file at `path`, unless it is larger than `max_bytes`.
+pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    let f = fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
     if len > max_bytes {
-        return Err(skip(format!(
-            "file is {} bytes, over the limit of {} bytes (raise it with --max-file-mb)",
-            len, max_bytes
-        )));
+        return Err(format!(
+            "file is {len} bytes, over the limit of {max_bytes} bytes (raise it with \
+             --max-file-mb)"
+        ));
     }
     let mut bytes = Vec::with_capacity(len as usize);
     f.take(max_bytes + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| skip(format!("cannot read: {e}")))?;
-    document_from_bytes(&file.doc, &bytes, metadata).map_err(skip)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    Ok(bytes)
 }
 
-/// Builds a document from raw bytes (the part of [`read_document`] after I/O).
+/// Builds a document from raw bytes (the part of [`read_document`] after I/O). `doc` is
+/// the document key; the name `metadata.csv` knows it by is taken from it.
 pub fn document_from_bytes(
     doc: &str,
     bytes: &[u8],
     metadata: &Metadata,
 ) -> Result<Document, String> {
-    let (meta, meta_warning) = metadata.for_doc(doc);
-    let decoded = decode(bytes, meta.encoding)?;
+    let (_, rel, _) = key::split(doc);
+    document_from_named_bytes(doc, &key::display_name(rel), bytes, metadata)
+}
+
+/// Decodes a web page: a byte-order mark first, then the page's `<meta charset>` when
+/// the bytes agree with it, then detection (with a warning when the declaration was wrong).
+fn decode_page(bytes: &[u8], warnings: &mut Vec<String>) -> Result<Decoded, String> {
+    let has_bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF])
+        || bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF]);
+    let Some(enc) = html::declared_charset(bytes).filter(|_| !has_bom) else {
+        return decode(bytes, None);
+    };
+    let japanese = [
+        encoding_rs::UTF_8,
+        encoding_rs::SHIFT_JIS,
+        encoding_rs::EUC_JP,
+        encoding_rs::ISO_2022_JP,
+    ];
+    if let Some(text) = enc.decode_without_bom_handling_and_without_replacement(bytes) {
+        let detected = decode(bytes, None).ok();
+        // A single-byte declaration (windows-1252) accepts any bytes: it agrees only when
+        // detection does not find clean Japanese text.
+        let agrees = japanese.contains(&enc)
+            || !detected
+                .as_ref()
+                .is_some_and(|d| d.replaced == 0 && japanese_score(&d.text) > 0);
+        if agrees {
+            if looks_binary(&text) {
+                return Err(binary_message(bytes));
+            }
+            return Ok(Decoded {
+                text: text.into_owned(),
+                encoding: display_name(enc),
+                replaced: 0,
+                first_bad: None,
+                nul_bytes: 0,
+                first_nul: None,
+                switch_at: None,
+            });
+        }
+    }
+    let d = decode(bytes, None)?;
+    warnings.push(format!(
+        "the page declares charset {}, but its bytes are {}; read as {}",
+        display_name(enc),
+        d.encoding,
+        d.encoding
+    ));
+    Ok(d)
+}
+
+/// [`document_from_bytes`] with the name given.
+pub fn document_from_named_bytes(
+    doc: &str,
+    name: &str,
+    bytes: &[u8],
+    metadata: &Metadata,
+) -> Result<Document, String> {
+    let (mut meta, meta_warning) = metadata.for_doc(name);
+    let is_html = file_kind(Path::new(name)) == FileKind::Html;
+    let mut warnings: Vec<String> = Vec::new();
+    let decoded = if is_html && meta.encoding.is_none() {
+        decode_page(bytes, &mut warnings)?
+    } else {
+        decode(bytes, meta.encoding)?
+    };
     if decoded
         .text
-        .trim_matches(|c: char| c.is_whitespace() || c == '\0' || c == '\u{FEFF}')
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{FFFD}' || c == '\u{FEFF}')
         .is_empty()
     {
         return Err("no text (empty or only whitespace)".into());
     }
-    let mut warnings: Vec<String> = meta_warning.into_iter().collect();
+    let (html, page) = if is_html {
+        let (layout, page) = html::parse(&decoded.text);
+        (Some(Box::new(layout)), page)
+    } else {
+        (None, PageMeta::default())
+    };
+    // What the page says fills what metadata.csv leaves out (metadata.csv wins).
+    if meta.title.is_none() {
+        meta.title = page.title.clone();
+    }
+    let page_source = page.site_name.clone().or_else(|| page.publisher.clone());
+    let meta_warning = match (meta_warning, &page_source) {
+        (Some(_), Some(s)) if !meta.has_row => {
+            meta.source = s.clone();
+            Some(format!(
+                "no row in {METADATA_FILE}; source taken from the page ({s})"
+            ))
+        }
+        (w, Some(s)) if !meta.has_row => {
+            meta.source = s.clone();
+            w
+        }
+        (w, _) => w,
+    };
+    warnings.splice(0..0, meta_warning);
     if let Some(at) = decoded.switch_at {
         warnings.push(format!(
             "mixed encodings: {} (the second from byte {at}); offsets refer to the combined \
@@ -1096,28 +1460,27 @@ pub fn document_from_bytes(
     }
     if decoded.nul_bytes > 0 {
         warnings.push(format!(
-            "{} NUL byte(s) ignored (first at byte {})",
+            "{} NUL byte(s) read as U+FFFD (first at byte {})",
             decoded.nul_bytes,
             decoded.first_nul.map_or("?".into(), |b| b.to_string())
         ));
     }
     if decoded.replaced > 0 {
         warnings.push(format!(
-            "{} byte(s) not valid {} replaced by U+FFFD (first at byte {}); mixed encodings?",
+            "{} byte(s) not valid {} replaced by U+FFFD (first at byte {}); mixed encodings \
+             or a damaged copy?",
             decoded.replaced,
             decoded.encoding,
             decoded.first_bad.map_or("?".into(), |b| b.to_string())
         ));
     }
-    let is_html = Path::new(doc)
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
     Ok(Document {
         doc: doc.to_string(),
         text: decoded.text,
         encoding: decoded.encoding,
         is_html,
+        html,
+        page,
         content_hash: blake3::hash(bytes).to_hex().to_string(),
         bytes: bytes.len() as u64,
         meta,
@@ -1253,9 +1616,14 @@ mod tests {
             a.extra.get("source_type").map(String::as_str),
             Some("national_daily")
         );
-        let (b, _) = md.for_doc("b.txt");
+        let (b, w) = md.for_doc("b.txt");
         assert_eq!(b.published, None);
-        assert!(md.warnings.iter().any(|w| w.contains("2019-13-45")));
+        // An unreadable date is a warning on the document, naming the line.
+        let w = w.unwrap();
+        assert!(
+            w.contains("metadata.csv:5") && w.contains("2019-13-45"),
+            "{w}"
+        );
         let reasons: Vec<String> = md.skipped.iter().map(|s| s.to_string()).collect();
         assert!(
             reasons
@@ -1284,6 +1652,41 @@ mod tests {
         let (c, w) = md.for_doc("zzz.txt");
         assert_eq!(c.source, "zzz");
         assert!(w.unwrap().contains("no row"));
+    }
+
+    #[test]
+    fn metadata_line_numbers_are_exact_with_any_line_ending() {
+        // The csv reader counted a CRLF file's lines one short (the seeds' metadata.csv is
+        // CRLF). A blank line and a quoted line break count as lines too.
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "本文").unwrap();
+        for eol in ["\n", "\r\n", "\r"] {
+            let mut md = Metadata::default();
+            let text = [
+                "file,source,published",
+                "a.txt,X,2019-07-04",
+                "",
+                "b.txt,Y,2019-07-04",
+                "\"a.txt\",\"Z",
+                "W\",2019-07-05",
+                "c.txt,x,y,z",
+                "a.txt,V,2019-13-45",
+            ]
+            .join(eol);
+            md.parse(&text, dir.path());
+            let got: Vec<String> = md.skipped.iter().map(|s| s.path.clone()).collect();
+            assert_eq!(
+                got,
+                [
+                    "metadata.csv:4",
+                    "metadata.csv:5",
+                    "metadata.csv:7",
+                    "metadata.csv:8"
+                ],
+                "{eol:?}: {:?}",
+                md.skipped
+            );
+        }
     }
 
     #[test]

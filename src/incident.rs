@@ -370,19 +370,16 @@ impl DocIncidents {
     }
 
     /// The incident of the normalized byte position `pos`: the incident named in its
-    /// sentence (the nearest mention before `pos`, else the first after it); else the
-    /// nearest mention before the sentence (any incident within the paragraph, one of the
-    /// document's incidents beyond it); else the main incident.
+    /// sentence (the nearest mention before `pos`, else the first of the document's
+    /// incidents after it: 「…3000円残ってるので、PayPayに乗り換えようかな」 is no PayPay
+    /// figure); else the nearest mention before the sentence (any incident within the
+    /// paragraph, one of the document's incidents beyond it); else the main incident.
     pub fn at(&self, pos: usize) -> Option<usize> {
         let si = self.sentence_of(pos);
-        let in_sentence = self.mentions.iter().filter(|m| m.sentence == si);
-        let mut best: Option<&IncidentMention> = None;
-        for m in in_sentence {
-            if m.range.start <= pos || best.is_none() {
-                best = Some(m);
-            }
-        }
-        match best {
+        let in_sentence = || self.mentions.iter().filter(move |m| m.sentence == si);
+        let before = in_sentence().rfind(|m| m.range.start <= pos);
+        let after = || in_sentence().find(|m| m.range.start > pos && self.covers(m.incident));
+        match before.or_else(after) {
             Some(m) => Some(m.incident),
             None => self.before(si, pos),
         }
@@ -561,7 +558,8 @@ mod tests {
         assert_eq!(at("1800万円"), Some("docomo"));
         // A new paragraph without a mention: the document's incident before it.
         assert_eq!(at("68億円"), Some("7pay"));
-        // Two in one sentence: the nearest before the position, else the first.
+        // Two in one sentence: the nearest before the position, else the first of the
+        // document's after it.
         assert_eq!(at("の会員"), Some("uniqlo"));
         assert_eq!(at("7iDと"), Some("7pay"));
         let si = sentences(text)
@@ -570,5 +568,13 @@ mod tests {
             .unwrap();
         assert_eq!(d.of_sentence(si), Some(1));
         assert_eq!(d.of_sentence(0), Some(0));
+        let text = "7payは停止。7payの件。\n残高は3000円で、ユニクロに行こう。\n被害額は1800万円、7payの発表。";
+        let d = inc.detect(text, &sentences(text));
+        let at = |s: &str| {
+            d.at(text.find(s).unwrap())
+                .map(|i| inc.incidents[i].id.as_str())
+        };
+        assert_eq!(at("3000円"), Some("7pay"));
+        assert_eq!(at("1800万円"), Some("7pay"));
     }
 }

@@ -6,7 +6,8 @@
 //! 3. [`segment`]   -> [`Sentence`](segment::Sentence) spans
 //! 4. [`tokenize`]  lindera + IPADIC -> [`Token`](tokenize::Token)
 //! 5. [`incident`]  which incidents (`dictionaries/incidents.toml`) the article is about ->
-//!    [`DocIncidents`](incident::DocIncidents);
+//!    [`DocIncidents`](incident::DocIncidents); [`dating`] its publication date, given or
+//!    inferred -> [`Dated`](dating::Dated);
 //!    [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s; [`entities`]
 //!    organisations, people, products, places -> [`Entity`](entities::Entity); [`facts`]
 //!    figures bound to a measure and an as-of time -> [`Fact`](facts::Fact)
@@ -31,6 +32,7 @@ pub mod boilerplate;
 pub mod calendar;
 pub mod cli;
 pub mod corpus;
+pub mod dating;
 pub mod entities;
 pub mod error;
 pub mod eval;

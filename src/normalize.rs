@@ -34,6 +34,9 @@ pub struct NormalizedText {
     pub text: String,
     /// Maps byte offsets in `text` to byte offsets in the original.
     pub map: OffsetMap,
+    /// Lines (normalized byte ranges) known to be boilerplate before any line rule runs:
+    /// for a web page, the lines outside its main content.
+    pub marked: Vec<Range<usize>>,
 }
 
 /// One run of the offset map.
@@ -180,6 +183,7 @@ impl Builder {
         let norm_len = self.out.len() as u32;
         NormalizedText {
             text: self.out,
+            marked: Vec::new(),
             map: OffsetMap {
                 segs: self.segs,
                 orig_len: orig_len as u32,
@@ -302,8 +306,11 @@ fn normalize_into(orig: &str, range: Range<usize>, b: &mut Builder) {
             continue;
         }
         // PDF-style spaces inside figures: a run of horizontal spaces (or one line break)
-        // between a digit and a unit, or between a date unit / hedge and a digit.
-        if is_hspace(c) || c == '\n' {
+        // between a digit and a unit, or between a date unit / hedge and a digit. Only
+        // after such a character is the run read ahead: reading it from each of its
+        // spaces made a long run of spaces quadratic.
+        let may_join = |p: char| p.is_ascii_digit() || p == ',' || joins_following_digit(p);
+        if (is_hspace(c) || c == '\n') && prev.is_some_and(may_join) {
             let mut j = end;
             let mut newlines = usize::from(c == '\n');
             let mut rest = s[j - base..].chars();
@@ -377,154 +384,73 @@ fn normalize_into(orig: &str, range: Range<usize>, b: &mut Builder) {
     b.copy(orig, copy_from..range.end);
 }
 
-/// Normalizes an HTML page: tags become nothing (block tags a line break), `script` and
-/// `style` bodies are dropped, character references are decoded; the text in between is
-/// normalized as plain text. Spans still map into the HTML source.
-pub fn normalize_html(orig: &str) -> NormalizedText {
+/// Normalizes a web page through its [`Layout`](crate::corpus::html::Layout): text is
+/// normalized as plain text, character references become what they decode to (folded
+/// like text; a no-break space becomes a space), block markup a line break, other markup
+/// and dropped content (scripts, styles, comments) nothing. Spans still map into the HTML
+/// source. Lines holding only boilerplate pieces (outside the page's main content) are
+/// returned in [`NormalizedText::marked`].
+pub fn normalize_html(orig: &str, layout: &crate::corpus::html::Layout) -> NormalizedText {
+    use crate::corpus::html::PieceKind;
     let mut b = Builder::with_capacity(orig.len());
-    let bytes = orig.as_bytes();
-    let mut i = 0;
-    let mut text_from = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'<' => {
-                normalize_into(orig, text_from..i, &mut b);
-                let end = html_markup_end(orig, i);
-                let tag = tag_name(&orig[i..end]);
-                let block = is_block_tag(&tag);
-                // Drop the whole element for script / style.
-                let end = if (tag == "script" || tag == "style") && !orig[i..end].ends_with("/>") {
-                    let close = format!("</{tag}");
-                    find_ascii_ci(orig, end, &close)
-                        .map(|k| html_markup_end(orig, k))
-                        .unwrap_or(orig.len())
-                } else {
-                    end
-                };
-                b.replace(i..end, if block { "\n" } else { "" });
-                i = end;
-                text_from = end;
+    // Normalized ranges of text pieces, and whether they are boilerplate.
+    let mut texts: Vec<(Range<usize>, bool)> = Vec::new();
+    for p in &layout.pieces {
+        let r = p.start as usize..p.end as usize;
+        let n0 = b.out.len();
+        match p.kind {
+            PieceKind::Text => normalize_into(orig, r, &mut b),
+            PieceKind::Ref { .. } => {
+                let folded: String = layout
+                    .decoded_of(p)
+                    .chars()
+                    .map(|c| match c {
+                        '\u{A0}' => ' ',
+                        c if is_dropped(c) => ' ',
+                        c => fold_char(c).unwrap_or(c),
+                    })
+                    .collect();
+                b.replace(r, &folded);
             }
-            b'&' => {
-                if let Some((len, ch)) = decode_entity(&orig[i..]) {
-                    normalize_into(orig, text_from..i, &mut b);
-                    let mut buf = [0u8; 4];
-                    let ch = fold_char(ch).unwrap_or(ch);
-                    b.replace(i..i + len, ch.encode_utf8(&mut buf));
-                    i += len;
-                    text_from = i;
-                } else {
-                    i += 1;
-                }
+            PieceKind::Break => b.replace(r, "\n"),
+            PieceKind::Drop => b.replace(r, ""),
+        }
+        if matches!(p.kind, PieceKind::Text | PieceKind::Ref { .. }) && b.out.len() > n0 {
+            texts.push((n0..b.out.len(), p.boilerplate));
+        }
+    }
+    let mut n = b.finish(orig.len());
+    n.marked = boilerplate_lines(&n.text, &texts);
+    n
+}
+
+/// The content ranges of the lines of `text` whose visible characters all come from
+/// boilerplate pieces.
+fn boilerplate_lines(text: &str, texts: &[(Range<usize>, bool)]) -> Vec<Range<usize>> {
+    let mut starts = vec![0usize];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    // 0: nothing seen, 1: boilerplate only, 2: body text.
+    let mut state = vec![0u8; starts.len()];
+    for (r, boiler) in texts {
+        let mut line = starts.partition_point(|&s| s <= r.start) - 1;
+        while line < starts.len() && starts[line] < r.end.max(r.start + 1) {
+            let end = starts.get(line + 1).map_or(text.len(), |&e| e - 1);
+            let (a, z) = (r.start.max(starts[line]), r.end.min(end));
+            if a < z && !text[a..z].trim().is_empty() {
+                state[line] = if *boiler { state[line].max(1) } else { 2 };
             }
-            _ => i += 1,
+            line += 1;
         }
     }
-    normalize_into(orig, text_from..orig.len(), &mut b);
-    b.finish(orig.len())
-}
-
-/// End (exclusive) of the markup starting at `start` (a `<`): a comment, a declaration or
-/// a tag, honouring quoted attribute values. Unterminated markup runs to the end.
-fn html_markup_end(s: &str, start: usize) -> usize {
-    let rest = &s[start..];
-    if rest.starts_with("<!--") {
-        return rest.find("-->").map_or(s.len(), |k| start + k + 3);
-    }
-    let bytes = rest.as_bytes();
-    let mut quote = 0u8;
-    for (k, &c) in bytes.iter().enumerate().skip(1) {
-        match (quote, c) {
-            (0, b'"') | (0, b'\'') => quote = c,
-            (q, c) if q != 0 && c == q => quote = 0,
-            (0, b'>') => return start + k + 1,
-            _ => {}
-        }
-    }
-    s.len()
-}
-
-fn tag_name(markup: &str) -> String {
-    markup
-        .trim_start_matches('<')
-        .trim_start_matches('/')
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase()
-}
-
-fn is_block_tag(tag: &str) -> bool {
-    matches!(
-        tag,
-        "p" | "br"
-            | "div"
-            | "li"
-            | "ul"
-            | "ol"
-            | "tr"
-            | "td"
-            | "th"
-            | "table"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "header"
-            | "footer"
-            | "nav"
-            | "section"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "pre"
-            | "hr"
-            | "dt"
-            | "dd"
-            | "figcaption"
-            | "title"
-    )
-}
-
-fn find_ascii_ci(s: &str, from: usize, needle: &str) -> Option<usize> {
-    let hay = s.as_bytes();
-    let n = needle.as_bytes();
-    (from..hay.len().saturating_sub(n.len() - 1))
-        .find(|&k| hay[k..k + n.len()].eq_ignore_ascii_case(n))
-}
-
-/// Decodes a character reference at the start of `s`: `&amp;`, `&#12354;`, `&#x3042;`.
-fn decode_entity(s: &str) -> Option<(usize, char)> {
-    // Entity names are ASCII: look for the ';' among the first bytes without slicing a char.
-    let semi = s.bytes().take(12).position(|b| b == b';')?;
-    let name = &s[1..semi];
-    let ch = if let Some(num) = name.strip_prefix('#') {
-        let v = if let Some(hex) = num.strip_prefix(['x', 'X']) {
-            u32::from_str_radix(hex, 16).ok()?
-        } else {
-            num.parse::<u32>().ok()?
-        };
-        char::from_u32(v).filter(|&c| c != '\0')?
-    } else {
-        match name {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            "nbsp" => ' ',
-            "yen" => '¥',
-            "copy" => '©',
-            "middot" => '・',
-            "hellip" => '…',
-            "laquo" => '«',
-            "raquo" => '»',
-            _ => return None,
-        }
-    };
-    Some((semi + 1, ch))
+    state
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s == 1)
+        .map(|(i, _)| {
+            let end = starts.get(i + 1).map_or(text.len(), |&e| e - 1);
+            starts[i]..end
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -593,14 +519,24 @@ mod tests {
     #[test]
     fn html_is_reduced_to_text_with_offsets_into_the_source() {
         let orig = "<html><head><style>p{color:red}</style><title>見出し</title></head>\
-                    <body><p>被害額は<b>３８６１万円</b>&amp;808人</p><script>var x='<p>';</script></body>";
-        let n = normalize_html(orig);
+                    <body><p>被害額は<b>３８６１万円</b>&amp;808人&ldquo;だった&rdquo;。</p>\
+                    <script>var x='<p>';</script></body>";
+        let (layout, _) = crate::corpus::html::parse(orig);
+        let n = normalize_html(orig, &layout);
         assert!(n.text.contains("見出し"));
-        assert!(n.text.contains("被害額は3861万円&808人"), "{}", n.text);
+        assert!(
+            n.text
+                .contains("被害額は3861万円&808人\u{201C}だった\u{201D}。"),
+            "{}",
+            n.text
+        );
         assert!(!n.text.contains("color"));
         assert!(!n.text.contains("var x"));
         assert_eq!(orig_of(orig, &n, "3861万円"), "３８６１万円");
         assert_eq!(orig_of(orig, &n, "&808"), "&amp;808");
+        // The title line is boilerplate; the paragraph is not.
+        let marked: Vec<&str> = n.marked.iter().map(|r| &n.text[r.clone()]).collect();
+        assert_eq!(marked, ["見出し"]);
     }
 
     #[test]
@@ -723,7 +659,8 @@ mod properties {
 
         #[test]
         fn html_map_is_valid(orig in messy()) {
-            let n = normalize_html(&orig);
+            let (layout, _) = crate::corpus::html::parse(&orig);
+            let n = normalize_html(&orig, &layout);
             check(&orig, &n)?;
         }
 

@@ -70,7 +70,7 @@ pub fn analyze_corpus(
 ) -> Result<Outcome> {
     let t0 = Instant::now();
     let found = corpus::discover(&opts.corpus).map_err(|e| Error::io(&opts.corpus, e))?;
-    let metadata = Metadata::load(&opts.corpus);
+    let metadata = Metadata::load(plan::metadata_root(&opts.corpus));
     bar.set_length(found.files.len() as u64);
     let results: Vec<std::result::Result<DocAnalysis, Skip>> = found
         .files
@@ -80,7 +80,16 @@ pub fn analyze_corpus(
             |worker, files| {
                 let read: Vec<std::result::Result<corpus::Document, Skip>> = files
                     .iter()
-                    .map(|f| corpus::read_document(f, &metadata, opts.max_file_bytes))
+                    .flat_map(|f| match f.kind() {
+                        corpus::FileKind::Export(format) => corpus::export::read_all(
+                            f,
+                            format,
+                            &corpus::export::Columns::default(),
+                            &metadata,
+                            opts.max_file_bytes,
+                        ),
+                        _ => vec![corpus::read_document(f, &metadata, opts.max_file_bytes)],
+                    })
                     .collect();
                 let out = analyse_read(analyzer, worker, read);
                 bar.inc(files.len() as u64);
@@ -153,7 +162,7 @@ pub fn write_outputs(
     opts: OutputOptions,
     ctx: &aggregate::Context,
 ) -> Result<Vec<String>> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    output::create_output_folder(out)?;
     let a = &outcome.analyses;
     let tables = vec![
         documents_table(a),
@@ -198,6 +207,11 @@ pub struct IncrementalOptions {
     pub max_file_bytes: u64,
     /// Drop stored documents of the corpus folder whose file is gone.
     pub prune: bool,
+    /// The text and id columns of export files.
+    pub columns: corpus::export::Columns,
+    /// The folder is added (`shiten add`): a folder not seen before gets its own label
+    /// (its documents' keys start with it); `run` brings a new folder in without one.
+    pub added: bool,
     /// Only this slice of the corpus.
     pub shard: Option<Shard>,
     /// Discard the store first and analyse everything again.
@@ -269,6 +283,10 @@ pub struct RunReport {
     pub garbage: usize,
     /// Warnings about the corpus (metadata).
     pub warnings: Vec<String>,
+    /// The folder's label (empty for the run's own corpus).
+    pub label: String,
+    /// Output folders left out of the scan (outputs are never inputs).
+    pub excluded: Vec<String>,
 }
 
 /// Runs the documents of `pages` through the analyzer on `threads` worker threads and
@@ -572,7 +590,7 @@ pub fn run_incremental(
     load: &dyn Fn() -> Result<Analyzer>,
     bar: &dyn Fn(&str) -> ProgressBar,
 ) -> Result<RunReport> {
-    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
+    output::create_output_folder(&opts.out)?;
     trace::start();
     let mut store = Store::open(&opts.out, &opts.command, opts.rebuild_state, opts.shard)?;
     let mut report = RunReport {
@@ -630,12 +648,35 @@ fn analyse_corpus(
     bar: &dyn Fn(&str) -> ProgressBar,
 ) -> Result<Commit> {
     let scan_bar = bar("scan");
-    let mut scanned = plan::scan(&opts.corpus, opts.max_file_bytes, opts.shard, &scan_bar)?;
+    let root_key = plan::root_key(&opts.corpus)?;
+    let label = store.ledger.folder_label(&root_key, opts.added)?;
+    // Outputs are never inputs: the output folder is left out wherever it is.
+    let exclude: Vec<PathBuf> = std::fs::canonicalize(&opts.out).into_iter().collect();
+    let mut scanned = plan::scan_with(
+        &opts.corpus,
+        opts.max_file_bytes,
+        opts.shard,
+        &scan_bar,
+        &plan::ScanOptions {
+            label: &label,
+            exclude: &exclude,
+            columns: opts.columns.clone(),
+            spool_dir: Some(&store.dir),
+        },
+    )?;
+    report.label = label;
+    report.excluded = std::mem::take(&mut scanned.excluded);
     scan_bar.finish_and_clear();
     let stored = store.ledger.documents()?;
     let stored_skips = store.ledger.root_skips(&scanned.root)?;
     let mut p = plan::plan(&scanned, &stored, &fingerprint.hash, opts.prune, true);
     drop(stored);
+    // Rows of other folders' exports to analyse again: found in their files.
+    let other_spool;
+    if !p.unlocated.is_empty() {
+        other_spool = corpus::export::Spool::in_dir(&store.dir);
+        plan::locate_rows(&mut p, &opts.columns, opts.max_file_bytes, &other_spool);
+    }
     report.scanned = scanned.files.len();
     // The plan holds what analysis needs of each file; the scan's list can go.
     scanned.files = Vec::new();
@@ -654,6 +695,7 @@ fn analyse_corpus(
         let pages = Pages::new(
             std::mem::take(&mut p.work),
             &metadata,
+            &opts.columns,
             opts.page_docs,
             &store.dir,
         )?;

@@ -279,6 +279,7 @@ impl Aggregate for FiguresAggregate {
                 "as_of",
                 "subject",
                 "comparable",
+                "incident",
             ],
         )]
     }

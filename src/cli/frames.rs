@@ -16,6 +16,7 @@ use super::{AnalyzerArgs, Progress, Status};
 use crate::corpus::{self, Metadata, SourceFile};
 use crate::frame::suggest::{self, Candidate, Counts, RankOptions, SentenceWords};
 use crate::state::ledger::{DocStatus, Ledger};
+use crate::state::plan;
 use crate::state::{LEDGER_FILE, STORE_DIR};
 
 /// Arguments of `shiten frames`.
@@ -86,10 +87,23 @@ fn suggest(a: SuggestArgs, progress: &Progress) -> anyhow::Result<Status> {
     );
     let ledger = Ledger::open(&ledger_path, true)?;
     let mut by_root: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Rows of export files (JSON Lines, CSV) are not files of their own: they are read
+    // from the analysed store only by a run, so they are left out here and counted.
+    let mut export_rows = 0usize;
     for d in ledger.documents()? {
         if d.status == DocStatus::Analysed {
+            if corpus::key::split(&d.doc).2.is_some() {
+                export_rows += 1;
+                continue;
+            }
             by_root.entry(d.root).or_default().push(d.doc);
         }
+    }
+    if export_rows > 0 {
+        progress.warn(&format!(
+            "{export_rows} analysed rows of export files left out: frames suggest reads \
+             article files only"
+        ));
     }
     drop(ledger);
     let analyzer = super::load_analyzer(&a.analyzer, progress)?;
@@ -113,17 +127,18 @@ fn suggest(a: SuggestArgs, progress: &Progress) -> anyhow::Result<Status> {
     let mut missing = 0usize;
     let max_bytes = a.max_file_mb << 20;
     for (root, docs) in &by_root {
-        let root = Path::new(root);
-        let metadata = Metadata::load(root);
+        let metadata = Metadata::load(plan::metadata_root(Path::new(root)));
         for chunk in docs.chunks(CHUNK_DOCS) {
             let words: Vec<(String, Result<Vec<SentenceWords>, String>)> = chunk
                 .par_iter()
                 .map_init(
                     || analyzer.worker(),
                     |worker, doc| {
+                        let (_, rel, _) = corpus::key::split(doc);
                         let file = SourceFile {
                             doc: doc.clone(),
-                            path: root.join(doc),
+                            name: corpus::key::display_name(rel),
+                            path: plan::usual_path(root, doc),
                         };
                         let r = corpus::read_document(&file, &metadata, max_bytes)
                             .map_err(|s| s.reason)
@@ -146,7 +161,7 @@ fn suggest(a: SuggestArgs, progress: &Progress) -> anyhow::Result<Status> {
                     Ok(w) => counts.add_doc(&doc, &w),
                     Err(why) => {
                         missing += 1;
-                        progress.warn(&format!("{}: {why}", root.join(&doc).display()));
+                        progress.warn(&format!("{}: {why}", plan::usual_path(root, &doc).display()));
                     }
                 }
             }

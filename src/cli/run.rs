@@ -39,6 +39,14 @@ pub struct StoreArgs {
     /// Commit a batch every N rows (tuning and tests).
     #[arg(long, hide = true, default_value_t = IncrementalOptions::BATCH_ROWS)]
     pub batch_rows: usize,
+    /// The column of export files (.jsonl, .csv, .parquet) that holds the article text
+    /// (default: text, then body, then content).
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    /// The column of export files that holds the article id (default: id; without one,
+    /// rows are keyed by their line number).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
     /// Hold the plan in pages of N documents (tuning and tests).
     #[arg(long, hide = true, default_value_t = crate::state::pages::PAGE_DOCS)]
     pub page_docs: usize,
@@ -74,26 +82,32 @@ pub struct AddArgs {
 /// Runs `shiten run`.
 pub fn run(a: RunArgs, progress: &Progress) -> anyhow::Result<Status> {
     let command = format!("shiten run {}", a.corpus.display());
-    execute(&a.corpus, a.prune, &a.store, &command, progress)
+    execute(&a.corpus, a.prune, false, &a.store, &command, progress)
 }
 
 /// Runs `shiten add`.
 pub fn add(a: AddArgs, progress: &Progress) -> anyhow::Result<Status> {
     let command = format!("shiten add {}", a.folder.display());
-    execute(&a.folder, false, &a.store, &command, progress)
+    execute(&a.folder, false, true, &a.store, &command, progress)
 }
 
 fn execute(
     corpus: &std::path::Path,
     prune: bool,
+    added: bool,
     s: &StoreArgs,
     command: &str,
     progress: &Progress,
 ) -> anyhow::Result<Status> {
     super::init_threads(s.analyzer.threads)?;
     anyhow::ensure!(
-        corpus.is_dir(),
-        "corpus folder {} does not exist or is not a folder",
+        corpus.is_dir()
+            || (corpus.is_file()
+                && matches!(
+                    crate::corpus::file_kind(corpus),
+                    crate::corpus::FileKind::Export(_)
+                )),
+        "corpus {} does not exist or is not a folder (or an export file: .jsonl, .csv, .parquet)",
         corpus.display()
     );
     let shard = s
@@ -104,6 +118,7 @@ fn execute(
         .map_err(anyhow::Error::msg)?;
     let t0 = std::time::Instant::now();
     let (dict, dictionaries) = super::resolve_dictionaries(&s.analyzer, progress)?;
+    crate::analyze::check_dictionaries(&dictionaries)?;
     let fingerprint = crate::state::fingerprint::compute(&dictionaries, &dict)
         .context("cannot fingerprint the configuration")?;
     let opts = IncrementalOptions {
@@ -111,6 +126,11 @@ fn execute(
         out: s.out.clone(),
         max_file_bytes: s.max_file_mb.saturating_mul(1024 * 1024),
         prune,
+        added,
+        columns: crate::corpus::export::Columns {
+            text: s.text_column.clone(),
+            id: s.id_column.clone(),
+        },
         shard,
         rebuild_state: s.rebuild_state,
         batch_docs: s.batch_docs,
@@ -127,13 +147,21 @@ fn execute(
         ),
     };
     let load = || {
-        crate::analyze::Analyzer::load(&dict, &dictionaries).map_err(|e| {
+        let a = crate::analyze::Analyzer::load(&dict, &dictionaries).map_err(|e| {
             crate::Error::Config(format!(
                 "cannot load the dictionary {} with {}: {e}",
                 dict.display(),
                 dictionaries.display()
             ))
-        })
+        })?;
+        if a.measures.measures.is_empty() {
+            progress.warn(&format!(
+                "{} lists no measure: no figure is bound, the facts and figures tables stay \
+                 empty",
+                dictionaries.join(crate::facts::MEASURES_FILE).display()
+            ));
+        }
+        Ok(a)
     };
     let bar = |what: &str| progress.bar(what, 0);
     let report = pipeline::run_incremental(&opts, &fingerprint, &load, &bar)
@@ -162,6 +190,20 @@ fn execute(
     }
     for w in &report.warnings {
         progress.warn(w);
+    }
+    if !report.excluded.is_empty() {
+        progress.note(&format!(
+            "left out of the corpus (shiten's own outputs): {}",
+            preview(&report.excluded)
+        ));
+    }
+    if !report.label.is_empty() && report.analysed > 0 {
+        progress.note(&format!(
+            "documents of {} are keyed '{}:NAME' in the tables (another folder may hold \
+             the same names)",
+            corpus.display(),
+            report.label
+        ));
     }
     for x in &report.skipped {
         progress.warn(&format!("skipped {}: {}", x.path, x.reason));
@@ -197,7 +239,12 @@ fn execute(
 
 /// The first few names of a list.
 pub(super) fn preview(names: &[String]) -> String {
-    let mut s = names.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    let mut s = names
+        .iter()
+        .take(5)
+        .map(|n| crate::output::printable(n).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > 5 {
         s.push_str(&format!(", … ({} more)", names.len() - 5));
     }

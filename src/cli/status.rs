@@ -30,6 +30,15 @@ pub struct StatusArgs {
     /// Treat CSV guarding as off when checking whether outputs are current (as in `run`).
     #[arg(long)]
     pub no_csv_guard: bool,
+    /// Also list every stored document: key, status and the folder it came from.
+    #[arg(long)]
+    pub documents: bool,
+    /// The text column of export files (as in `run`).
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    /// The id column of export files (as in `run`).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
     /// Dictionary options (for the configuration fingerprint).
     #[command(flatten)]
     pub analyzer: AnalyzerArgs,
@@ -39,19 +48,24 @@ pub struct StatusArgs {
 pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
     anyhow::ensure!(
         a.out.is_dir(),
-        "output folder {} does not exist",
-        a.out.display()
+        "output folder {} {}",
+        a.out.display(),
+        if a.out.exists() {
+            "is a file, not a folder"
+        } else {
+            "does not exist"
+        }
     );
     let store_dir = a.out.join(STORE_DIR);
     let ledger_path = store_dir.join(LEDGER_FILE);
     let (dict, dictionaries) = super::resolve_dictionaries(&a.analyzer, progress)?;
     let fp = state::fingerprint::compute(&dictionaries, &dict)
         .context("cannot fingerprint the configuration")?;
-    println!("store      {}", store_dir.display());
+    outln!("store      {}", store_dir.display());
     if let Some(holder) = state::lock::current_holder(&store_dir.join(LOCK_FILE)) {
-        println!("lock       held by {holder} (a run is in progress)");
+        outln!("lock       held by {holder} (a run is in progress)");
     } else {
-        println!("lock       free");
+        outln!("lock       free");
     }
     if !ledger_path.exists() && store_dir.join(state::PARTS_DIR).is_dir() {
         return Err(crate::Error::StateFile {
@@ -62,7 +76,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         .into());
     }
     if !ledger_path.exists() {
-        println!(
+        outln!(
             "documents  none: nothing was analysed into {} yet",
             a.out.display()
         );
@@ -73,14 +87,14 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
                 None,
                 &indicatif::ProgressBar::hidden(),
             )?;
-            println!("corpus     {}", scan.root);
-            println!("           {} new", scan.files.len());
+            outln!("corpus     {}", scan.root);
+            outln!("           {} new", scan.files.len());
         }
         return Ok(Status::Clean);
     }
     let ledger = Ledger::open(&ledger_path, true)?;
     let s = ledger.summary()?;
-    println!(
+    outln!(
         "           ledger format {}, created by {}{}",
         state::ledger::FORMAT,
         ledger.created_by()?,
@@ -89,7 +103,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
             .map(|sh| format!(", shard {sh}"))
             .unwrap_or_default()
     );
-    println!(
+    outln!(
         "documents  {} analysed, {} duplicate(s), {} skipped, in {} batch(es); ledger state {}; \
          last commit {}",
         s.analysed,
@@ -99,8 +113,29 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         ledger.state()?,
         s.last_commit.map_or("never".into(), timestamp)
     );
+    let folders = ledger.folders()?;
+    let docs = ledger.documents()?;
+    for (root, label) in &folders {
+        let n = docs.iter().filter(|d| &d.root == root).count();
+        let keys = if label.is_empty() {
+            "keys NAME".to_string()
+        } else {
+            format!("keys {label}:NAME")
+        };
+        println!("folder     {root} ({keys}): {n} document(s)");
+    }
+    if a.documents {
+        for d in &docs {
+            let status = match d.status {
+                DocStatus::Analysed => "analysed",
+                DocStatus::Skipped => "skipped",
+                DocStatus::Duplicate => "duplicate",
+            };
+            println!("{}\t{status}\t{}", d.doc, d.root);
+        }
+    }
     if s.abandoned_batches > 0 {
-        println!(
+        outln!(
             "           {} uncommitted batch(es) of an interrupted run (removed by the next run)",
             s.abandoned_batches
         );
@@ -117,11 +152,11 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         }
     }
     if damaged.is_empty() {
-        println!("parts      {nparts} part file(s), all match their checksums");
+        outln!("parts      {nparts} part file(s), all match their checksums");
     } else {
-        println!("parts      {} of {nparts} DAMAGED:", damaged.len());
+        outln!("parts      {} of {nparts} DAMAGED:", damaged.len());
         for d in &damaged {
-            println!("           {d}");
+            outln!("           {d}");
         }
     }
     let options = publish::options_text(OutputOptions {
@@ -130,29 +165,28 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
     match publish::outputs_behind(&ledger, &a.out, &options, true)? {
         None => {
             let rec = ledger.outputs()?.unwrap_or_default();
-            println!(
+            outln!(
                 "outputs    up to date (ledger state {}, written {})",
                 rec.state,
                 timestamp(rec.written_at)
             );
         }
         Some(why) => {
-            println!("outputs    BEHIND: {why}; `shiten run` or `shiten add` updates them")
+            outln!("outputs    BEHIND: {why}; `shiten run` or `shiten add` updates them")
         }
     }
-    let docs = ledger.documents()?;
     let stale: Vec<String> = docs
         .iter()
         .filter(|d| d.status == DocStatus::Analysed && d.fingerprint != fp.hash)
         .map(|d| d.doc.clone())
         .collect();
     if stale.is_empty() {
-        println!(
+        outln!(
             "config     fingerprint {}: every document is current",
             &fp.hash[..12]
         );
     } else {
-        println!(
+        outln!(
             "config     fingerprint {}: {} document(s) analysed under another configuration \
              (stale; the next run analyses them again): {}",
             &fp.hash[..12],
@@ -170,23 +204,37 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         None => s.roots.iter().map(PathBuf::from).collect(),
     };
     for root in roots {
-        if !root.is_dir() {
+        if !root.exists() {
             let n = docs.iter().filter(|d| Path::new(&d.root) == root).count();
-            println!(
+            outln!(
                 "corpus     {}: folder is gone ({n} stored documents)",
                 root.display()
             );
             continue;
         }
-        let scan = plan::scan(
+        let label = ledger
+            .label_of(&plan::root_key(&root)?)?
+            .unwrap_or_default();
+        let scan = plan::scan_with(
             &root,
             a.max_file_mb << 20,
             shard,
             &indicatif::ProgressBar::hidden(),
+            &plan::ScanOptions {
+                label: &label,
+                exclude: &std::fs::canonicalize(&a.out)
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+                columns: crate::corpus::export::Columns {
+                    text: a.text_column.clone(),
+                    id: a.id_column.clone(),
+                },
+                spool_dir: None,
+            },
         )?;
         let p = plan::plan(&scan, &docs, &fp.hash, false, false);
-        println!("corpus     {}", scan.root);
-        println!(
+        outln!("corpus     {}", scan.root);
+        outln!(
             "           {} file(s): {} new, {} changed, {} metadata changed, {} stale, {} \
              unchanged, {} duplicate(s), {} removed, {} unreadable",
             scan.files.len(),
@@ -208,11 +256,11 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
                 .map(|w| p.work.doc(w).to_string())
                 .collect();
             if !names.is_empty() {
-                println!("           {label}: {}", preview(&names));
+                outln!("           {label}: {}", preview(&names));
             }
         }
         if !p.removed.is_empty() {
-            println!(
+            outln!(
                 "           removed: {} (kept in the tables until `shiten run {} --prune`)",
                 preview(&p.removed),
                 root.display()

@@ -184,6 +184,62 @@ pub fn read_parquet_bytes(bytes: Vec<u8>, name: &str) -> std::result::Result<Tab
     frame_to_table(&df, name)
 }
 
+/// Reads a Parquet file of articles (an export given as input) one row group at a time,
+/// every cell as text: `f` gets the column names and one row's cells, in file order.
+/// Only one row group is in memory at once. An error (not Parquet, unreadable group) is
+/// returned as a message; `f`'s error stops the reading and is returned.
+pub fn for_each_text_row(
+    path: &Path,
+    mut f: impl FnMut(&[String], Vec<Option<String>>) -> std::result::Result<(), String>,
+) -> std::result::Result<(), String> {
+    let open = || File::open(path).map_err(|e| format!("cannot open: {e}"));
+    let mut reader = ParquetReader::new(open()?);
+    let groups: Vec<usize> = reader
+        .get_metadata()
+        .map_err(|e| format!("not a readable Parquet file: {e}"))?
+        .row_groups
+        .iter()
+        .map(|g| g.num_rows())
+        .collect();
+    let names: Vec<String> = reader
+        .schema()
+        .map_err(|e| format!("not a readable Parquet file: {e}"))?
+        .iter_names()
+        .map(|n| n.to_string())
+        .collect();
+    let mut offset = 0usize;
+    for n in groups {
+        let df = ParquetReader::new(open()?)
+            .with_slice(Some((offset, n)))
+            .finish()
+            .map_err(|e| format!("rows {}..{}: {e}", offset + 1, offset + n))?;
+        offset += n;
+        // Each column as text: strings as they are, numbers and dates by polars' own
+        // casting, anything else (lists, structs) as polars prints the value.
+        let cols: Vec<Vec<Option<String>>> = df
+            .columns()
+            .iter()
+            .map(|c| {
+                let s = c.as_materialized_series();
+                match s.cast(&DataType::String) {
+                    Ok(t) => match t.str() {
+                        Ok(ca) => ca.iter().map(|v| v.map(str::to_string)).collect(),
+                        Err(_) => vec![None; s.len()],
+                    },
+                    Err(_) => s
+                        .iter()
+                        .map(|v| (!v.is_null()).then(|| v.to_string()))
+                        .collect(),
+                }
+            })
+            .collect();
+        for i in 0..df.height() {
+            f(&names, cols.iter().map(|c| c[i].clone()).collect())?;
+        }
+    }
+    Ok(())
+}
+
 fn frame_to_table(df: &DataFrame, name: &str) -> std::result::Result<Table, String> {
     let bad = |m: String| m;
     let mut columns = Vec::with_capacity(df.width());

@@ -13,6 +13,9 @@
 //!   reason, configuration fingerprint, and the names of its metadata variables;
 //! - `root_skips`: inputs of a corpus folder that are not documents (other file types,
 //!   bad `metadata.csv` rows), as found by the last scan of that folder;
+//! - `folders`: each corpus folder (or export file given as the corpus) ever scanned and
+//!   its label, the prefix of its document keys (see [`crate::corpus::key`]): empty for
+//!   a folder brought in by `run`, the folder's name for one brought in by `add`;
 //! - `outputs`: which state the files in the output folder reflect, their checksums, and
 //!   a publish in progress (the journal that lets an interrupted publish be completed).
 //!
@@ -30,8 +33,10 @@ use crate::output::rows::SkipRow;
 
 /// Identifies a shiten ledger.
 pub const MAGIC: &str = "shiten-ledger";
-/// Ledger format this build reads and writes.
-pub const FORMAT: i64 = 1;
+/// Ledger format this build reads and writes. Format 2 added the `folders` table (labels
+/// that keep the documents of different folders apart); a format-1 ledger is upgraded in
+/// place when opened for a run, its folders keeping the keys they had (no label).
+pub const FORMAT: i64 = 2;
 
 /// The `skipped` reason of a duplicate of `original`.
 pub fn duplicate_reason(original: &str) -> String {
@@ -227,6 +232,7 @@ CREATE TABLE root_skips (
     reason TEXT NOT NULL
 );
 CREATE INDEX root_skips_by_root ON root_skips(root);
+CREATE TABLE folders (root TEXT PRIMARY KEY, label TEXT NOT NULL);
 CREATE TABLE outputs (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     state INTEGER NOT NULL,
@@ -238,6 +244,18 @@ CREATE TABLE outputs (
     pending_files TEXT
 );
 ";
+
+/// Format 1 -> 2: adds `folders`, recording every folder documents came from with an
+/// empty label (their keys were names without a folder, and stay so).
+fn upgrade_from_1(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         CREATE TABLE IF NOT EXISTS folders (root TEXT PRIMARY KEY, label TEXT NOT NULL);
+         INSERT OR IGNORE INTO folders (root, label) SELECT DISTINCT root, '' FROM documents;
+         UPDATE header SET value = '2' WHERE key = 'format';
+         COMMIT;",
+    )
+}
 
 fn sql_err(path: &Path, what: &str, e: rusqlite::Error) -> Error {
     Error::StateFile {
@@ -367,6 +385,10 @@ impl Ledger {
         let format = get("format").unwrap_or_default();
         match format.parse::<i64>() {
             Ok(FORMAT) => {}
+            Ok(1) if !read_only => {
+                upgrade_from_1(&conn).map_err(|e| problem(format!("cannot upgrade: {e}")))?
+            }
+            Ok(1) => {}
             Ok(f) if f > FORMAT => {
                 return Err(Error::StateFile {
                     path: path.to_path_buf(),
@@ -386,7 +408,12 @@ impl Ledger {
                 )));
             }
         }
-        for table in ["batches", "documents", "root_skips", "outputs"] {
+        let tables: &[&str] = if format == "1" && read_only {
+            &["batches", "documents", "root_skips", "outputs"]
+        } else {
+            &["batches", "documents", "root_skips", "outputs", "folders"]
+        };
+        for &table in tables {
             let n: i64 = conn
                 .query_row(
                     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
@@ -442,6 +469,82 @@ impl Ledger {
             problem: format!("the header's state {s:?} is not a number"),
             advice: super::damage_advice(&self.path),
         })
+    }
+
+    /// The label of the corpus folder `root` (its canonical path): the one recorded, or,
+    /// for a folder not seen before, a new one (empty for `run`, the folder's name made
+    /// unique for `add`), recorded now.
+    pub fn folder_label(&mut self, root: &str, added: bool) -> Result<String> {
+        if let Some(l) = self.label_of(root)? {
+            return Ok(l);
+        }
+        let label = if added {
+            let taken = self.labels()?;
+            // An export file given as the corpus is labelled by its folder
+            // (`2019-07-05:feed.jsonl#a1`).
+            let p = std::path::Path::new(root);
+            let named = if p.is_file() { p.parent() } else { Some(p) };
+            let name = named
+                .and_then(|p| p.file_name())
+                .unwrap_or_default()
+                .to_os_string();
+            crate::corpus::key::new_label(&name, taken.iter().map(String::as_str))
+        } else {
+            String::new()
+        };
+        self.conn
+            .execute(
+                "INSERT INTO folders (root, label) VALUES (?1, ?2)",
+                params![root, label],
+            )
+            .map_err(|e| self.err("cannot record the folder", e))?;
+        Ok(label)
+    }
+
+    /// The label recorded for `root`, if any.
+    pub fn label_of(&self, root: &str) -> Result<Option<String>> {
+        if !self.has_folders()? {
+            return Ok(Some(String::new()));
+        }
+        self.conn
+            .query_row("SELECT label FROM folders WHERE root = ?1", [root], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err("cannot read folders", e))
+    }
+
+    /// Every recorded folder and its label, by folder.
+    pub fn folders(&self) -> Result<Vec<(String, String)>> {
+        if !self.has_folders()? {
+            return Ok(Vec::new());
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT root, label FROM folders ORDER BY root")
+            .map_err(|e| self.err("cannot read folders", e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err("cannot read folders", e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err("cannot read folders", e))
+    }
+
+    fn labels(&self) -> Result<Vec<String>> {
+        Ok(self.folders()?.into_iter().map(|f| f.1).collect())
+    }
+
+    /// Whether the ledger has a `folders` table (a format-1 ledger opened read-only has
+    /// not).
+    fn has_folders(&self) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'folders'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.err("read", e))
     }
 
     /// The shard this store serves (`I/N`), if any.
@@ -948,6 +1051,36 @@ mod tests {
             fingerprint: "f".into(),
             meta_keys: vec!["author".into()],
         }
+    }
+
+    #[test]
+    fn folders_keep_their_labels_and_a_format_1_ledger_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ledger.sqlite");
+        let mut l = Ledger::create(&p, None).unwrap();
+        assert_eq!(l.folder_label("/data/corpus", false).unwrap(), "");
+        assert_eq!(l.folder_label("/data/today", true).unwrap(), "today");
+        assert_eq!(l.folder_label("/other/today", true).unwrap(), "today~2");
+        // A folder keeps its label, whichever command brings it again.
+        assert_eq!(l.folder_label("/data/today", false).unwrap(), "today");
+        assert_eq!(l.folder_label("/data/corpus", true).unwrap(), "");
+        l.commit(&Commit {
+            upserts: vec![rec("a", None)],
+            ..Commit::default()
+        })
+        .unwrap();
+        drop(l);
+        // What an earlier shiten wrote: format 1, no folders table.
+        let c = Connection::open(&p).unwrap();
+        c.execute_batch("DROP TABLE folders; UPDATE header SET value = '1' WHERE key = 'format';")
+            .unwrap();
+        drop(c);
+        let ro = Ledger::open(&p, true).unwrap();
+        assert_eq!(ro.label_of("/c").unwrap().as_deref(), Some(""));
+        drop(ro);
+        let l = Ledger::open(&p, false).unwrap();
+        assert_eq!(l.folders().unwrap(), [("/c".to_string(), String::new())]);
+        assert_eq!(l.header("format").unwrap().as_deref(), Some("2"));
     }
 
     #[test]

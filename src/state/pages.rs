@@ -28,20 +28,37 @@ pub struct Page {
     /// The documents, in name order.
     pub work: WorkList,
     metadata: HashMap<String, Metadata>,
+    /// The text and id columns of export files.
+    columns: corpus::export::Columns,
 }
 
 impl Page {
     /// `work` with the rows of `metadata` (by corpus folder) that its documents need.
-    fn new(work: WorkList, metadata: &HashMap<String, Metadata>) -> Page {
-        let mut docs: HashMap<&str, Vec<&str>> = HashMap::new();
+    fn new(
+        work: WorkList,
+        metadata: &HashMap<String, Metadata>,
+        columns: &corpus::export::Columns,
+    ) -> Page {
+        // metadata.csv names a file (an export file for its rows) without the folder label.
+        let mut docs: HashMap<&str, Vec<String>> = HashMap::new();
         for w in work.items() {
-            docs.entry(&*w.root).or_default().push(work.doc(w));
+            let (_, rel, _) = corpus::key::split(work.doc(w));
+            docs.entry(&*w.root)
+                .or_default()
+                .push(corpus::key::display_name(rel));
         }
         let metadata = docs
             .into_iter()
-            .filter_map(|(root, docs)| Some((root.to_string(), metadata.get(root)?.subset(docs))))
+            .filter_map(|(root, docs)| {
+                let md = metadata.get(root)?.subset(docs.iter().map(String::as_str));
+                Some((root.to_string(), md))
+            })
             .collect();
-        Page { work, metadata }
+        Page {
+            work,
+            metadata,
+            columns: columns.clone(),
+        }
     }
 
     /// Reads the documents `range` of the page (at most `max_bytes` each).
@@ -51,15 +68,30 @@ impl Page {
         max_bytes: u64,
     ) -> Vec<std::result::Result<Document, Skip>> {
         let empty = Metadata::default();
+        let mut open = corpus::export::OpenExports::default();
         self.work.items()[range]
             .iter()
             .map(|w| {
+                let doc = self.work.doc(w);
+                let (_, rel, _) = corpus::key::split(doc);
                 let file = corpus::SourceFile {
-                    doc: self.work.doc(w).to_string(),
+                    doc: doc.to_string(),
+                    name: corpus::key::display_name(rel),
                     path: self.work.path(w),
                 };
                 let md = self.metadata.get(&*w.root).unwrap_or(&empty);
-                corpus::read_document(&file, md, max_bytes)
+                match w.row {
+                    Some(loc) => corpus::export::read_planned_row(
+                        doc,
+                        &file,
+                        &mut open,
+                        loc,
+                        &self.columns,
+                        md,
+                        max_bytes,
+                    ),
+                    None => corpus::read_document(&file, md, max_bytes),
+                }
             })
             .collect()
     }
@@ -91,6 +123,7 @@ impl Pages {
     pub fn new(
         work: WorkList,
         metadata: &HashMap<String, Metadata>,
+        columns: &corpus::export::Columns,
         size: usize,
         dir: &Path,
     ) -> Result<Pages> {
@@ -102,7 +135,7 @@ impl Pages {
         };
         let mut offset = 0u64;
         for (k, list) in lists.into_iter().enumerate() {
-            let page = Page::new(list, metadata);
+            let page = Page::new(list, metadata, columns);
             if k == 0 {
                 pages.slots.push(Mutex::new(Slot::Ready(Arc::new(page))));
                 continue;
@@ -216,15 +249,12 @@ mod tests {
             .items()
             .iter()
             .map(|w| {
-                let file = corpus::SourceFile {
-                    doc: p.work.doc(w).to_string(),
-                    path: p.work.path(w),
-                };
+                let file = corpus::SourceFile::new(p.work.doc(w), p.work.path(w));
                 seen(corpus::read_document(&file, &metadata[&*w.root], 1 << 20))
             })
             .collect();
         assert_eq!(whole.len(), 7);
-        let pages = Pages::new(p.work, &metadata, 3, store.path()).unwrap();
+        let pages = Pages::new(p.work, &metadata, &Default::default(), 3, store.path()).unwrap();
         assert_eq!(pages.sizes(), [3, 3, 1]);
         assert!(pages.file.is_some(), "pages after the first wait in a file");
         let mut paged = Vec::new();
@@ -244,7 +274,14 @@ mod tests {
     #[test]
     fn one_page_needs_no_file() {
         let store = tempfile::tempdir().unwrap();
-        let pages = Pages::new(WorkList::default(), &HashMap::new(), 3, store.path()).unwrap();
+        let pages = Pages::new(
+            WorkList::default(),
+            &HashMap::new(),
+            &Default::default(),
+            3,
+            store.path(),
+        )
+        .unwrap();
         assert!(pages.sizes().is_empty());
         assert!(pages.file.is_none());
         assert!(pages.get(0).unwrap().is_none());

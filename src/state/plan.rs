@@ -1,7 +1,9 @@
 //! Scanning a corpus folder and planning a run against the ledger: which documents are
 //! new, changed, stale, unchanged, duplicates, or removed.
 //!
-//! A document's identity is its name relative to its corpus folder (the `doc` column).
+//! A document's identity is its key (the `doc` column, see [`crate::corpus::key`]): its
+//! name relative to its corpus folder, prefixed with the folder's label for a folder
+//! brought in by `add`, with `#id` for a row of an export file.
 //! Its analysis depends on its bytes (BLAKE3), its metadata row (hashed) and the
 //! configuration fingerprint; when any of them differs from what the ledger recorded, it
 //! is analysed again. A file with the same bytes as a document already stored (or met
@@ -19,16 +21,19 @@ use rayon::prelude::*;
 
 use super::Shard;
 use super::ledger::{DocRecord, DocStatus};
-use crate::corpus::{self, Meta, Metadata};
+use crate::corpus::export::{self, Columns, RowLoc, Spool};
+use crate::corpus::{self, FileKind, Meta, Metadata};
 use crate::error::{Error, Result};
 use crate::intern::{self, TextRef, Texts};
 use crate::output::rows::SkipRow;
 
-/// One article file of a scanned folder.
+/// One article (a file, or a row of an export file) of a scanned folder.
 #[derive(Debug, Clone)]
 pub struct ScannedFile {
-    /// Name relative to the folder.
+    /// Document key.
     pub doc: String,
+    /// The file's name relative to the folder, as `metadata.csv` names it.
+    pub name: String,
     /// Where to read it.
     pub path: PathBuf,
     /// Size in bytes.
@@ -41,12 +46,18 @@ pub struct ScannedFile {
     pub meta_hash: String,
     /// Its metadata variable names (shared by the files with the same names).
     pub meta_keys: Arc<[String]>,
+    /// For a row of an export file: where it is in `path`.
+    pub row: Option<RowLoc>,
 }
 
 /// A scanned corpus folder.
 pub struct Scan {
     /// The folder, absolute (the ledger's `root`).
     pub root: String,
+    /// Its label (the prefix of its document keys).
+    pub label: String,
+    /// Output folders left out of the scan.
+    pub excluded: Vec<String>,
     /// Article files in this shard, sorted by name.
     pub files: Vec<ScannedFile>,
     /// Inputs that are not documents (other file types, bad metadata rows), sorted.
@@ -55,6 +66,9 @@ pub struct Scan {
     pub metadata: Metadata,
     /// Article files left out because they belong to other shards.
     pub other_shards: usize,
+    /// UTF-8 copies of its Parquet and non-UTF-8 CSV exports, which rows are read from;
+    /// removed when the scan is dropped.
+    pub spool: Option<Arc<Spool>>,
 }
 
 /// The absolute form of a corpus folder, as the ledger records it.
@@ -103,14 +117,51 @@ fn hash_file(path: &Path, size: u64, max_bytes: u64) -> std::result::Result<Stri
     Ok(h.finalize().to_hex().to_string())
 }
 
+/// How to scan a folder.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions<'a> {
+    /// The folder's label (see [`crate::corpus::key`]).
+    pub label: &'a str,
+    /// Folders left out (canonical: the output folder).
+    pub exclude: &'a [PathBuf],
+    /// The text and id columns of export files.
+    pub columns: Columns,
+    /// Where UTF-8 copies of exports go (the store folder); a temporary folder if `None`.
+    pub spool_dir: Option<&'a Path>,
+}
+
+/// The folder whose `metadata.csv` describes the inputs of `root` (itself, or the folder
+/// of an export file given as the corpus).
+pub fn metadata_root(root: &Path) -> &Path {
+    if root.is_file() {
+        root.parent().unwrap_or(Path::new("."))
+    } else {
+        root
+    }
+}
+
 /// Lists and hashes the article files of `root` (in parallel), with their metadata.
 pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar) -> Result<Scan> {
+    scan_with(root, max_bytes, shard, bar, &ScanOptions::default())
+}
+
+/// [`scan`] with a label and folders to leave out.
+pub fn scan_with(
+    root: &Path,
+    max_bytes: u64,
+    shard: Option<Shard>,
+    bar: &ProgressBar,
+    opts: &ScanOptions<'_>,
+) -> Result<Scan> {
     let key = root_key(root)?;
-    let found = corpus::discover(root).map_err(|e| Error::io(root, e))?;
-    let metadata = Metadata::load(root);
+    let found = corpus::discover_excluding(root, opts.exclude).map_err(|e| Error::io(root, e))?;
+    let metadata = Metadata::load(metadata_root(root));
     bar.set_length(found.files.len() as u64);
-    let mut files: Vec<ScannedFile> = found
+    let (articles, exports): (Vec<corpus::SourceFile>, Vec<corpus::SourceFile>) = found
         .files
+        .into_iter()
+        .partition(|f| !matches!(f.kind(), FileKind::Export(_)));
+    let mut files: Vec<ScannedFile> = articles
         .par_iter()
         .map(|f| {
             let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
@@ -118,19 +169,82 @@ pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar
                 Ok(h) => (Some(h), None),
                 Err(p) => (None, Some(p)),
             };
-            let (meta, warning) = metadata.for_doc(&f.doc);
+            let (meta, warning) = metadata.for_doc(&f.name);
             bar.inc(1);
             ScannedFile {
-                doc: f.doc.clone(),
+                doc: corpus::key::with_label(opts.label, &f.doc),
+                name: f.name.clone(),
                 path: f.path.clone(),
                 size,
                 hash,
                 problem,
                 meta_hash: meta_hash(&meta, warning.as_deref()),
                 meta_keys: Arc::from(meta.extra.into_keys().collect::<Vec<_>>()),
+                row: None,
             }
         })
         .collect();
+    let mut export_skips = Vec::new();
+    let mut spool = None;
+    for f in &exports {
+        let FileKind::Export(format) = f.kind() else {
+            continue;
+        };
+        let sp = match &spool {
+            Some(s) => s,
+            None => {
+                let made = match opts.spool_dir {
+                    Some(d) => Spool::in_dir(d),
+                    None => Spool::temporary().map_err(|e| Error::io(Path::new("/tmp"), e))?,
+                };
+                spool.insert(Arc::new(made))
+            }
+        };
+        let readable = match export::readable(&f.path, format, sp) {
+            Ok(r) => r,
+            Err(reason) => {
+                bar.inc(1);
+                export_skips.push(corpus::Skip {
+                    path: f.name.clone(),
+                    reason,
+                });
+                continue;
+            }
+        };
+        let path: PathBuf = if readable.path == f.path {
+            f.path.clone()
+        } else {
+            readable.path.clone()
+        };
+        // Each row becomes its scanned entry at once (a large export holds no more per
+        // row than a folder holds per file).
+        let scanned = export::scan_readable(
+            f,
+            &readable,
+            &opts.columns,
+            &metadata,
+            max_bytes,
+            |r| match r {
+                Ok(row) => files.push(ScannedFile {
+                    doc: corpus::key::with_label(opts.label, &row.key),
+                    name: f.name.clone(),
+                    path: path.clone(),
+                    size: row.size,
+                    hash: row.problem.is_none().then_some(row.hash),
+                    problem: row.problem,
+                    meta_hash: meta_hash(&row.meta, None),
+                    meta_keys: Arc::from(row.meta.extra.into_keys().collect::<Vec<_>>()),
+                    row: Some(row.loc),
+                }),
+                Err(s) => export_skips.push(s),
+            },
+        );
+        bar.inc(1);
+        if let Err(s) = scanned {
+            export_skips.push(s);
+        }
+    }
+    files.sort_by(|a, b| a.doc.cmp(&b.doc));
     // Most files share their metadata variable names: one copy of each list.
     let mut lists = HashSet::new();
     for f in &mut files {
@@ -147,6 +261,7 @@ pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar
     let mut skips: Vec<SkipRow> = found
         .skipped
         .into_iter()
+        .chain(export_skips)
         .chain(metadata.skipped.iter().cloned())
         .map(|s| SkipRow {
             path: s.path,
@@ -157,10 +272,13 @@ pub fn scan(root: &Path, max_bytes: u64, shard: Option<Shard>, bar: &ProgressBar
     skips.sort();
     Ok(Scan {
         root: key,
+        label: opts.label.to_string(),
+        excluded: found.excluded,
         files,
         skips,
         metadata,
         other_shards,
+        spool,
     })
 }
 
@@ -192,8 +310,7 @@ pub struct Work {
     doc: TextRef,
     /// Its corpus folder (ledger `root`).
     pub root: Arc<str>,
-    /// Where to read it, when that does not end with `doc` (a name that is not UTF-8);
-    /// otherwise `root` joined with `doc`.
+    /// Where to read it, when that is not where its key says (see [`WorkList::path`]).
     path: Option<Box<Path>>,
     /// Why.
     pub why: Why,
@@ -208,6 +325,8 @@ pub struct Work {
     pub had_analysis: bool,
     /// Size when planned.
     pub size: u64,
+    /// For a row of an export file: where it is.
+    pub row: Option<RowLoc>,
 }
 
 impl Work {
@@ -233,6 +352,7 @@ impl Work {
                 .map(|h| *h.as_bytes()),
             had_analysis: false,
             size: 0,
+            row: None,
         }
     }
 
@@ -258,12 +378,13 @@ pub struct WorkList {
 }
 
 impl WorkList {
-    /// Adds `w`, the document `doc` read from `path`. The path is kept only when it does
-    /// not end with the name (a file name that is not UTF-8, which the name shows with
-    /// replacement characters); otherwise the file is read at the folder joined with the
-    /// name (the folder is the canonical form of the one walked).
+    /// Adds `w`, the document `doc` read from `path`. The path is kept only when it is
+    /// not where the key says (the folder joined with the key's file name, the folder being
+    /// the canonical form of the one walked; or the export file given as the corpus).
     fn push(&mut self, doc: &str, path: &Path, mut w: Work) {
-        if !path.ends_with(doc) {
+        let (_, rel, _) = corpus::key::split(doc);
+        let rel = corpus::key::key_path(rel);
+        if !path.ends_with(&rel) {
             w.path = Some(path.into());
         }
         w.doc = self.names.push(doc);
@@ -333,8 +454,20 @@ impl WorkList {
     pub fn path(&self, w: &Work) -> PathBuf {
         match &w.path {
             Some(p) => p.to_path_buf(),
-            None => Path::new(&*w.root).join(self.doc(w)),
+            None => usual_path(&w.root, self.doc(w)),
         }
+    }
+}
+
+/// Where the document `doc` of the corpus folder (or export file) `root` is read.
+pub fn usual_path(root: &str, doc: &str) -> PathBuf {
+    let root = Path::new(root);
+    let (_, rel, _) = corpus::key::split(doc);
+    let rel = corpus::key::key_path(rel);
+    if root.ends_with(&rel) && !root.is_dir() {
+        root.to_path_buf()
+    } else {
+        root.join(rel)
     }
 }
 
@@ -361,6 +494,9 @@ pub struct Plan {
     pub duplicates: Vec<(String, String)>,
     /// Files of the scan that cannot be analysed (recorded now or before).
     pub unreadable: Vec<SkipRow>,
+    /// Rows of export files of other folders to analyse again, not yet found in their
+    /// file (see [`locate_rows`]).
+    pub unlocated: Vec<(DocRecord, Why)>,
 }
 
 impl Plan {
@@ -442,6 +578,7 @@ pub fn plan(
         let stored = by_name.get(f.doc.as_str()).copied();
         let work = |why: Why| Work {
             size: f.size,
+            row: f.row,
             had_analysis: stored.is_some_and(|s| s.status == DocStatus::Analysed),
             ..Work::new(&root, why, &f.meta_hash, &f.meta_keys, f.hash.as_deref())
         };
@@ -531,7 +668,7 @@ pub fn plan(
             if d.root == scan.root || deleted.contains(d.doc.as_str()) {
                 continue;
             }
-            let path = Path::new(&d.root).join(&d.doc);
+            let path = usual_path(&d.root, &d.doc);
             let due = match d.status {
                 DocStatus::Analysed => d.fingerprint != fingerprint,
                 DocStatus::Duplicate => d
@@ -557,6 +694,10 @@ pub fn plan(
             } else {
                 Why::Promoted
             };
+            if corpus::key::split(&d.doc).2.is_some() {
+                p.unlocated.push((d.clone(), why));
+                continue;
+            }
             p.work.push(
                 &d.doc,
                 &path,
@@ -592,6 +733,66 @@ pub fn plan(
     p
 }
 
+/// Finds the rows of [`Plan::unlocated`] in their export files (each file read once) and
+/// adds them to the work; a row no longer in its file cannot be analysed again.
+pub fn locate_rows(p: &mut Plan, columns: &Columns, max_bytes: u64, spool: &Spool) {
+    let mut by_file: BTreeMap<(String, String), Vec<(DocRecord, Why)>> = BTreeMap::new();
+    for (d, why) in std::mem::take(&mut p.unlocated) {
+        let (label, rel, _) = corpus::key::split(&d.doc);
+        let file = corpus::key::with_label(label, rel);
+        by_file
+            .entry((d.root.clone(), file))
+            .or_default()
+            .push((d, why));
+    }
+    for ((root, file), rows) in by_file {
+        let path = usual_path(&root, &file);
+        let (label, rel, _) = corpus::key::split(&file);
+        let source = corpus::SourceFile {
+            doc: rel.to_string(),
+            name: corpus::key::display_name(rel),
+            path: path.clone(),
+        };
+        let md = Metadata::load(metadata_root(Path::new(&root)));
+        let mut found: HashMap<String, RowLoc> = HashMap::new();
+        let readable = match source.kind() {
+            FileKind::Export(format) => {
+                export::scan_rows(&source, format, columns, &md, max_bytes, spool, |r| {
+                    if let Ok(r) = r {
+                        found.insert(corpus::key::with_label(label, &r.key), r.loc);
+                    }
+                })
+                .ok()
+            }
+            _ => None,
+        };
+        for (d, why) in rows {
+            let (Some(r), Some(&loc)) = (&readable, found.get(&d.doc)) else {
+                p.stale_unreachable.push(d.doc.clone());
+                continue;
+            };
+            p.work.push(
+                &d.doc,
+                &r.path,
+                Work {
+                    size: d.size.max(0) as u64,
+                    had_analysis: d.status == DocStatus::Analysed,
+                    row: Some(loc),
+                    ..Work::new(
+                        &Arc::from(d.root.as_str()),
+                        why,
+                        &d.meta_hash,
+                        &Arc::from(d.meta_keys.as_slice()),
+                        d.content_hash.as_deref(),
+                    )
+                },
+            );
+        }
+    }
+    p.work.sort();
+    p.stale_unreachable.sort();
+}
+
 /// The `skipped` reason of a document whose current file cannot be analysed while the
 /// analysis of an earlier version stays in the tables.
 pub fn kept_reason(reason: &str) -> String {
@@ -604,7 +805,10 @@ pub fn other_metadata(scanned: &str, work: &WorkList) -> BTreeMap<String, Metada
     let mut map = BTreeMap::new();
     for w in work.items() {
         if &*w.root != scanned && !map.contains_key(&*w.root) {
-            map.insert(w.root.to_string(), Metadata::load(Path::new(&*w.root)));
+            map.insert(
+                w.root.to_string(),
+                Metadata::load(metadata_root(Path::new(&*w.root))),
+            );
         }
     }
     map
@@ -617,22 +821,27 @@ mod tests {
     fn file(doc: &str, content: &str) -> ScannedFile {
         ScannedFile {
             doc: doc.into(),
+            name: doc.into(),
             path: PathBuf::from(doc),
             size: content.len() as u64,
             hash: Some(blake3::hash(content.as_bytes()).to_hex().to_string()),
             problem: None,
             meta_hash: "m".into(),
             meta_keys: Arc::from([]),
+            row: None,
         }
     }
 
     fn scan_of(files: Vec<ScannedFile>) -> Scan {
         Scan {
             root: "/c".into(),
+            label: String::new(),
+            excluded: vec![],
             files,
             skips: vec![],
             metadata: Metadata::default(),
             other_shards: 0,
+            spool: None,
         }
     }
 
