@@ -221,7 +221,9 @@ fn a_broken_lexicon_names_file_line_and_entry() {
     let dicts = dir.path().join("dictionaries");
     fs::create_dir(&dicts).unwrap();
     let root = common::root();
-    fs::copy(root.join("dictionaries/user.csv"), dicts.join("user.csv")).unwrap();
+    for f in ["user.csv", "entities.toml", "measures.toml"] {
+        fs::copy(root.join("dictionaries").join(f), dicts.join(f)).unwrap();
+    }
     let lexicon = fs::read_to_string(root.join("dictionaries/frames.toml")).unwrap();
     let broken = lexicon.replacen("\"見切り発車\",", "\"(見切り発車\",", 1);
     assert_ne!(broken, lexicon);
