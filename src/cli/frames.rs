@@ -161,7 +161,10 @@ fn suggest(a: SuggestArgs, progress: &Progress) -> anyhow::Result<Status> {
                     Ok(w) => counts.add_doc(&doc, &w),
                     Err(why) => {
                         missing += 1;
-                        progress.warn(&format!("{}: {why}", plan::usual_path(root, &doc).display()));
+                        progress.warn(&format!(
+                            "{}: {why}",
+                            plan::usual_path(root, &doc).display()
+                        ));
                     }
                 }
             }
