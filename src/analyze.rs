@@ -403,7 +403,15 @@ impl Worker<'_> {
         }
         laps.lap(Stage::Facts);
         for (_, d) in &mut doing {
-            d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans(), d.dated.iso());
+            d.out.frame_hits = frame_rows(
+                &a.frames,
+                d.p.doc,
+                &d.p,
+                &d.p.spans(),
+                &a.incidents,
+                &d.incidents,
+                d.dated.iso(),
+            );
         }
         laps.lap(Stage::Frames);
         for (
@@ -473,17 +481,27 @@ pub fn entity_rows(doc: &Document, spans: &Spans<'_>, ents: &[entities::Entity])
         .collect()
 }
 
-/// Stage 6 rows: frame hits in body sentences, mapped to the original text.
+/// Stage 6 rows: frame hits in body sentences, mapped to the original text. A hit's
+/// incident is the one its cue's place is about ([`DocIncidents::at`]) when that is one of
+/// the document's incidents, else the document's main incident, else none: so
+/// `source_frames` counts each hit within an incident its document belongs to.
 fn frame_rows(
     lex: &Lexicon,
     doc: &Document,
     p: &Prepared<'_>,
     spans: &Spans<'_>,
+    incidents: &Incidents,
+    found: &DocIncidents,
     published: Option<String>,
 ) -> Vec<FrameHitRow> {
-    let hits = lex.find_frames(&p.norm.text, &p.sentences, doc.meta.title.as_deref());
+    let hits = lex.find_frames(&p.norm.text, &p.sentences);
     hits.into_iter()
         .map(|h| {
+            let incident = found
+                .at(h.cue.start)
+                .filter(|&i| found.covers(i))
+                .or_else(|| found.main())
+                .map_or_else(String::new, |i| incidents.incidents[i].id.clone());
             let sentence = p.sentences[h.sentence].range.clone();
             let stance_cue = h.stance_cue.map(|r| {
                 let text = spans.original(r).trim().to_string();
@@ -496,6 +514,7 @@ fn frame_rows(
             FrameHitRow {
                 doc: doc.doc.clone(),
                 source: doc.meta.source.clone(),
+                incident,
                 frame: lex.frames[h.frame].id.clone(),
                 cue: spans.original(h.cue.clone()).to_string(),
                 stance: h.stance.as_str().to_string(),

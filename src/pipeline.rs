@@ -148,7 +148,7 @@ pub fn frame_acc(analyses: &[DocAnalysis]) -> aggregate::FrameAcc {
     analyses
         .par_iter()
         .fold(aggregate::FrameAcc::default, |mut acc, a| {
-            acc.add_doc(&a.document.source, &a.frame_hits);
+            acc.add_doc(&a.document.source, &a.document.incidents, &a.frame_hits);
             acc
         })
         .reduce(aggregate::FrameAcc::default, aggregate::FrameAcc::merge)

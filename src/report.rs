@@ -1,13 +1,16 @@
 //! `outputs/report.html`: one self-contained page for people (inline CSS and SVG, no
 //! scripts, no fonts or images from the network) built from the output rows alone:
 //!
-//! 1. a source × frame heatmap (colour = share of the source's articles that give the
-//!    frame, numbers in every cell, a bar of the stances of its hits, a marker where the
-//!    source differs from the others by Fisher's exact test);
+//! 1. per incident (`source_frames.incident`, articles on no listed incident last), a
+//!    source × frame heatmap (colour = share of the source's articles on the incident that
+//!    give the frame, numbers in every cell, a bar of the stances of its hits, a marker
+//!    where the source differs from the incident's other sources by Fisher's exact test
+//!    after the Benjamini–Hochberg adjustment for the incident's many tests (q < 0.05), and
+//!    a note on cells that rest on one article), with links to show one incident at a time;
 //! 2. the frames and what each claims;
 //! 3. the figures-across-sources table, when a `figures` table is given;
-//! 4. for every non-empty cell, the evidence sentences with source, date, stance and a
-//!    relative link to the article file.
+//! 4. for every non-empty cell (incident, source, frame), the evidence sentences with
+//!    source, date, stance and a relative link to the article file.
 //!
 //! Every piece of text from the corpus is HTML-escaped. The page holds no time stamp, so the
 //! same rows give the same bytes.
@@ -204,18 +207,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
             });
         }
     }
-    let sources: Vec<&str> = input
-        .source_frames
-        .iter()
-        .map(|r| r.source.as_str())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let cell: BTreeMap<(&str, &str), &SourceFrameRow> = input
-        .source_frames
-        .iter()
-        .map(|r| ((r.source.as_str(), r.frame.as_str()), r))
-        .collect();
+    let incidents = incident_views(input.source_frames, &frames);
     let n_sources = input.n_sources;
 
     let mut h = String::with_capacity(64 * 1024);
@@ -252,12 +244,15 @@ pub fn render(input: &ReportInput<'_>) -> String {
         input.n_documents, n_sources
     );
 
-    // 1. Heatmap.
+    // 1. Heatmaps, one per incident.
     h.push_str("<section id=\"heatmap\">\n<h2>媒体 × フレーム</h2>\n");
     h.push_str(
-        "<p class=\"note\">マスの色と数字: その媒体の記事のうち、そのフレームを本文で取り上げた記事の数と割合。\
-         下の帯: その根拠となった文のスタンスの内訳。<b>★▲</b> / <b>★▼</b>: ほかの媒体より多い / 少なく、\
-         その差が統計的に有意（Fisher の正確検定、両側 p &lt; 0.05、太枠）。マスを選ぶと根拠の文に移動します。</p>\n",
+        "<p class=\"note\">事件（インシデント）ごとに一つの表です。媒体どうしは同じ事件を報じた記事の中で比べます。\
+         マスの色と数字: その媒体のその事件の記事のうち、そのフレームを本文で取り上げた記事の数と割合。\
+         下の帯: その根拠となった文のスタンスの内訳。<b>★▲</b> / <b>★▼</b>: 同じ事件のほかの媒体より多い / 少なく、\
+         その差が統計的に有意（Fisher の正確検定、両側。事件の表のすべてのマスを同時に検定するので、偶然の「有意」を\
+         抑える Benjamini–Hochberg 法で補正した q &lt; 0.05、太枠）。<b>1記事</b>: そのフレームを取り上げた記事が\
+         1 本だけのマス（割合は 1 本の記事で決まっています）。マスを選ぶと根拠の文に移動します。</p>\n",
     );
     let _ = write!(h, "<p class=\"legend\">");
     for s in Stance::ALL {
@@ -269,10 +264,32 @@ pub fn render(input: &ReportInput<'_>) -> String {
         );
     }
     h.push_str("</p>\n");
-    if sources.is_empty() || frames.is_empty() {
+    if incidents.is_empty() {
         h.push_str("<p>フレームの手がかりは見つかりませんでした。</p>\n");
     } else {
-        write_heatmap(&mut h, &sources, &frames, &cell);
+        if incidents.len() > 1 {
+            // One incident at a time: each table has its own anchor.
+            h.push_str("<nav class=\"incidents\">事件: ");
+            for (k, v) in incidents.iter().enumerate() {
+                let _ = write!(
+                    h,
+                    "<a href=\"#incident-{k}\">{}</a>",
+                    escape(&incident_label(v.id))
+                );
+            }
+            h.push_str("</nav>\n");
+        }
+        for (k, v) in incidents.iter().enumerate() {
+            let _ = writeln!(
+                h,
+                "<h3 id=\"incident-{k}\" data-incident=\"{}\">{}（{} 本の記事、{} の媒体）</h3>",
+                escape(v.id),
+                escape(&incident_label(v.id)),
+                v.docs,
+                v.sources.len()
+            );
+            write_heatmap(&mut h, k, v, &frames);
+        }
     }
     h.push_str("</section>\n");
 
@@ -299,47 +316,50 @@ pub fn render(input: &ReportInput<'_>) -> String {
 
     // 4. Evidence.
     h.push_str("<section id=\"evidence\">\n<h2>根拠の文</h2>\n");
-    let mut hits_by_cell: BTreeMap<(&str, &str), Vec<&FrameHitRow>> = BTreeMap::new();
+    let mut hits_by_cell: BTreeMap<(&str, &str, &str), Vec<&FrameHitRow>> = BTreeMap::new();
     for hit in input.hits {
         let source = docs_by_name
             .get(hit.doc.as_str())
             .map_or(hit.source.as_str(), |d| d.source.as_str());
         hits_by_cell
-            .entry((source, hit.frame.as_str()))
+            .entry((hit.incident.as_str(), source, hit.frame.as_str()))
             .or_default()
             .push(hit);
     }
     for (j, f) in frames.iter().enumerate() {
         let _ = writeln!(h, "<h3 id=\"frame-{j}\">{}</h3>", escape(&f.label));
-        for (i, s) in sources.iter().enumerate() {
-            let Some(hs) = hits_by_cell.get(&(*s, f.id.as_str())) else {
-                continue;
-            };
-            let r = cell.get(&(*s, f.id.as_str()));
-            let _ = writeln!(
-                h,
-                "<h4 id=\"ev-{i}-{j}\">{} — {}（{} / {} 記事）</h4>",
-                escape(s),
-                escape(&f.label),
-                r.map_or(0, |r| r.docs),
-                r.map_or(0, |r| r.docs_total)
-            );
-            h.push_str(
-                "<table class=\"evidence\"><thead><tr><th>媒体</th><th>日付</th><th>スタンス</th>\
-                 <th>文</th><th>記事</th></tr></thead><tbody>\n",
-            );
-            let shown = hs.len().min(EVIDENCE_PER_CELL);
-            for hit in &hs[..shown] {
-                write_evidence_row(&mut h, hit, &docs_by_name, input.article_base);
-            }
-            h.push_str("</tbody></table>\n");
-            let total = r.map_or(0, |r| r.hits).max(hs.len() as i64);
-            if total > shown as i64 {
+        for (k, v) in incidents.iter().enumerate() {
+            for (i, s) in v.sources.iter().enumerate() {
+                let Some(hs) = hits_by_cell.get(&(v.id, *s, f.id.as_str())) else {
+                    continue;
+                };
+                let r = v.cell.get(&(*s, f.id.as_str()));
                 let _ = writeln!(
                     h,
-                    "<p class=\"note\">全 {total} 文のうち最初の {shown} 文を表示しています。\
-                     すべての文は frame_hits.csv にあります。</p>"
+                    "<h4 id=\"ev-{k}-{i}-{j}\">{} — {} — {}（{} / {} 記事）</h4>",
+                    escape(&incident_label(v.id)),
+                    escape(s),
+                    escape(&f.label),
+                    r.map_or(0, |r| r.docs),
+                    r.map_or(0, |r| r.docs_total)
                 );
+                h.push_str(
+                    "<table class=\"evidence\"><thead><tr><th>媒体</th><th>日付</th><th>スタンス</th>\
+                     <th>文</th><th>記事</th></tr></thead><tbody>\n",
+                );
+                let shown = hs.len().min(EVIDENCE_PER_CELL);
+                for hit in &hs[..shown] {
+                    write_evidence_row(&mut h, hit, &docs_by_name, input.article_base);
+                }
+                h.push_str("</tbody></table>\n");
+                let total = r.map_or(0, |r| r.hits).max(hs.len() as i64);
+                if total > shown as i64 {
+                    let _ = writeln!(
+                        h,
+                        "<p class=\"note\">全 {total} 文のうち最初の {shown} 文を表示しています。\
+                         すべての文は frame_hits.csv にあります。</p>"
+                    );
+                }
             }
         }
     }
@@ -352,13 +372,67 @@ pub fn render(input: &ReportInput<'_>) -> String {
     h
 }
 
-fn write_heatmap(
-    h: &mut String,
-    sources: &[&str],
-    frames: &[FrameInfo],
-    cell: &BTreeMap<(&str, &str), &SourceFrameRow>,
-) {
-    // Per frame: (articles giving it, all articles), over every source.
+/// One incident's table: its sources, the frames its articles give (indices into the
+/// report's frames) and its `source_frames` rows by (source, frame).
+struct IncidentView<'r> {
+    id: &'r str,
+    /// Articles on the incident (every source's `docs_total`).
+    docs: i64,
+    sources: Vec<&'r str>,
+    frames: Vec<usize>,
+    cell: BTreeMap<(&'r str, &'r str), &'r SourceFrameRow>,
+}
+
+/// The incidents of the rows, named ones in id order, articles on none last.
+fn incident_views<'r>(rows: &'r [SourceFrameRow], frames: &[FrameInfo]) -> Vec<IncidentView<'r>> {
+    let mut by_incident: BTreeMap<&str, Vec<&SourceFrameRow>> = BTreeMap::new();
+    for r in rows {
+        by_incident.entry(r.incident.as_str()).or_default().push(r);
+    }
+    let mut out: Vec<IncidentView<'r>> = by_incident
+        .into_iter()
+        .map(|(id, rs)| {
+            let cell: BTreeMap<(&str, &str), &SourceFrameRow> = rs
+                .iter()
+                .map(|r| ((r.source.as_str(), r.frame.as_str()), *r))
+                .collect();
+            let mut docs_total: BTreeMap<&str, i64> = BTreeMap::new();
+            for r in &rs {
+                docs_total.insert(r.source.as_str(), r.docs_total);
+            }
+            let present: BTreeSet<&str> = rs.iter().map(|r| r.frame.as_str()).collect();
+            IncidentView {
+                id,
+                docs: docs_total.values().sum(),
+                sources: docs_total.keys().copied().collect(),
+                frames: (0..frames.len())
+                    .filter(|&j| present.contains(frames[j].id.as_str()))
+                    .collect(),
+                cell,
+            }
+        })
+        .collect();
+    if out.first().is_some_and(|v| v.id.is_empty()) {
+        out.rotate_left(1);
+    }
+    out
+}
+
+/// How the report names an incident (the empty one: articles on no listed incident).
+fn incident_label(id: &str) -> String {
+    if id.is_empty() {
+        "どの事件にも当たらない記事".to_string()
+    } else {
+        id.to_string()
+    }
+}
+
+/// The heatmap of incident number `k`.
+fn write_heatmap(h: &mut String, k: usize, v: &IncidentView<'_>, all_frames: &[FrameInfo]) {
+    let sources = &v.sources;
+    let frames: Vec<(usize, &FrameInfo)> = v.frames.iter().map(|&j| (j, &all_frames[j])).collect();
+    let cell = &v.cell;
+    // Per frame: (articles giving it, all articles), over every source of the incident.
     let mut frame_totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for r in cell.values() {
         let t = frame_totals.entry(r.frame.as_str()).or_default();
@@ -369,7 +443,7 @@ fn write_heatmap(
     let label_w = sources.iter().map(|s| text_width(s)).max().unwrap_or(60) + 24;
     let head_h = frames
         .iter()
-        .map(|f| text_width(&f.label))
+        .map(|(_, f)| text_width(&f.label))
         .max()
         .unwrap_or(60)
         * 7
@@ -379,11 +453,11 @@ fn write_heatmap(
     let height = head_h + ch * sources.len() + 10;
     let _ = writeln!(
         h,
-        "<svg id=\"heatmap-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+        "<svg id=\"heatmap-svg-{k}\" class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"媒体 × フレームのヒートマップ\">"
     );
-    for (j, f) in frames.iter().enumerate() {
-        let x = label_w + j * cw + cw / 2;
+    for (c, (_, f)) in frames.iter().enumerate() {
+        let x = label_w + c * cw + cw / 2;
         let _ = writeln!(
             h,
             "<text class=\"col-label\" x=\"{x}\" y=\"{}\" font-size=\"13\" transform=\"rotate(-35 {x} {})\">\
@@ -403,42 +477,52 @@ fn write_heatmap(
             y + ch / 2 + 5,
             escape(s)
         );
-        for (j, f) in frames.iter().enumerate() {
-            let x = label_w + j * cw;
+        for (c, &(j, f)) in frames.iter().enumerate() {
+            let x = label_w + c * cw;
             let Some(r) = cell.get(&(*s, f.id.as_str())) else {
                 continue;
             };
-            let significant = r.p_value.is_some_and(|p| p < 0.05);
+            // Stars on q, not p: with many cells, some p < 0.05 by chance alone.
+            let significant = r.q_value.is_some_and(|q| q < 0.05);
+            let one_article = r.docs == 1;
             let fg = if r.share > 0.55 { "#fff" } else { "#111" };
             let title = format!(
-                "{s} / {}: {} / {} 記事 ({:.0}%), 文 {} (asserted {}, reported {}, doubted {}, negated {}), \
-                 Fisher p = {}, 調整済み残差 = {}",
+                "{} / {s} / {}: {} / {} 記事 ({:.0}%){}, 文 {} (asserted {}, reported {}, doubted {}, negated {}), \
+                 Fisher p = {}, q = {} (Benjamini–Hochberg), 調整済み残差 = {}",
+                incident_label(v.id),
                 f.label,
                 r.docs,
                 r.docs_total,
                 r.share * 100.0,
+                if one_article {
+                    "、1 本の記事だけに基づく"
+                } else {
+                    ""
+                },
                 r.hits,
                 r.hits_asserted,
                 r.hits_reported,
                 r.hits_doubted,
                 r.hits_negated,
                 fmt_p(r.p_value),
+                fmt_p(r.q_value),
                 r.std_residual.map_or("–".into(), |v| format!("{v:.2}"))
             );
             let open = if r.docs > 0 {
-                format!("<a href=\"#ev-{i}-{j}\">")
+                format!("<a href=\"#ev-{k}-{i}-{j}\">")
             } else {
                 String::new()
             };
             let _ = write!(
                 h,
-                "{open}<g class=\"cell\" data-source=\"{}\" data-frame=\"{}\" data-docs=\"{}\"><title>{}</title>\
+                "{open}<g class=\"cell\" data-source=\"{}\" data-frame=\"{}\" data-docs=\"{}\" data-incident=\"{}\"><title>{}</title>\
                  <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>\
                  <text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"{fg}\">{}/{}</text>\
-                 <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{fg}\">{:.0}%</text>",
+                 <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{fg}\">{:.0}%{}</text>",
                 escape(s),
                 escape(&f.id),
                 r.docs,
+                escape(v.id),
                 escape(&title),
                 x + 2,
                 y + 2,
@@ -453,7 +537,8 @@ fn write_heatmap(
                 r.docs_total,
                 x + cw / 2,
                 y + 36,
-                r.share * 100.0
+                r.share * 100.0,
+                if one_article { "・1記事" } else { "" }
             );
             if significant {
                 // More or fewer than the other sources' articles?
@@ -729,6 +814,130 @@ mod tests {
         });
         assert!(without.contains("figures 表がありません"));
         assert_eq!(render(&input), html, "same rows, same bytes");
+    }
+
+    #[test]
+    fn stars_follow_q_values_and_one_article_cells_say_so() {
+        let row = |source: &str, frame: &str, docs: i64, p: f64, q: f64| SourceFrameRow {
+            source: source.into(),
+            frame: frame.into(),
+            docs,
+            docs_total: 4,
+            share: docs as f64 / 4.0,
+            hits: docs,
+            hits_asserted: docs,
+            p_value: Some(p),
+            q_value: Some(q),
+            ..SourceFrameRow::default()
+        };
+        let sf = [
+            // p < 0.05 but not after the adjustment: no star.
+            row("A", "rushed_launch", 4, 0.01, 0.2),
+            // Significant after the adjustment.
+            row("A", "two_factor_auth", 4, 0.001, 0.004),
+            row("B", "rushed_launch", 1, 0.5, 0.6),
+            row("B", "two_factor_auth", 0, 0.001, 0.004),
+        ];
+        let html = render(&ReportInput {
+            documents: &[],
+            n_documents: 8,
+            n_sources: 2,
+            hits: &[],
+            source_frames: &sf,
+            figures: None,
+            figure_totals: None,
+            frames: &[],
+            article_base: None,
+        });
+        assert_eq!(html.matches("class=\"sig\"").count(), 2, "{html}");
+        let cell = |s: &str, f: &str| {
+            let at = html
+                .find(&format!("data-source=\"{s}\" data-frame=\"{f}\""))
+                .unwrap();
+            &html[at..at + html[at..].find("</g>").unwrap()]
+        };
+        assert!(!cell("A", "rushed_launch").contains("★"));
+        assert!(cell("A", "two_factor_auth").contains("★▲"));
+        assert!(cell("B", "two_factor_auth").contains("★▼"));
+        assert!(cell("A", "rushed_launch").contains("q = 0.200"));
+        // The cell that rests on one article says so, in the cell and in its title.
+        assert!(cell("B", "rushed_launch").contains("25%・1記事"));
+        assert!(cell("B", "rushed_launch").contains("1 本の記事だけに基づく"));
+        assert!(!cell("A", "rushed_launch").contains("1記事"));
+    }
+
+    #[test]
+    fn one_heatmap_per_incident_with_its_own_evidence() {
+        let on = |d: &str, s: &str, inc: &str| DocumentRow {
+            doc: d.into(),
+            source: s.into(),
+            incidents: inc.into(),
+            ..DocumentRow::default()
+        };
+        let docs = [
+            on("a1", "A", "7pay"),
+            on("b1", "B", "7pay"),
+            on("a2", "A", "docomo"),
+            on("c1", "C", ""),
+        ];
+        let hit = |d: &str, s: &str, f: &str, inc: &str| FrameHitRow {
+            doc: d.into(),
+            source: s.into(),
+            incident: inc.into(),
+            frame: f.into(),
+            cue: "手がかり".into(),
+            stance: "asserted".into(),
+            sentence_text: format!("{d}の手がかりの文。"),
+            ..FrameHitRow::default()
+        };
+        let hits = [
+            hit("a1", "A", "two_factor_auth", "7pay"),
+            hit("a2", "A", "list_based_attack", "docomo"),
+            hit("c1", "C", "two_factor_auth", ""),
+        ];
+        let sf = crate::aggregate::source_frames(&docs, &hits);
+        let html = render(&ReportInput {
+            documents: &docs,
+            n_documents: docs.len(),
+            n_sources: sources_of(&docs),
+            hits: &hits,
+            source_frames: &sf,
+            figures: None,
+            figure_totals: None,
+            frames: &[],
+            article_base: None,
+        });
+        // Named incidents in order, articles on none last; a link to each table.
+        let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle}"));
+        assert!(at("data-incident=\"7pay\"") < at("data-incident=\"docomo\""));
+        assert!(at("data-incident=\"docomo\"") < at("どの事件にも当たらない記事（"));
+        assert_eq!(html.matches("<svg id=\"heatmap-svg-").count(), 3);
+        assert!(html.contains("<a href=\"#incident-1\">docomo</a>"));
+        // docomo's table holds A's list-based attack only; B wrote on 7pay alone.
+        let table = |k: usize| {
+            let a = at(&format!("<svg id=\"heatmap-svg-{k}\""));
+            &html[a..a + html[a..].find("</svg>").unwrap()]
+        };
+        assert_eq!(
+            table(0).matches("<g class=\"cell\"").count(),
+            2,
+            "7pay: A, B"
+        );
+        assert!(table(1).contains("data-source=\"A\" data-frame=\"list_based_attack\""));
+        assert!(!table(1).contains("data-source=\"B\""));
+        assert!(!table(1).contains("two_factor_auth"));
+        // Every cell link leads to its evidence, which holds that incident's hits only.
+        for (k, i, j) in [(0, 0, 1), (1, 0, 0), (2, 0, 1)] {
+            assert!(
+                html.contains(&format!("href=\"#ev-{k}-{i}-{j}\"")),
+                "{k}-{i}-{j}"
+            );
+            assert!(
+                html.contains(&format!("<h4 id=\"ev-{k}-{i}-{j}\"")),
+                "{k}-{i}-{j}"
+            );
+        }
+        assert_eq!(html.matches("<tr class=\"hit\"").count(), 3);
     }
 
     #[test]

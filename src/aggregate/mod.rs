@@ -201,13 +201,14 @@ pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
 }
 
 /// `source_frames`, folded chunk by chunk into a [`FrameAcc`]. A document's hits are
-/// contiguous in the stream (chunks come by batch, then document), so the frames of the
-/// current document are all it remembers to count each document once per frame.
+/// contiguous in the stream (chunks come by batch, then document), so the (incident,
+/// frame) pairs of the current document are all it remembers to count each document once
+/// per frame and incident.
 #[derive(Default)]
 struct SourceFramesAggregate {
     acc: FrameAcc,
-    /// The document whose hits are being read, and its frames so far.
-    current: Option<(String, std::collections::BTreeSet<String>)>,
+    /// The document whose hits are being read, and its (incident, frame) pairs so far.
+    current: Option<(String, std::collections::BTreeSet<(String, String)>)>,
 }
 
 impl Aggregate for SourceFramesAggregate {
@@ -216,24 +217,28 @@ impl Aggregate for SourceFramesAggregate {
     }
     fn inputs(&self) -> &[Input] {
         &[
-            ("documents", &["doc", "source"]),
-            ("frame_hits", &["doc", "source", "frame", "stance"]),
+            ("documents", &["doc", "source", "incidents"]),
+            (
+                "frame_hits",
+                &["doc", "source", "incident", "frame", "stance"],
+            ),
         ]
     }
     fn add(&mut self, table: &str, rows: Table) -> Result<()> {
         match table {
             "documents" => {
                 for d in rows_of::<DocumentRow>(&rows) {
-                    self.acc.add_doc(&d.source, std::iter::empty());
+                    self.acc
+                        .add_doc(&d.source, &d.incidents, std::iter::empty());
                 }
             }
             "frame_hits" => {
                 for h in rows_of::<FrameHitRow>(&rows) {
+                    let key = (h.incident.clone(), h.frame.clone());
                     let first = match &mut self.current {
-                        Some((doc, frames)) if *doc == h.doc => frames.insert(h.frame.clone()),
+                        Some((doc, seen)) if *doc == h.doc => seen.insert(key),
                         _ => {
-                            let frames = std::iter::once(h.frame.clone()).collect();
-                            self.current = Some((h.doc.clone(), frames));
+                            self.current = Some((h.doc.clone(), std::iter::once(key).collect()));
                             true
                         }
                     };

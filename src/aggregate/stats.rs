@@ -1,5 +1,6 @@
 //! Small exact statistics for the source × frame tables: log-factorials, the two-sided
-//! Fisher exact test of a 2×2 table, and adjusted (standardized) Pearson residuals.
+//! Fisher exact test of a 2×2 table, adjusted (standardized) Pearson residuals, and
+//! Benjamini–Hochberg q-values for the many tests of one table.
 
 /// ln(n!) exactly summed for small n, by Stirling's series (error < 1e-15) beyond.
 pub fn ln_factorial(n: u64) -> f64 {
@@ -114,9 +115,53 @@ pub fn adjusted_residuals(n: &[Vec<i64>]) -> Vec<Vec<Option<f64>>> {
         .collect()
 }
 
+/// Benjamini–Hochberg adjusted p-values (q-values) of a family of tests: for the test of
+/// rank i among the m p-values (ascending), q = min over j ≥ i of p₍ⱼ₎ · m / j, at most 1.
+/// A cell is called significant at false discovery rate α when q < α; among the cells so
+/// called, at most a share α is expected to be chance. `None` (no test) stays `None` and
+/// does not count in m. Ties get the same q whatever their order.
+pub fn benjamini_hochberg(p: &[Option<f64>]) -> Vec<Option<f64>> {
+    let mut order: Vec<(usize, f64)> = p
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect();
+    order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let m = order.len() as f64;
+    let mut out = vec![None; p.len()];
+    let mut running = 1.0f64;
+    for (rank, &(i, v)) in order.iter().enumerate().rev() {
+        // m / rank first: exactly 1 for the largest p, so its q is p itself.
+        running = running.min(v * (m / (rank + 1) as f64));
+        out[i] = Some(running.max(v).min(1.0));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Expected values by hand: p · 6 / rank (ranks 2 4 3 1 6 5), then the running minimum
+    /// from the largest p down (R's `p.adjust(p, "BH")` defines the same).
+    #[test]
+    fn benjamini_hochberg_by_hand() {
+        let p = [0.01, 0.04, 0.03, 0.005, 0.5, 0.2];
+        let want = [0.03, 0.06, 0.06, 0.03, 0.5, 0.24];
+        let got = benjamini_hochberg(&p.map(Some));
+        for (g, w) in got.iter().zip(want) {
+            assert!((g.unwrap() - w).abs() < 1e-12, "{got:?}");
+        }
+        // Ties share a q; untested cells stay untested and do not count.
+        let got = benjamini_hochberg(&[Some(0.02), None, Some(0.02), Some(1.0)]);
+        assert_eq!(got, [Some(0.03), None, Some(0.03), Some(1.0)]);
+        assert_eq!(benjamini_hochberg(&[]), Vec::<Option<f64>>::new());
+        // Never below p, never above 1.
+        let p = [0.9, 0.95, 0.99];
+        for (q, p) in benjamini_hochberg(&p.map(Some)).iter().zip(p) {
+            assert!(q.unwrap() >= p && q.unwrap() <= 1.0);
+        }
+    }
 
     fn close(a: f64, b: f64, rel: f64) -> bool {
         (a - b).abs() <= rel * b.abs().max(1e-300)

@@ -1243,9 +1243,7 @@ fn broader(v: &DocView<'_>, m: &Measures, s: &Sent<'_, '_>, fig: &Range<usize>) 
     {
         // A year named alone (a year's statistic), outside the incident's years.
         cues.extend(
-            v.mentions
-                .iter()
-                .filter(|x| x.range.start >= s.range.start && x.range.end <= s.range.end)
+            v.mentions_in(&s.range)
                 .filter(|x| is_date(x.row))
                 .filter(|x| {
                     x.row
@@ -1260,13 +1258,16 @@ fn broader(v: &DocView<'_>, m: &Measures, s: &Sent<'_, '_>, fig: &Range<usize>) 
     if cues.is_empty() {
         return false;
     }
-    let names: Vec<usize> = v
-        .found
-        .mentions
-        .iter()
-        .filter(|x| x.range.start >= s.range.start && x.range.end <= s.range.end)
-        .map(|x| x.range.start)
-        .collect();
+    let names: Vec<usize> = {
+        let all = &v.found.mentions;
+        let a = all.partition_point(|x| x.range.start < s.range.start);
+        let b = all.partition_point(|x| x.range.start < s.range.end);
+        all[a..b.max(a)]
+            .iter()
+            .filter(|x| x.range.end <= s.range.end)
+            .map(|x| x.range.start)
+            .collect()
+    };
     cues.iter().any(|&c| {
         let (a, b) = if c < fig.start {
             (c, fig.start)
