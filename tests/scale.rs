@@ -249,13 +249,19 @@ fn publish_streams_parts() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let mut store = Store::open(&out, "scale test", false, None).unwrap();
+    let aggregates = shiten::aggregate::registry(&shiten::aggregate::Context::default());
     let t0 = Instant::now();
     for start in (0..docs).step_by(1000) {
         let batch: Vec<DocAnalysis> = (start..(start + 1000).min(docs))
             .map(|d| synthetic(d, per_doc))
             .collect();
         let id = store.ledger.begin_batch("f").unwrap();
-        let files = parts::write_parts(&store.batch_dir(id), parts::part_tables(&batch)).unwrap();
+        let files = parts::write_batch(
+            &store.batch_dir(id),
+            parts::part_tables(&batch),
+            &aggregates,
+        )
+        .unwrap();
         let upserts = batch
             .iter()
             .map(|a| ledger::DocRecord {
@@ -283,15 +289,26 @@ fn publish_streams_parts() {
     let write = t0.elapsed();
     let before = peak_rss_kb();
     let t1 = Instant::now();
-    publish::publish(
-        &mut store,
-        Default::default(),
-        shiten::aggregate::registry(&shiten::aggregate::Context::default()),
-    )
-    .unwrap();
+    publish::publish(&mut store, Default::default(), &aggregates).unwrap();
     let publish_time = t1.elapsed();
     let after_publish = peak_rss_kb();
-    let size = |n: &str| std::fs::metadata(out.join(n)).map_or(0, |m| m.len()) as f64 / 1e6;
+    let size = |n: &str| {
+        let p = out.join(n);
+        let files: Vec<std::path::PathBuf> = if p.is_dir() {
+            std::fs::read_dir(&p)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect()
+        } else {
+            vec![p]
+        };
+        files
+            .iter()
+            .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+            .sum::<u64>() as f64
+            / 1e6
+    };
     eprintln!(
         "{docs} documents, {} mention rows (+{} entity, {} frame hit rows) in {} batches: \
          parts written and committed in {:.2} s",

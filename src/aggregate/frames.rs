@@ -24,7 +24,7 @@ use crate::frame::Stance;
 use crate::output::rows::{DocumentRow, FrameHitRow, SourceFrameRow};
 
 /// Counts of one (source, frame) cell.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cell {
     /// Documents of the source with at least one hit of the frame.
     pub docs: i64,
@@ -33,7 +33,7 @@ pub struct Cell {
 }
 
 /// Counts of one source.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceCounts {
     /// Documents of the source.
     pub docs: i64,
@@ -42,7 +42,7 @@ pub struct SourceCounts {
 }
 
 /// Mergeable per-source frame counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FrameAcc {
     /// By source name.
     pub sources: BTreeMap<String, SourceCounts>,
