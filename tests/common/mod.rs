@@ -185,8 +185,11 @@ pub const TABLES: [&str; 6] = [
     "skipped",
 ];
 
+/// Every table of an output folder by name: what "equal outputs" compares.
+pub type Snapshot = std::collections::BTreeMap<String, Csv>;
+
 /// Every output table of `out` (by name), sorted: what "equal outputs" compares.
-pub fn snapshot(out: &Path) -> std::collections::BTreeMap<String, Csv> {
+pub fn snapshot(out: &Path) -> Snapshot {
     let mut names: Vec<String> = TABLES.iter().map(|s| s.to_string()).collect();
     for e in std::fs::read_dir(out).unwrap().flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
