@@ -57,7 +57,15 @@ fn main() -> anyhow::Result<()> {
         let spans = Spans::new(&doc.text, &p.norm);
         let ents = shiten::entities::extract(&a.entities, &p.norm.text, &p.sentences, &p.tokens);
         let rows = gold.get(&doc.doc).cloned().unwrap_or_default();
-        let facts = shiten::facts::fact_rows(&doc, &p, &spans, &rows, &ents, &a.measures);
+        let incidents = a.incidents.detect(&p.norm.text, &p.sentences);
+        let dated =
+            shiten::dating::infer(&doc, &p.norm.text, &p.sentences, &a.incidents, &incidents);
+        let about = shiten::facts::About {
+            published: &dated,
+            incidents: &a.incidents,
+            found: &incidents,
+        };
+        let facts = shiten::facts::fact_rows(&doc, &p, &spans, &rows, &ents, &a.measures, &about);
         let located = shiten::facts::locate(&rows, &doc.text, &p.norm, &p.sentences);
         println!(
             "== {} ({}, {:?})",

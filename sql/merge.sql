@@ -156,7 +156,8 @@ CREATE OR REPLACE TEMP MACRO fig_label(source, as_of, approx, v) AS
     source || '@' || coalesce(as_of, '?') || '=' || CASE WHEN approx THEN '~' ELSE '' END
     || v::VARCHAR;
 
--- One figure per measure × subject × as-of × source × value × hedge.
+-- One figure per measure × incident × subject × as-of × source × value × hedge: figures of
+-- different incidents (and of none: a national statistic) are never compared.
 CREATE OR REPLACE TEMP TABLE fig AS
     WITH f AS (
         SELECT *,
@@ -167,31 +168,31 @@ CREATE OR REPLACE TEMP TABLE fig AS
         FROM facts
         WHERE comparable AND NOT list_contains(string_split(qualifier, '+'), 'per')
     )
-    SELECT measure, subject, as_of, source, v::HUGEINT AS v, approx,
+    SELECT measure, incident, subject, as_of, source, v::HUGEINT AS v, approx,
         CASE WHEN min(bound) = max(bound) THEN min(bound) ELSE 'none' END AS bound,
         arg_min(unit, (doc, byte_start)) AS unit,
         string_agg(DISTINCT doc, '; ' ORDER BY doc) AS docs
     FROM f WHERE v IS NOT NULL AND v::VARCHAR = value
-    GROUP BY measure, subject, as_of, source, v, approx;
+    GROUP BY measure, incident, subject, as_of, source, v, approx;
 
--- Order within a measure and subject: by as-of time (a stated time of a day before the
--- bare date), then source, value and hedge; figures without an as-of time last.
+-- Order within a measure, incident and subject: by as-of time (a stated time of a day
+-- before the bare date), then source, value and hedge; figures without an as-of time last.
 CREATE OR REPLACE TEMP TABLE fig_ord AS
     SELECT *,
         row_number() OVER (
-            PARTITION BY measure, subject
+            PARTITION BY measure, incident, subject
             ORDER BY as_of IS NULL,
                 split_part(coalesce(as_of, ''), 'T', 1),
                 NOT contains(coalesce(as_of, ''), 'T'),
                 CASE WHEN contains(coalesce(as_of, ''), 'T')
                     THEN substr(as_of, strpos(as_of, 'T') + 1) ELSE '' END,
                 source, v, approx) AS i,
-        count(as_of) OVER (PARTITION BY measure, subject) AS dated
+        count(as_of) OVER (PARTITION BY measure, incident, subject) AS dated
     FROM fig;
 
 -- Every earlier figure j of the same group against figure i.
 CREATE OR REPLACE TEMP TABLE fig_pairs AS
-    SELECT c.measure, c.subject, c.i, p.i AS j, p.as_of IS NOT NULL AS j_dated,
+    SELECT c.measure, c.incident, c.subject, c.i, p.i AS j, p.as_of IS NOT NULL AS j_dated,
         fig_verdict(p.v, p.approx, p.bound, c.v, c.approx, c.bound,
             CASE WHEN c.as_of IS NULL THEN true
                 ELSE p.as_of IS NOT NULL
@@ -201,24 +202,26 @@ CREATE OR REPLACE TEMP TABLE fig_pairs AS
         fig_compatible(p.v, p.approx, p.bound, c.v, c.approx, c.bound, true) AS compatible,
         fig_label(p.source, p.as_of, p.approx, p.v) AS label
     FROM fig_ord c JOIN fig_ord p
-        ON p.measure = c.measure AND p.subject IS NOT DISTINCT FROM c.subject AND p.i < c.i;
+        ON p.measure = c.measure AND p.incident IS NOT DISTINCT FROM c.incident
+        AND p.subject IS NOT DISTINCT FROM c.subject AND p.i < c.i;
 
 CREATE OR REPLACE TEMP TABLE figures AS
     WITH prev AS (
-        SELECT measure, subject, i, verdict, label FROM fig_pairs WHERE j = i - 1
+        SELECT measure, incident, subject, i, verdict, label FROM fig_pairs WHERE j = i - 1
     ), restated AS (
         -- The latest figure before the previous one that this one agrees with.
-        SELECT measure, subject, i, arg_max(verdict, j) AS verdict, arg_max(label, j) AS label
+        SELECT measure, incident, subject, i, arg_max(verdict, j) AS verdict,
+            arg_max(label, j) AS label
         FROM fig_pairs WHERE j < i - 1 AND verdict IN ('same', 'rounded')
-        GROUP BY measure, subject, i
+        GROUP BY measure, incident, subject, i
     ), undated AS (
         -- A figure without an as-of time against the dated ones: the latest identical,
         -- else the latest compatible, else a conflict with the latest.
-        SELECT measure, subject, i,
+        SELECT measure, incident, subject, i,
             arg_max(label, j) FILTER (WHERE identical) AS same_label,
             arg_max(label, j) FILTER (WHERE compatible) AS rounded_label,
             arg_max(label, j) AS latest_label
-        FROM fig_pairs WHERE j_dated GROUP BY measure, subject, i
+        FROM fig_pairs WHERE j_dated GROUP BY measure, incident, subject, i
     )
     SELECT o.measure, o.source, o.as_of, o.v::VARCHAR AS value, o.approx,
         CASE
@@ -240,15 +243,17 @@ CREATE OR REPLACE TEMP TABLE figures AS
             WHEN o.dated = 0 THEN p.label
             ELSE coalesce(u.same_label, u.rounded_label, u.latest_label)
         END AS compared_with,
-        o.subject
+        o.subject, o.incident
     FROM fig_ord o
-    LEFT JOIN prev p ON p.measure = o.measure AND p.subject IS NOT DISTINCT FROM o.subject
-        AND p.i = o.i
+    LEFT JOIN prev p ON p.measure = o.measure AND p.incident IS NOT DISTINCT FROM o.incident
+        AND p.subject IS NOT DISTINCT FROM o.subject AND p.i = o.i
     LEFT JOIN restated r ON r.measure = o.measure
+        AND r.incident IS NOT DISTINCT FROM o.incident
         AND r.subject IS NOT DISTINCT FROM o.subject AND r.i = o.i
     LEFT JOIN undated u ON u.measure = o.measure
+        AND u.incident IS NOT DISTINCT FROM o.incident
         AND u.subject IS NOT DISTINCT FROM o.subject AND u.i = o.i
-    ORDER BY o.measure, o.subject NULLS FIRST, o.i;
+    ORDER BY o.measure, o.incident NULLS FIRST, o.subject NULLS FIRST, o.i;
 
 -- ------------------------------------------------------------------ write
 

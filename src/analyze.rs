@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 
 use crate::boilerplate;
 use crate::corpus::Document;
+use crate::dating::{self, Dated};
 use crate::entities::{self, EntityDictionary};
 use crate::error::{Error, Result};
 use crate::facts::{self, Measures};
 use crate::frame::{self, Lexicon};
+use crate::incident::{DocIncidents, Incidents};
 use crate::normalize::{self, NormalizedText};
 use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, Offsets};
 use crate::segment::{self, Sentence};
@@ -53,6 +55,31 @@ pub fn find_dictionaries(explicit: Option<&Path>) -> Result<PathBuf> {
         })
 }
 
+/// The files every dictionaries folder holds, with what each is.
+pub const DICTIONARY_FILES: [(&str, &str); 4] = [
+    (USER_DICT_FILE, "user dictionary"),
+    (crate::entities::ENTITIES_FILE, "entity dictionary"),
+    (crate::facts::MEASURES_FILE, "measure lexicon"),
+    (crate::frame::lexicon::FRAMES_FILE, "frame lexicon"),
+];
+
+/// Checks that each of [`DICTIONARY_FILES`] is a file of `dictionaries`, before anything
+/// is loaded: the error names the first one missing.
+pub fn check_dictionaries(dictionaries: &Path) -> Result<()> {
+    for (name, what) in DICTIONARY_FILES {
+        let path = dictionaries.join(name);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => {
+                let e = std::io::Error::other("a folder, not a file");
+                return Err(Error::dictionary_file(&path, what, &e));
+            }
+            Err(e) => return Err(Error::dictionary_file(&path, what, &e)),
+        }
+    }
+    Ok(())
+}
+
 /// Shared, read-only analysis state.
 pub struct Analyzer {
     tokenizer: Tokenizer,
@@ -64,12 +91,15 @@ pub struct Analyzer {
     pub measures: Measures,
     /// The frame lexicon (`frames.toml`), compiled once.
     pub frames: Lexicon,
+    /// The incidents articles are about (`incidents.toml`).
+    pub incidents: Incidents,
 }
 
 impl Analyzer {
     /// Loads the tokenizer (system dictionary at `dict_dir`, user dictionary from
     /// `dictionaries/user.csv`) and the lexicons.
     pub fn load(dict_dir: &Path, dictionaries: &Path) -> Result<Analyzer> {
+        check_dictionaries(dictionaries)?;
         let user = dictionaries.join(USER_DICT_FILE);
         let tokenizer = Tokenizer::load(dict_dir, Some(&user))?;
         let frames = Lexicon::load(dictionaries)?;
@@ -79,6 +109,7 @@ impl Analyzer {
             entities: EntityDictionary::load(dictionaries)?,
             measures: Measures::load(dictionaries)?,
             frames,
+            incidents: Incidents::load(dictionaries)?,
         })
     }
 
@@ -137,37 +168,65 @@ const _: () = assert!(Stage::Rows as usize + 1 == STAGES.len());
 
 /// Nanoseconds spent in each of [`STAGES`], summed over the workers that share it.
 #[derive(Debug, Default)]
-pub struct StageClock([std::sync::atomic::AtomicU64; STAGES.len()]);
+pub struct StageClock {
+    nanos: [std::sync::atomic::AtomicU64; STAGES.len()],
+    cpu: bool,
+}
 
 impl StageClock {
+    /// A clock of each worker thread's CPU time instead of wall-clock time (Linux; wall
+    /// clock elsewhere): what a test comparing two measurements on a busy machine needs.
+    pub fn thread_cpu() -> StageClock {
+        StageClock {
+            cpu: crate::trace::thread_cpu_ns().is_some(),
+            ..StageClock::default()
+        }
+    }
+
     /// Seconds per stage, in the order of [`STAGES`].
     pub fn seconds(&self) -> [f64; STAGES.len()] {
-        std::array::from_fn(|i| self.0[i].load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9)
+        std::array::from_fn(|i| {
+            self.nanos[i].load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9
+        })
+    }
+
+    /// Now, in nanoseconds from an arbitrary origin, on this clock's time base.
+    fn now(&self) -> u64 {
+        if self.cpu
+            && let Some(ns) = crate::trace::thread_cpu_ns()
+        {
+            return ns;
+        }
+        static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        ORIGIN
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_nanos() as u64
     }
 }
 
 /// Per-batch stopwatch: `lap(s)` charges the time since the previous lap to stage `s`.
 struct Laps<'c> {
     clock: Option<&'c StageClock>,
-    last: Option<std::time::Instant>,
+    last: u64,
 }
 
 impl<'c> Laps<'c> {
     fn start(clock: Option<&'c StageClock>) -> Laps<'c> {
         Laps {
             clock,
-            last: clock.map(|_| std::time::Instant::now()),
+            last: clock.map_or(0, StageClock::now),
         }
     }
 
     fn lap(&mut self, stage: Stage) {
-        if let (Some(c), Some(last)) = (self.clock, self.last) {
-            let now = std::time::Instant::now();
-            c.0[stage as usize].fetch_add(
-                (now - last).as_nanos() as u64,
+        if let Some(c) = self.clock {
+            let now = c.now();
+            c.nanos[stage as usize].fetch_add(
+                now.saturating_sub(self.last),
                 std::sync::atomic::Ordering::Relaxed,
             );
-            self.last = Some(now);
+            self.last = now;
         }
     }
 }
@@ -315,6 +374,8 @@ impl Worker<'_> {
             p: Prepared<'d>,
             out: DocAnalysis,
             ents: Vec<entities::Entity>,
+            incidents: DocIncidents,
+            dated: Dated,
         }
         let mut laps = Laps::start(self.clock);
         let mut results: Vec<Option<Result<DocAnalysis>>> = Vec::with_capacity(docs.len());
@@ -327,6 +388,8 @@ impl Worker<'_> {
                         p,
                         out: DocAnalysis::default(),
                         ents: Vec::new(),
+                        incidents: DocIncidents::default(),
+                        dated: Dated::NONE,
                     };
                     doing.push((i, d));
                 }
@@ -335,7 +398,15 @@ impl Worker<'_> {
         }
         let a = self.analyzer;
         for (_, d) in &mut doing {
-            let m = crate::extract::extract(&d.p, d.p.doc.meta.published);
+            d.incidents = a.incidents.detect(&d.p.norm.text, &d.p.sentences);
+            d.dated = dating::infer(
+                d.p.doc,
+                &d.p.norm.text,
+                &d.p.sentences,
+                &a.incidents,
+                &d.incidents,
+            );
+            let m = crate::extract::extract_near(&d.p, d.dated.day(), d.dated.month());
             d.out.mentions = crate::extract::rows(&d.p, &d.p.spans(), &m);
         }
         laps.lap(Stage::Mentions);
@@ -346,15 +417,36 @@ impl Worker<'_> {
         laps.lap(Stage::Entities);
         for (_, d) in &mut doing {
             let spans = d.p.spans();
-            d.out.facts =
-                facts::fact_rows(d.p.doc, &d.p, &spans, &d.out.mentions, &d.ents, &a.measures);
+            d.out.facts = facts::fact_rows(
+                d.p.doc,
+                &d.p,
+                &spans,
+                &d.out.mentions,
+                &d.ents,
+                &a.measures,
+                &facts::About {
+                    published: &d.dated,
+                    incidents: &a.incidents,
+                    found: &d.incidents,
+                },
+            );
         }
         laps.lap(Stage::Facts);
         for (_, d) in &mut doing {
-            d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans());
+            d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans(), d.dated.iso());
         }
         laps.lap(Stage::Frames);
-        for (i, Doing { p, mut out, .. }) in doing {
+        for (
+            i,
+            Doing {
+                p,
+                mut out,
+                incidents,
+                dated,
+                ..
+            },
+        ) in doing
+        {
             let doc = p.doc;
             let boilerplate_chars: usize = p
                 .boilerplate
@@ -367,7 +459,7 @@ impl Worker<'_> {
                 source: doc.meta.source.clone(),
                 title: doc.meta.title.clone(),
                 url: doc.meta.url.clone(),
-                published: doc.meta.published.map(|d| d.to_string()),
+                published: dated.iso(),
                 encoding: doc.encoding.to_string(),
                 chars: doc.text.chars().count() as i64,
                 sentences: p.sentences.len() as i64,
@@ -377,6 +469,9 @@ impl Worker<'_> {
                 warnings,
                 bytes: doc.bytes as i64,
                 content_hash: doc.content_hash.clone(),
+                incidents: incidents.ids(&a.incidents),
+                published_basis: dated.basis.as_str().to_string(),
+                published_metadata: doc.meta.published.map(|d| d.to_string()),
             };
             out.meta_extra = doc.meta.extra.clone();
             // Keep the token buffer for the next batch.
@@ -414,6 +509,7 @@ fn frame_rows(
     doc: &Document,
     p: &Prepared<'_>,
     spans: &Spans<'_>,
+    published: Option<String>,
 ) -> Vec<FrameHitRow> {
     let hits = lex.find_frames(&p.norm.text, &p.sentences, doc.meta.title.as_deref());
     hits.into_iter()
@@ -435,7 +531,7 @@ fn frame_rows(
                 stance: h.stance.as_str().to_string(),
                 sentence_text: spans.visible(sentence),
                 offsets: spans.offsets(h.cue),
-                published: doc.meta.published.map(|d| d.to_string()),
+                published: published.clone(),
                 sentence: h.sentence as i64,
                 stance_cue,
             }
@@ -445,8 +541,10 @@ fn frame_rows(
 
 /// Maps normalized byte ranges to original byte and character offsets.
 ///
-/// Character offsets are counted incrementally from the last query, so a document's spans
-/// resolved in order cost one pass over the text.
+/// Character offsets are counted incrementally from the last query, forwards or
+/// backwards, so a document's spans resolved in order cost one pass over the text, and a
+/// query a little before the last one (overlapping spans, facts of one sentence) costs
+/// only the distance back, not a count from the start of the text.
 pub struct Spans<'t> {
     orig: &'t str,
     norm: &'t NormalizedText,
@@ -470,6 +568,8 @@ impl<'t> Spans<'t> {
         let (lb, lc) = self.last.get();
         let c = if byte >= lb {
             lc + self.orig[lb..byte].chars().count()
+        } else if byte >= lb / 2 {
+            lc - self.orig[byte..lb].chars().count()
         } else {
             self.orig[..byte].chars().count()
         };

@@ -88,20 +88,44 @@ impl Date {
         ((self.day_number() + 3).rem_euclid(7) + 1) as u32
     }
 
-    /// Parses the date forms found in metadata: `2019-07-04`, `2019/7/4`, `2019.7.4`,
-    /// `2019年7月4日`, optionally followed by a time (`2019-07-04T17:40:00+09:00`,
-    /// `2019/07/04 17:40`), which is ignored.
+    /// Parses the date forms people type in metadata: `2019-07-04`, `2019/7/4`,
+    /// `2019.7.4`, `2019年7月4日`, `20190704`, Japanese eras (`令和元年7月4日`, `平成31年4月30日`,
+    /// `R1.7.4`, `H31/4/30`), full-width digits, optionally followed by a time
+    /// (`2019-07-04T17:40:00+09:00`, `2019/07/04 17:40`, `20190704 1740`), which is ignored.
     pub fn parse_loose(s: &str) -> Option<Date> {
-        let s = s.trim();
+        let folded: String = s
+            .trim()
+            .chars()
+            .map(|c| match c {
+                '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '．' | '／' | '－' => {
+                    char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+                }
+                '　' => ' ',
+                c => c,
+            })
+            .collect();
+        let s = folded.as_str();
+        // A date written in one run of 8 digits (and a time after a space or T).
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 8 && s[8..].chars().next().is_none_or(|c| c == ' ' || c == 'T') {
+            let n = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+            return Date::new(i32::try_from(n(0..4)?).ok()?, n(4..6)?, n(6..8)?);
+        }
+        let (offset, rest) = match era(s) {
+            Some((base, len)) => (Some(base), &s[len..]),
+            None => (None, s),
+        };
         let mut nums = [0i64; 3];
         let mut n = 0;
         let mut cur: Option<i64> = None;
         let mut seps = 0;
-        for c in s.chars() {
-            let c = match c {
-                '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                _ => c,
-            };
+        let mut chars = rest.chars();
+        // 元年: the first year of an era.
+        if offset.is_some() && rest.starts_with('元') {
+            cur = Some(1);
+            chars.next();
+        }
+        for c in chars {
             if let Some(v) = c.to_digit(10) {
                 cur = Some(
                     cur.unwrap_or(0)
@@ -119,7 +143,7 @@ impl Date {
             }
             match c {
                 '-' | '/' | '.' | '年' | '月' => seps += 1,
-                '日' | 'T' | ' ' | '　' if n == 3 => break,
+                '日' | 'T' | ' ' | '(' | '（' if n == 3 => break,
                 _ => return None,
             }
         }
@@ -132,12 +156,42 @@ impl Date {
         if n != 3 || seps < 2 {
             return None;
         }
+        let year = match offset {
+            // An era year: 1 (元年) .. 99.
+            Some(base) if (1..100).contains(&nums[0]) => base + nums[0] - 1,
+            Some(_) => return None,
+            None => nums[0],
+        };
         Date::new(
-            i32::try_from(nums[0]).ok()?,
+            i32::try_from(year).ok()?,
             u32::try_from(nums[1]).ok()?,
             u32::try_from(nums[2]).ok()?,
         )
     }
+}
+
+/// The Japanese era a date starts with (`令和`, `平成`, `昭和`, `大正`, or its initial `R`,
+/// `H`, `S`, `T` before a digit): the Gregorian year of its first year, and the bytes of
+/// the era name.
+fn era(s: &str) -> Option<(i64, usize)> {
+    const ERAS: [(&str, char, i64); 4] = [
+        ("令和", 'R', 2019),
+        ("平成", 'H', 1989),
+        ("昭和", 'S', 1926),
+        ("大正", 'T', 1912),
+    ];
+    for (name, initial, base) in ERAS {
+        if s.starts_with(name) {
+            return Some((base, name.len()));
+        }
+        let mut cs = s.chars();
+        if cs.next().is_some_and(|c| c.to_ascii_uppercase() == initial)
+            && cs.next().is_some_and(|c| c.is_ascii_digit())
+        {
+            return Some((base, 1));
+        }
+    }
+    None
 }
 
 impl fmt::Display for Date {
@@ -196,6 +250,16 @@ mod tests {
             "2019-07-04T17:40:00+09:00",
             "2019/07/04 17:40",
             " ２０１９-０７-０４ ",
+            "20190704",
+            "20190704 1740",
+            "20190704T174000",
+            "令和元年7月4日",
+            "令和1年7月4日",
+            "令和元年７月４日 17時40分",
+            "R1.7.4",
+            "r1/07/04",
+            "Ｒ１．７．４",
+            "2019/7/4(木)",
         ] {
             assert_eq!(Date::parse_loose(s), want, "{s}");
         }
@@ -207,8 +271,22 @@ mod tests {
             "2019",
             "2019-07",
             "4/7",
+            "201907",
+            "2019070",
+            "20191304",
+            "令和100年1月1日",
+            "令和0年1月1日",
+            "X1.7.4",
         ] {
             assert_eq!(Date::parse_loose(s), None, "{s}");
+        }
+        for (s, y, m, d) in [
+            ("平成31年4月30日", 2019, 4, 30),
+            ("H31.4.30", 2019, 4, 30),
+            ("昭和64年1月7日", 1989, 1, 7),
+            ("令和2年9月16日", 2020, 9, 16),
+        ] {
+            assert_eq!(Date::parse_loose(s), Date::new(y, m, d), "{s}");
         }
     }
 }

@@ -819,6 +819,8 @@ struct Row {
     title: Option<TextRef>,
     url: Option<TextRef>,
     published: Option<Date>,
+    /// A `published` cell that is not a date, and its line: a warning on the document.
+    bad_published: Option<(TextRef, u32)>,
     #[serde(with = "encoding_name")]
     encoding: Option<&'static encoding_rs::Encoding>,
     /// Further columns: a piece of [`Metadata::extra`].
@@ -924,7 +926,7 @@ impl Metadata {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let headers: Vec<String> = match rdr.headers() {
+        let mut headers: Vec<String> = match rdr.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
             Err(e) => {
                 self.skipped.push(Skip {
@@ -946,6 +948,27 @@ impl Metadata {
             });
             return;
         };
+        // Line numbers from byte offsets: the csv reader counts a CRLF file's lines one
+        // short (issue 16.7; the seeds' metadata.csv is CRLF). A line ends at LF, CRLF or
+        // a lone CR, as the csv reader reads them.
+        let bytes = text.as_bytes();
+        let breaks: Vec<u64> = (0..bytes.len())
+            .filter(|&i| {
+                bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+            })
+            .map(|i| i as u64)
+            .collect();
+        let line_at = |p: Option<&csv::Position>| {
+            p.map_or(0, |p| {
+                // A record's position may be that of the line break before it (the LF of a
+                // CRLF, a blank line): its line is the one its first field is on.
+                let mut at = p.byte() as usize;
+                while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+                    at += 1;
+                }
+                breaks.partition_point(|&b| b < at as u64) + 1
+            })
+        };
         let mut interned = Interner::default();
         // Line of the first row of each file name, to find second rows while reading.
         let mut seen: HashMap<Box<str>, u32> = HashMap::new();
@@ -956,21 +979,22 @@ impl Metadata {
             col("published"),
             col("encoding"),
         );
-        for dup in headers
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| headers[..*i].contains(h))
-        {
-            self.warnings.push(format!(
-                "{METADATA_FILE}: column '{}' appears twice; the first is used",
-                dup.1
-            ));
-        }
+        let core = [
+            Some(file_col),
+            source_col,
+            title_col,
+            url_col,
+            pub_col,
+            enc_col,
+        ];
+        let is_extra = |i: usize, h: &str| !core.contains(&Some(i)) && !h.is_empty();
+        let renamed = extra_column_names(&mut headers, is_extra);
+        self.warnings.extend(renamed);
         for result in rdr.records() {
             let rec = match result {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = line_at(e.position());
                     self.skipped.push(Skip {
                         path: format!("{METADATA_FILE}:{line}"),
                         reason: format!("malformed row: {e}"),
@@ -978,7 +1002,7 @@ impl Metadata {
                     continue;
                 }
             };
-            let line = rec.position().map_or(0, |p| p.line()) as usize;
+            let line = line_at(rec.position());
             if rec.iter().all(|c| c.is_empty()) {
                 continue;
             }
@@ -1026,38 +1050,23 @@ impl Metadata {
                 continue;
             }
             let mut warnings = Vec::new();
-            let published = match get(pub_col) {
-                None => None,
+            let (published, bad_published) = match get(pub_col) {
+                None => (None, None),
                 Some(p) => match Date::parse_loose(&p) {
-                    Some(d) => Some(d),
+                    Some(d) => (Some(d), None),
                     None => {
+                        // Said on stderr now, and on the document's row.
                         warnings.push(format!(
-                            "{here}: published '{p}' is not a date (expected YYYY-MM-DD); ignored"
+                            "{here}: published '{p}' is not a date; the publication date is \
+                             inferred instead"
                         ));
-                        None
+                        (None, Some((self.text.push(&p), line as u32)))
                     }
                 },
             };
             let extra_start = self.extra.len();
             for (i, h) in headers.iter().enumerate() {
-                if [
-                    Some(file_col),
-                    source_col,
-                    title_col,
-                    url_col,
-                    pub_col,
-                    enc_col,
-                ]
-                .contains(&Some(i))
-                    || h.is_empty()
-                {
-                    continue;
-                }
-                // A repeated column name: its first non-empty cell is used.
-                if self.extra[extra_start..]
-                    .iter()
-                    .any(|&(j, _)| headers[j as usize] == *h)
-                {
+                if !is_extra(i, h) {
                     continue;
                 }
                 if let Some(v) = rec.get(i).map(str::trim).filter(|v| !v.is_empty()) {
@@ -1086,6 +1095,7 @@ impl Metadata {
                 title: get(title_col).map(|t| self.text.push(&t)),
                 url: get(url_col).map(|u| self.text.push(&u)),
                 published,
+                bad_published,
                 extra: Span {
                     start: extra_start as u32,
                     end: self.extra.len() as u32,
@@ -1136,6 +1146,9 @@ impl Metadata {
                 title: r.title.map(|t| md.text.push(self.text.get(t))),
                 url: r.url.map(|u| md.text.push(self.text.get(u))),
                 published: r.published,
+                bad_published: r
+                    .bad_published
+                    .map(|(t, line)| (md.text.push(self.text.get(t)), line)),
                 encoding: r.encoding,
                 extra: Span {
                     start,
@@ -1182,7 +1195,14 @@ impl Metadata {
                     encoding: r.encoding,
                     has_row: true,
                 },
-                None,
+                r.bad_published.map(|(t, line)| {
+                    format!(
+                        "{METADATA_FILE}:{line}: published '{}' is not a date (write it as \
+                         2019-07-04, 2019/7/4, 2019年7月4日, 令和元年7月4日, R1.7.4 or 20190704); \
+                         the publication date was inferred instead",
+                        self.text.get(t)
+                    )
+                }),
             ),
             None => (
                 Meta {
@@ -1209,6 +1229,70 @@ impl Metadata {
         cols.sort();
         cols
     }
+}
+
+/// The columns of `documents` that shiten fills itself: a metadata column may not take
+/// one of these names.
+pub fn reserved_document_columns() -> impl Iterator<Item = &'static str> {
+    <crate::output::rows::DocumentRow as crate::output::Record>::columns()
+        .iter()
+        .map(|c| c.0)
+        .chain([crate::state::parts::META_COLUMN])
+}
+
+/// Gives the further columns of `metadata.csv` (those for which `is_extra(index, name)`)
+/// names of their own in `documents`: one named like a column shiten fills (status, chars,
+/// doc, ...) becomes `meta_NAME`, and a repeated name gets `_2`, `_3`, ... so that no user
+/// column can clash with ours or with another (issue 16.3: a clash stopped the whole run).
+/// Renames `headers` in place and returns one warning per renamed column.
+fn extra_column_names(
+    headers: &mut [String],
+    is_extra: impl Fn(usize, &str) -> bool,
+) -> Vec<String> {
+    let reserved: HashSet<&str> = reserved_document_columns().collect();
+    // Names taken: ours, and the names of the metadata columns shiten reads itself.
+    let mut taken: HashSet<String> = reserved.iter().map(|c| c.to_string()).collect();
+    taken.extend(
+        headers
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| !is_extra(*i, h))
+            .map(|(_, h)| h.clone()),
+    );
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut warnings = Vec::new();
+    for (i, header) in headers.iter_mut().enumerate() {
+        let h = header.clone();
+        if !is_extra(i, &h) {
+            continue;
+        }
+        let (base, why) = if reserved.contains(h.as_str()) {
+            (
+                format!("meta_{h}"),
+                "is named like a column shiten fills itself",
+            )
+        } else if !seen.insert(h.clone()) || taken.contains(&h) {
+            (h.clone(), "appears more than once")
+        } else {
+            (h.clone(), "")
+        };
+        let mut name = base.clone();
+        let mut k = 2;
+        while taken.contains(&name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        if name != h {
+            warnings.push(format!(
+                "{METADATA_FILE}: column '{h}' (column {}) {why}; it is published in documents \
+                 as '{name}'",
+                i + 1
+            ));
+        }
+        taken.insert(name.clone());
+        *header = name;
+    }
+    warnings
 }
 
 /// A metadata path made relative and `/`-separated, or `None` if it is absolute or climbs
@@ -1536,9 +1620,14 @@ mod tests {
             a.extra.get("source_type").map(String::as_str),
             Some("national_daily")
         );
-        let (b, _) = md.for_doc("b.txt");
+        let (b, w) = md.for_doc("b.txt");
         assert_eq!(b.published, None);
-        assert!(md.warnings.iter().any(|w| w.contains("2019-13-45")));
+        // An unreadable date is a warning on the document, naming the line.
+        let w = w.unwrap();
+        assert!(
+            w.contains("metadata.csv:5") && w.contains("2019-13-45"),
+            "{w}"
+        );
         let reasons: Vec<String> = md.skipped.iter().map(|s| s.to_string()).collect();
         assert!(
             reasons
@@ -1567,6 +1656,41 @@ mod tests {
         let (c, w) = md.for_doc("zzz.txt");
         assert_eq!(c.source, "zzz");
         assert!(w.unwrap().contains("no row"));
+    }
+
+    #[test]
+    fn metadata_line_numbers_are_exact_with_any_line_ending() {
+        // The csv reader counted a CRLF file's lines one short (the seeds' metadata.csv is
+        // CRLF). A blank line and a quoted line break count as lines too.
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "本文").unwrap();
+        for eol in ["\n", "\r\n", "\r"] {
+            let mut md = Metadata::default();
+            let text = [
+                "file,source,published",
+                "a.txt,X,2019-07-04",
+                "",
+                "b.txt,Y,2019-07-04",
+                "\"a.txt\",\"Z",
+                "W\",2019-07-05",
+                "c.txt,x,y,z",
+                "a.txt,V,2019-13-45",
+            ]
+            .join(eol);
+            md.parse(&text, dir.path());
+            let got: Vec<String> = md.skipped.iter().map(|s| s.path.clone()).collect();
+            assert_eq!(
+                got,
+                [
+                    "metadata.csv:4",
+                    "metadata.csv:5",
+                    "metadata.csv:7",
+                    "metadata.csv:8"
+                ],
+                "{eol:?}: {:?}",
+                md.skipped
+            );
+        }
     }
 
     #[test]

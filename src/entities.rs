@@ -108,10 +108,17 @@ struct RawEntity {
     aliases: Vec<String>,
 }
 
-/// A character trie over folded spellings.
-#[derive(Debug, Default)]
+/// A character trie over folded spellings. It always has its root, so that an empty
+/// dictionary matches nothing rather than indexing an empty node list.
+#[derive(Debug)]
 struct Trie {
     nodes: Vec<TrieNode>,
+}
+
+impl Default for Trie {
+    fn default() -> Trie {
+        Trie::new()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -213,15 +220,13 @@ const PLACE_SUFFIXES: &[&str] = &[
 ];
 
 impl EntityDictionary {
-    /// Loads `entities.toml` from the dictionaries folder. A missing file gives an empty
-    /// dictionary (parts of speech still find entities); a malformed one is an error naming
-    /// the file and the entry.
+    /// Loads `entities.toml` from the dictionaries folder. A missing or malformed file is
+    /// an error naming the file (and the entry); an empty one lists no entity (parts of
+    /// speech still find entities).
     pub fn load(dictionaries: &Path) -> Result<EntityDictionary> {
         let path = dictionaries.join(ENTITIES_FILE);
-        if !path.is_file() {
-            return Ok(EntityDictionary::default());
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::dictionary_file(&path, "entity dictionary", &e))?;
         EntityDictionary::parse(&text, &path.display().to_string())
     }
 
@@ -312,10 +317,12 @@ pub fn extract(
     tokens: &[Token],
 ) -> Vec<Entity> {
     let mut out = Vec::new();
+    let mut urls = UrlRuns::default();
     for (si, s) in sentences.iter().enumerate() {
         let a = tokens.partition_point(|t| (t.start as usize) < s.range.start);
         let b = tokens.partition_point(|t| (t.start as usize) < s.range.end);
-        sentence_entities(dict, text, si, s.boilerplate, &tokens[a..b], &mut out);
+        let toks = &tokens[a..b];
+        sentence_entities(dict, text, si, s.boilerplate, toks, &mut urls, &mut out);
     }
     link_family_names(&mut out);
     out
@@ -327,6 +334,7 @@ fn sentence_entities(
     si: usize,
     boilerplate: bool,
     toks: &[Token],
+    urls: &mut UrlRuns,
     out: &mut Vec<Entity>,
 ) {
     // Tokens are in order and do not overlap: their ends ascend.
@@ -341,7 +349,7 @@ fn sentence_entities(
             .into_iter()
             .rev()
             .find_map(|(end, id)| token_ending_at(end).map(|j| (end, id, j)))
-            .filter(|_| !in_url(text, start));
+            .filter(|_| !urls.in_url(text, start));
         if let Some((end, id, j)) = hit {
             let (ty, name) = &dict.names[id];
             let role = (*ty == EntityType::Person)
@@ -443,7 +451,7 @@ fn sentence_entities(
             || dict
                 .role_at(&surface, 0)
                 .is_some_and(|(e, _)| e == surface.len())
-            || in_url(text, range.start)
+            || urls.in_url(text, range.start)
         {
             i = j + 1;
             continue;
@@ -472,22 +480,44 @@ fn sentence_entities(
     }
 }
 
-/// Whether byte `at` lies inside a URL or a mail or web address (「https://www.sej.co.jp」,
-/// 「7pay.example.jp」).
-fn in_url(text: &str, at: usize) -> bool {
-    let is_url_char = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
-    let start = text[..at]
-        .char_indices()
-        .rev()
-        .take_while(|&(_, c)| is_url_char(c))
-        .last()
-        .map_or(at, |(i, _)| i);
-    let end = at
-        + text[at..]
+/// The run of URL characters last looked at, and whether it is an address: every name
+/// inside one run (「7pay,7pay,…」) asks about the same run, which is read once.
+#[derive(Default)]
+struct UrlRuns {
+    last: Option<(Range<usize>, bool)>,
+}
+
+impl UrlRuns {
+    /// Whether byte `at` lies inside a URL or a mail or web address
+    /// (「https://www.sej.co.jp」, 「7pay.example.jp」).
+    fn in_url(&mut self, text: &str, at: usize) -> bool {
+        if let Some((r, url)) = &self.last
+            && r.start <= at
+            && at < r.end
+        {
+            return *url;
+        }
+        let is_url_char =
+            |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
+        let start = text[..at]
             .char_indices()
-            .find(|&(_, c)| !is_url_char(c))
-            .map_or(text.len() - at, |(i, _)| i);
-    let word = &text[start..end];
+            .rev()
+            .take_while(|&(_, c)| is_url_char(c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let end = at
+            + text[at..]
+                .char_indices()
+                .find(|&(_, c)| !is_url_char(c))
+                .map_or(text.len() - at, |(i, _)| i);
+        let url = is_address(&text[start..end]);
+        self.last = Some((start..end, url));
+        url
+    }
+}
+
+/// Whether a run of URL characters is a URL or a mail or web address.
+fn is_address(word: &str) -> bool {
     word.contains("://")
         || word.starts_with("www.")
         || word.contains('@')
@@ -568,31 +598,38 @@ fn person_role(
 /// A name the parts of speech took for an organisation (IPADIC files 清水 under both) is a
 /// person when it is the family name of a person of the article.
 fn link_family_names(ents: &mut [Entity]) {
-    let full: Vec<String> = ents
+    // The distinct names of people, sorted: the names starting with a prefix are one run
+    // of them, found by binary search (comparing every mention with every person was
+    // quadratic in long documents).
+    let mut full: Vec<String> = ents
         .iter()
         .filter(|e| e.entity_type == EntityType::Person)
         .map(|e| e.canonical.clone())
         .collect();
+    full.sort();
+    full.dedup();
+    // Up to two distinct names longer than `prefix` that start with it.
+    let longer = |prefix: &str| -> Vec<String> {
+        let from = full.partition_point(|f| f.as_str() <= prefix);
+        full[from..]
+            .iter()
+            .take_while(|f| f.starts_with(prefix))
+            .take(2)
+            .cloned()
+            .collect()
+    };
     for e in ents.iter_mut() {
         if e.entity_type == EntityType::Organization
             && !e.listed
-            && full
-                .iter()
-                .any(|f| f.len() > e.canonical.len() && f.starts_with(&e.canonical))
+            && !longer(&e.canonical).is_empty()
         {
             e.entity_type = EntityType::Person;
         }
         if e.entity_type != EntityType::Person {
             continue;
         }
-        let mut longer: Vec<&String> = full
-            .iter()
-            .filter(|f| f.len() > e.canonical.len() && f.starts_with(&e.canonical))
-            .collect();
-        longer.sort();
-        longer.dedup();
-        if let [one] = longer.as_slice() {
-            e.canonical = (*one).clone();
+        if let [one] = longer(&e.canonical).as_slice() {
+            e.canonical = one.clone();
         }
     }
 }
@@ -621,6 +658,16 @@ mod tests {
         let m = d.aliases.matches_at("井阪 隆一社長", 0);
         assert_eq!(m.last().map(|x| x.0), Some("井阪 隆一".len()));
         assert!(d.aliases.matches_at(" 井阪隆一", 0).is_empty());
+    }
+
+    #[test]
+    fn an_empty_dictionary_matches_nothing() {
+        // The default dictionary had a trie without a root: indexing it panicked.
+        let d = EntityDictionary::default();
+        assert!(d.aliases.matches_at("セブンペイ", 0).is_empty());
+        assert!(d.role_at("社長", 0).is_none());
+        let e = EntityDictionary::load(Path::new("/nonexistent")).unwrap_err();
+        assert!(e.to_string().contains("entities.toml is missing"), "{e}");
     }
 
     #[test]

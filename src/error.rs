@@ -57,6 +57,26 @@ pub enum Error {
 }
 
 impl Error {
+    /// A file of the dictionaries folder that is missing or cannot be read: `what` it is
+    /// (the entity dictionary, ...). Every dictionaries folder holds `user.csv`,
+    /// `entities.toml`, `measures.toml` and `frames.toml`; a missing one is a fatal error
+    /// naming it, not an analysis without it (issue 16.6: a missing `entities.toml`
+    /// panicked in every document, a missing `measures.toml` silently gave no facts).
+    pub fn dictionary_file(path: &Path, what: &str, e: &std::io::Error) -> Error {
+        let problem = if e.kind() == std::io::ErrorKind::NotFound {
+            "is missing".to_string()
+        } else {
+            format!("cannot be read ({e})")
+        };
+        Error::Config(format!(
+            "the {what} {} {problem}: every dictionaries folder needs user.csv, \
+             entities.toml, measures.toml and frames.toml; copy the missing one from \
+             shiten's dictionaries/ (an empty user.csv, entities.toml or measures.toml \
+             lists nothing)",
+            path.display()
+        ))
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Error {
         Error::Io {

@@ -5,7 +5,10 @@
 //!    to the original; [`boilerplate`] marks navigation, share buttons, related lists
 //! 3. [`segment`]   -> [`Sentence`](segment::Sentence) spans
 //! 4. [`tokenize`]  lindera + IPADIC -> [`Token`](tokenize::Token)
-//! 5. [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s; [`entities`]
+//! 5. [`incident`]  which incidents (`dictionaries/incidents.toml`) the article is about ->
+//!    [`DocIncidents`](incident::DocIncidents); [`dating`] its publication date, given or
+//!    inferred -> [`Dated`](dating::Dated);
+//!    [`extract`]   numbers and dates -> [`Mention`](extract::Mention)s; [`entities`]
 //!    organisations, people, products, places -> [`Entity`](entities::Entity); [`facts`]
 //!    figures bound to a measure and an as-of time -> [`Fact`](facts::Fact)
 //! 6. [`frame`]     cause cues with stance -> [`FrameHit`](frame::FrameHit)
@@ -29,6 +32,7 @@ pub mod boilerplate;
 pub mod calendar;
 pub mod cli;
 pub mod corpus;
+pub mod dating;
 pub mod entities;
 pub mod error;
 pub mod eval;
@@ -36,6 +40,7 @@ pub mod extract;
 pub mod facts;
 pub mod frame;
 pub mod generate;
+pub mod incident;
 pub mod intern;
 pub mod normalize;
 pub mod output;

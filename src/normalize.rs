@@ -306,8 +306,11 @@ fn normalize_into(orig: &str, range: Range<usize>, b: &mut Builder) {
             continue;
         }
         // PDF-style spaces inside figures: a run of horizontal spaces (or one line break)
-        // between a digit and a unit, or between a date unit / hedge and a digit.
-        if is_hspace(c) || c == '\n' {
+        // between a digit and a unit, or between a date unit / hedge and a digit. Only
+        // after such a character is the run read ahead: reading it from each of its
+        // spaces made a long run of spaces quadratic.
+        let may_join = |p: char| p.is_ascii_digit() || p == ',' || joins_following_digit(p);
+        if (is_hspace(c) || c == '\n') && prev.is_some_and(may_join) {
             let mut j = end;
             let mut newlines = usize::from(c == '\n');
             let mut rest = s[j - base..].chars();

@@ -162,7 +162,7 @@ pub fn write_outputs(
     opts: OutputOptions,
     ctx: &aggregate::Context,
 ) -> Result<Vec<String>> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    output::create_output_folder(out)?;
     let a = &outcome.analyses;
     let tables = vec![
         documents_table(a),
@@ -594,7 +594,7 @@ pub fn run_incremental(
     load: &dyn Fn() -> Result<Analyzer>,
     bar: &dyn Fn(&str) -> ProgressBar,
 ) -> Result<RunReport> {
-    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
+    output::create_output_folder(&opts.out)?;
     trace::start();
     let mut store = Store::open(&opts.out, &opts.command, opts.rebuild_state, opts.shard)?;
     let mut report = RunReport {

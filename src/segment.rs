@@ -140,9 +140,8 @@ fn push_trimmed(text: &str, r: Range<usize>, boiler: &[Range<usize>], out: &mut 
             let t = text[lr.clone()].trim();
             let lead = text[lr.clone()].len() - text[lr.clone()].trim_start().len();
             let tr = lr.start + lead..lr.start + lead + t.len();
-            boiler
-                .iter()
-                .any(|b| b.start <= tr.start && tr.end <= b.end)
+            // A binary search: a scan of every range for every line was quadratic.
+            boilerplate::covers(boiler, &tr)
         });
     out.push(Sentence {
         range: r,
@@ -155,6 +154,9 @@ fn split_block(text: &str, block: Range<usize>, boiler: &[Range<usize>], out: &m
     let mut depth: u32 = 0;
     let mut open_at = 0usize;
     let mut sent_start = block.start;
+    // The next terminal at or after the scan position (`usize::MAX`: none in the block),
+    // found once per terminal, not once per comma, so that the look-ahead stays linear.
+    let mut next_terminal: Option<usize> = None;
     let mut it = s.char_indices().peekable();
     while let Some((i, c)) = it.next() {
         let at = block.start + i;
@@ -193,9 +195,16 @@ fn split_block(text: &str, block: Range<usize>, boiler: &[Range<usize>], out: &m
         } else if matches!(c, '、' | ' ')
             && at + c.len_utf8() - sent_start >= MAX_SENTENCE_BYTES / 2
         {
-            // Prefer cutting a very long run at a comma or space.
-            let rest = &text[at..block.end];
-            if !rest[..rest.len().min(MAX_SENTENCE_BYTES / 2)].contains(is_terminal) {
+            // Prefer cutting a very long run at a comma or space, unless a terminal comes
+            // soon. (A byte bound: slicing the text there could split a character.)
+            let t = match next_terminal {
+                Some(t) if t >= at => t,
+                _ => text[at..block.end]
+                    .find(is_terminal)
+                    .map_or(usize::MAX, |k| at + k),
+            };
+            next_terminal = Some(t);
+            if t - at >= MAX_SENTENCE_BYTES / 2 {
                 end = Some(at + c.len_utf8());
             }
         }
@@ -276,6 +285,28 @@ mod tests {
         assert!(s.len() >= 2);
         assert!(s.iter().all(|x| x.range.len() <= MAX_SENTENCE_BYTES + 3));
         assert_eq!(s.last().unwrap().range.end, t.len());
+    }
+
+    #[test]
+    fn cuts_long_runs_without_full_stops_on_character_boundaries() {
+        // Issue 16.1: the look-ahead for a full stop sliced the text at a fixed byte count,
+        // inside a character (「人が いた、」×600 panicked at byte 3000).
+        for t in [
+            "人が いた、".repeat(600),
+            "3.14 一 ".repeat(1500),
+            format!("{}。", "あ、".repeat(2000)),
+        ] {
+            let s = split(&t, &[]);
+            assert!(s.len() >= 2, "{}", &t[..30]);
+            for x in &s {
+                assert!(t.is_char_boundary(x.range.start) && t.is_char_boundary(x.range.end));
+                assert!(x.range.len() <= MAX_SENTENCE_BYTES);
+            }
+            assert_eq!(s.last().unwrap().range.end, t.trim_end().len());
+        }
+        // A comma cut is taken only when no full stop follows soon.
+        let t = format!("{}、{}。", "あ".repeat(1200), "い".repeat(100));
+        assert_eq!(split(&t, &[]).len(), 1);
     }
 
     #[test]

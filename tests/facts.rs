@@ -252,3 +252,61 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn a_national_statistic_is_no_figure_of_the_incident() {
+    // A 7pay article quoting nation-wide statistics and another incident.
+    let text = "セブンペイの不正利用の被害額は約5500万円に上った。\n\
+                日本クレジット協会の統計では、2018年のクレジットカード不正利用の被害額は235億円だった。\n\
+                昨年1年間の不正送金の被害額は68.5億円だった。\n\
+                国内のキャッシュレス決済全体の被害額は100億円を超える。\n\
+                7payの被害者は約900人で、全国に広がった。\n\
+                業界全体に衝撃を与えた7payの被害額は3861万円。\n\
+                ドコモ口座でも被害額は1800万円に上る。";
+    let a = analyze(text, Some((2019, 7, 5)));
+    assert_eq!(a.document.incidents, "7pay");
+    let of = |value: &str| {
+        let f = a
+            .facts
+            .iter()
+            .find(|f| f.value.as_deref() == Some(value))
+            .unwrap_or_else(|| panic!("no fact {value}: {:#?}", a.facts));
+        (
+            f.measure.as_str(),
+            f.incident.as_deref(),
+            f.subject.as_deref(),
+        )
+    };
+    // Statistics: still a damage amount, but of no incident and no product.
+    for v in ["23500000000", "6850000000", "10000000000"] {
+        assert_eq!(of(v), ("damage_amount", None, None), "{v}");
+    }
+    // 全国 alone is a place, and an incident named after the word wins.
+    assert_eq!(of("900"), ("victims", Some("7pay"), Some("7pay")));
+    assert_eq!(
+        of("38610000"),
+        ("damage_amount", Some("7pay"), Some("7pay"))
+    );
+    // Another incident's figure is that incident's, without this article's product.
+    let docomo = of("18000000");
+    assert_eq!((docomo.0, docomo.1), ("damage_amount", Some("docomo")));
+    assert_ne!(docomo.2, Some("7pay"));
+    // So 7pay's figures compare only with each other: no conflict with 68.5億円.
+    let rows = shiten::facts::figures(&a.facts);
+    let pay: Vec<_> = rows
+        .iter()
+        .filter(|r| r.incident.as_deref() == Some("7pay") && r.measure == "damage_amount")
+        .collect();
+    assert!(
+        pay.iter()
+            .all(|r| matches!(r.value.as_deref(), Some("55000000" | "38610000"))),
+        "{pay:#?}"
+    );
+    assert!(
+        rows.iter().filter(|r| r.incident.is_none()).all(|r| r
+            .compared_with
+            .as_deref()
+            .is_none_or(|c| !c.contains("55000000"))),
+        "{rows:#?}"
+    );
+}

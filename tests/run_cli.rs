@@ -161,7 +161,16 @@ fn sample_corpus_gives_one_ok_row_per_article() {
             .unwrap_or_else(|| panic!("{} missing", m["file"]));
         assert_eq!(d["status"], "ok", "{}: {}", m["file"], d["warnings"]);
         assert_eq!(d["source"], m["source"]);
-        assert_eq!(d["published"], m["published"]);
+        // published: metadata.csv's when it gives one, else inferred (never blank here:
+        // every article of corpus/ names its incident).
+        assert_eq!(d["published_metadata"], m["published"]);
+        if m["published"].is_empty() {
+            assert_ne!(d["published_basis"], "metadata", "{}", m["file"]);
+            assert!(!d["published"].is_empty(), "{}", m["file"]);
+        } else {
+            assert_eq!(d["published"], m["published"]);
+            assert_eq!(d["published_basis"], "metadata");
+        }
         for col in ["chars", "sentences", "tokens"] {
             assert!(d[col].parse::<i64>().unwrap() > 0, "{} {col}", m["file"]);
         }

@@ -73,26 +73,34 @@ pub fn run(a: BenchArgs, progress: &Progress) -> anyhow::Result<Status> {
         threads = vec![1, rayon::current_num_threads()];
         threads.dedup();
     }
-    println!(
+    outln!(
         "corpus: {} ({} documents, {:.1} MB of decoded text)",
         dir.display(),
         docs.len(),
         mb
     );
-    println!(
+    outln!(
         "{:>7} | {:>22} | {:>22} | {:>6}",
-        "threads", "raw lindera+POS", "shiten (full analysis)", "ratio"
+        "threads",
+        "raw lindera+POS",
+        "shiten (full analysis)",
+        "ratio"
     );
-    println!(
+    outln!(
         "{:>7} | {:>10} {:>11} | {:>10} {:>11} | {:>6}",
-        "", "MB/s", "docs/s", "MB/s", "docs/s", ""
+        "",
+        "MB/s",
+        "docs/s",
+        "MB/s",
+        "docs/s",
+        ""
     );
     let mut rows = Vec::new();
     let clock = StageClock::default();
     for (i, &n) in threads.iter().enumerate() {
         let (raw, full) =
             bench::compare(&analyzer, &docs, n, a.repeat, (i == 0).then_some(&clock))?;
-        println!(
+        outln!(
             "{:>7} | {:>10.2} {:>11.0} | {:>10.2} {:>11.0} | {:>5.2}x",
             n,
             raw.mb_per_s,
@@ -111,7 +119,7 @@ pub fn run(a: BenchArgs, progress: &Progress) -> anyhow::Result<Status> {
             .zip(secs)
             .map(|(name, s)| format!("{name} {:.1}%", 100.0 * s / total))
             .collect();
-        println!(
+        outln!(
             "shiten's time by stage ({} thread{}): {}",
             threads[0],
             if threads[0] == 1 { "" } else { "s" },
@@ -121,7 +129,7 @@ pub fn run(a: BenchArgs, progress: &Progress) -> anyhow::Result<Status> {
     if rows.len() >= 2 {
         let (r1, f1) = rows[0];
         let (rn, fn_) = rows[rows.len() - 1];
-        println!(
+        outln!(
             "scaling {} vs {} threads: raw lindera {:.2}x, shiten {:.2}x",
             rn.threads,
             r1.threads,
@@ -130,7 +138,7 @@ pub fn run(a: BenchArgs, progress: &Progress) -> anyhow::Result<Status> {
         );
     }
     let mib = |b: Option<u64>| b.map_or("?".into(), |b| format!("{:.0} MiB", b as f64 / 1048576.0));
-    println!(
+    outln!(
         "peak RSS: {} after loading the texts, {} at the end",
         mib(rss_loaded),
         mib(bench::peak_rss_bytes())

@@ -37,12 +37,12 @@ pub fn run(a: DictArgs, progress: &Progress) -> anyhow::Result<Status> {
     crate::tokenize::Tokenizer::load(&loc.dir, None)
         .with_context(|| format!("the dictionary at {} does not load", loc.dir.display()))?;
     let load_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    println!("dictionary: {}", loc.dir.display());
-    println!("origin:     {}", loc.origin);
-    println!(
+    outln!("dictionary: {}", loc.dir.display());
+    outln!("origin:     {}", loc.origin);
+    outln!(
         "built now:  {}",
         if loc.built_now { "yes" } else { "no (cached)" }
     );
-    println!("load time:  {load_ms:.1} ms (memory-mapped)");
+    outln!("load time:  {load_ms:.1} ms (memory-mapped)");
     Ok(Status::Clean)
 }

@@ -60,9 +60,9 @@ pub fn run(a: EvalFramesArgs, progress: &Progress) -> anyhow::Result<Status> {
         .collect();
     let e = eval::evaluate(&gold, &docs, &hits);
     if a.json {
-        println!("{}", to_json(&e, a.errors));
+        outln!("{}", to_json(&e, a.errors));
     } else {
-        print!("{}", e.to_text(a.errors));
+        out!("{}", e.to_text(a.errors));
     }
     for w in &e.missing_docs {
         progress.warn(&format!("gold document {w} was not analysed"));

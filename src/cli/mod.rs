@@ -1,6 +1,24 @@
 //! Command line: flags are described once here (clap derive, help from doc comments) and
 //! resolved into validated options; the stages never see clap types.
 
+/// `println!` that returns an error instead of panicking when standard output is gone:
+/// `shiten status | head -1` closes the pipe after one line, and [`is_broken_pipe`] lets
+/// `main` end quietly then. Use inside functions returning `anyhow::Result`.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
+/// `print!` with the error handling of `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 mod bench;
 mod dict;
 mod eval;
@@ -15,6 +33,42 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use progress::Progress;
+
+/// Exit code of a usage error (an unknown option such as `--outt`, a missing argument):
+/// nothing was done. Not clap's 2, which shiten uses for "done, but some inputs were
+/// skipped" and cluster recipes treat as success (64 is `EX_USAGE` of sysexits.h).
+pub const EXIT_USAGE: u8 = 64;
+
+/// The exit codes, as `--help` lists them.
+pub const EXIT_CODES: &str = "Exit codes:
+  0   everything analysed (or the command did what it was asked)
+  2   done, but some inputs were skipped: each is in skipped.csv and on stderr
+  1   fatal error: no usable dictionary or lexicon, unreadable corpus, outputs not
+      writable, store locked or damaged (the message says what to do)
+  64  usage error (unknown option, missing argument): nothing was done";
+
+/// Parses the command line, with [`EXIT_CODES`] at the end of every command's help.
+pub fn parse_args() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let cmd = Cli::command()
+        .after_help(EXIT_CODES)
+        .mut_subcommands(|s| s.after_help(EXIT_CODES));
+    Cli::from_arg_matches(&cmd.try_get_matches()?)
+}
+
+/// Whether `e` comes from writing to a closed standard output (`shiten status | head -1`):
+/// the reader has what it wanted, and shiten ends quietly.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            })
+            == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 /// How a command ended, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -41,17 +41,18 @@ impl Progress {
         bar
     }
 
-    /// A note (unless --quiet).
+    /// A note (unless --quiet). Control characters (of a file name it quotes) are
+    /// escaped: one message is one line.
     pub fn note(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("shiten: {msg}");
+            eprintln!("shiten: {}", crate::output::printable(msg));
         }
     }
 
-    /// A warning (unless --quiet).
+    /// A warning (unless --quiet), escaped like [`Progress::note`].
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("warning: {msg}");
+            eprintln!("warning: {}", crate::output::printable(msg));
         }
     }
 }

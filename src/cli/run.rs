@@ -118,6 +118,7 @@ fn execute(
         .map_err(anyhow::Error::msg)?;
     let t0 = std::time::Instant::now();
     let (dict, dictionaries) = super::resolve_dictionaries(&s.analyzer, progress)?;
+    crate::analyze::check_dictionaries(&dictionaries)?;
     let fingerprint = crate::state::fingerprint::compute(&dictionaries, &dict)
         .context("cannot fingerprint the configuration")?;
     let opts = IncrementalOptions {
@@ -146,13 +147,21 @@ fn execute(
         ),
     };
     let load = || {
-        crate::analyze::Analyzer::load(&dict, &dictionaries).map_err(|e| {
+        let a = crate::analyze::Analyzer::load(&dict, &dictionaries).map_err(|e| {
             crate::Error::Config(format!(
                 "cannot load the dictionary {} with {}: {e}",
                 dict.display(),
                 dictionaries.display()
             ))
-        })
+        })?;
+        if a.measures.measures.is_empty() {
+            progress.warn(&format!(
+                "{} lists no measure: no figure is bound, the facts and figures tables stay \
+                 empty",
+                dictionaries.join(crate::facts::MEASURES_FILE).display()
+            ));
+        }
+        Ok(a)
     };
     let bar = |what: &str| progress.bar(what, 0);
     let report = pipeline::run_incremental(&opts, &fingerprint, &load, &bar)
@@ -221,7 +230,12 @@ fn execute(
 
 /// The first few names of a list.
 pub(super) fn preview(names: &[String]) -> String {
-    let mut s = names.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    let mut s = names
+        .iter()
+        .take(5)
+        .map(|n| crate::output::printable(n).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > 5 {
         s.push_str(&format!(", … ({} more)", names.len() - 5));
     }

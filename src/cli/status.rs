@@ -48,19 +48,24 @@ pub struct StatusArgs {
 pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
     anyhow::ensure!(
         a.out.is_dir(),
-        "output folder {} does not exist",
-        a.out.display()
+        "output folder {} {}",
+        a.out.display(),
+        if a.out.exists() {
+            "is a file, not a folder"
+        } else {
+            "does not exist"
+        }
     );
     let store_dir = a.out.join(STORE_DIR);
     let ledger_path = store_dir.join(LEDGER_FILE);
     let (dict, dictionaries) = super::resolve_dictionaries(&a.analyzer, progress)?;
     let fp = state::fingerprint::compute(&dictionaries, &dict)
         .context("cannot fingerprint the configuration")?;
-    println!("store      {}", store_dir.display());
+    outln!("store      {}", store_dir.display());
     if let Some(holder) = state::lock::current_holder(&store_dir.join(LOCK_FILE)) {
-        println!("lock       held by {holder} (a run is in progress)");
+        outln!("lock       held by {holder} (a run is in progress)");
     } else {
-        println!("lock       free");
+        outln!("lock       free");
     }
     if !ledger_path.exists() && store_dir.join(state::PARTS_DIR).is_dir() {
         return Err(crate::Error::StateFile {
@@ -71,7 +76,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         .into());
     }
     if !ledger_path.exists() {
-        println!(
+        outln!(
             "documents  none: nothing was analysed into {} yet",
             a.out.display()
         );
@@ -82,14 +87,14 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
                 None,
                 &indicatif::ProgressBar::hidden(),
             )?;
-            println!("corpus     {}", scan.root);
-            println!("           {} new", scan.files.len());
+            outln!("corpus     {}", scan.root);
+            outln!("           {} new", scan.files.len());
         }
         return Ok(Status::Clean);
     }
     let ledger = Ledger::open(&ledger_path, true)?;
     let s = ledger.summary()?;
-    println!(
+    outln!(
         "           ledger format {}, created by {}{}",
         state::ledger::FORMAT,
         ledger.created_by()?,
@@ -98,7 +103,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
             .map(|sh| format!(", shard {sh}"))
             .unwrap_or_default()
     );
-    println!(
+    outln!(
         "documents  {} analysed, {} duplicate(s), {} skipped, in {} batch(es); ledger state {}; \
          last commit {}",
         s.analysed,
@@ -130,7 +135,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         }
     }
     if s.abandoned_batches > 0 {
-        println!(
+        outln!(
             "           {} uncommitted batch(es) of an interrupted run (removed by the next run)",
             s.abandoned_batches
         );
@@ -147,11 +152,11 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         }
     }
     if damaged.is_empty() {
-        println!("parts      {nparts} part file(s), all match their checksums");
+        outln!("parts      {nparts} part file(s), all match their checksums");
     } else {
-        println!("parts      {} of {nparts} DAMAGED:", damaged.len());
+        outln!("parts      {} of {nparts} DAMAGED:", damaged.len());
         for d in &damaged {
-            println!("           {d}");
+            outln!("           {d}");
         }
     }
     let options = publish::options_text(OutputOptions {
@@ -165,7 +170,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
                 .and_then(|md| md.modified().ok())
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map_or_else(|| "?".into(), |d| timestamp(d.as_secs() as i64));
-            println!(
+            outln!(
                 "outputs    up to date (ledger state {}, generation {}, {} file(s), written \
                  {written})",
                 m.state,
@@ -174,7 +179,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
             );
         }
         Some(why) => {
-            println!("outputs    BEHIND: {why}; `shiten run` or `shiten add` updates them")
+            outln!("outputs    BEHIND: {why}; `shiten run` or `shiten add` updates them")
         }
     }
     let stale: Vec<String> = docs
@@ -183,12 +188,12 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
         .map(|d| d.doc.clone())
         .collect();
     if stale.is_empty() {
-        println!(
+        outln!(
             "config     fingerprint {}: every document is current",
             &fp.hash[..12]
         );
     } else {
-        println!(
+        outln!(
             "config     fingerprint {}: {} document(s) analysed under another configuration \
              (stale; the next run analyses them again): {}",
             &fp.hash[..12],
@@ -208,7 +213,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
     for root in roots {
         if !root.exists() {
             let n = docs.iter().filter(|d| Path::new(&d.root) == root).count();
-            println!(
+            outln!(
                 "corpus     {}: folder is gone ({n} stored documents)",
                 root.display()
             );
@@ -235,8 +240,8 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
             },
         )?;
         let p = plan::plan(&scan, &docs, &fp.hash, false, false);
-        println!("corpus     {}", scan.root);
-        println!(
+        outln!("corpus     {}", scan.root);
+        outln!(
             "           {} file(s): {} new, {} changed, {} metadata changed, {} stale, {} \
              unchanged, {} duplicate(s), {} removed, {} unreadable",
             scan.files.len(),
@@ -258,11 +263,11 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
                 .map(|w| p.work.doc(w).to_string())
                 .collect();
             if !names.is_empty() {
-                println!("           {label}: {}", preview(&names));
+                outln!("           {label}: {}", preview(&names));
             }
         }
         if !p.removed.is_empty() {
-            println!(
+            outln!(
                 "           removed: {} (kept in the tables until `shiten run {} --prune`)",
                 preview(&p.removed),
                 root.display()

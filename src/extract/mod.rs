@@ -34,13 +34,25 @@ use crate::output::rows::MentionRow;
 /// elliptical and relative dates; without it, the latest date with a written year in the
 /// text is the reference.
 pub fn extract(p: &Prepared<'_>, published: Option<Date>) -> Vec<Mention> {
+    extract_near(p, published, None)
+}
+
+/// [`extract`] for an article whose publication day is unknown but whose year and month
+/// are (`month`, inferred from its incident's window or its URL by [`crate::dating`]): they
+/// are the reference at month precision (「8月」 takes the nearest year, 「本日」 stays
+/// unresolved), instead of the latest date the text states.
+pub fn extract_near(
+    p: &Prepared<'_>,
+    published: Option<Date>,
+    month: Option<(i32, u32)>,
+) -> Vec<Mention> {
     let text = p.norm.text.as_str();
     let mut raws = Vec::new();
     for (k, s) in p.sentences.iter().enumerate() {
         scan::Ctx::new(text, &p.tokens, s.range.clone(), k).scan(&mut raws);
     }
     let ranges: Vec<Range<usize>> = p.sentences.iter().map(|s| s.range.clone()).collect();
-    resolve::resolve(&mut raws, text, &ranges, published);
+    resolve::resolve(&mut raws, text, &ranges, published, month);
     raws.into_iter()
         .map(|r| Mention {
             range: r.range,

@@ -1,8 +1,8 @@
 //! Document-level resolution of dates (seeds README, "Years and months"):
 //!
 //! 1. A written year wins.
-//! 2. The reference date is the publication date, else the latest date with a written year
-//!    in the text.
+//! 2. The reference date is the publication date, else the publication month when only
+//!    that is known (`crate::dating`), else the latest date with a written year in the text.
 //! 3. A year-less month or month-day takes the year closest to the reference (12月 in a
 //!    January article is last December; ties go to the past).
 //! 4. A bare day takes month and year from the nearest preceding date naming a month, else
@@ -51,10 +51,22 @@ impl Reference {
     }
 }
 
-/// The reference date of a document.
-pub(crate) fn reference(raws: &[Raw], published: Option<Date>) -> Reference {
+/// The reference date of a document: the publication date, else the publication month
+/// when only that is known, else the latest date with a written year in the text.
+pub(crate) fn reference(
+    raws: &[Raw],
+    published: Option<Date>,
+    month: Option<(i32, u32)>,
+) -> Reference {
     if let Some(d) = published {
         return Reference::Published(d);
+    }
+    if let Some((y, m)) = month {
+        return Reference::Fallback(DateValue {
+            year: Some(y),
+            month: Some(m),
+            day: None,
+        });
     }
     raws.iter()
         .filter_map(|r| match &r.temporal {
@@ -148,8 +160,10 @@ pub(crate) fn resolve(
     text: &str,
     sentences: &[Range<usize>],
     published: Option<Date>,
+    month: Option<(i32, u32)>,
 ) {
-    let reference = reference(raws, published);
+    let reference = reference(raws, published, month);
+    let names = EventNames::find(raws, text);
     let mut last_month: Option<(Option<i32>, u32)> = None;
     let mut events: Vec<Event> = Vec::new();
     for r in raws.iter_mut() {
@@ -160,7 +174,7 @@ pub(crate) fn resolve(
         let (value, month_named) = match &t {
             TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month),
             TExpr::Rel(rel) => {
-                let anchor = anchor(rel, r, text, sentences, &events, reference, published);
+                let anchor = anchor(rel, r, &names, sentences, &events, reference, published);
                 (
                     resolve_rel(rel, upper, anchor),
                     rel.month.is_some() || (rel.unit == RelUnit::Month && !rel.keep_day),
@@ -250,10 +264,59 @@ fn resolve_abs(
     (Some(value), named)
 }
 
+/// Where the event names of a document's relative dates (「フォーラムの約1ヶ月後」) occur in
+/// its text: all found in one pass, so that looking back for each name's earlier mentions
+/// does not search the text once per relative date (quadratic in long documents).
+struct EventNames<'t> {
+    text: &'t str,
+    /// Start offsets of each name's occurrences, ascending.
+    at: std::collections::HashMap<&'t str, Vec<usize>>,
+}
+
+impl<'t> EventNames<'t> {
+    fn find(raws: &[Raw], text: &'t str) -> EventNames<'t> {
+        let mut names: Vec<&'t str> = raws
+            .iter()
+            .filter_map(|r| match &r.temporal {
+                Some(TExpr::Rel(rel)) => text.get(rel.hint.clone()?),
+                _ => None,
+            })
+            .filter(|n| !n.is_empty())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut at: std::collections::HashMap<&'t str, Vec<usize>> =
+            names.iter().map(|&n| (n, Vec::new())).collect();
+        if names.is_empty() {
+            return EventNames { text, at };
+        }
+        let Ok(ac) = aho_corasick::AhoCorasick::new(&names) else {
+            return EventNames { text, at };
+        };
+        // Overlapping: every occurrence of every name, as `str::rfind` would find them.
+        for m in ac.find_overlapping_iter(text) {
+            if let Some(v) = at.get_mut(names[m.pattern().as_usize()]) {
+                v.push(m.start());
+            }
+        }
+        for v in at.values_mut() {
+            v.sort_unstable();
+        }
+        EventNames { text, at }
+    }
+
+    /// The start of the last occurrence of `name` that ends by `limit`.
+    fn last_before(&self, name: &str, limit: usize) -> Option<usize> {
+        let v = self.at.get(name)?;
+        let k = v.partition_point(|&q| q + name.len() <= limit);
+        k.checked_sub(1).map(|k| v[k])
+    }
+}
+
 fn anchor(
     r: &RelExpr,
     raw: &Raw,
-    text: &str,
+    names: &EventNames<'_>,
     sentences: &[Range<usize>],
     events: &[Event],
     reference: Reference,
@@ -273,13 +336,13 @@ fn anchor(
         Anchor::Event => r
             .hint
             .as_ref()
-            .and_then(|h| hinted_event(h, text, sentences, events))
+            .and_then(|h| hinted_event(h, names, sentences, events))
             .or_else(last_event)
             .or_else(|| published.map(|d| (d, Prec::Day))),
+        // Events come in document order: one in the raw's sentence would be the last.
         Anchor::SentenceOrPublication => events
-            .iter()
-            .rev()
-            .find(|e| e.sentence == raw.sentence)
+            .last()
+            .filter(|e| e.sentence == raw.sentence)
             .map(|e| (e.date, Prec::Day))
             .or_else(|| published.map(|d| (d, Prec::Day)))
             .or_else(last_event),
@@ -290,23 +353,23 @@ fn anchor(
 /// that mentions the same name.
 fn hinted_event(
     hint: &Range<usize>,
-    text: &str,
+    names: &EventNames<'_>,
     sentences: &[Range<usize>],
     events: &[Event],
 ) -> Option<(Date, Prec)> {
-    let name = text.get(hint.clone())?;
-    let mut hay = &text[..hint.start];
+    let name = names.text.get(hint.clone())?;
+    let mut limit = hint.start;
     for _ in 0..8 {
-        let q = hay.rfind(name)?;
+        let q = names.last_before(name, limit)?;
         let s = sentences.partition_point(|r| r.end <= q);
-        let best = events
-            .iter()
-            .filter(|e| e.sentence == s)
-            .min_by_key(|e| e.start.abs_diff(q));
+        // Events are in document order, so a sentence's events are one slice of them.
+        let a = events.partition_point(|e| e.sentence < s);
+        let b = events.partition_point(|e| e.sentence <= s);
+        let best = events[a..b].iter().min_by_key(|e| e.start.abs_diff(q));
         if let Some(e) = best {
             return Some((e.date, Prec::Day));
         }
-        hay = &hay[..q];
+        limit = q;
     }
     None
 }

@@ -1,6 +1,7 @@
-//! Stage 7 (figures): `facts` rows -> `figures` rows: for each measure and subject, the
-//! values each source gave, ordered by as-of time, each with a verdict against the figure
-//! before it.
+//! Stage 7 (figures): `facts` rows -> `figures` rows: for each measure, incident and
+//! subject, the values each source gave, ordered by as-of time, each with a verdict against
+//! the figure before it. Figures of different incidents (7pay's damage, ドコモ口座's) and
+//! figures of no incident (a national statistic) are never compared.
 //!
 //! [`figures`] is a pure function of the fact rows, so an incremental run can recompute the
 //! table from stored rows alone. Facts enter when the measure is comparable (`comparable`,
@@ -179,6 +180,7 @@ pub fn enters_figures(f: &FactRow) -> bool {
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Entry {
     measure: u32,
+    incident: u32,
     subject: u32,
     source: u32,
     as_of: u32,
@@ -195,6 +197,9 @@ struct Entry {
     more_docs: Vec<u32>,
 }
 
+/// (measure, incident, subject, as_of, source, value, approx), strings by number.
+type Key = (u32, u32, u32, u32, u32, i64, bool);
+
 /// Number of an absent optional string.
 const NONE: u32 = u32::MAX;
 
@@ -207,8 +212,8 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug, Default)]
 pub struct FigureAcc {
     strings: Interner,
-    /// (measure, subject, as_of, source, value, approx) -> index into `entries`.
-    index: HashMap<(u32, u32, u32, u32, i64, bool), u32>,
+    /// A figure's key -> index into `entries`.
+    index: HashMap<Key, u32>,
     entries: Vec<Entry>,
 }
 
@@ -237,6 +242,7 @@ impl<'de> serde::Deserialize<'de> for FigureAcc {
         if !stored.entries.iter().all(|e| {
             [
                 e.measure,
+                e.incident,
                 e.subject,
                 e.source,
                 e.as_of,
@@ -259,7 +265,9 @@ impl<'de> serde::Deserialize<'de> for FigureAcc {
         };
         for (k, e) in acc.entries.iter().enumerate() {
             acc.index.insert(
-                (e.measure, e.subject, e.as_of, e.source, e.value, e.approx),
+                (
+                    e.measure, e.incident, e.subject, e.as_of, e.source, e.value, e.approx,
+                ),
                 k as u32,
             );
         }
@@ -286,6 +294,7 @@ impl FigureAcc {
         };
         let entry = Entry {
             measure: self.id(Some(&f.measure)),
+            incident: self.id(f.incident.as_deref()),
             subject: self.id(f.subject.as_deref()),
             source: self.id(Some(&f.source)),
             as_of: self.id(f.as_of.as_deref()),
@@ -303,7 +312,9 @@ impl FigureAcc {
 
     /// Adds `e` (its strings already numbered here), or folds it into the same figure.
     fn insert(&mut self, e: Entry) {
-        let key = (e.measure, e.subject, e.as_of, e.source, e.value, e.approx);
+        let key = (
+            e.measure, e.incident, e.subject, e.as_of, e.source, e.value, e.approx,
+        );
         let next = self.entries.len() as u32;
         let k = *self.index.entry(key).or_insert(next);
         if k == next {
@@ -347,6 +358,7 @@ impl FigureAcc {
             .into_iter()
             .map(|e| Entry {
                 measure: map(e.measure),
+                incident: map(e.incident),
                 subject: map(e.subject),
                 source: map(e.source),
                 as_of: map(e.as_of),
@@ -369,14 +381,14 @@ impl FigureAcc {
         out
     }
 
-    /// Hands the `figures` rows to `emit` in order, one measure and subject at a time
-    /// (only that group's rows are held as text).
+    /// Hands the `figures` rows to `emit` in order, one measure, incident and subject at a
+    /// time (only that group's rows are held as text).
     pub fn each_row(mut self, mut emit: impl FnMut(FigureRow)) {
         let mut entries = std::mem::take(&mut self.entries);
         self.index = HashMap::new();
         let key = |e: &Entry| {
-            let subject = (e.subject != NONE).then(|| self.strings.get(e.subject));
-            (self.strings.get(e.measure), subject)
+            let opt = |k: u32| (k != NONE).then(|| self.strings.get(k));
+            (self.strings.get(e.measure), opt(e.incident), opt(e.subject))
         };
         entries.sort_by(|a, b| key(a).cmp(&key(b)));
         for group in entries.chunk_by(|a, b| key(a) == key(b)) {
@@ -402,7 +414,12 @@ impl FigureAcc {
                 .collect();
             let first = &group[0];
             let measure = self.strings.get(first.measure).to_string();
-            group_rows(&measure, &self.text(first.subject), figs, &mut emit);
+            let group = Group {
+                measure: &measure,
+                incident: &self.text(first.incident),
+                subject: &self.text(first.subject),
+            };
+            group_rows(&group, figs, &mut emit);
         }
     }
 }
@@ -416,13 +433,15 @@ pub fn figures(facts: &[FactRow]) -> Vec<FigureRow> {
     acc.rows()
 }
 
-/// The rows of one measure and subject.
-fn group_rows(
-    measure: &str,
-    subject: &Option<String>,
-    mut figs: Vec<Fig>,
-    emit: &mut impl FnMut(FigureRow),
-) {
+/// What the figures of one group share.
+struct Group<'a> {
+    measure: &'a str,
+    incident: &'a Option<String>,
+    subject: &'a Option<String>,
+}
+
+/// The rows of one measure, incident and subject.
+fn group_rows(g: &Group<'_>, mut figs: Vec<Fig>, emit: &mut impl FnMut(FigureRow)) {
     figs.sort_by(|a, b| {
         (
             a.as_of.is_none(),
@@ -483,7 +502,7 @@ fn group_rows(
             }
         };
         emit(FigureRow {
-            measure: measure.to_string(),
+            measure: g.measure.to_string(),
             source: cur.source.clone(),
             as_of: cur.as_of.clone(),
             value: Some(cur.value.to_string()),
@@ -492,7 +511,8 @@ fn group_rows(
             docs: cur.docs.clone(),
             unit: cur.unit.clone(),
             compared_with: with,
-            subject: subject.clone(),
+            subject: g.subject.clone(),
+            incident: g.incident.clone(),
         });
     }
 }
@@ -513,6 +533,7 @@ mod tests {
             as_of: as_of.map(str::to_string),
             comparable: true,
             subject: Some("7pay".into()),
+            incident: Some("7pay".into()),
             ..FactRow::default()
         }
     }
@@ -605,6 +626,28 @@ mod tests {
         assert_eq!(rows[1].verdict, "updated");
         let rows = figures(&[a, c]);
         assert_eq!(rows[1].verdict, "rounded");
+    }
+
+    #[test]
+    fn figures_of_other_incidents_and_statistics_are_never_compared() {
+        let mut national = fact("n", Some("2019-07-04"), 6_850_000_000, false, "none");
+        national.subject = None;
+        national.incident = None;
+        let mut docomo = fact("d", Some("2019-07-04"), 18_000_000, false, "none");
+        docomo.incident = Some("docomo".into());
+        let rows = figures(&[
+            fact("a", Some("2019-07-04"), 55_000_000, true, "none"),
+            national,
+            docomo,
+        ]);
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r.verdict == "first"), "{rows:?}");
+        assert_eq!(
+            rows.iter()
+                .map(|r| r.incident.as_deref())
+                .collect::<Vec<_>>(),
+            [None, Some("7pay"), Some("docomo")]
+        );
     }
 
     #[test]

@@ -55,6 +55,13 @@ pub struct Measures {
     pub earlier: Vec<String>,
     /// Words making a sentence hypothetical (仮に).
     pub hypothetical: Vec<String>,
+    /// Words saying a figure's sentence is about more than the incident: a nation, an
+    /// industry, a year's total, a statistic, other companies (全国の…年間, 業界全体, 統計,
+    /// 他社). One is enough.
+    pub broader: Vec<String>,
+    /// Words that say so only with another of them or of `broader` (全国, 国内, 全体: 「被害は
+    /// 全国で約900人」 is still the incident's).
+    pub broader_weak: Vec<String>,
     /// All cues in one automaton (overlapping matches), built by [`Measures::parse`].
     cue_finder: Option<aho_corasick::AhoCorasick>,
 }
@@ -95,6 +102,10 @@ struct RawFile {
     #[serde(default)]
     hypothetical: Vec<String>,
     #[serde(default)]
+    broader: Vec<String>,
+    #[serde(default)]
+    broader_weak: Vec<String>,
+    #[serde(default)]
     measure: Vec<RawMeasure>,
 }
 
@@ -111,14 +122,13 @@ struct RawMeasure {
 }
 
 impl Measures {
-    /// Loads `measures.toml` from the dictionaries folder; a missing file gives no
-    /// measures (and so no facts), a malformed one an error naming the file and entry.
+    /// Loads `measures.toml` from the dictionaries folder; a missing or malformed file is
+    /// an error naming the file (and the entry). An empty one lists no measure (and so no
+    /// facts).
     pub fn load(dictionaries: &Path) -> Result<Measures> {
         let path = dictionaries.join(MEASURES_FILE);
-        if !path.is_file() {
-            return Ok(Measures::default());
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::dictionary_file(&path, "measure lexicon", &e))?;
         Measures::parse(&text, &path.display().to_string())
     }
 
@@ -130,6 +140,8 @@ impl Measures {
             generic_heads: clean(raw.generic_heads),
             earlier: clean(raw.earlier),
             hypothetical: clean(raw.hypothetical),
+            broader: clean(raw.broader),
+            broader_weak: clean(raw.broader_weak),
             ..Measures::default()
         };
         for (i, r) in raw.measure.into_iter().enumerate() {

@@ -56,7 +56,9 @@
 //! in the sentence (「同社は7月4日の会見で」), nearest to the figure in each tier
 //! (`as_of_basis = text`); else the as-of date of the heading governing a list
 //! (`heading`); else nothing when the figure is marked as given earlier (「当初の約5500万
-//! 円」: `earlier`); else the publication date (`published`); else none (`none`).
+//! 円」: `earlier`); else the publication date, given or inferred, when it is known to the
+//! day (`published`; a date inferred only to the month, `2019-07`, would make every July
+//! figure "the same time" as any other); else none (`none`).
 //!
 //! # Subject
 //!
@@ -77,7 +79,9 @@ pub use figures::{FigureAcc, enters_figures, figures};
 pub use measures::{Cue, MEASURES_FILE, Measure, Measures, SubjectMode};
 
 use crate::calendar::Date;
+use crate::dating::Dated;
 use crate::entities::{Entity, EntityType};
+use crate::incident::{DocIncidents, Incidents};
 use crate::normalize::NormalizedText;
 use crate::output::rows::MentionRow;
 use crate::segment::Sentence;
@@ -137,6 +141,9 @@ pub struct Fact {
     pub as_of_basis: AsOfBasis,
     /// Canonical name of the product or organisation the figure is about.
     pub subject: Option<String>,
+    /// The incident it is a figure of (index into [`Incidents::incidents`]); `None` for a
+    /// figure about more than an incident (a national statistic) or in an article on none.
+    pub incident: Option<usize>,
     /// Whether the figure is a rate (after a per-day duration).
     pub per: bool,
     /// Whether a word after the figure hedges it (「900人規模」) though its surface does not.
@@ -157,8 +164,104 @@ pub struct DocView<'a> {
     pub mentions: &'a [Located<'a>],
     /// Entities, sorted by start.
     pub entities: &'a [Entity],
-    /// Publication date.
+    /// Publication day, when known to the day (given or inferred): the as-of time of
+    /// figures whose text gives none. A date known only to the month is no as-of time.
     pub published: Option<Date>,
+    /// The incident list.
+    pub incidents: &'a Incidents,
+    /// The document's incidents and where they are named.
+    pub found: &'a DocIncidents,
+}
+
+impl<'a> DocView<'a> {
+    /// The mentions lying inside `r` (start and end), by binary search: the binder asks
+    /// this once or more per figure, and a scan of the whole document each time made long
+    /// documents quadratic (issue 16.2).
+    fn mentions_in(&self, r: &Range<usize>) -> impl DoubleEndedIterator<Item = &Located<'a>> {
+        let a = self.mentions.partition_point(|x| x.range.start < r.start);
+        let b = self.mentions.partition_point(|x| x.range.start < r.end);
+        let end = r.end;
+        self.mentions[a..b.max(a)]
+            .iter()
+            .filter(move |x| x.range.end <= end)
+    }
+
+    /// The entities of type `ty` lying inside `r`, by binary search (entities are sorted).
+    fn entities_in(
+        &self,
+        r: &Range<usize>,
+        ty: EntityType,
+    ) -> impl DoubleEndedIterator<Item = &'a Entity> + use<'a> {
+        let ents: &'a [Entity] = self.entities;
+        let a = ents.partition_point(|e| e.range.start < r.start);
+        let b = ents.partition_point(|e| e.range.start < r.end);
+        let end = r.end;
+        ents[a..b.max(a)]
+            .iter()
+            .filter(move |e| e.entity_type == ty && e.range.end <= end)
+    }
+}
+
+/// What the binder looks up across a whole document, indexed once so that each lookup
+/// costs a binary search instead of a scan of the text or of all entities.
+struct DocIndex {
+    /// Byte offset of each line start.
+    line_starts: Vec<usize>,
+    /// Byte offset of each line that follows a blank line.
+    after_blank: Vec<usize>,
+    /// For each entity, the index of the last paragraph-topic product (「7iDは」) at or
+    /// before it.
+    last_topic: Vec<Option<usize>>,
+}
+
+impl DocIndex {
+    fn new(v: &DocView<'_>) -> DocIndex {
+        let mut line_starts = vec![0];
+        let mut after_blank = Vec::new();
+        let mut line_start = 0;
+        for (i, b) in v.text.bytes().enumerate() {
+            if b == b'\n' {
+                if v.text[line_start..i].trim().is_empty() {
+                    after_blank.push(i + 1);
+                }
+                line_start = i + 1;
+                line_starts.push(line_start);
+            }
+        }
+        let mut last = None;
+        let last_topic = v
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let topic = e.entity_type == EntityType::Product
+                    && v.text[e.range.end..]
+                        .trim_start_matches(['」', '』', ' '])
+                        .starts_with(['は', 'も']);
+                if topic {
+                    last = Some(i);
+                }
+                last
+            })
+            .collect();
+        DocIndex {
+            line_starts,
+            after_blank,
+            last_topic,
+        }
+    }
+
+    /// Start of the paragraph holding byte `at`, as the binder has always read it: the
+    /// first line after the last blank line before `at`'s line (0 without one), moved on
+    /// by the part of `at`'s line before `at`.
+    fn paragraph_start(&self, at: usize) -> usize {
+        let line = self.line_starts[self.line_starts.partition_point(|&s| s <= at) - 1];
+        let k = self.after_blank.partition_point(|&s| s <= line);
+        match k.checked_sub(1) {
+            Some(k) => self.after_blank[k] + (at - line),
+            None => 0,
+        }
+    }
 }
 
 /// Locates mention rows (original offsets) in the normalized text. Rows that cannot be
@@ -169,12 +272,23 @@ pub fn locate<'a>(
     norm: &NormalizedText,
     sentences: &[Sentence],
 ) -> Vec<Located<'a>> {
-    let bounds: Vec<usize> = norm
-        .text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(norm.text.len()))
-        .collect();
+    // The first character boundary of the normalized text whose mapped position passes
+    // `ok`: the maps are monotonic, so a binary search over byte positions, moved on to
+    // the next boundary (a table of every boundary cost 8 bytes per character: 128 MB
+    // for a 16 MB text).
+    let text = norm.text.as_str();
+    let first_boundary = |ok: &dyn Fn(usize) -> bool| -> Option<usize> {
+        let (mut lo, mut hi) = (0, text.len() + 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if ok(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        (lo..=text.len()).find(|&p| text.is_char_boundary(p))
+    };
     let mut out: Vec<Located<'a>> = rows
         .iter()
         .filter_map(|row| {
@@ -185,9 +299,8 @@ pub fn locate<'a>(
             if os >= oe || oe > orig.len() {
                 return None;
             }
-            let a = bounds.partition_point(|&b| norm.map.map_start(b) < os);
-            let b = bounds.partition_point(|&b| norm.map.map_end(b) < oe);
-            let (s, e) = (*bounds.get(a)?, *bounds.get(b)?);
+            let s = first_boundary(&|p| norm.map.map_start(p) >= os)?;
+            let e = first_boundary(&|p| norm.map.map_end(p) >= oe)?;
             if s >= e {
                 return None;
             }
@@ -572,6 +685,7 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
         return Vec::new();
     }
     let dominant = dominant_subject(v);
+    let index = DocIndex::new(v);
     let mut facts = Vec::new();
     let mut si = 0;
     while si < v.sentences.len() {
@@ -627,8 +741,25 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
                     || head_start.is_some_and(|h| after_rate(&s, &(h..h)));
                 let (as_of, as_of_basis) = as_of(&s, v, m, &men.range, first);
                 let measure = &m.measures[b.measure];
-                let subject =
-                    subject(v, &s, &men.range, measure.subject).or_else(|| dominant.clone());
+                // A national statistic is no figure of the incident, and not about the
+                // product the article is about.
+                let broad = broader(v, m, &s, &men.range);
+                let incident = if broad {
+                    None
+                } else {
+                    v.found.at(men.range.start)
+                };
+                let subject = if broad {
+                    None
+                } else {
+                    subject(v, &index, &s, &men.range, measure.subject).or_else(|| {
+                        // The article's product is the subject of its main incident's
+                        // figures only (not of another incident's it compares with).
+                        (incident == v.found.main())
+                            .then(|| dominant.clone())
+                            .flatten()
+                    })
+                };
                 facts.push(Fact {
                     mention: mi,
                     measure: b.measure,
@@ -636,6 +767,7 @@ pub fn bind(v: &DocView<'_>, m: &Measures) -> Vec<Fact> {
                     as_of,
                     as_of_basis,
                     subject,
+                    incident,
                     per,
                     hedged,
                     sentence: men.sentence,
@@ -934,12 +1066,10 @@ fn broken_list(v: &DocView<'_>, si: usize) -> bool {
     };
     let end = a.range.start + body.trim_end().len();
     let ends_with_figure = v
-        .mentions
-        .iter()
+        .mentions_in(&a.range)
         .any(|x| x.range.end == end && is_figure(x.row));
     let opens_with_figure = v
-        .mentions
-        .iter()
+        .mentions_in(&b.range)
         .any(|x| x.range.start == b.range.start && is_figure(x.row));
     ends_with_figure && opens_with_figure && v.text[a.range.end..b.range.start].trim().is_empty()
 }
@@ -996,23 +1126,19 @@ fn heading_cue(s: &Sent<'_, '_>, unit: Option<&str>, first_item: usize) -> Optio
 
 /// Whether a per-day duration (1日, qualifier `per`) stands right before `at`.
 fn after_rate(s: &Sent<'_, '_>, at: &Range<usize>) -> bool {
-    s.v.mentions.iter().any(|x| {
-        x.row.kind == "duration"
-            && x.row.qualifier.split('+').any(|q| q == "per")
-            && x.range.end <= at.start
-            && x.range.start >= s.range.start
-            && {
-                let between: String = s.v.text[x.range.end..at.start]
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                // 「1日に」, 「1日あたり最大で」, 「1日の平均」
-                let mut rest = between.as_str();
-                while let Some(w) = RATE_WORDS.iter().find(|w| rest.starts_with(**w)) {
-                    rest = &rest[w.len()..];
-                }
-                rest.is_empty()
+    s.v.mentions_in(&(s.range.start..at.start)).any(|x| {
+        x.row.kind == "duration" && x.row.qualifier.split('+').any(|q| q == "per") && {
+            let between: String = s.v.text[x.range.end..at.start]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            // 「1日に」, 「1日あたり最大で」, 「1日の平均」
+            let mut rest = between.as_str();
+            while let Some(w) = RATE_WORDS.iter().find(|w| rest.starts_with(**w)) {
+                rest = &rest[w.len()..];
             }
+            rest.is_empty()
+        }
     })
 }
 
@@ -1069,9 +1195,7 @@ fn tier_date(
     fig: &Range<usize>,
     ok: impl Fn(&str, &MentionRow) -> bool,
 ) -> Option<String> {
-    v.mentions
-        .iter()
-        .filter(|x| x.range.start >= sr.start && x.range.end <= sr.end)
+    v.mentions_in(sr)
         .filter(|x| is_date(x.row) && x.row.value.is_some() && !x.row.boilerplate)
         .filter(|x| ok(&x.row.qualifier, x.row))
         .min_by_key(|x| {
@@ -1082,6 +1206,75 @@ fn tier_date(
             }
         })
         .and_then(|x| x.row.value.clone())
+}
+
+/// Whether the figure at `fig` of sentence `s` is about more than the incident: a word of
+/// `broader` (「統計」, 「年間」, 「業界全体」), two of `broader_weak` (「国内の…全体で」), or a
+/// year outside the window of the figure's incident (「2018年の被害額」, 「昨年」 in a 2019
+/// article), with no name of an incident between that word and the figure (「業界全体を
+/// 揺るがした7payの被害額」 is the incident's).
+fn broader(v: &DocView<'_>, m: &Measures, s: &Sent<'_, '_>, fig: &Range<usize>) -> bool {
+    let text = &v.text[s.range.clone()];
+    let find = |words: &[String]| -> Vec<(usize, usize)> {
+        words
+            .iter()
+            .enumerate()
+            .flat_map(|(k, w)| {
+                text.match_indices(w.as_str())
+                    .map(move |(i, _)| (s.range.start + i, k))
+            })
+            .collect()
+    };
+    let mut cues: Vec<usize> = find(&m.broader).into_iter().map(|c| c.0).collect();
+    let weak = find(&m.broader_weak);
+    let distinct_weak = {
+        let mut kinds: Vec<usize> = weak.iter().map(|c| c.1).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds.len()
+    };
+    if !cues.is_empty() || distinct_weak >= 2 {
+        cues.extend(weak.iter().map(|c| c.0));
+    }
+    if let Some((lo, hi)) = v
+        .found
+        .at(fig.start)
+        .and_then(|i| v.incidents.incidents[i].window())
+    {
+        // A year named alone (a year's statistic), outside the incident's years.
+        cues.extend(
+            v.mentions
+                .iter()
+                .filter(|x| x.range.start >= s.range.start && x.range.end <= s.range.end)
+                .filter(|x| is_date(x.row))
+                .filter(|x| {
+                    x.row
+                        .value
+                        .as_deref()
+                        .and_then(|y| (y.len() == 4).then(|| y.parse::<i32>().ok()).flatten())
+                        .is_some_and(|y| y < lo.year || y > hi.year)
+                })
+                .map(|x| x.range.start),
+        );
+    }
+    if cues.is_empty() {
+        return false;
+    }
+    let names: Vec<usize> = v
+        .found
+        .mentions
+        .iter()
+        .filter(|x| x.range.start >= s.range.start && x.range.end <= s.range.end)
+        .map(|x| x.range.start)
+        .collect();
+    cues.iter().any(|&c| {
+        let (a, b) = if c < fig.start {
+            (c, fig.start)
+        } else {
+            (fig.end, c)
+        };
+        !names.iter().any(|&n| n > a && n < b)
+    })
 }
 
 /// The product (else organisation) the body of the document names most often.
@@ -1111,31 +1304,23 @@ fn dominant_subject(v: &DocView<'_>) -> Option<String> {
 /// leaves it to the document's.
 fn subject(
     v: &DocView<'_>,
+    index: &DocIndex,
     s: &Sent<'_, '_>,
     fig: &Range<usize>,
     mode: SubjectMode,
 ) -> Option<String> {
-    fn within(
-        ents: &[Entity],
-        r: Range<usize>,
-        ty: EntityType,
-    ) -> impl DoubleEndedIterator<Item = &Entity> {
-        ents.iter().filter(move |e| {
-            e.entity_type == ty && e.range.start >= r.start && e.range.end <= r.end
-        })
-    }
     let before = s.range.start..fig.start;
     let after = fig.end..s.range.end;
     let last_before = |ty| {
-        within(v.entities, before.clone(), ty)
-            .last()
+        v.entities_in(&before, ty)
+            .next_back()
             .map(|e| e.canonical.clone())
     };
     match mode {
         SubjectMode::Document => last_before(EntityType::Product),
         SubjectMode::Sentence => {
             let first_after = |ty| {
-                within(v.entities, after.clone(), ty)
+                v.entities_in(&after, ty)
                     .next()
                     .map(|e| e.canonical.clone())
             };
@@ -1146,39 +1331,25 @@ fn subject(
                 .or_else(|| {
                     // The paragraph's topic (「7iDは、…。会員数は約1650万人に上る。」), else
                     // the product the previous sentence named last.
-                    let para = paragraph_start(v.text, s.range.start);
-                    let earlier: Vec<&Entity> =
-                        within(v.entities, para..s.range.start, EntityType::Product).collect();
-                    let topic = earlier.iter().rev().find(|e| {
-                        v.text[e.range.end..]
-                            .trim_start_matches(['」', '』', ' '])
-                            .starts_with(['は', 'も'])
-                    });
+                    let para = index.paragraph_start(s.range.start);
+                    let topic = v
+                        .entities
+                        .partition_point(|e| e.range.start < s.range.start)
+                        .checked_sub(1)
+                        .and_then(|last| index.last_topic[last])
+                        .map(|t| &v.entities[t])
+                        .filter(|e| e.range.start >= para && e.range.end <= s.range.start);
                     let p = s.si.checked_sub(1)?;
                     let pr = v.sentences[p].range.clone();
                     topic.map(|e| e.canonical.clone()).or_else(|| {
-                        earlier
-                            .iter()
-                            .rev()
-                            .find(|e| e.range.start >= pr.start)
+                        let window = para.max(pr.start)..s.range.start;
+                        v.entities_in(&window, EntityType::Product)
+                            .next_back()
                             .map(|e| e.canonical.clone())
                     })
                 })
         }
     }
-}
-
-/// Start of the paragraph (text after the last blank line) holding byte `at`.
-fn paragraph_start(text: &str, at: usize) -> usize {
-    let before = &text[..at];
-    let mut pos = before.len();
-    for line in before.rsplit('\n').skip(1) {
-        if line.trim().is_empty() {
-            return pos;
-        }
-        pos = pos.saturating_sub(line.len() + 1);
-    }
-    0
 }
 
 fn telegraphic(v: &DocView<'_>, si: usize) -> bool {
@@ -1189,16 +1360,16 @@ fn telegraphic(v: &DocView<'_>, si: usize) -> bool {
 fn reconcile_telegraphic(v: &DocView<'_>, facts: &mut Vec<Fact>) {
     let key = |f: &Fact| {
         let r = v.mentions[f.mention].row;
-        (r.value.clone(), r.unit.clone())
+        (r.value.as_deref(), r.unit.as_deref())
     };
-    let body: Vec<(Option<String>, Option<String>, usize)> = facts
-        .iter()
-        .filter(|f| !telegraphic(v, f.sentence))
-        .map(|f| {
-            let (a, b) = key(f);
-            (a, b, f.measure)
-        })
-        .collect();
+    // The measures the body binds each (value, unit) to.
+    let mut body: HashMap<(Option<&str>, Option<&str>), Vec<usize>> = HashMap::new();
+    for f in facts.iter().filter(|f| !telegraphic(v, f.sentence)) {
+        let measures = body.entry(key(f)).or_default();
+        if !measures.contains(&f.measure) {
+            measures.push(f.measure);
+        }
+    }
     facts.retain(|f| {
         if !telegraphic(v, f.sentence) {
             return true;
@@ -1206,9 +1377,19 @@ fn reconcile_telegraphic(v: &DocView<'_>, facts: &mut Vec<Fact>) {
         let (val, unit) = key(f);
         val.is_none()
             || !body
-                .iter()
-                .any(|(bv, bu, bm)| *bv == val && *bu == unit && *bm != f.measure)
+                .get(&(val, unit))
+                .is_some_and(|ms| ms.iter().any(|&m| m != f.measure))
     });
+}
+
+/// What the binder needs to know about a document besides its text.
+pub struct About<'a> {
+    /// Its publication date, given or inferred ([`crate::dating`]).
+    pub published: &'a Dated,
+    /// The incident list.
+    pub incidents: &'a Incidents,
+    /// The document's incidents ([`Incidents::detect`]).
+    pub found: &'a DocIncidents,
 }
 
 /// The `facts` rows of one analysed document, from its mention rows and entities.
@@ -1219,15 +1400,19 @@ pub fn fact_rows(
     mentions: &[MentionRow],
     entities: &[Entity],
     measures: &Measures,
+    about: &About<'_>,
 ) -> Vec<crate::output::rows::FactRow> {
     let located = locate(mentions, &doc.text, &p.norm, &p.sentences);
+    let published = about.published;
     let view = DocView {
         text: &p.norm.text,
         sentences: &p.sentences,
         tokens: &p.tokens,
         mentions: &located,
         entities,
-        published: doc.meta.published,
+        published: published.day(),
+        incidents: about.incidents,
+        found: about.found,
     };
     bind(&view, measures)
         .into_iter()
@@ -1246,7 +1431,7 @@ pub fn fact_rows(
             crate::output::rows::FactRow {
                 doc: doc.doc.clone(),
                 source: doc.meta.source.clone(),
-                published: doc.meta.published.map(|d| d.to_string()),
+                published: published.iso(),
                 measure: measure.name.clone(),
                 value: r.value.clone(),
                 unit: r.unit.clone(),
@@ -1260,6 +1445,7 @@ pub fn fact_rows(
                 sentence: f.sentence as i64,
                 subject: f.subject,
                 comparable: measure.compare,
+                incident: f.incident.map(|i| about.incidents.incidents[i].id.clone()),
             }
         })
         .collect()

@@ -489,13 +489,8 @@ impl Lexicon {
     /// Reads and compiles `dictionaries/frames.toml`.
     pub fn load(dictionaries: &Path) -> Result<Lexicon> {
         let path = dictionaries.join(FRAMES_FILE);
-        let src = std::fs::read_to_string(&path).map_err(|e| {
-            Error::Config(format!(
-                "cannot read the frame lexicon {}: {e} (every dictionaries folder needs a \
-                 {FRAMES_FILE}; copy the one from shiten's dictionaries/)",
-                path.display()
-            ))
-        })?;
+        let src = std::fs::read_to_string(&path)
+            .map_err(|e| Error::dictionary_file(&path, "frame lexicon", &e))?;
         Lexicon::parse(&src, &path)
     }
 

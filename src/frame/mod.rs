@@ -91,11 +91,33 @@ fn is_heading_marker(c: char) -> bool {
     )
 }
 
-/// The line of `text` holding byte `at`, as a range.
-fn line_of(text: &str, at: usize) -> Range<usize> {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    start..end
+/// The line breaks of a text, found once: looking for the line of each sentence by
+/// scanning the text around it was quadratic in a text without line breaks (issue 16.2).
+struct Lines {
+    breaks: Vec<usize>,
+    len: usize,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines {
+            breaks: text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+            len: text.len(),
+        }
+    }
+
+    /// The line holding byte `at`, as a range (without its line break).
+    fn line_of(&self, at: usize) -> Range<usize> {
+        let k = self.breaks.partition_point(|&b| b < at);
+        let start = k.checked_sub(1).map_or(0, |j| self.breaks[j] + 1);
+        let end = self.breaks.get(k).copied().unwrap_or(self.len);
+        start..end
+    }
 }
 
 /// A transcript speaker label at the start of a line: 「清水執行役員：」, 「記者A:」.
@@ -144,6 +166,7 @@ fn prepare_body(text: &str, sentences: &[Sentence]) -> Vec<Body> {
     let mut out: Vec<Body> = Vec::new();
     let mut block = 0;
     let mut prev_end = 0;
+    let lines = Lines::new(text);
     for (idx, s) in sentences.iter().enumerate() {
         if s.boilerplate {
             continue;
@@ -153,7 +176,7 @@ fn prepare_body(text: &str, sentences: &[Sentence]) -> Vec<Body> {
         }
         prev_end = s.range.end;
         let st = &text[s.range.clone()];
-        let line = line_of(text, s.range.start);
+        let line = lines.line_of(s.range.start);
         let alone = text[line.clone()].trim() == st.trim();
         let first = st.chars().next().unwrap_or(' ');
         let list_item = starts_list_item(st);
@@ -205,10 +228,19 @@ impl Lexicon {
         let whole_doc = title.is_some_and(|t| topic.words.is_match(&fold::fold_str(t)))
             || has_topic.iter().take(topic.lead_sentences).any(|&x| x)
             || has_topic.iter().filter(|&&x| x).count() >= topic.min_sentences.max(1);
+        // Sentences with the topic before each position: a window is a difference.
+        let topic_before: Vec<usize> = std::iter::once(0)
+            .chain(has_topic.iter().scan(0, |n, &x| {
+                *n += usize::from(x);
+                Some(*n)
+            }))
+            .collect();
         let on_topic = |i: usize| {
-            whole_doc
-                || (i.saturating_sub(topic.window)..=(i + topic.window).min(body.len() - 1))
-                    .any(|j| has_topic[j])
+            let (lo, hi) = (
+                i.saturating_sub(topic.window),
+                i.saturating_add(topic.window).min(body.len() - 1),
+            );
+            whole_doc || topic_before[hi + 1] > topic_before[lo]
         };
         let section_heading: Vec<Option<usize>> = body
             .iter()
@@ -219,7 +251,8 @@ impl Lexicon {
                 Some(*h)
             })
             .collect();
-        let by_idx = |idx: usize| body.iter().position(|b| b.idx == idx);
+        // Body sentences are in document order: their indices ascend.
+        let by_idx = |idx: usize| body.binary_search_by_key(&idx, |b| b.idx).ok();
 
         // (body position, frame, folded cue range)
         let mut found: Vec<(usize, usize, Range<usize>)> = Vec::new();
@@ -263,14 +296,24 @@ impl Lexicon {
         }
 
         let rules = &self.stance;
+        // The lead-in of each list item: the nearest earlier non-item body sentence.
+        let lead_in: Vec<Option<usize>> = body
+            .iter()
+            .enumerate()
+            .scan(None, |last, (j, b)| {
+                let lead = if b.list_item { *last } else { None };
+                if !b.list_item {
+                    *last = Some(j);
+                }
+                Some(lead)
+            })
+            .collect();
         // Views (quotes, exceptions) only where a stance may be decided: sentences with hits,
         // lead-ins of lists, and later sentences that may hold a doubt or a denial.
         let mut needed = vec![false; body.len()];
         for &(i, _, _) in &found {
             needed[i] = true;
-            if body[i].list_item
-                && let Some(j) = (0..i).rev().find(|&j| !body[j].list_item)
-            {
+            if let Some(j) = lead_in[i] {
                 needed[j] = true;
             }
             for j in i + 1..=(i + rules.doubt_reach).min(body.len() - 1) {
@@ -286,12 +329,8 @@ impl Lexicon {
             .map(|(b, &n)| n.then(|| View::new(&b.folded, rules, b.speaker.is_some())))
             .collect();
         let view = |i: usize| views[i].as_ref();
-        // The lead-in of each list item: the nearest earlier non-item body sentence.
         let list_lead = |i: usize| -> Option<Marker> {
-            if !body[i].list_item {
-                return None;
-            }
-            let j = (0..i).rev().find(|&j| !body[j].list_item)?;
+            let j = lead_in[i]?;
             view(j)?.lead_attribution(rules).map(|r| Marker {
                 range: r,
                 elsewhere: Some(Elsewhere::ListLead(j)),
@@ -309,28 +348,34 @@ impl Lexicon {
             .collect();
 
         // A doubt reaches back to the frames of the nearest earlier sentence(s) with hits.
+        // Hits are in body order: the hits of body sentences lo..hi are one slice of them.
+        let slice_of = |hits: &[Pending], lo: usize, hi: usize| {
+            hits.partition_point(|h| h.0 < lo)..hits.partition_point(|h| h.0 < hi)
+        };
         for j in 0..body.len() {
             let Some(vj) = view(j) else { continue };
             if body[j].heading {
                 continue;
             }
-            let own: Vec<usize> = hits.iter().filter(|h| h.0 == j).map(|h| h.1).collect();
+            let own: Vec<usize> = hits[slice_of(&hits, j, j + 1)]
+                .iter()
+                .map(|h| h.1)
+                .collect();
             let doubt = vj.outlet_doubt(rules);
             if let Some(d) = doubt {
                 let lo = j.saturating_sub(rules.doubt_reach);
                 let earlier = |i: usize| i >= lo && i < j && body[i].block == body[j].block;
+                let window = slice_of(&hits, lo, j);
                 let targets: Vec<usize> = if own.is_empty() {
-                    let nearest = hits.iter().filter(|h| earlier(h.0)).map(|h| h.0).max();
-                    hits.iter()
-                        .enumerate()
-                        .filter(|(_, h)| Some(h.0) == nearest)
-                        .map(|(k, _)| k)
-                        .collect()
+                    let nearest = hits[window.clone()]
+                        .iter()
+                        .filter(|h| earlier(h.0))
+                        .map(|h| h.0)
+                        .max();
+                    window.filter(|&k| Some(hits[k].0) == nearest).collect()
                 } else {
-                    hits.iter()
-                        .enumerate()
-                        .filter(|(_, h)| earlier(h.0) && own.contains(&h.1))
-                        .map(|(k, _)| k)
+                    window
+                        .filter(|&k| earlier(hits[k].0) && own.contains(&hits[k].1))
                         .collect()
                 };
                 for k in targets {
@@ -347,7 +392,8 @@ impl Lexicon {
                 && body[j - 1].block == body[j].block
                 && let Some(n) = vj.any_denial(rules)
             {
-                for h in hits.iter_mut().filter(|h| h.0 == j - 1) {
+                let prev = slice_of(&hits, j - 1, j);
+                for h in &mut hits[prev] {
                     if h.3 != Stance::Doubted {
                         h.3 = Stance::Negated;
                         h.4 = Some(Marker {

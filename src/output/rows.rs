@@ -18,7 +18,7 @@ pub struct DocumentRow {
     pub title: Option<String>,
     /// Address.
     pub url: Option<String>,
-    /// Publication date, ISO.
+    /// Publication date, ISO: metadata.csv's, else inferred (see `published_basis`).
     pub published: Option<String>,
     /// Detected encoding.
     pub encoding: String,
@@ -38,6 +38,14 @@ pub struct DocumentRow {
     pub bytes: i64,
     /// BLAKE3 of the file, hex.
     pub content_hash: String,
+    /// The incidents the article is about (ids from `dictionaries/incidents.toml`, largest
+    /// mention share first), `; `-separated; empty when none.
+    pub incidents: String,
+    /// Where `published` came from: metadata, html, dateline, url, corpus, text, none.
+    pub published_basis: String,
+    /// The publication date metadata.csv gives (empty when it gives none or an unreadable
+    /// one).
+    pub published_metadata: Option<String>,
 }
 
 impl Record for DocumentRow {
@@ -58,6 +66,9 @@ impl Record for DocumentRow {
             ("warnings", Str),
             ("bytes", Int),
             ("content_hash", Str),
+            ("incidents", Str),
+            ("published_basis", Str),
+            ("published_metadata", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -74,7 +85,10 @@ impl Record for DocumentRow {
             .str(self.status.clone())
             .str(self.warnings.clone())
             .int(self.bytes)
-            .str(self.content_hash.clone());
+            .str(self.content_hash.clone())
+            .str(self.incidents.clone())
+            .str(self.published_basis.clone())
+            .str(self.published_metadata.clone());
     }
 }
 
@@ -93,7 +107,9 @@ impl Record for SkipRow {
         &[("path", Str), ("reason", Str)]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
-        w.str(self.path.clone()).str(self.reason.clone());
+        // Written as they are printed: a file name with a line break stays on its row.
+        w.str(super::printable(&self.path).into_owned())
+            .str(super::printable(&self.reason).into_owned());
     }
 }
 
@@ -271,6 +287,9 @@ pub struct FactRow {
     pub subject: Option<String>,
     /// Whether the figures table compares it across sources (`compare` of the measure).
     pub comparable: bool,
+    /// The incident it is a figure of (`dictionaries/incidents.toml` id); empty for a
+    /// figure about more than one incident (a national statistic) or in an article on none.
+    pub incident: Option<String>,
 }
 
 impl Record for FactRow {
@@ -296,6 +315,7 @@ impl Record for FactRow {
             ("sentence", Int),
             ("subject", Str),
             ("comparable", Bool),
+            ("incident", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -317,7 +337,8 @@ impl Record for FactRow {
             .str(self.cue.clone())
             .int(self.sentence)
             .str(self.subject.clone())
-            .bool(self.comparable);
+            .bool(self.comparable)
+            .str(self.incident.clone());
     }
 }
 
@@ -468,9 +489,11 @@ pub struct FigureRow {
     /// The figure this row was compared with (`source@as_of=value`, `~` before a hedged
     /// value).
     pub compared_with: Option<String>,
-    /// Subject of the figures compared (7pay, 7iD): rows compare within a measure and
-    /// subject.
+    /// Subject of the figures compared (7pay, 7iD): rows compare within a measure,
+    /// incident and subject.
     pub subject: Option<String>,
+    /// Incident of the figures compared: figures never compare across incidents.
+    pub incident: Option<String>,
 }
 
 impl Record for FigureRow {
@@ -487,6 +510,7 @@ impl Record for FigureRow {
             ("unit", Str),
             ("compared_with", Str),
             ("subject", Str),
+            ("incident", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -499,7 +523,8 @@ impl Record for FigureRow {
             .str(self.docs.clone())
             .str(self.unit.clone())
             .str(self.compared_with.clone())
-            .str(self.subject.clone());
+            .str(self.subject.clone())
+            .str(self.incident.clone());
     }
 }
 
@@ -529,6 +554,9 @@ impl FromRow for DocumentRow {
             warnings: r.str("warnings"),
             bytes: r.int("bytes").unwrap_or(0),
             content_hash: r.string("content_hash"),
+            incidents: r.string("incidents"),
+            published_basis: r.string("published_basis"),
+            published_metadata: r.str("published_metadata"),
         }
     }
 }
@@ -552,6 +580,7 @@ impl FromRow for FactRow {
             sentence: r.int("sentence").unwrap_or(0),
             subject: r.str("subject"),
             comparable: r.flag("comparable"),
+            incident: r.str("incident"),
         }
     }
 }
@@ -605,6 +634,7 @@ impl FromRow for FigureRow {
             unit: r.str("unit"),
             compared_with: r.str("compared_with"),
             subject: r.str("subject"),
+            incident: r.str("incident"),
         }
     }
 }

@@ -307,6 +307,11 @@ pub fn expand_meta(mut docs: Table, keys: &[String]) -> Table {
         })
         .collect();
     for k in keys {
+        // Metadata names never clash with ours (corpus.rs renames them); a store written
+        // before they were renamed may still hold one, which must not break publishing.
+        if docs.column(k).is_some() {
+            continue;
+        }
         let values = maps.iter().map(|m| m.get(k).cloned()).collect();
         docs.add_str_column(k, values);
     }

@@ -42,6 +42,40 @@ fn lindera_err(what: impl std::fmt::Display, e: impl std::fmt::Display) -> Error
     Error::Dictionary(format!("{what}: {e}"))
 }
 
+/// Checks what lindera does not: the context ids of full rows of a user dictionary must
+/// be rows of the system dictionary's connection matrix (`0..contexts`). lindera accepts
+/// an id past its end and then panics on every sentence holding the word.
+fn check_user_csv(path: &Path, contexts: u32) -> Result<()> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::dictionary_file(path, "user dictionary", &e))?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    for rec in rdr.records() {
+        // Malformed rows are left to lindera, whose message names them.
+        let Ok(rec) = rec else { continue };
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() < 4 {
+            continue;
+        }
+        for (field, name) in [(1, "left"), (2, "right")] {
+            let cell = rec.get(field).unwrap_or("").trim();
+            if let Ok(id) = cell.parse::<i64>()
+                && !(0..i64::from(contexts)).contains(&id)
+            {
+                return Err(Error::Dictionary(format!(
+                    "user dictionary {}: line {line}: {name} context id {id} is not one of \
+                     the system dictionary's 0..{contexts} (copy the ids of a similar IPADIC \
+                     word, e.g. 1288 for a proper noun)",
+                    path.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Builds the IPADIC system dictionary from MeCab source files in `src` (CSV files,
 /// `matrix.def`, `char.def`, `unk.def`) written in `encoding` into `out`.
 pub fn build_system_dictionary(src: &Path, encoding: &str, out: &Path) -> Result<()> {
@@ -71,10 +105,14 @@ impl Tokenizer {
         let dictionary = load_dictionary_with_options(dir, true)
             .map_err(|e| lindera_err(format!("loading dictionary {}", dict_dir.display()), e))?;
         let user = match user_csv {
-            Some(p) => Some(
-                load_user_dictionary_from_csv(&dictionary.metadata, p)
-                    .map_err(|e| lindera_err(format!("user dictionary {}", p.display()), e))?,
-            ),
+            Some(p) => {
+                let m = &dictionary.connection_cost_matrix;
+                check_user_csv(p, m.forward_size.min(m.backward_size))?;
+                Some(
+                    load_user_dictionary_from_csv(&dictionary.metadata, p)
+                        .map_err(|e| lindera_err(format!("user dictionary {}", p.display()), e))?,
+                )
+            }
             None => None,
         };
         let segmenter = Segmenter::new(Mode::Normal, dictionary, user);
