@@ -606,6 +606,9 @@ mod tests {
                 as_of: [Some("2019-07-04"), Some("2019-07-31T17:00"), None][k % 3]
                     .map(String::from),
                 comparable: k % 7 != 0,
+                // Figures of two incidents and of none, which never compare.
+                incident: [Some("7pay"), None, Some("docomo"), Some("7pay")][k % 4]
+                    .map(String::from),
                 ..FactRow::default()
             })
             .collect();
