@@ -6,10 +6,11 @@
 //! what reading every row cost, only smaller; instead the live batches are the leaves of
 //! a tree over batch ids with 16 children per node (a node of level `l` holds the
 //! batches whose id shifted right by `4 l` bits is its number), and the merge of every
-//! node below the root is kept in `OUT/.shiten/summaries/`, named by a key that hashes
-//! what went into it (its children's keys, down to each batch's parts and the names of
-//! its live documents). Adding a batch makes new keys only on its path to the root, so a
-//! publish after `add` merges at most 16 summaries per level; a batch whose documents
+//! node is kept in `OUT/.shiten/summaries/`, named by a key that hashes what went into it
+//! (its children's keys, down to each batch's parts and the names of its live documents).
+//! Adding a batch makes new keys only on its path to the root, and a node whose first
+//! children are those of a kept node (a batch added at the end) starts from that node's
+//! merge, so a publish after `add` merges about two summaries per level; a batch whose documents
 //! were partly analysed again gets its summary computed again from the rows of its
 //! documents still live (the same happens to summaries written by another build of
 //! shiten, which the store never trusts).
@@ -150,6 +151,8 @@ struct Node {
     key: String,
     /// Batch id shifted right by `FANOUT_BITS` per level.
     prefix: i64,
+    /// The level its key was made at (0 for a batch).
+    level: u32,
     kind: Kind,
 }
 
@@ -199,6 +202,7 @@ fn tree(agg: &dyn Aggregate, batches: &[LiveBatch]) -> Option<Node> {
         .map(|(i, b)| Node {
             key: leaf_key(agg, b),
             prefix: b.info.id,
+            level: 0,
             kind: Kind::Leaf(i),
         })
         .collect();
@@ -220,6 +224,7 @@ fn tree(agg: &dyn Aggregate, batches: &[LiveBatch]) -> Option<Node> {
                 up.push(Node {
                     key: node_key(agg, level, &children),
                     prefix,
+                    level,
                     kind: Kind::Inner(children),
                 });
             }
@@ -271,26 +276,33 @@ fn node(
     agg: &dyn Aggregate,
     batches: &[LiveBatch],
     n: &Node,
-    root: bool,
 ) -> Result<Box<dyn Partial>> {
     match &n.kind {
         Kind::Leaf(i) => leaf(cache, agg, &batches[*i], &n.key),
         Kind::Inner(children) => {
-            if !root && let Some(s) = cache.get(agg, &n.key) {
+            if let Some(s) = cache.get(agg, &n.key) {
                 return Ok(s);
             }
+            // Batches are added at the end: the node's merge from the last publish is
+            // usually the merge of its first children (the same level, the same keys), so
+            // it starts from the longest such prefix that was kept and merges the rest.
+            let level = n.level;
+            let (mut s, from) = (2..children.len())
+                .rev()
+                .find_map(|k| {
+                    let key = node_key(agg, level, &children[..k]);
+                    cache.get(agg, &key).map(|s| (s, k))
+                })
+                .unwrap_or_else(|| (agg.empty(), 0));
             // One child at a time: memory holds the merge and one child's summary.
-            let mut s = agg.empty();
-            for c in children {
-                s.merge_from(node(cache, agg, batches, c, false)?)?;
+            for c in &children[from..] {
+                s.merge_from(node(cache, agg, batches, c)?)?;
             }
             cache
                 .computed
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            // The root changes with every publish: not kept.
-            if !root {
-                cache.put(agg, &n.key, s.as_ref())?;
-            }
+            // Kept, the root too: the next publish after `add` starts from it.
+            cache.put(agg, &n.key, s.as_ref())?;
             Ok(s)
         }
     }
@@ -303,7 +315,7 @@ pub fn merged(
     batches: &[LiveBatch],
 ) -> Result<Box<dyn Partial>> {
     match tree(agg, batches) {
-        Some(root) => node(cache, agg, batches, &root, true),
+        Some(root) => node(cache, agg, batches, &root),
         None => Ok(agg.empty()),
     }
 }
