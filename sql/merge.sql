@@ -6,7 +6,8 @@
 --     duckdb < sql/merge.sql            # or: python -c "import duckdb; duckdb.sql(open('sql/merge.sql').read())"
 --
 -- Inputs: every shard's published tables, shards/*/documents.parquet, frame_hits.parquet and
--- facts.parquet (the --out folder of each shard, not its .shiten/ state).
+-- facts.parquet (the --out folder of each shard, not its .shiten/ state). Each is a folder
+-- of Parquet files, one per batch of documents, all with the same columns.
 -- Outputs: merged/{documents,frame_hits,facts,source_frames,figures}.{parquet,csv}.
 --
 -- source_frames and figures are the same functions of the rows as in shiten itself
@@ -16,11 +17,11 @@
 -- shard and nothing is counted twice.
 
 CREATE OR REPLACE TEMP TABLE documents AS
-    SELECT * FROM read_parquet('shards/*/documents.parquet', union_by_name = true);
+    SELECT * FROM read_parquet('shards/*/documents.parquet/*.parquet', union_by_name = true);
 CREATE OR REPLACE TEMP TABLE frame_hits AS
-    SELECT * FROM read_parquet('shards/*/frame_hits.parquet', union_by_name = true);
+    SELECT * FROM read_parquet('shards/*/frame_hits.parquet/*.parquet', union_by_name = true);
 CREATE OR REPLACE TEMP TABLE facts AS
-    SELECT * FROM read_parquet('shards/*/facts.parquet', union_by_name = true);
+    SELECT * FROM read_parquet('shards/*/facts.parquet/*.parquet', union_by_name = true);
 
 -- ------------------------------------------------------------------ source_frames
 

@@ -11,19 +11,12 @@ use std::process::Command;
 
 use shiten::output::rows::{DocumentRow, FrameHitRow};
 
+/// A CSV table (a file, or a row table's folder of files) with rows by column name.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    let rows = rdr
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
+    let (headers, rows) = common::read_csv(path);
+    let rows = rows
+        .into_iter()
+        .map(|r| headers.iter().cloned().zip(r).collect())
         .collect();
     (headers, rows)
 }
@@ -61,7 +54,7 @@ fn run_writes_frames_and_source_frames_recompute_from_rows() {
         "source_frames.parquet",
         "report.html",
     ] {
-        assert!(out.join(f).is_file(), "{f} missing");
+        assert!(out.join(f).exists(), "{f} missing");
     }
     let (h, hits) = read_csv(&out.join("frame_hits.csv"));
     assert_eq!(

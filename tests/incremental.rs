@@ -49,20 +49,7 @@ fn docs(out: &Path) -> Vec<std::collections::HashMap<String, String>> {
 
 /// Bytes and modification times of every output file.
 fn files(out: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
-    let mut v: Vec<_> = fs::read_dir(out)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-                e.metadata().unwrap().modified().unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
+    common::output_files(out)
 }
 
 /// A snapshot with the folder labels `labels` taken out of every cell (`grown:001.txt` ->

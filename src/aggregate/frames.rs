@@ -46,7 +46,7 @@ pub fn incident_list(cell: &str) -> Vec<&str> {
 }
 
 /// Counts of one (incident, source, frame) cell.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cell {
     /// Documents of the source with at least one hit of the frame in the incident.
     pub docs: i64,
@@ -55,7 +55,7 @@ pub struct Cell {
 }
 
 /// Counts of one source within one incident.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceCounts {
     /// Documents of the source on the incident.
     pub docs: i64,
@@ -64,7 +64,7 @@ pub struct SourceCounts {
 }
 
 /// Mergeable per-incident, per-source frame counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FrameAcc {
     /// By (incident, source name).
     pub sources: BTreeMap<(String, String), SourceCounts>,

@@ -167,15 +167,6 @@ fn execute(
     let report = pipeline::run_incremental(&opts, &fingerprint, &load, &bar)
         .with_context(|| format!("{command} --out {}", s.out.display()))?;
     let r = &report.recovery;
-    if let Some(state) = r.completed_publish {
-        progress.note(&format!(
-            "completed the interrupted publish of state {state} (a run was stopped while \
-             replacing the output files)"
-        ));
-    }
-    if r.abandoned_publish {
-        progress.warn("an interrupted publish could not be completed; outputs were rewritten");
-    }
     if r.removed_batches > 0 {
         progress.note(&format!(
             "removed {} uncommitted batch(es) left by an interrupted run",
@@ -313,7 +304,14 @@ fn print_summary(command: &str, out: &std::path::Path, r: &RunReport, total: std
         Some(p) => {
             let mut names = p.tables.clone();
             names.extend(p.files.iter().cloned());
-            format!("published {} (.csv and .parquet)", names.join(", "))
+            format!(
+                "published {} (.csv and .parquet), generation {}: {} file(s) written, {} \
+                 unchanged",
+                names.join(", "),
+                p.generation,
+                p.written,
+                p.reused
+            )
         }
         None => "already up to date".into(),
     };
