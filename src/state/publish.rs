@@ -10,14 +10,17 @@
 //! OUT/manifest.json    -> .published/current/manifest.json
 //! OUT/.published/current -> g00000007                            (the switch)
 //! OUT/.published/g00000007/mentions.parquet/part-00000003-….parquet  (one file per batch)
-//!                          mentions.csv/part-00000003-….csv
+//!                          mentions.csv.parts/part-00000003-….csv (one per batch, kept)
+//!                          mentions.csv (the batch files joined: one file for readers)
 //!                          figures.csv, figures.parquet, skipped.*, report.html, manifest.json
 //! ```
 //!
 //! A **generation** (`gNNNNNNNN`) is a complete set of outputs for one ledger state. The
 //! row tables (`documents`, `mentions`, `entities`, `facts`, `frame_hits`) are folders with
-//! one Parquet file (or CSV file, each with its header) per committed batch, holding the
-//! rows of that batch's documents that are still live; the other tables (`skipped`, and the
+//! one Parquet file per committed batch, holding the rows of that batch's documents that
+//! are still live, and one CSV file each (the per-batch CSV files, kept in
+//! `TABLE.csv.parts/` to be linked into the next generation, joined by a byte copy in
+//! batch order: spreadsheets and scripts open one file); the other tables (`skipped`, and the
 //! aggregates' `source_frames`, `figures`) are single files, and `report.html` a file. The
 //! top-level names in `OUT/` are symbolic links through `.published/current`, so
 //! `pd.read_parquet("OUT/mentions.parquet")` or `OUT/figures.csv` always read the current
@@ -364,6 +367,46 @@ fn write_csv(gen_dir: &Path, rel: &str, t: &Table, opts: OutputOptions) -> Resul
     finish_file(gen_dir, rel, w, hashed, t.height() as u64)
 }
 
+/// The folder of a row table's per-batch CSV files in a generation (kept to be linked
+/// into the next generation; readers see the joined file `TABLE.csv`).
+fn csv_parts_dir(table: &str) -> String {
+    format!("{table}.csv.parts")
+}
+
+/// Writes the CSV file `rel` as the header of the first of `parts` (per-batch CSV files
+/// of one table, each with the same header) followed by every part's records, in order.
+fn join_csv(gen_dir: &Path, rel: &str, parts: &[&FileEntry]) -> Result<FileEntry> {
+    let path = gen_dir.join(rel);
+    let f = File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut w = BufWriter::with_capacity(1 << 16, f);
+    let mut h = Hashing::new(&mut w);
+    let mut rows = 0;
+    for (k, part) in parts.iter().enumerate() {
+        let src = gen_dir.join(&part.path);
+        let bytes = fs::read(&src).map_err(|e| Error::io(&src, e))?;
+        let from = if k == 0 { 0 } else { csv_header_end(&bytes) };
+        h.write_all(&bytes[from..])
+            .map_err(|e| Error::io(&path, e))?;
+        rows += part.rows;
+    }
+    let hashed = h.finish();
+    finish_file(gen_dir, rel, w, hashed, rows)
+}
+
+/// The byte offset just past the header record of CSV `bytes` (a quoted name may hold a
+/// line break).
+fn csv_header_end(bytes: &[u8]) -> usize {
+    let mut quoted = false;
+    for (i, &c) in bytes.iter().enumerate() {
+        match c {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    bytes.len()
+}
+
 /// Writes `t` as Parquet at `rel` in the generation (synced).
 fn write_parquet(gen_dir: &Path, rel: &str, t: &Table) -> Result<FileEntry> {
     let path = gen_dir.join(rel);
@@ -553,8 +596,8 @@ pub fn publish(
     let mut outputs = Vec::new();
     let mut jobs = Vec::new();
     for table in ROW_TABLES {
-        for ext in ["csv", "parquet"] {
-            let d = gen_dir.join(format!("{table}.{ext}"));
+        for d in [csv_parts_dir(table), format!("{table}.parquet")] {
+            let d = gen_dir.join(d);
             fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
         }
         let mut any = false;
@@ -583,22 +626,39 @@ pub fn publish(
         files.extend(f);
         written += w;
     }
+    // A row table's CSV is one file (what spreadsheets, scripts and the scorers open):
+    // its batch files joined in batch order, a byte copy.
+    let mut joined = Vec::new();
     for table in ROW_TABLES {
-        for ext in ["csv", "parquet"] {
-            let name = format!("{table}.{ext}");
-            let rows = files
-                .iter()
-                .filter(|f| f.path.starts_with(&format!("{name}/")))
-                .map(|f| f.rows)
-                .sum();
-            outputs.push(Output {
-                name,
-                table: table.to_string(),
-                folder: true,
-                rows,
-            });
-        }
+        let parts_dir = format!("{}/", csv_parts_dir(table));
+        let mut parts: Vec<&FileEntry> = files
+            .iter()
+            .filter(|f| f.path.starts_with(&parts_dir))
+            .collect();
+        parts.sort_by(|a, b| a.path.cmp(&b.path));
+        let entry = join_csv(&gen_dir, &format!("{table}.csv"), &parts)?;
+        written += 1;
+        outputs.push(Output {
+            name: format!("{table}.csv"),
+            table: table.to_string(),
+            folder: false,
+            rows: entry.rows,
+        });
+        joined.push(entry);
+        let name = format!("{table}.parquet");
+        let rows = files
+            .iter()
+            .filter(|f| f.path.starts_with(&format!("{name}/")))
+            .map(|f| f.rows)
+            .sum();
+        outputs.push(Output {
+            name,
+            table: table.to_string(),
+            folder: true,
+            rows,
+        });
     }
+    files.extend(joined);
     test_point("publish: row tables written");
     crate::trace::lap("publish: row tables");
 
@@ -737,8 +797,12 @@ fn job<'a>(
         None => "part-empty".to_string(),
     };
     let file = |ext: &str| {
+        let dir = match ext {
+            "csv" => csv_parts_dir(table),
+            _ => format!("{table}.{ext}"),
+        };
         format!(
-            "{table}.{ext}/{stem}-{}.{ext}",
+            "{dir}/{stem}-{}.{ext}",
             recipe(table, batch, meta_keys, ext, options)
         )
     };
@@ -1057,6 +1121,11 @@ mod tests {
             ["a1", "a2", "b-new", "c1"],
             "superseded rows are gone"
         );
+        // The CSV is one file: one header, then every live batch's rows.
+        let csv = fs::read_to_string(out.join("mentions.csv")).unwrap();
+        assert!(out.join("mentions.csv").is_file());
+        assert_eq!(csv.lines().filter(|l| l.starts_with("doc,")).count(), 1);
+        assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
         let docs = output::parquet::read_parquet(&out.join("documents.parquet"), "d").unwrap();
         assert_eq!(docs.height(), 3);
         assert!(docs.column("author").is_some() && docs.column(META_COLUMN).is_none());
@@ -1142,7 +1211,15 @@ mod tests {
         assert_eq!(current(&out).unwrap().1.state, -1);
         publish(&mut store, OutputOptions::default(), &aggs).unwrap();
         assert_eq!(texts(&out), ["a1"]);
-        assert!(out.join("mentions.csv").is_dir());
+        assert!(out.join("mentions.parquet").is_dir());
+        assert!(out.join("mentions.csv").is_file());
+        assert_eq!(
+            fs::read_to_string(out.join("mentions.csv"))
+                .unwrap()
+                .matches("doc,")
+                .count(),
+            1
+        );
         assert!(
             fs::read_to_string(out.join("report.html"))
                 .unwrap()
