@@ -39,7 +39,7 @@ use crate::error::Result;
 use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow};
 use crate::output::table::rows_of;
 use crate::output::{Record, Table};
-use crate::report::{self, FrameInfo, ReportInput};
+use crate::report::{self, FrameInfo, Labels, ReportInput};
 
 /// What an aggregate produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +161,8 @@ pub struct Context {
     pub frames: Vec<FrameInfo>,
     /// Relative URL prefix from the output folder to the corpus folder (`../corpus/`).
     pub article_base: Option<String>,
+    /// The report's words and names (language, frame, measure and incident labels).
+    pub labels: Labels,
 }
 
 impl Context {
@@ -181,13 +183,30 @@ impl Context {
                 })
                 .collect(),
             article_base: report::relative_url(out, corpus),
+            labels: Labels {
+                frames: lexicon
+                    .frames
+                    .iter()
+                    .map(|f| FrameInfo {
+                        id: f.id.clone(),
+                        label: f.label.clone(),
+                        description: f.description.clone(),
+                    })
+                    .collect(),
+                ..Labels::default()
+            },
         }
+    }
+
+    /// The context with the report's labels (language, measures, incidents) replaced.
+    pub fn with_labels(self, labels: Labels) -> Context {
+        Context { labels, ..self }
     }
 }
 
 /// The aggregates published with every output, in order: `source_frames` (from
 /// `documents` and `frame_hits`), `figures` (from `facts`), then `report.html`, which
-/// reads the rows and both tables. Each folds the chunks as they come, so memory grows
+/// reads the rows and the `figures` table. Each folds the chunks as they come, so memory grows
 /// with the number of sources, frames and comparable figures, not with the corpus.
 pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
     vec![
@@ -291,23 +310,66 @@ impl Aggregate for FiguresAggregate {
     }
 }
 
-/// `report.html` from the rows and the `source_frames` and `figures` tables. It keeps the
-/// documents' names, sources, titles and dates, and the first
-/// [`report::EVIDENCE_PER_CELL`] hits of each source × frame cell (the report shows no
-/// more; `frame_hits.csv` has them all).
+/// `report.html` from the rows and the `figures` table. It keeps the documents' names,
+/// sources, titles, URLs, dates and incidents, the first [`report::EVIDENCE_PER_CELL`]
+/// hits of each incident × source × frame cell, the source × frame counts of each incident
+/// (one [`FrameAcc`] per incident: until `source_frames` carries an incident column, a
+/// document counts in its main incident, the first of `documents.incidents`), and the
+/// first fact of the earliest figures of each incident × measure × subject (their
+/// sentences are the figures' evidence). Memory grows with sources, frames and incidents,
+/// not with the corpus.
 #[derive(Default)]
 struct ReportAggregate {
     ctx: Context,
     /// Articles and outlets counted.
     n_documents: usize,
     sources: BTreeSet<String>,
-    /// The `documents` rows of the articles of the kept hits (the report links them).
+    /// The `documents` rows of the articles of the kept evidence (the report links them).
     documents: BTreeMap<String, DocumentRow>,
     /// The rows of the last `documents` part (a part's hits come with its documents).
     recent: HashMap<String, DocumentRow>,
-    /// Articles of kept hits whose `documents` row has not been seen yet.
+    /// Articles of kept evidence whose `documents` row has not been seen yet.
     wanted: HashSet<String>,
-    hits: BTreeMap<(String, String), Vec<FrameHitRow>>,
+    /// Kept hits by (incident, source, frame).
+    hits: BTreeMap<(String, String, String), Vec<FrameHitRow>>,
+    /// Source × frame counts by incident.
+    frames: BTreeMap<String, FrameAcc>,
+    /// The document whose hits are being read, and its frames so far.
+    current: Option<(String, BTreeSet<String>)>,
+    /// Per figure group, the first fact of each of its earliest figures.
+    facts: BTreeMap<report::FigureGroup, BTreeMap<FactSlot, FactRow>>,
+}
+
+/// Orders a group's figures roughly as the `figures` table does (dated first, by as-of
+/// time, then source, value and hedge), so that the kept facts cover the rows shown.
+type FactSlot = (bool, Option<String>, String, String, bool);
+
+/// Facts kept per figure group: more than the rows shown, since an outlet's rewordings
+/// and the order of stated times within a day may differ from the table's.
+const FACTS_PER_GROUP: usize = 4 * report::FIGURES_PER_MEASURE;
+
+impl ReportAggregate {
+    /// Keeps `d` if evidence needs it (now or once its row comes).
+    fn want_doc(&mut self, doc: &str) {
+        if !self.documents.contains_key(doc) {
+            match self.recent.get(doc) {
+                Some(d) => {
+                    self.documents.insert(doc.to_string(), d.clone());
+                }
+                None => {
+                    self.wanted.insert(doc.to_string());
+                }
+            }
+        }
+    }
+
+    fn incident_of(&self, doc: &str) -> String {
+        self.recent
+            .get(doc)
+            .or_else(|| self.documents.get(doc))
+            .map(|d| report::main_incident(d).to_string())
+            .unwrap_or_default()
+    }
 }
 
 impl Aggregate for ReportAggregate {
@@ -316,8 +378,30 @@ impl Aggregate for ReportAggregate {
     }
     fn inputs(&self) -> &[Input] {
         &[
-            ("documents", &["doc", "source", "title", "url", "published"]),
+            (
+                "documents",
+                &["doc", "source", "title", "url", "published", "incidents"],
+            ),
             ("frame_hits", &[]),
+            (
+                "facts",
+                &[
+                    "doc",
+                    "source",
+                    "published",
+                    "measure",
+                    "value",
+                    "unit",
+                    "approx",
+                    "qualifier",
+                    "as_of",
+                    "text",
+                    "subject",
+                    "comparable",
+                    "incident",
+                    "sentence_text",
+                ],
+            ),
         ]
     }
     fn add(&mut self, table: &str, rows: Table) -> Result<()> {
@@ -331,6 +415,10 @@ impl Aggregate for ReportAggregate {
                     if !self.sources.contains(&d.source) {
                         self.sources.insert(d.source.clone());
                     }
+                    self.frames
+                        .entry(report::main_incident(&d).to_string())
+                        .or_default()
+                        .add_doc(&d.source, std::iter::empty());
                     if self.wanted.remove(&d.doc) {
                         self.documents.insert(d.doc.clone(), d.clone());
                     }
@@ -339,23 +427,57 @@ impl Aggregate for ReportAggregate {
             }
             "frame_hits" => {
                 for h in rows_of::<FrameHitRow>(&rows) {
-                    let cell = self
-                        .hits
-                        .entry((h.source.clone(), h.frame.clone()))
-                        .or_default();
-                    if cell.len() < report::EVIDENCE_PER_CELL {
-                        if !self.documents.contains_key(&h.doc) {
-                            match self.recent.get(&h.doc) {
-                                Some(d) => {
-                                    self.documents.insert(h.doc.clone(), d.clone());
-                                }
-                                None => {
-                                    self.wanted.insert(h.doc.clone());
-                                }
-                            }
+                    let incident = self.incident_of(&h.doc);
+                    let first = match &mut self.current {
+                        Some((doc, frames)) if *doc == h.doc => frames.insert(h.frame.clone()),
+                        _ => {
+                            let frames = std::iter::once(h.frame.clone()).collect();
+                            self.current = Some((h.doc.clone(), frames));
+                            true
                         }
-                        cell.push(h);
+                    };
+                    self.frames
+                        .entry(incident.clone())
+                        .or_default()
+                        .add_hit(&h, first);
+                    let key = (incident, h.source.clone(), h.frame.clone());
+                    if self.hits.get(&key).map_or(0, Vec::len) < report::EVIDENCE_PER_CELL {
+                        self.want_doc(&h.doc);
+                        self.hits.entry(key).or_default().push(h);
                     }
+                }
+            }
+            "facts" => {
+                for f in rows_of::<FactRow>(&rows) {
+                    if !crate::facts::enters_figures(&f) {
+                        continue;
+                    }
+                    let group = (
+                        f.incident.clone().unwrap_or_default(),
+                        f.measure.clone(),
+                        f.subject.clone().unwrap_or_default(),
+                    );
+                    let slot: FactSlot = (
+                        f.as_of.is_none(),
+                        f.as_of.clone(),
+                        f.source.clone(),
+                        f.value.clone().unwrap_or_default(),
+                        f.approx,
+                    );
+                    let kept = self.facts.entry(group).or_default();
+                    if kept.contains_key(&slot) {
+                        continue;
+                    }
+                    if kept.len() >= FACTS_PER_GROUP {
+                        match kept.last_key_value() {
+                            Some((last, _)) if *last > slot => {
+                                kept.pop_last();
+                            }
+                            _ => continue,
+                        }
+                    }
+                    kept.insert(slot, f.clone());
+                    self.want_doc(&f.doc);
                 }
             }
             _ => {}
@@ -370,21 +492,28 @@ impl Aggregate for ReportAggregate {
             .into_values()
             .flatten()
             .collect();
-        let source_frames: Vec<SourceFrameRow> = Product::find(earlier, SourceFrameRow::TABLE)
-            .map(rows_of)
-            .unwrap_or_default();
-        // The report shows the first rows of each measure: only those are read.
+        let facts: Vec<FactRow> = std::mem::take(&mut self.facts)
+            .into_values()
+            .flat_map(BTreeMap::into_values)
+            .collect();
+        let frame_cells: Vec<report::FrameCell> = std::mem::take(&mut self.frames)
+            .into_iter()
+            .flat_map(|(incident, acc)| report::FrameCell::of_incident(&incident, acc.rows()))
+            .collect();
+        // The report shows the first rows of each figure group: only those are read.
         let figures = Product::find(earlier, FigureRow::TABLE).map(shown_figures);
         let html = report::render(&ReportInput {
             documents: &documents,
             n_documents: self.n_documents,
             n_sources: self.sources.len(),
             hits: &hits,
-            source_frames: &source_frames,
+            frame_cells: &frame_cells,
             figures: figures.as_ref().map(|(rows, _)| rows.as_slice()),
             figure_totals: figures.as_ref().map(|(_, totals)| totals),
-            frames: &self.ctx.frames,
+            facts: &facts,
+            labels: &self.ctx.labels,
             article_base: self.ctx.article_base.as_deref(),
+            terms: None,
         });
         Ok(vec![Product::File {
             name: report::REPORT_FILE.to_string(),
@@ -394,18 +523,22 @@ impl Aggregate for ReportAggregate {
 }
 
 /// The `figures` rows the report shows (the first [`report::FIGURES_PER_MEASURE`] of
-/// each measure) and the number of rows of each measure.
-fn shown_figures(t: &Table) -> (Vec<FigureRow>, BTreeMap<String, usize>) {
-    let mut totals: BTreeMap<String, usize> = BTreeMap::new();
-    let keep: Vec<bool> = match t.column("measure") {
-        Some(crate::output::Values::Str(v)) => v
-            .iter()
-            .map(|m| {
-                let m = m.as_deref().unwrap_or_default();
-                let n = match totals.get_mut(m) {
-                    Some(n) => n,
-                    None => totals.entry(m.to_string()).or_default(),
-                };
+/// each incident × measure × subject) and the number of rows of each.
+fn shown_figures(t: &Table) -> (Vec<FigureRow>, BTreeMap<report::FigureGroup, usize>) {
+    let mut totals: BTreeMap<report::FigureGroup, usize> = BTreeMap::new();
+    let col = |name: &str| match t.column(name) {
+        Some(crate::output::Values::Str(v)) => Some(v),
+        _ => None,
+    };
+    let keep: Vec<bool> = match (col("measure"), col("incident"), col("subject")) {
+        (Some(m), Some(i), Some(s)) => (0..t.height())
+            .map(|k| {
+                let key = (
+                    i[k].clone().unwrap_or_default(),
+                    m[k].clone().unwrap_or_default(),
+                    s[k].clone().unwrap_or_default(),
+                );
+                let n = totals.entry(key).or_default();
                 *n += 1;
                 *n <= report::FIGURES_PER_MEASURE
             })
