@@ -125,6 +125,9 @@ pub struct ReportInput<'a> {
     pub article_base: Option<&'a str>,
     /// Characteristic words per outlet, when the terms stage gives them.
     pub terms: Option<&'a [OutletTerms]>,
+    /// Articles and outlets of each incident (by the documents' main incident), when
+    /// known; otherwise counted from the cells.
+    pub incident_counts: Option<&'a BTreeMap<String, (usize, usize)>>,
 }
 
 /// (incident, measure, subject) of a `figures` row: figures compare only within one.
@@ -474,6 +477,13 @@ pub fn render(input: &ReportInput<'_>) -> String {
         incidents
             .entry(r.incident.as_deref().unwrap_or(""))
             .or_default();
+    }
+    if let Some(counts) = input.incident_counts {
+        for (inc, e) in incidents.iter_mut() {
+            if let Some(&(docs, sources)) = counts.get(*inc) {
+                *e = (docs as i64, sources);
+            }
+        }
     }
     let mut order: Vec<(&str, (i64, usize))> = incidents.into_iter().collect();
     order.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(b.0)));
@@ -1047,6 +1057,7 @@ mod tests {
             labels,
             article_base: Some("../corpus/"),
             terms: None,
+            incident_counts: None,
         }
     }
 

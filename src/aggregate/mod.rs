@@ -334,6 +334,8 @@ struct ReportAggregate {
     hits: BTreeMap<(String, String, String), Vec<FrameHitRow>>,
     /// Source × frame counts by incident.
     frames: BTreeMap<String, FrameAcc>,
+    /// Articles and outlets by incident.
+    incidents: BTreeMap<String, (usize, BTreeSet<String>)>,
     /// The document whose hits are being read, and its frames so far.
     current: Option<(String, BTreeSet<String>)>,
     /// Per figure group, the first fact of each of its earliest figures.
@@ -415,8 +417,14 @@ impl Aggregate for ReportAggregate {
                     if !self.sources.contains(&d.source) {
                         self.sources.insert(d.source.clone());
                     }
+                    let incident = report::main_incident(&d).to_string();
+                    let counts = self.incidents.entry(incident.clone()).or_default();
+                    counts.0 += 1;
+                    if !counts.1.contains(&d.source) {
+                        counts.1.insert(d.source.clone());
+                    }
                     self.frames
-                        .entry(report::main_incident(&d).to_string())
+                        .entry(incident)
                         .or_default()
                         .add_doc(&d.source, std::iter::empty());
                     if self.wanted.remove(&d.doc) {
@@ -514,6 +522,12 @@ impl Aggregate for ReportAggregate {
             labels: &self.ctx.labels,
             article_base: self.ctx.article_base.as_deref(),
             terms: None,
+            incident_counts: Some(
+                &std::mem::take(&mut self.incidents)
+                    .into_iter()
+                    .map(|(k, (docs, sources))| (k, (docs, sources.len())))
+                    .collect(),
+            ),
         });
         Ok(vec![Product::File {
             name: report::REPORT_FILE.to_string(),
