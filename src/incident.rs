@@ -187,7 +187,10 @@ impl Incidents {
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| id.clone()),
-                name_en: r.name_en.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+                name_en: r
+                    .name_en
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
                 id,
                 names: own,
                 start,

@@ -491,9 +491,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
     let views = order
         .iter()
         .enumerate()
-        .map(|(k, (inc, (n_docs, n_src)))| {
-            incident_view(input, &docs, k, inc, *n_docs, *n_src)
-        })
+        .map(|(k, (inc, (n_docs, n_src)))| incident_view(input, &docs, k, inc, *n_docs, *n_src))
         .collect();
     let page = Page {
         lang: labels.lang.code(),
@@ -649,9 +647,7 @@ fn incident_view(
             } else {
                 let (w, a) = frame_totals.get(f.id.as_str()).copied().unwrap_or((0, 0));
                 let (ow, oa) = (w - r.docs, a - r.docs_total);
-                if oa == 0
-                    || r.docs as f64 / r.docs_total.max(1) as f64 > ow as f64 / oa as f64
-                {
+                if oa == 0 || r.docs as f64 / r.docs_total.max(1) as f64 > ow as f64 / oa as f64 {
                     "▲"
                 } else {
                     "▼"
@@ -679,9 +675,10 @@ fn incident_view(
                 r.docs_total,
                 r.share * 100.0,
                 stance_text.join(", "),
-                q.map_or(String::new(), |q| format!("; p = {:.3}, q = {q:.3}", r
-                    .p_value
-                    .unwrap_or(1.0)))
+                q.map_or(String::new(), |q| format!(
+                    "; p = {:.3}, q = {q:.3}",
+                    r.p_value.unwrap_or(1.0)
+                ))
             );
             hcells.push(HeatCell {
                 empty: false,
@@ -748,12 +745,9 @@ fn incident_view(
         }),
         frames,
         measures,
-        terms: input.terms.map(|all| {
-            all.iter()
-                .filter(|x| x.incident == inc)
-                .cloned()
-                .collect()
-        }),
+        terms: input
+            .terms
+            .map(|all| all.iter().filter(|x| x.incident == inc).cloned().collect()),
         evidence,
         facts,
         key,
@@ -916,7 +910,14 @@ fn figure_views(
                     let as_of = when((!as_of.is_empty()).then_some(as_of.as_str()), labels);
                     format!("{src}（{as_of}）の {v}")
                         .replace("（", if labels.lang == Lang::En { " (" } else { "（" })
-                        .replace("）の ", if labels.lang == Lang::En { "): " } else { "）の " })
+                        .replace(
+                            "）の ",
+                            if labels.lang == Lang::En {
+                                "): "
+                            } else {
+                                "）の "
+                            },
+                        )
                 });
                 let self_repeat = prev.as_ref().is_some_and(|(src, _, _)| *src == r.source)
                     && matches!(r.verdict.as_str(), "same" | "rounded");
@@ -966,7 +967,8 @@ fn figure_views(
                 .copied()
                 .unwrap_or(rs.len());
             subjects.push(SubjectView {
-                subject: (!subject.is_empty()).then(|| fill(t.subject, &[("subject", subject.clone())])),
+                subject: (!subject.is_empty())
+                    .then(|| fill(t.subject, &[("subject", subject.clone())])),
                 rows: entries,
                 more: (total > rs.len())
                     .then(|| fill(t.more_rows, &[("n", (total - rs.len()).to_string())])),
@@ -987,7 +989,6 @@ pub fn write_report(dir: &Path, input: &ReportInput<'_>) -> Result<PathBuf> {
     write_atomic(&path, |w| std::io::Write::write_all(w, html.as_bytes()))?;
     Ok(path)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -1070,7 +1071,10 @@ mod tests {
     fn anchors_resolve(html: &str) {
         for (at, _) in html.match_indices("href=\"#") {
             let id = &html[at + 7..at + 7 + html[at + 7..].find('"').unwrap()];
-            assert!(html.contains(&format!("id=\"{id}\"")), "no target for #{id}");
+            assert!(
+                html.contains(&format!("id=\"{id}\"")),
+                "no target for #{id}"
+            );
         }
     }
 
@@ -1092,9 +1096,15 @@ mod tests {
         assert!(!html.contains("<script>&"));
         assert!(!html.contains("<b>媒体"));
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;<mark>二段階認証</mark>"));
-        assert!(!html.contains("&amp;amp;") && !html.contains("&amp;lt;"), "escaped twice");
+        assert!(
+            !html.contains("&amp;amp;") && !html.contains("&amp;lt;"),
+            "escaped twice"
+        );
         assert!(html.contains("example.jp"), "links to the article's URL");
-        assert!(!html.contains("../corpus/"), "not to the local file when a URL is known");
+        assert!(
+            !html.contains("../corpus/"),
+            "not to the local file when a URL is known"
+        );
         anchors_resolve(&html);
     }
 
@@ -1114,7 +1124,12 @@ mod tests {
                 hits.push(hit(&format!("d{k:02}.txt"), s, "rushed_launch", "asserted"));
             }
             if s == "B" && k == 6 {
-                hits.push(hit(&format!("d{k:02}.txt"), s, "two_factor_auth", "reported"));
+                hits.push(hit(
+                    &format!("d{k:02}.txt"),
+                    s,
+                    "two_factor_auth",
+                    "reported",
+                ));
             }
         }
         let cs = cells(&docs, &hits);
@@ -1128,11 +1143,20 @@ mod tests {
         assert!(b < a && a < c, "rows by article count: B (8), A (6), C (1)");
         assert!(!html.contains("0/"), "no 0/n cells");
         assert!(html.contains("<td class=\"blank\"></td>"));
-        assert!(html.contains("★★▲") || html.contains("★▲"), "A gives it more");
-        assert!(html.contains("<span class=\"cnt\">1/1</span>†"), "C rests on one article");
+        assert!(
+            html.contains("★★▲") || html.contains("★▲"),
+            "A gives it more"
+        );
+        assert!(
+            html.contains("<span class=\"cnt\">1/1</span>†"),
+            "C rests on one article"
+        );
         assert!(html.contains("◆1"), "stance by shape");
         anchors_resolve(&html);
-        assert_eq!(unslash(render(&input(&docs, &hits, &cs, None, &[], &labels))), html);
+        assert_eq!(
+            unslash(render(&input(&docs, &hits, &cs, None, &[], &labels))),
+            html
+        );
     }
 
     #[test]
@@ -1177,10 +1201,42 @@ mod tests {
         ];
         let figures = [
             fig("7pay", "S", "2019-07-04", 55_000_000, true, "first", None),
-            fig("7pay", "T", "2019-07-04", 55_000_000, false, "rounded", Some("S@2019-07-04=~55000000")),
-            fig("7pay", "T", "2019-07-04", 55_000_000, true, "rounded", Some("T@2019-07-04=55000000")),
-            fig("7pay", "S", "2019-07-31T17:00", 38_615_473, false, "updated", Some("T@2019-07-04=~55000000")),
-            fig("docomo", "D", "2020-09-10", 6_850_000_000, false, "first", None),
+            fig(
+                "7pay",
+                "T",
+                "2019-07-04",
+                55_000_000,
+                false,
+                "rounded",
+                Some("S@2019-07-04=~55000000"),
+            ),
+            fig(
+                "7pay",
+                "T",
+                "2019-07-04",
+                55_000_000,
+                true,
+                "rounded",
+                Some("T@2019-07-04=55000000"),
+            ),
+            fig(
+                "7pay",
+                "S",
+                "2019-07-31T17:00",
+                38_615_473,
+                false,
+                "updated",
+                Some("T@2019-07-04=~55000000"),
+            ),
+            fig(
+                "docomo",
+                "D",
+                "2020-09-10",
+                6_850_000_000,
+                false,
+                "first",
+                None,
+            ),
         ];
         let facts = [FactRow {
             doc: "S.txt".into(),
@@ -1197,14 +1253,24 @@ mod tests {
             ..FactRow::default()
         }];
         let labels = Labels::default();
-        let html = unslash(render(&input(&docs, &[], &[], Some(&figures), &facts, &labels)));
+        let html = unslash(render(&input(
+            &docs,
+            &[],
+            &[],
+            Some(&figures),
+            &facts,
+            &labels,
+        )));
         assert!(html.contains("約5,500万円") && html.contains("38,615,473円"));
         assert!(html.contains("68億5,000万円"));
         assert!(!html.contains("6850000000"), "separators");
         let p7 = html.find("id=\"inc-0\"").unwrap();
         let dcm = html.find("id=\"inc-1\"").unwrap();
         let d_row = html.find("68億5,000万円").unwrap();
-        assert!(d_row > dcm && dcm > p7, "docomo's damage in its own section");
+        assert!(
+            d_row > dcm && dcm > p7,
+            "docomo's damage in its own section"
+        );
         // T's two wordings of one figure are one row, not "rounded" against itself.
         assert_eq!(html.matches("<td>T</td>").count(), 1, "{html}");
         assert!(html.contains("更新"), "verdicts in words");
@@ -1246,7 +1312,13 @@ mod tests {
     #[test]
     fn long_cells_are_cut_with_a_pointer_to_the_tables() {
         let docs: Vec<DocumentRow> = (0..40)
-            .map(|k| doc(&format!("d{k:02}.txt"), if k < 35 { "A" } else { "B" }, "7pay"))
+            .map(|k| {
+                doc(
+                    &format!("d{k:02}.txt"),
+                    if k < 35 { "A" } else { "B" },
+                    "7pay",
+                )
+            })
             .collect();
         let hits: Vec<FrameHitRow> = (0..35)
             .map(|k| FrameHitRow {

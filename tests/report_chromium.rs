@@ -163,14 +163,14 @@ fn decode_png(bytes: &[u8]) -> (usize, usize, Vec<[u8; 3]>) {
 /// `&amp;` or `&lt;`.
 fn probe_page(report: &Path, width: usize, height: usize) -> PathBuf {
     let page = format!(
-        r#"<!DOCTYPE html><html><head><meta charset="utf-8"><script>
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"><script>
 function probe(f){{var w=f.contentWindow,doc=f.contentDocument,d=doc.documentElement;
 var bad=[];var links=doc.querySelectorAll('a[href^="#"]');
 for(var i=0;i<links.length;i++){{var id=decodeURIComponent(links[i].getAttribute("href").slice(1));if(!doc.getElementById(id)){{bad.push(id);}}}}
 var text="";var parts=doc.querySelectorAll("header,nav,section.incident,footer");for(var j=0;j<parts.length;j++){{text+=parts[j].textContent;}}
 var r={{scroll:d.scrollWidth,height:d.scrollHeight,inner:w.innerWidth,links:links.length,bad:bad,amp:text.indexOf("&amp;")>=0||text.indexOf("&lt;")>=0||text.indexOf("&#")>=0}};
 document.getElementById("probe").textContent="PRO"+"BE"+JSON.stringify(r)+"PRO"+"BE";}}
-</script></head><body style="margin:0"><iframe src="{}" onload="probe(this)" style="display:block;border:0;width:{width}px;height:{height}px"></iframe><pre id="probe"></pre></body></html>"#,
+</script></head><body style="margin:0"><iframe src="{}" onload="probe(this)" style="display:block;border:0;width:{width}px;height:{height}px"></iframe><pre id="probe"></pre></body></html>"##,
         report.file_name().unwrap().to_string_lossy()
     );
     let path = report.with_file_name(format!("probe-{width}.html"));
@@ -217,14 +217,25 @@ fn check_at(bin: &Path, report: &Path, name: &str, width: usize) -> (usize, usiz
         .unwrap_or_else(|| panic!("{name}@{width}: the probe did not run"));
     let r: serde_json::Value = serde_json::from_str(json).unwrap();
     let (scroll, inner) = (r["scroll"].as_u64().unwrap(), r["inner"].as_u64().unwrap());
-    assert_eq!(inner as usize, width, "{name}: the frame is {inner} px wide");
+    assert_eq!(
+        inner as usize, width,
+        "{name}: the frame is {inner} px wide"
+    );
     assert!(
         scroll <= inner,
         "{name}@{width}: the page is {scroll} px wide in {inner} px (horizontal overflow)"
     );
     assert!(r["links"].as_u64().unwrap() > 10, "{name}: evidence links");
-    assert_eq!(r["bad"], serde_json::json!([]), "{name}@{width}: links without a target");
-    assert_eq!(r["amp"], serde_json::json!(false), "{name}@{width}: escaped text shows");
+    assert_eq!(
+        r["bad"],
+        serde_json::json!([]),
+        "{name}@{width}: links without a target"
+    );
+    assert_eq!(
+        r["amp"],
+        serde_json::json!(false),
+        "{name}@{width}: escaped text shows"
+    );
 
     // Full page: the frame as tall as the report (up to 12,000 px).
     let height = (r["height"].as_u64().unwrap() as usize).clamp(900, 12_000);
@@ -261,10 +272,16 @@ fn report_on_the_sample_corpus_in_chromium() {
     let hits: usize = outcome.analyses.iter().map(|a| a.frame_hits.len()).sum();
     assert!(hits > 50, "the sample corpus has frame hits");
     assert!(dom.contains("<mark>二段階認証</mark>"));
-    assert!(dom.contains("二段階認証の欠如"), "frame labels from frames.toml");
+    assert!(
+        dom.contains("二段階認証の欠如"),
+        "frame labels from frames.toml"
+    );
     assert!(dom.contains("被害額"), "measure labels from measures.toml");
     assert!(!dom.contains("damage_amount") && !dom.contains("two_factor_auth"));
-    assert!(dom.contains("3,861万") || dom.contains("38,615,473"), "readable figures");
+    assert!(
+        dom.contains("3,861万") || dom.contains("38,615,473"),
+        "readable figures"
+    );
     assert!(
         dom.contains("href=\"https://wire.example.jp/news/2019070400871\""),
         "evidence links to the article's URL from metadata.csv"
@@ -283,7 +300,10 @@ fn report_on_the_sample_corpus_in_chromium() {
 
     let (_, _, px) = check_at(&bin, &report, "corpus", 1400);
     let dark_blue = px.iter().filter(|p| **p == [0x08, 0x30, 0x6b]).count();
-    assert!(dark_blue > 1_000, "heatmap cells (share 1) not on the screenshot: {dark_blue} px");
+    assert!(
+        dark_blue > 1_000,
+        "heatmap cells (share 1) not on the screenshot: {dark_blue} px"
+    );
     let distinct: std::collections::HashSet<_> = px.iter().step_by(7).collect();
     assert!(distinct.len() > 50, "screenshot looks blank");
     let (_, _, px) = check_at(&bin, &report, "corpus", 420);
@@ -303,7 +323,9 @@ fn report_on_the_sample_corpus_in_chromium() {
 
 #[test]
 fn report_on_realdev_in_chromium() {
-    let Some(shared) = common::shared() else { return };
+    let Some(shared) = common::shared() else {
+        return;
+    };
     let Some(bin) = chromium() else { return };
     let (_dir, report, _) = report_of(&shared.join("realdev"), Lang::Ja);
     check_at(&bin, &report, "realdev", 1400);
