@@ -364,9 +364,9 @@ impl Labels {
                     let m = m.trim_end_matches('0').trim_end_matches('.');
                     format!("{plain} ({m} {word})")
                 };
-                if abs >= 1_000_000_000 && abs % 10_000_000 == 0 {
+                if abs >= 1_000_000_000 && abs.is_multiple_of(10_000_000) {
                     gloss(1e9, "billion")
-                } else if abs >= 1_000_000 && abs % 10_000 == 0 {
+                } else if abs >= 1_000_000 && abs.is_multiple_of(10_000) {
                     gloss(1e6, "million")
                 } else {
                     plain
@@ -386,7 +386,7 @@ pub fn thousands(v: i64) -> String {
     let digits = v.unsigned_abs().to_string();
     let mut out = String::new();
     for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -398,7 +398,7 @@ pub fn thousands(v: i64) -> String {
 /// with separators (38,615,473).
 pub fn man_oku(v: i64) -> String {
     let abs = v.unsigned_abs();
-    if abs < 10_000 || abs % 10_000 != 0 {
+    if abs < 10_000 || !abs.is_multiple_of(10_000) {
         return thousands(v);
     }
     let oku = abs / 100_000_000;
