@@ -45,6 +45,8 @@ pub struct Incident {
     pub id: String,
     /// Display name (report headings).
     pub name: String,
+    /// Display name in English (the report with `--lang en`), if given.
+    pub name_en: Option<String>,
     /// Names and aliases matched in the text.
     pub names: Vec<String>,
     /// First day of the window in which it was news, if given.
@@ -83,6 +85,8 @@ struct RawFile {
 struct RawIncident {
     id: String,
     name: Option<String>,
+    #[serde(default)]
+    name_en: Option<String>,
     #[serde(default)]
     names: Vec<String>,
     start: Option<toml::Value>,
@@ -183,6 +187,10 @@ impl Incidents {
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| id.clone()),
+                name_en: r
+                    .name_en
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
                 id,
                 names: own,
                 start,

@@ -100,7 +100,7 @@ use crate::error::{Error, Result};
 use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow};
 use crate::output::table::rows_of;
 use crate::output::{Record, Table};
-use crate::report::{self, FrameInfo, ReportInput};
+use crate::report::{self, FrameInfo, Labels, ReportInput};
 
 /// What an aggregate produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -240,6 +240,8 @@ pub struct Context {
     pub frames: Vec<FrameInfo>,
     /// Relative URL prefix from the output folder to the corpus folder (`../corpus/`).
     pub article_base: Option<String>,
+    /// The report's words and names (language, frame, measure and incident labels).
+    pub labels: Labels,
 }
 
 impl Context {
@@ -260,7 +262,24 @@ impl Context {
                 })
                 .collect(),
             article_base: report::relative_url(out, corpus),
+            labels: Labels {
+                frames: lexicon
+                    .frames
+                    .iter()
+                    .map(|f| FrameInfo {
+                        id: f.id.clone(),
+                        label: f.label.clone(),
+                        description: f.description.clone(),
+                    })
+                    .collect(),
+                ..Labels::default()
+            },
         }
+    }
+
+    /// The context with the report's labels (language, measures, incidents) replaced.
+    pub fn with_labels(self, labels: Labels) -> Context {
+        Context { labels, ..self }
     }
 }
 
@@ -290,7 +309,7 @@ pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
         ),
         summarized(
             report::REPORT_FILE,
-            &["documents", "frame_hits"],
+            &["documents", "frame_hits", "facts"],
             move |s: ReportSummary, earlier| s.render(&ctx, earlier),
         ),
     ]
@@ -408,10 +427,41 @@ fn evidence_order(a: &FrameHitRow, b: &FrameHitRow) -> std::cmp::Ordering {
 pub struct ReportSummary {
     n_documents: i64,
     sources: BTreeSet<String>,
-    hits: BTreeMap<(String, String), Vec<FrameHitRow>>,
+    /// Kept hits by (incident, source, frame).
+    hits: BTreeMap<(String, String, String), Vec<FrameHitRow>>,
     documents: BTreeMap<String, DocumentRow>,
-    /// The `documents` rows of the batch being added (its hits come after them).
+    /// The `documents` rows of the batch being added (its hits and facts come after them).
     recent: HashMap<String, DocumentRow>,
+    /// Articles and outlets by the documents' main incident.
+    incidents: BTreeMap<String, (i64, BTreeSet<String>)>,
+    /// Per figure group, the first fact of each of its earliest figures (their sentences
+    /// are the figures' evidence).
+    facts: BTreeMap<report::FigureGroup, BTreeMap<FactSlot, FactRow>>,
+}
+
+/// Orders a group's figures roughly as the `figures` table does (dated first, by as-of
+/// time, then source, value and hedge), so that the kept facts cover the rows shown.
+type FactSlot = (bool, Option<String>, String, String, bool);
+
+/// Facts kept per figure group: more than the rows shown, since an outlet's rewordings
+/// and the order of stated times within a day may differ from the table's.
+const FACTS_PER_GROUP: usize = 4 * report::FIGURES_PER_MEASURE;
+
+fn fact_key(f: &FactRow) -> (report::FigureGroup, FactSlot) {
+    (
+        (
+            f.incident.clone().unwrap_or_default(),
+            f.measure.clone(),
+            f.subject.clone().unwrap_or_default(),
+        ),
+        (
+            f.as_of.is_none(),
+            f.as_of.clone(),
+            f.source.clone(),
+            f.value.clone().unwrap_or_default(),
+            f.approx,
+        ),
+    )
 }
 
 /// How a [`ReportSummary`] is stored: its rows as tables (columns, not one map per row).
@@ -421,6 +471,8 @@ struct StoredReport {
     sources: Vec<String>,
     hits: Table,
     documents: Table,
+    incidents: Vec<(String, i64, Vec<String>)>,
+    facts: Table,
 }
 
 impl Serialize for ReportSummary {
@@ -430,6 +482,12 @@ impl Serialize for ReportSummary {
             sources: self.sources.iter().cloned().collect(),
             hits: Table::from_records(self.hits.values().flatten()),
             documents: Table::from_records(self.documents.values()),
+            incidents: self
+                .incidents
+                .iter()
+                .map(|(k, (n, s))| (k.clone(), *n, s.iter().cloned().collect()))
+                .collect(),
+            facts: Table::from_records(self.facts.values().flat_map(BTreeMap::values)),
         }
         .serialize(s)
     }
@@ -445,19 +503,27 @@ impl<'de> Deserialize<'de> for ReportSummary {
         };
         for h in rows_of::<FrameHitRow>(&s.hits) {
             out.hits
-                .entry((h.source.clone(), h.frame.clone()))
+                .entry((h.incident.clone(), h.source.clone(), h.frame.clone()))
                 .or_default()
                 .push(h);
         }
         for d in rows_of::<DocumentRow>(&s.documents) {
             out.documents.insert(d.doc.clone(), d);
         }
+        for (k, n, sources) in s.incidents {
+            out.incidents.insert(k, (n, sources.into_iter().collect()));
+        }
+        for f in rows_of::<FactRow>(&s.facts) {
+            let (group, slot) = fact_key(&f);
+            out.facts.entry(group).or_default().insert(slot, f);
+        }
         Ok(out)
     }
 }
 
 impl ReportSummary {
-    /// Keeps the first hits of each cell and the documents rows they need.
+    /// Keeps the first hits of each cell, the earliest facts of each figure group and
+    /// the documents rows they need.
     fn prune(&mut self) {
         for cell in self.hits.values_mut() {
             if cell.len() > report::EVIDENCE_PER_CELL {
@@ -465,13 +531,33 @@ impl ReportSummary {
                 cell.truncate(report::EVIDENCE_PER_CELL);
             }
         }
+        for kept in self.facts.values_mut() {
+            while kept.len() > FACTS_PER_GROUP {
+                kept.pop_last();
+            }
+        }
         let wanted: BTreeSet<&str> = self
             .hits
             .values()
             .flatten()
             .map(|h| h.doc.as_str())
+            .chain(
+                self.facts
+                    .values()
+                    .flat_map(BTreeMap::values)
+                    .map(|f| f.doc.as_str()),
+            )
             .collect();
         self.documents.retain(|d, _| wanted.contains(d.as_str()));
+    }
+
+    /// Keeps `doc`'s row of the batch being added, if it has one.
+    fn want_doc(&mut self, doc: &str) {
+        if let Some(d) = self.recent.get(doc)
+            && !self.documents.contains_key(doc)
+        {
+            self.documents.insert(doc.to_string(), d.clone());
+        }
     }
 
     fn render(mut self, ctx: &Context, earlier: &[Product]) -> Result<Vec<Product>> {
@@ -485,18 +571,37 @@ impl ReportSummary {
         let source_frames: Vec<SourceFrameRow> = Product::find(earlier, SourceFrameRow::TABLE)
             .map(rows_of)
             .unwrap_or_default();
-        // The report shows the first rows of each measure: only those are read.
+        let frame_cells: Vec<report::FrameCell> = source_frames
+            .into_iter()
+            .map(|row| report::FrameCell {
+                incident: row.incident.clone(),
+                q_value: row.q_value,
+                row,
+            })
+            .collect();
+        let facts: Vec<FactRow> = std::mem::take(&mut self.facts)
+            .into_values()
+            .flat_map(BTreeMap::into_values)
+            .collect();
+        let incident_counts: BTreeMap<String, (usize, usize)> = std::mem::take(&mut self.incidents)
+            .into_iter()
+            .map(|(k, (docs, sources))| (k, (docs as usize, sources.len())))
+            .collect();
+        // The report shows the first rows of each figure group: only those are read.
         let figures = Product::find(earlier, FigureRow::TABLE).map(shown_figures);
         let html = report::render(&ReportInput {
             documents: &documents,
             n_documents: self.n_documents as usize,
             n_sources: self.sources.len(),
             hits: &hits,
-            source_frames: &source_frames,
+            frame_cells: &frame_cells,
             figures: figures.as_ref().map(|(rows, _)| rows.as_slice()),
             figure_totals: figures.as_ref().map(|(_, totals)| totals),
-            frames: &ctx.frames,
+            facts: &facts,
+            labels: &ctx.labels,
             article_base: ctx.article_base.as_deref(),
+            terms: None,
+            incident_counts: Some(&incident_counts),
         });
         Ok(vec![Product::File {
             name: report::REPORT_FILE.to_string(),
@@ -515,20 +620,43 @@ impl Summary for ReportSummary {
                     if !self.sources.contains(&d.source) {
                         self.sources.insert(d.source.clone());
                     }
+                    let counts = self
+                        .incidents
+                        .entry(report::main_incident(&d).to_string())
+                        .or_default();
+                    counts.0 += 1;
+                    if !counts.1.contains(&d.source) {
+                        counts.1.insert(d.source.clone());
+                    }
                     self.recent.insert(d.doc.clone(), d);
                 }
             }
             "frame_hits" => {
                 for h in rows_of::<FrameHitRow>(rows) {
-                    if let Some(d) = self.recent.get(&h.doc)
-                        && !self.documents.contains_key(&h.doc)
-                    {
-                        self.documents.insert(h.doc.clone(), d.clone());
-                    }
+                    self.want_doc(&h.doc);
                     self.hits
-                        .entry((h.source.clone(), h.frame.clone()))
+                        .entry((h.incident.clone(), h.source.clone(), h.frame.clone()))
                         .or_default()
                         .push(h);
+                }
+                self.prune();
+            }
+            "facts" => {
+                for f in rows_of::<FactRow>(rows) {
+                    if !crate::facts::enters_figures(&f) {
+                        continue;
+                    }
+                    let (group, slot) = fact_key(&f);
+                    let kept = self.facts.entry(group).or_default();
+                    if kept
+                        .get(&slot)
+                        .is_some_and(|k| (&k.doc, k.offsets) <= (&f.doc, f.offsets))
+                    {
+                        continue;
+                    }
+                    let doc = f.doc.clone();
+                    kept.insert(slot, f);
+                    self.want_doc(&doc);
                 }
                 self.prune();
             }
@@ -542,24 +670,45 @@ impl Summary for ReportSummary {
         for (cell, hits) in other.hits {
             self.hits.entry(cell).or_default().extend(hits);
         }
+        for (k, (n, sources)) in other.incidents {
+            let mine = self.incidents.entry(k).or_default();
+            mine.0 += n;
+            mine.1.extend(sources);
+        }
+        for (group, facts) in other.facts {
+            let mine = self.facts.entry(group).or_default();
+            for (slot, f) in facts {
+                // The first in document order, whatever the batches.
+                match mine.get(&slot) {
+                    Some(kept) if (&kept.doc, kept.offsets) <= (&f.doc, f.offsets) => {}
+                    _ => {
+                        mine.insert(slot, f);
+                    }
+                }
+            }
+        }
         self.documents.extend(other.documents);
         self.prune();
     }
 }
 
 /// The `figures` rows the report shows (the first [`report::FIGURES_PER_MEASURE`] of
-/// each measure) and the number of rows of each measure.
-fn shown_figures(t: &Table) -> (Vec<FigureRow>, BTreeMap<String, usize>) {
-    let mut totals: BTreeMap<String, usize> = BTreeMap::new();
-    let keep: Vec<bool> = match t.column("measure") {
-        Some(crate::output::Values::Str(v)) => v
-            .iter()
-            .map(|m| {
-                let m = m.as_deref().unwrap_or_default();
-                let n = match totals.get_mut(m) {
-                    Some(n) => n,
-                    None => totals.entry(m.to_string()).or_default(),
-                };
+/// each incident × measure × subject) and the number of rows of each.
+fn shown_figures(t: &Table) -> (Vec<FigureRow>, BTreeMap<report::FigureGroup, usize>) {
+    let mut totals: BTreeMap<report::FigureGroup, usize> = BTreeMap::new();
+    let col = |name: &str| match t.column(name) {
+        Some(crate::output::Values::Str(v)) => Some(v),
+        _ => None,
+    };
+    let keep: Vec<bool> = match (col("measure"), col("incident"), col("subject")) {
+        (Some(m), Some(i), Some(s)) => (0..t.height())
+            .map(|k| {
+                let key = (
+                    i[k].clone().unwrap_or_default(),
+                    m[k].clone().unwrap_or_default(),
+                    s[k].clone().unwrap_or_default(),
+                );
+                let n = totals.entry(key).or_default();
                 *n += 1;
                 *n <= report::FIGURES_PER_MEASURE
             })

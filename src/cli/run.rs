@@ -47,6 +47,9 @@ pub struct StoreArgs {
     /// rows are keyed by their line number).
     #[arg(long, value_name = "NAME")]
     pub id_column: Option<String>,
+    /// Language of report.html: ja (default) or en.
+    #[arg(long, default_value = "ja", value_name = "LANG")]
+    pub lang: crate::report::Lang,
     /// Hold the plan in pages of N documents (tuning and tests).
     #[arg(long, hide = true, default_value_t = crate::state::pages::PAGE_DOCS)]
     pub page_docs: usize,
@@ -140,11 +143,16 @@ fn execute(
             csv_guard: !s.no_csv_guard,
         },
         command: command.to_string(),
-        aggregates: crate::aggregate::Context::new(
-            &crate::frame::Lexicon::load(&dictionaries)?,
-            &s.out,
-            corpus,
-        ),
+        aggregates: {
+            let lexicon = crate::frame::Lexicon::load(&dictionaries)?;
+            let labels = crate::report::Labels::new(
+                s.lang,
+                &lexicon,
+                &crate::facts::Measures::load(&dictionaries)?,
+                &crate::incident::Incidents::load(&dictionaries)?,
+            );
+            crate::aggregate::Context::new(&lexicon, &s.out, corpus).with_labels(labels)
+        },
     };
     let load = || {
         let a = crate::analyze::Analyzer::load(&dict, &dictionaries).map_err(|e| {

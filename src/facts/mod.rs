@@ -1447,6 +1447,7 @@ pub fn fact_rows(
                 subject: f.subject,
                 comparable: measure.compare,
                 incident: f.incident.map(|i| about.incidents.incidents[i].id.clone()),
+                sentence_text: spans.visible(p.sentences[f.sentence].range.clone()),
             }
         })
         .collect()

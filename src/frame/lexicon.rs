@@ -249,6 +249,10 @@ pub struct Frame {
     pub label: String,
     /// What the frame claims.
     pub description: String,
+    /// Label in English (the report with `--lang en`), if given.
+    pub label_en: Option<String>,
+    /// What the frame claims, in English, if given.
+    pub description_en: Option<String>,
     /// Cue groups.
     pub cue_sets: Vec<CueSet>,
 }
@@ -381,6 +385,10 @@ struct RawFrame {
     label: Option<String>,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    label_en: Option<String>,
+    #[serde(default)]
+    description_en: Option<String>,
     #[serde(default)]
     cues: Vec<RawCueSet>,
 }
@@ -577,6 +585,8 @@ impl Lexicon {
                 label: f.label.clone().unwrap_or_else(|| id.clone()),
                 id,
                 description: f.description.clone(),
+                label_en: f.label_en.clone(),
+                description_en: f.description_en.clone(),
                 cue_sets,
             });
         }

@@ -290,6 +290,8 @@ pub struct FactRow {
     /// The incident it is a figure of (`dictionaries/incidents.toml` id); empty for a
     /// figure about more than one incident (a national statistic) or in an article on none.
     pub incident: Option<String>,
+    /// The sentence holding the figure, as the article reads (the report's evidence).
+    pub sentence_text: String,
 }
 
 impl Record for FactRow {
@@ -316,6 +318,7 @@ impl Record for FactRow {
             ("subject", Str),
             ("comparable", Bool),
             ("incident", Str),
+            ("sentence_text", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -338,7 +341,8 @@ impl Record for FactRow {
             .int(self.sentence)
             .str(self.subject.clone())
             .bool(self.comparable)
-            .str(self.incident.clone());
+            .str(self.incident.clone())
+            .str(self.sentence_text.clone());
     }
 }
 
@@ -594,6 +598,7 @@ impl FromRow for FactRow {
             subject: r.str("subject"),
             comparable: r.flag("comparable"),
             incident: r.str("incident"),
+            sentence_text: r.string("sentence_text"),
         }
     }
 }
