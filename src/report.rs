@@ -603,7 +603,14 @@ fn incident_view(
     let mut hits_by_cell: BTreeMap<(&str, &str), Vec<&FrameHitRow>> = BTreeMap::new();
     for h in input.hits {
         let d = docs.get(h.doc.as_str());
-        if d.map_or("", |d| main_incident(d)) != inc {
+        // The hit's own incident (always one of its document's; empty only when the
+        // document has none, or in rows written before frame_hits had the column).
+        let incident = if h.incident.is_empty() {
+            d.map_or("", |d| main_incident(d))
+        } else {
+            h.incident.as_str()
+        };
+        if incident != inc {
             continue;
         }
         let source = d.map_or(h.source.as_str(), |d| d.source.as_str());
@@ -1018,18 +1025,25 @@ mod tests {
         }
     }
 
-    /// Cells per incident from the documents' main incidents.
+    /// Cells per incident as `source_frames` gives them, each hit in its document's main
+    /// incident.
     fn cells(docs: &[DocumentRow], hits: &[FrameHitRow]) -> Vec<FrameCell> {
-        let incidents: BTreeSet<&str> = docs.iter().map(main_incident).collect();
-        incidents
+        let hits: Vec<FrameHitRow> = hits
+            .iter()
+            .map(|h| {
+                let mut h = h.clone();
+                if let Some(d) = docs.iter().find(|d| d.doc == h.doc) {
+                    h.incident = main_incident(d).to_string();
+                }
+                h
+            })
+            .collect();
+        crate::aggregate::source_frames(docs, &hits)
             .into_iter()
-            .flat_map(|inc| {
-                let ds: Vec<DocumentRow> = docs
-                    .iter()
-                    .filter(|d| main_incident(d) == inc)
-                    .cloned()
-                    .collect();
-                FrameCell::of_incident(inc, crate::aggregate::source_frames(&ds, hits))
+            .map(|row| FrameCell {
+                incident: row.incident.clone(),
+                q_value: row.q_value,
+                row,
             })
             .collect()
     }

@@ -273,7 +273,7 @@ fn report_on_the_sample_corpus_in_chromium() {
     assert!(hits > 50, "the sample corpus has frame hits");
     assert!(dom.contains("<mark>二段階認証</mark>"));
     assert!(
-        dom.contains("二段階認証の欠如"),
+        dom.contains("二段階認証・本人確認の不足"),
         "frame labels from frames.toml"
     );
     assert!(dom.contains("被害額"), "measure labels from measures.toml");
