@@ -6,7 +6,8 @@
 --     duckdb < sql/merge.sql            # or: python -c "import duckdb; duckdb.sql(open('sql/merge.sql').read())"
 --
 -- Inputs: every shard's published tables, shards/*/documents.parquet, frame_hits.parquet and
--- facts.parquet (the --out folder of each shard, not its .shiten/ state).
+-- facts.parquet (the --out folder of each shard, not its .shiten/ state). Each is a folder
+-- of Parquet files, one per batch of documents, all with the same columns.
 -- Outputs: merged/{documents,frame_hits,facts,source_frames,figures,term_docs,terms,
 -- cooccurrence}.{parquet,csv}.
 --
@@ -17,51 +18,71 @@
 -- shard and nothing is counted twice.
 
 CREATE OR REPLACE TEMP TABLE documents AS
-    SELECT * FROM read_parquet('shards/*/documents.parquet', union_by_name = true);
+    SELECT * FROM read_parquet('shards/*/documents.parquet/*.parquet', union_by_name = true);
 CREATE OR REPLACE TEMP TABLE frame_hits AS
-    SELECT * FROM read_parquet('shards/*/frame_hits.parquet', union_by_name = true);
+    SELECT * FROM read_parquet('shards/*/frame_hits.parquet/*.parquet', union_by_name = true);
 CREATE OR REPLACE TEMP TABLE facts AS
-    SELECT * FROM read_parquet('shards/*/facts.parquet', union_by_name = true);
+    SELECT * FROM read_parquet('shards/*/facts.parquet/*.parquet', union_by_name = true);
 
 -- ------------------------------------------------------------------ source_frames
 
+-- One row per (incident, source, frame): every statistic is computed within an incident.
+-- A document counts in each incident of its `incidents` cell (`; `-separated), or in the
+-- empty incident when it lists none; a hit counts in its own `incident`.
+CREATE OR REPLACE TEMP TABLE sf_docs AS
+    WITH d AS (
+        SELECT row_number() OVER () AS rid, doc, source, coalesce(incidents, '') AS incidents
+        FROM documents
+    ), parts AS (
+        SELECT rid, doc, source, trim(unnest(string_split(incidents, ';'))) AS incident FROM d
+    ), named AS (SELECT * FROM parts WHERE incident <> '')
+    SELECT doc, source, incident FROM named
+    UNION ALL SELECT doc, source, '' AS incident FROM d
+        WHERE rid NOT IN (SELECT rid FROM named);
+
 -- Hits of documents present in `documents`, with the source of the documents row.
 CREATE OR REPLACE TEMP TABLE sf_hits AS
-    SELECT d.source, h.doc, h.frame, h.stance
+    SELECT coalesce(h.incident, '') AS incident, d.source, h.doc, h.frame, h.stance
     FROM frame_hits h JOIN documents d ON d.doc = h.doc;
 
 CREATE OR REPLACE TEMP TABLE sf_sources AS
-    SELECT source, count(*)::BIGINT AS docs_total FROM documents GROUP BY source;
+    SELECT incident, source, sum(n)::BIGINT AS docs_total FROM (
+        SELECT incident, source, 1 AS n FROM sf_docs
+        UNION ALL SELECT DISTINCT incident, source, 0 AS n FROM sf_hits
+    ) GROUP BY incident, source;
 
-CREATE OR REPLACE TEMP TABLE sf_frames AS SELECT DISTINCT frame FROM sf_hits;
+CREATE OR REPLACE TEMP TABLE sf_frames AS SELECT DISTINCT incident, frame FROM sf_hits;
 
 CREATE OR REPLACE TEMP TABLE sf_cells AS
-    SELECT s.source, f.frame, s.docs_total,
+    SELECT s.incident, s.source, f.frame, s.docs_total,
         coalesce(c.docs, 0)::BIGINT AS docs,
         coalesce(c.asserted, 0)::BIGINT AS hits_asserted,
         coalesce(c.reported, 0)::BIGINT AS hits_reported,
         coalesce(c.doubted, 0)::BIGINT AS hits_doubted,
         coalesce(c.negated, 0)::BIGINT AS hits_negated
-    FROM sf_sources s CROSS JOIN sf_frames f
+    FROM sf_sources s JOIN sf_frames f USING (incident)
     LEFT JOIN (
-        SELECT source, frame, count(DISTINCT doc) AS docs,
+        SELECT incident, source, frame, count(DISTINCT doc) AS docs,
             count(*) FILTER (WHERE stance = 'asserted') AS asserted,
             count(*) FILTER (WHERE stance = 'reported') AS reported,
             count(*) FILTER (WHERE stance = 'doubted') AS doubted,
             count(*) FILTER (WHERE stance = 'negated') AS negated
-        FROM sf_hits GROUP BY source, frame
-    ) c ON c.source = s.source AND c.frame = f.frame;
+        FROM sf_hits GROUP BY incident, source, frame
+    ) c ON c.incident = s.incident AND c.source = s.source AND c.frame = f.frame;
 
--- 2×2 tables [[a, b], [c, d]]: this source vs the others × mentions the frame or not.
+-- 2×2 tables [[a, b], [c, d]] within the incident: this source vs the incident's others ×
+-- gives the frame or not.
 CREATE OR REPLACE TEMP TABLE sf_tables AS
-    SELECT x.source, x.frame,
+    SELECT x.incident, x.source, x.frame,
         x.docs AS a,
         x.docs_total - x.docs AS b,
         fd.frame_docs - x.docs AS c,
         (t.total_docs - x.docs_total) - (fd.frame_docs - x.docs) AS d
     FROM sf_cells x
-    JOIN (SELECT frame, sum(docs)::BIGINT AS frame_docs FROM sf_cells GROUP BY frame) fd USING (frame)
-    CROSS JOIN (SELECT sum(docs_total)::BIGINT AS total_docs FROM sf_sources) t;
+    JOIN (SELECT incident, frame, sum(docs)::BIGINT AS frame_docs FROM sf_cells
+        GROUP BY incident, frame) fd USING (incident, frame)
+    JOIN (SELECT incident, sum(docs_total)::BIGINT AS total_docs FROM sf_sources
+        GROUP BY incident) t USING (incident);
 
 -- Two-sided Fisher exact test, minimum-likelihood rule with a relative tolerance of 1e-7
 -- (as R's fisher.test and SciPy's fisher_exact): sum the hypergeometric probabilities of
@@ -72,53 +93,84 @@ CREATE OR REPLACE TEMP MACRO ln_hyper(x, r1, c1, n) AS
 
 CREATE OR REPLACE TEMP TABLE sf_fisher AS
     WITH m AS (
-        SELECT source, frame, a, a + b AS r1, a + c AS c1, a + b + c + d AS n
+        SELECT incident, source, frame, a, a + b AS r1, a + c AS c1, a + b + c + d AS n
         FROM sf_tables
     ), support AS (
-        SELECT source, frame, a, r1, c1, n,
+        SELECT incident, source, frame, a, r1, c1, n,
             unnest(generate_series(greatest(0, r1 + c1 - n), least(r1, c1))) AS x
         FROM m
         WHERE NOT (n = 0 OR r1 = 0 OR r1 = n OR c1 = 0 OR c1 = n)
     ), probs AS (
-        SELECT source, frame,
+        SELECT incident, source, frame,
             ln_hyper(x::DOUBLE, r1::DOUBLE, c1::DOUBLE, n::DOUBLE) AS lp,
             ln_hyper(a::DOUBLE, r1::DOUBLE, c1::DOUBLE, n::DOUBLE) AS lp_obs
         FROM support
     ), scaled AS (
-        SELECT source, frame, lp, lp_obs, max(lp) OVER (PARTITION BY source, frame) AS lp_max
+        SELECT incident, source, frame, lp, lp_obs,
+            max(lp) OVER (PARTITION BY incident, source, frame) AS lp_max
         FROM probs
     )
-    SELECT source, frame,
+    SELECT incident, source, frame,
         least(1.0,
             sum(CASE WHEN exp(lp - lp_max) <= exp(lp_obs - lp_max) * (1 + 1e-7)
                 THEN exp(lp - lp_max) ELSE 0 END) / sum(exp(lp - lp_max))) AS p_value
-    FROM scaled GROUP BY source, frame;
+    FROM scaled GROUP BY incident, source, frame;
 
--- Adjusted (standardized) Pearson residuals of the source × frame table of document counts.
+-- Adjusted (standardized) Pearson residuals of the incident's source × frame table of
+-- document counts.
 CREATE OR REPLACE TEMP TABLE sf_residuals AS
-    WITH r AS (SELECT source, sum(docs)::DOUBLE AS r FROM sf_cells GROUP BY source),
-    c AS (SELECT frame, sum(docs)::DOUBLE AS c FROM sf_cells GROUP BY frame),
-    t AS (SELECT sum(docs)::DOUBLE AS total FROM sf_cells),
+    WITH r AS (SELECT incident, source, sum(docs)::DOUBLE AS r FROM sf_cells
+        GROUP BY incident, source),
+    c AS (SELECT incident, frame, sum(docs)::DOUBLE AS c FROM sf_cells GROUP BY incident, frame),
+    t AS (SELECT incident, sum(docs)::DOUBLE AS total FROM sf_cells GROUP BY incident),
     e AS (
-        SELECT x.source, x.frame, x.docs::DOUBLE AS o, r.r * c.c / t.total AS e,
+        SELECT x.incident, x.source, x.frame, x.docs::DOUBLE AS o, r.r * c.c / t.total AS e,
             (r.r * c.c / t.total) * (1 - r.r / t.total) * (1 - c.c / t.total) AS v, t.total
-        FROM sf_cells x JOIN r USING (source) JOIN c USING (frame) CROSS JOIN t
+        FROM sf_cells x JOIN r USING (incident, source) JOIN c USING (incident, frame)
+        JOIN t USING (incident)
         WHERE t.total > 0
     )
-    SELECT source, frame, CASE WHEN v > 0 THEN (o - e) / sqrt(v) END AS std_residual FROM e;
+    SELECT incident, source, frame, CASE WHEN v > 0 THEN (o - e) / sqrt(v) END AS std_residual
+    FROM e;
+
+-- A p-value needs a second source on the incident.
+CREATE OR REPLACE TEMP TABLE sf_p AS
+    SELECT x.incident, x.source, x.frame,
+        CASE WHEN n.sources > 1 THEN coalesce(f.p_value, 1.0) END AS p_value
+    FROM sf_cells x
+    JOIN (SELECT incident, count(*) AS sources FROM sf_sources GROUP BY incident) n
+        USING (incident)
+    LEFT JOIN sf_fisher f USING (incident, source, frame);
+
+-- Benjamini–Hochberg q-values of the incident's p-values: for rank i of m (ascending p),
+-- the smallest p_(j) · (m / j) over j >= i, at most 1 (ties get the same q whatever their
+-- order, as in src/aggregate/stats.rs).
+CREATE OR REPLACE TEMP TABLE sf_q AS
+    WITH ranked AS (
+        SELECT incident, source, frame, p_value,
+            row_number() OVER (PARTITION BY incident ORDER BY p_value, source, frame) AS k,
+            count(*) OVER (PARTITION BY incident) AS m
+        FROM sf_p WHERE p_value IS NOT NULL
+    )
+    SELECT incident, source, frame,
+        least(1.0, greatest(p_value, min(p_value * (m::DOUBLE / k::DOUBLE)) OVER (
+            PARTITION BY incident ORDER BY k DESC
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))) AS q_value
+    FROM ranked;
 
 CREATE OR REPLACE TEMP TABLE source_frames AS
-    SELECT x.source, x.frame, x.docs, x.docs_total,
+    SELECT x.incident, x.source, x.frame, x.docs, x.docs_total,
         CASE WHEN x.docs_total > 0 THEN x.docs / x.docs_total ELSE 0.0 END::DOUBLE AS share,
         x.hits_asserted + x.hits_reported + x.hits_doubted + x.hits_negated AS hits,
-        CASE WHEN (SELECT count(*) FROM sf_sources) > 1 THEN coalesce(f.p_value, 1.0) END
-            AS p_value,
+        p.p_value,
+        q.q_value,
         r.std_residual,
         x.hits_asserted, x.hits_reported, x.hits_doubted, x.hits_negated
     FROM sf_cells x
-    LEFT JOIN sf_fisher f USING (source, frame)
-    LEFT JOIN sf_residuals r USING (source, frame)
-    ORDER BY x.source, x.frame;
+    JOIN sf_p p USING (incident, source, frame)
+    LEFT JOIN sf_q q USING (incident, source, frame)
+    LEFT JOIN sf_residuals r USING (incident, source, frame)
+    ORDER BY x.incident, x.source, x.frame;
 
 -- ------------------------------------------------------------------ figures
 
@@ -278,7 +330,7 @@ COPY figures TO 'merged/figures.csv' (HEADER);
 -- An empty incident is kept as '' while computing and written as NULL, as shiten does.
 
 CREATE OR REPLACE TEMP TABLE term_docs AS
-    SELECT * FROM read_parquet('shards/*/term_docs.parquet', union_by_name = true);
+    SELECT * FROM read_parquet('shards/*/term_docs.parquet/*.parquet', union_by_name = true);
 
 CREATE OR REPLACE TEMP TABLE tm_cells AS
     SELECT coalesce(incident, '') AS inc, source, term, min(pos) AS pos,

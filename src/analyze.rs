@@ -4,6 +4,7 @@
 //!
 //! Spans inside the analysis are byte ranges of the normalized text; [`Spans`] maps them
 //! to the original text's byte and character offsets, which is what every row stores.
+//! [`Prepared`] and [`Spans`] live in [`crate::prepared`], below every stage that reads them.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,9 @@ use crate::facts::{self, Measures};
 use crate::frame::{self, Lexicon};
 use crate::incident::{DocIncidents, Incidents};
 use crate::normalize::{self, NormalizedText};
-use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, Offsets};
+use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow};
+// Re-exported so that paths written before the move (`analyze::Prepared`) still work.
+pub use crate::prepared::{Prepared, Spans};
 use crate::segment::{self, Sentence};
 use crate::tokenize::{Token, TokenWorker, Tokenizer};
 
@@ -245,39 +248,6 @@ pub struct Worker<'a> {
     clock: Option<&'a StageClock>,
 }
 
-/// Everything later stages need about one document's text.
-pub struct Prepared<'d> {
-    /// The document.
-    pub doc: &'d Document,
-    /// Normalized text and offset map.
-    pub norm: NormalizedText,
-    /// Boilerplate line ranges (normalized bytes).
-    pub boilerplate: Vec<Range<usize>>,
-    /// Sentences.
-    pub sentences: Vec<Sentence>,
-    /// Tokens of the whole text, in order.
-    pub tokens: Vec<Token>,
-}
-
-impl Prepared<'_> {
-    /// Resolves this document's normalized ranges to original offsets.
-    pub fn spans(&self) -> Spans<'_> {
-        Spans {
-            html: self.doc.html.as_deref(),
-            ..Spans::new(&self.doc.text, &self.norm)
-        }
-    }
-
-    /// Tokens inside the normalized byte range `r`.
-    pub fn tokens_in(&self, r: &Range<usize>) -> &[Token] {
-        let a = self
-            .tokens
-            .partition_point(|t| (t.start as usize) < r.start);
-        let b = self.tokens.partition_point(|t| (t.start as usize) < r.end);
-        &self.tokens[a..b]
-    }
-}
-
 /// The result for one document.
 #[derive(Debug, Clone, Default)]
 pub struct DocAnalysis {
@@ -445,7 +415,15 @@ impl Worker<'_> {
         }
         laps.lap(Stage::Facts);
         for (_, d) in &mut doing {
-            d.out.frame_hits = frame_rows(&a.frames, d.p.doc, &d.p, &d.p.spans(), d.dated.iso());
+            d.out.frame_hits = frame_rows(
+                &a.frames,
+                d.p.doc,
+                &d.p,
+                &d.p.spans(),
+                &a.incidents,
+                &d.incidents,
+                d.dated.iso(),
+            );
         }
         laps.lap(Stage::Frames);
         let tokens = &self.tokens;
@@ -526,17 +504,27 @@ pub fn entity_rows(doc: &Document, spans: &Spans<'_>, ents: &[entities::Entity])
         .collect()
 }
 
-/// Stage 6 rows: frame hits in body sentences, mapped to the original text.
+/// Stage 6 rows: frame hits in body sentences, mapped to the original text. A hit's
+/// incident is the one its cue's place is about ([`DocIncidents::at`]) when that is one of
+/// the document's incidents, else the document's main incident, else none: so
+/// `source_frames` counts each hit within an incident its document belongs to.
 fn frame_rows(
     lex: &Lexicon,
     doc: &Document,
     p: &Prepared<'_>,
     spans: &Spans<'_>,
+    incidents: &Incidents,
+    found: &DocIncidents,
     published: Option<String>,
 ) -> Vec<FrameHitRow> {
-    let hits = lex.find_frames(&p.norm.text, &p.sentences, doc.meta.title.as_deref());
+    let hits = lex.find_frames(&p.norm.text, &p.sentences);
     hits.into_iter()
         .map(|h| {
+            let incident = found
+                .at(h.cue.start)
+                .filter(|&i| found.covers(i))
+                .or_else(|| found.main())
+                .map_or_else(String::new, |i| incidents.incidents[i].id.clone());
             let sentence = p.sentences[h.sentence].range.clone();
             let stance_cue = h.stance_cue.map(|r| {
                 let text = spans.original(r).trim().to_string();
@@ -549,6 +537,7 @@ fn frame_rows(
             FrameHitRow {
                 doc: doc.doc.clone(),
                 source: doc.meta.source.clone(),
+                incident,
                 frame: lex.frames[h.frame].id.clone(),
                 cue: spans.original(h.cue.clone()).to_string(),
                 stance: h.stance.as_str().to_string(),
@@ -560,78 +549,4 @@ fn frame_rows(
             }
         })
         .collect()
-}
-
-/// Maps normalized byte ranges to original byte and character offsets.
-///
-/// Character offsets are counted incrementally from the last query, forwards or
-/// backwards, so a document's spans resolved in order cost one pass over the text, and a
-/// query a little before the last one (overlapping spans, facts of one sentence) costs
-/// only the distance back, not a count from the start of the text.
-pub struct Spans<'t> {
-    orig: &'t str,
-    norm: &'t NormalizedText,
-    last: std::cell::Cell<(usize, usize)>,
-    /// A web page's layout: evidence text is shown decoded.
-    html: Option<&'t crate::corpus::html::Layout>,
-}
-
-impl<'t> Spans<'t> {
-    /// A resolver for `orig` and its normalization.
-    pub fn new(orig: &'t str, norm: &'t NormalizedText) -> Spans<'t> {
-        Spans {
-            orig,
-            norm,
-            last: std::cell::Cell::new((0, 0)),
-            html: None,
-        }
-    }
-
-    fn char_at(&self, byte: usize) -> usize {
-        let (lb, lc) = self.last.get();
-        let c = if byte >= lb {
-            lc + self.orig[lb..byte].chars().count()
-        } else if byte >= lb / 2 {
-            lc - self.orig[byte..lb].chars().count()
-        } else {
-            self.orig[..byte].chars().count()
-        };
-        self.last.set((byte, c));
-        c
-    }
-
-    /// Original byte range of a normalized range.
-    pub fn orig_range(&self, r: Range<usize>) -> Range<usize> {
-        self.norm.map.map_range(r)
-    }
-
-    /// Offsets in the original text of a normalized range.
-    pub fn offsets(&self, r: Range<usize>) -> Offsets {
-        let o = self.orig_range(r);
-        let char_start = self.char_at(o.start);
-        let char_end = self.char_at(o.end);
-        Offsets {
-            char_start: char_start as i64,
-            char_end: char_end as i64,
-            byte_start: o.start as i64,
-            byte_end: o.end as i64,
-        }
-    }
-
-    /// The original text of a normalized range.
-    pub fn original(&self, r: Range<usize>) -> &'t str {
-        let o = self.orig_range(r);
-        &self.orig[o]
-    }
-
-    /// The text a reader sees in a normalized range: the original text, or for a web
-    /// page its text with markup removed and character references decoded (evidence
-    /// sentences: `&ldquo;` reads as “).
-    pub fn visible(&self, r: Range<usize>) -> String {
-        let o = self.orig_range(r);
-        match self.html {
-            Some(layout) => layout.visible(self.orig, o).trim().to_string(),
-            None => self.orig[o].to_string(),
-        }
-    }
 }

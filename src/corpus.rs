@@ -235,6 +235,7 @@ pub struct Discovery {
 /// The files a publish writes into an output folder.
 fn is_output_file(name: &str) -> bool {
     name == crate::report::REPORT_FILE
+        || name == crate::state::publish::MANIFEST
         || [".csv", ".parquet"].iter().any(|ext| {
             name.strip_suffix(ext).is_some_and(|stem| {
                 [
@@ -379,7 +380,12 @@ impl Walker<'_> {
             } else {
                 (ft.is_dir(), ft.is_file())
             };
-            if is_dir {
+            if output_dir && (is_output_file(&name) || crate::state::publish::is_output_link(&path))
+            {
+                // A published table (a folder, one file per batch) or file, through its
+                // link into the generations of that output folder.
+                out.excluded.push(rel);
+            } else if is_dir {
                 match fs::canonicalize(&path) {
                     Ok(c) if self.exclude.contains(&c) || is_output_dir(&c) => {
                         out.excluded.push(format!("{rel}/"));
@@ -395,8 +401,6 @@ impl Walker<'_> {
                         reason: format!("cannot resolve folder: {e}"),
                     }),
                 }
-            } else if is_file && output_dir && is_output_file(&name) {
-                out.excluded.push(rel);
             } else if is_file && file_kind(&path) != FileKind::Other {
                 let doc = key::relative_key(self.root, &path);
                 out.files.push(SourceFile {

@@ -738,6 +738,9 @@ enum Stamp {
     Edit,
 }
 
+/// How far (bytes) from a date [`stamp`] looks for the ends of its line.
+const STAMP_WINDOW: usize = 512;
+
 /// Whether the full date at `range` of `text` (with a written year) is a stamp.
 fn stamp(text: &str, range: Range<usize>) -> Stamp {
     const LABELS_BEFORE: &[&str] = &[
@@ -762,10 +765,25 @@ fn stamp(text: &str, range: Range<usize>) -> Stamp {
     const EDITS: &[&str] = &[
         "更新", "追記", "修正", "改訂", "加筆", "訂正", "Updated", "updated",
     ];
-    let start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[range.end..]
-        .find('\n')
-        .map_or(text.len(), |i| range.end + i);
+    // A stamp's line is looked at within a few hundred bytes of the date: a text that is
+    // one long line must not cost a walk to its start and end for every date in it.
+    // `long_*`: the line goes on beyond that window (so there is text there).
+    let mut lo = range.start.saturating_sub(STAMP_WINDOW);
+    while !text.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let mut hi = (range.end + STAMP_WINDOW).min(text.len());
+    while !text.is_char_boundary(hi) {
+        hi -= 1;
+    }
+    let (start, long_before) = match text[lo..range.start].rfind('\n') {
+        Some(i) => (lo + i + 1, false),
+        None => (lo, lo > 0),
+    };
+    let (end, long_after) = match text[range.end..hi].find('\n') {
+        Some(i) => (range.end + i, false),
+        None => (hi, hi < text.len()),
+    };
     let before = text[start..range.start].trim_end_matches([' ', '\t']);
     let after_all = &text[range.end..end];
     let skip = AFTER_DATE.find(after_all).map_or(0, |x| x.end());
@@ -774,20 +792,21 @@ fn stamp(text: &str, range: Range<usize>) -> Stamp {
     // 「見出し【2020/09/09】」), not inside a sentence (「再設定(2019年7月30日)とは」).
     let opened = before.ends_with(['(', '【', '[', '「', '<']);
     let closed = after.starts_with([')', '】', ']', '」', '>']);
-    let bracket_ok = |rest: &str| rest.trim().is_empty();
+    let before_empty = |rest: &str| !long_before && rest.trim().is_empty();
+    let after_empty = |rest: &str| !long_after && rest.trim().is_empty();
     let bracketed = opened
         && closed
-        && (bracket_ok(
+        && (before_empty(
             &before[..before.len() - before.chars().next_back().map_or(0, char::len_utf8)],
-        ) || bracket_ok(&after[after.chars().next().map_or(0, char::len_utf8)..]));
-    let before_ok = before.trim().is_empty()
+        ) || after_empty(&after[after.chars().next().map_or(0, char::len_utf8)..]));
+    let before_ok = before_empty(before)
         || bracketed
         || before.ends_with(['|', '/', '・'])
         || text[..range.start].ends_with([' ', '\t'])
         || LABELS_BEFORE
             .iter()
             .any(|w| before.trim_end_matches([':', ' ']).ends_with(w));
-    let after_ok = after.is_empty()
+    let after_ok = after_empty(after)
         || bracketed
         || after.starts_with(['|', '/'])
         || after_all[..skip].ends_with([' ', '\t'])

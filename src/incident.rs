@@ -45,6 +45,8 @@ pub struct Incident {
     pub id: String,
     /// Display name (report headings).
     pub name: String,
+    /// Display name in English (the report with `--lang en`), if given.
+    pub name_en: Option<String>,
     /// Names and aliases matched in the text.
     pub names: Vec<String>,
     /// First day of the window in which it was news, if given.
@@ -83,6 +85,8 @@ struct RawFile {
 struct RawIncident {
     id: String,
     name: Option<String>,
+    #[serde(default)]
+    name_en: Option<String>,
     #[serde(default)]
     names: Vec<String>,
     start: Option<toml::Value>,
@@ -183,6 +187,10 @@ impl Incidents {
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| id.clone()),
+                name_en: r
+                    .name_en
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
                 id,
                 names: own,
                 start,
@@ -295,6 +303,14 @@ impl Incidents {
                 });
             }
         }
+        let mut last = None;
+        doc.last_covering.push(None);
+        for (j, m) in doc.mentions.iter().enumerate() {
+            if doc.covers(m.incident) {
+                last = Some(j as u32);
+            }
+            doc.last_covering.push(last);
+        }
         doc
     }
 }
@@ -331,6 +347,9 @@ pub struct DocIncidents {
     pub mentions: Vec<IncidentMention>,
     sentence_starts: Vec<usize>,
     sentence_paragraphs: Vec<u32>,
+    /// For each k (0..=mentions.len()), the last mention before the k-th whose incident
+    /// is one of the document's.
+    last_covering: Vec<Option<u32>>,
 }
 
 impl DocIncidents {
@@ -362,7 +381,7 @@ impl DocIncidents {
     /// The incident of sentence `si`: see [`DocIncidents::at`] (as if at its start, but any
     /// mention inside it counts, the first one winning).
     pub fn of_sentence(&self, si: usize) -> Option<usize> {
-        let own = self.mentions.iter().find(|m| m.sentence == si);
+        let own = self.in_sentence(si).first();
         match own {
             Some(m) => Some(m.incident),
             None => self.before(si, self.sentence_starts.get(si).copied().unwrap_or(0)),
@@ -376,27 +395,49 @@ impl DocIncidents {
     /// paragraph, one of the document's incidents beyond it); else the main incident.
     pub fn at(&self, pos: usize) -> Option<usize> {
         let si = self.sentence_of(pos);
-        let in_sentence = || self.mentions.iter().filter(move |m| m.sentence == si);
-        let before = in_sentence().rfind(|m| m.range.start <= pos);
-        let after = || in_sentence().find(|m| m.range.start > pos && self.covers(m.incident));
+        let own = self.in_sentence(si);
+        let before = own.iter().rfind(|m| m.range.start <= pos);
+        let after = || {
+            own.iter()
+                .find(|m| m.range.start > pos && self.covers(m.incident))
+        };
         match before.or_else(after) {
             Some(m) => Some(m.incident),
             None => self.before(si, pos),
         }
     }
 
+    /// The mentions of sentence `si`, by binary search (mentions are in text order):
+    /// [`DocIncidents::at`] is asked once per figure and frame hit, and a scan of every
+    /// mention each time made long documents quadratic.
+    pub fn in_sentence(&self, si: usize) -> &[IncidentMention] {
+        let a = self.mentions.partition_point(|m| m.sentence < si);
+        let b = self.mentions.partition_point(|m| m.sentence <= si);
+        &self.mentions[a..b.max(a)]
+    }
+
     /// The nearest mention before sentence `si` (see [`DocIncidents::at`]), else the main.
     fn before(&self, si: usize, pos: usize) -> Option<usize> {
         let para = self.sentence_paragraphs.get(si).copied();
-        self.mentions
-            .iter()
-            .rev()
-            .filter(|m| m.range.end <= pos && m.sentence < si)
-            .find(|m| {
-                self.covers(m.incident)
-                    || para.is_some() && self.sentence_paragraphs.get(m.sentence).copied() == para
-            })
+        // Mentions of earlier sentences; paragraphs never decrease along the text, so a
+        // mention in `si`'s paragraph can only be the last of them, and beyond it the
+        // nearest mention of one of the document's incidents is looked up.
+        let k = self
+            .mentions
+            .partition_point(|m| m.sentence < si && m.range.end <= pos);
+        let last = k.checked_sub(1).map(|j| &self.mentions[j]);
+        let same_para = last.filter(|m| {
+            para.is_some() && self.sentence_paragraphs.get(m.sentence).copied() == para
+        });
+        same_para
             .map(|m| m.incident)
+            .or_else(|| {
+                self.last_covering
+                    .get(k)
+                    .copied()
+                    .flatten()
+                    .map(|j| self.mentions[j as usize].incident)
+            })
             .or_else(|| self.main())
     }
 }

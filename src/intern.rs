@@ -33,6 +33,20 @@ impl Interner {
     pub fn into_strings(self) -> Vec<Box<str>> {
         self.strings
     }
+
+    /// The strings, by number.
+    pub fn strings(&self) -> &[Box<str>] {
+        &self.strings
+    }
+
+    /// The interner holding `strings` (numbered in order; repeats keep their first number).
+    pub fn from_strings(strings: Vec<Box<str>>) -> Interner {
+        let mut index = HashMap::with_capacity(strings.len());
+        for (k, s) in strings.iter().enumerate() {
+            index.entry(s.clone()).or_insert(k as u32);
+        }
+        Interner { strings, index }
+    }
 }
 
 /// Many small strings in one buffer, each named by its place. One allocation instead of

@@ -17,6 +17,8 @@
 //!    [`facts::figures()`] compares the figures of all sources
 //! 8. [`output`]    CSV / Parquet, written atomically; [`report`] `report.html`
 //!
+//! [`prepared`] holds what the stages after tokenization read about a document
+//! ([`Prepared`](prepared::Prepared)) and maps its spans back to the original text.
 //! [`analyze`] runs stages 2–6 on one document with a per-thread worker; [`pipeline`] runs
 //! them over a corpus, streaming results into the incremental store ([`state`]: ledger,
 //! parts, commit protocol) from which the outputs are published; [`cli`] is the command
@@ -47,6 +49,7 @@ pub mod kwic;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
+pub mod prepared;
 pub mod report;
 pub mod segment;
 pub mod state;

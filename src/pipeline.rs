@@ -148,7 +148,7 @@ pub fn frame_acc(analyses: &[DocAnalysis]) -> aggregate::FrameAcc {
     analyses
         .par_iter()
         .fold(aggregate::FrameAcc::default, |mut acc, a| {
-            acc.add_doc(&a.document.source, &a.frame_hits);
+            acc.add_doc(&a.document.source, &a.document.incidents, &a.frame_hits);
             acc
         })
         .reduce(aggregate::FrameAcc::default, aggregate::FrameAcc::merge)
@@ -494,6 +494,7 @@ fn analyse_guarded<'a>(
 /// ledger transaction that makes them visible.
 struct BatchWriter<'a> {
     store: &'a mut Store,
+    aggregates: &'a [Box<dyn aggregate::Aggregate>],
     fingerprint: &'a str,
     max_docs: usize,
     max_rows: usize,
@@ -566,8 +567,11 @@ impl BatchWriter<'_> {
             test_point(&format!("batch {id} started"));
             let (analyses, mut recs): (Vec<DocAnalysis>, Vec<DocRecord>) =
                 std::mem::take(&mut self.docs).into_iter().unzip();
-            let files =
-                parts::write_parts(&self.store.batch_dir(id), parts::part_tables(&analyses))?;
+            let files = parts::write_batch(
+                &self.store.batch_dir(id),
+                parts::part_tables(&analyses),
+                self.aggregates,
+            )?;
             for r in &mut recs {
                 r.batch = Some(id);
             }
@@ -614,7 +618,16 @@ pub fn run_incremental(
     trace::lap("open, recover, verify parts");
     // Everything per file (the scan, metadata.csv, the plan) lives in `analyse_corpus` and
     // is freed before publishing, which needs none of it.
-    let last = analyse_corpus(opts, fingerprint, &mut store, &mut report, load, bar)?;
+    let aggregates = aggregate::registry(&opts.aggregates);
+    let last = analyse_corpus(
+        opts,
+        fingerprint,
+        &mut store,
+        &mut report,
+        &aggregates,
+        load,
+        bar,
+    )?;
     if !last.is_empty() {
         test_point("final commit begins");
         store.ledger.commit(&last)?;
@@ -625,11 +638,7 @@ pub fn run_incremental(
     trace::lap("final commit");
     let options = publish::options_text(opts.output);
     if publish::outputs_behind(&store.ledger, &store.out, &options, false)?.is_some() {
-        report.published = Some(publish::publish(
-            &mut store,
-            opts.output,
-            aggregate::registry(&opts.aggregates),
-        )?);
+        report.published = Some(publish::publish(&mut store, opts.output, &aggregates)?);
     }
     trace::lap("publish");
     report.garbage = store.collect_garbage()?;
@@ -649,6 +658,7 @@ fn analyse_corpus(
     fingerprint: &Fingerprint,
     store: &mut Store,
     report: &mut RunReport,
+    aggregates: &[Box<dyn aggregate::Aggregate>],
     load: &dyn Fn() -> Result<Analyzer>,
     bar: &dyn Fn(&str) -> ProgressBar,
 ) -> Result<Commit> {
@@ -707,7 +717,16 @@ fn analyse_corpus(
         drop(metadata);
         trace::release_free_memory();
         trace::lap("pages of work");
-        let mut kept = analyse_work(opts, fingerprint, store, report, pages, load, bar)?;
+        let mut kept = analyse_work(
+            opts,
+            fingerprint,
+            store,
+            report,
+            aggregates,
+            pages,
+            load,
+            bar,
+        )?;
         p.root_skips.append(&mut kept);
     }
     p.root_skips.sort();
@@ -753,11 +772,13 @@ fn report_plan(p: &plan::Plan, prune: bool, report: &mut RunReport) {
 
 /// Analyses `work` and commits it in batches; returns the `skipped` rows of documents
 /// whose new version could not be analysed while their earlier analysis is kept.
+#[allow(clippy::too_many_arguments)]
 fn analyse_work(
     opts: &IncrementalOptions,
     fingerprint: &Fingerprint,
     store: &mut Store,
     report: &mut RunReport,
+    aggregates: &[Box<dyn aggregate::Aggregate>],
     pages: Pages,
     load: &dyn Fn() -> Result<Analyzer>,
     bar: &dyn Fn(&str) -> ProgressBar,
@@ -769,6 +790,7 @@ fn analyse_work(
     abar.set_length(pages.sizes().iter().sum::<usize>() as u64);
     let mut writer = BatchWriter {
         store,
+        aggregates,
         fingerprint: &fingerprint.hash,
         max_docs: opts.batch_docs.max(1),
         max_rows: opts.batch_rows.max(1),

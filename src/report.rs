@@ -1,31 +1,51 @@
-//! `outputs/report.html`: one self-contained page for people (inline CSS and SVG, no
-//! scripts, no fonts or images from the network) built from the output rows alone:
+//! `outputs/report.html`: one self-contained page for people (inline CSS, a few lines of
+//! inline script for the incident selector, no fonts or images from the network), built
+//! from the output rows alone by [`render`], a pure function of its [`ReportInput`].
 //!
-//! 1. a source × frame heatmap (colour = share of the source's articles that give the
-//!    frame, numbers in every cell, a bar of the stances of its hits, a marker where the
-//!    source differs from the others by Fisher's exact test);
+//! The page is a [minijinja] template (`src/report/report.html`) filled from a view
+//! built here; every word of the page itself and every label of a frame, measure or
+//! incident comes from [`labels`] (Japanese by default, English with `--lang en`). One
+//! incident is shown at a time (a selector; it opens on the incident with the most
+//! articles; without scripts every incident is shown in turn). Per incident:
+//!
+//! 1. a source × frame heatmap: rows by article count, cells with articles/total and
+//!    share (blank when none), stars on Benjamini–Hochberg q-values of Fisher's exact test
+//!    within the incident, † where a cell rests on one article, the stances of its
+//!    sentences as symbols (shape, not only colour);
 //! 2. the frames and what each claims;
-//! 3. the figures-across-sources table, when a `figures` table is given;
-//! 4. for every non-empty cell, the evidence sentences with source, date, stance and a
-//!    relative link to the article file.
+//! 3. per measure, a timeline of figures (who said what, as of when, the verdict in plain
+//!    words); an outlet's rewordings of one figure are one row, never compared with each
+//!    other;
+//! 4. optional characteristic words per outlet ([`OutletTerms`], filled by the terms
+//!    stage when it exists);
+//! 5. evidence: every cell and every figure links to its sentences, the cue or figure
+//!    highlighted, with the article's title, outlet, date and URL (from metadata.csv).
 //!
-//! Every piece of text from the corpus is HTML-escaped. The page holds no time stamp, so the
-//! same rows give the same bytes.
+//! Corpus text is escaped by the template engine (autoescape), never by hand, so nothing
+//! is escaped twice. The page holds no time stamp: the same rows give the same bytes.
 
-use std::collections::{BTreeMap, BTreeSet};
+pub mod labels;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
+use serde::Serialize;
+
+pub use self::labels::{Labels, Lang};
 use crate::error::Result;
 use crate::frame::Stance;
 use crate::output::atomic::write_atomic;
-use crate::output::rows::{DocumentRow, FigureRow, FrameHitRow, SourceFrameRow};
+use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow};
 
 /// File name of the report in the output folder.
 pub const REPORT_FILE: &str = "report.html";
 
+/// The template (autoescaped as HTML).
+const TEMPLATE: &str = include_str!("report/report.html");
+
 /// A frame as the lexicon describes it (for labels; ids alone also work).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FrameInfo {
     /// Identifier.
     pub id: String,
@@ -35,30 +55,116 @@ pub struct FrameInfo {
     pub description: String,
 }
 
+/// One source × frame cell of one incident: what the heatmap reads. Built from
+/// `source_frames` rows; once those carry an incident column, [`FrameCell::of_incident`]
+/// is the whole conversion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameCell {
+    /// Incident id (`""`: articles on no listed incident).
+    pub incident: String,
+    /// The counts and the test, within the incident.
+    pub row: SourceFrameRow,
+    /// Benjamini–Hochberg q-value over the incident's cells, when the table gives one
+    /// (otherwise the report computes it from the p-values).
+    pub q_value: Option<f64>,
+}
+
+impl FrameCell {
+    /// The cells of `rows`, all of incident `incident`.
+    pub fn of_incident(incident: &str, rows: Vec<SourceFrameRow>) -> Vec<FrameCell> {
+        rows.into_iter()
+            .map(|row| FrameCell {
+                incident: incident.to_string(),
+                row,
+                q_value: None,
+            })
+            .collect()
+    }
+}
+
+/// Characteristic words of one outlet in one incident (filled by the terms stage; the
+/// report shows the section only when given).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutletTerms {
+    /// Incident id.
+    pub incident: String,
+    /// Outlet.
+    pub source: String,
+    /// Words, most characteristic first.
+    pub terms: Vec<String>,
+}
+
 /// Everything the report shows.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportInput<'a> {
-    /// `documents` rows of (at least) the articles the hits come from: titles, links
-    /// and dates of the evidence.
+    /// `documents` rows of (at least) the articles the evidence comes from: titles, URLs,
+    /// dates and incidents.
     pub documents: &'a [DocumentRow],
     /// Number of articles.
     pub n_documents: usize,
     /// Number of outlets.
     pub n_sources: usize,
-    /// `frame_hits` rows.
+    /// `frame_hits` rows shown as evidence (the report shows at most
+    /// [`EVIDENCE_PER_CELL`] per incident × source × frame).
     pub hits: &'a [FrameHitRow],
-    /// `source_frames` rows.
-    pub source_frames: &'a [SourceFrameRow],
+    /// Source × frame cells by incident.
+    pub frame_cells: &'a [FrameCell],
     /// `figures` rows, when that table exists: all of them, or only the first
-    /// [`FIGURES_PER_MEASURE`] of each measure when `figure_totals` is given.
+    /// [`FIGURES_PER_MEASURE`] of each incident × measure × subject when `figure_totals`
+    /// is given.
     pub figures: Option<&'a [FigureRow]>,
-    /// Rows of each measure in the whole `figures` table, when `figures` holds only the
-    /// rows shown.
-    pub figure_totals: Option<&'a BTreeMap<String, usize>>,
-    /// Frames in lexicon order (may be empty).
-    pub frames: &'a [FrameInfo],
-    /// Relative URL prefix from the report to the corpus folder (`../corpus/`), if known.
+    /// Rows of each (incident, measure, subject) in the whole `figures` table, when
+    /// `figures` holds only the rows shown.
+    pub figure_totals: Option<&'a BTreeMap<FigureGroup, usize>>,
+    /// `facts` rows giving the figures shown (their sentences are the figures' evidence).
+    pub facts: &'a [FactRow],
+    /// Words and names in the report's language.
+    pub labels: &'a Labels,
+    /// Relative URL prefix from the report to the corpus folder (`../corpus/`), used for
+    /// articles without a URL.
     pub article_base: Option<&'a str>,
+    /// Characteristic words per outlet, when the terms stage gives them.
+    pub terms: Option<&'a [OutletTerms]>,
+    /// Articles and outlets of each incident (by the documents' main incident), when
+    /// known; otherwise counted from the cells.
+    pub incident_counts: Option<&'a BTreeMap<String, (usize, usize)>>,
+}
+
+/// (incident, measure, subject) of a `figures` row: figures compare only within one.
+pub type FigureGroup = (String, String, String);
+
+/// The group of a `figures` row.
+pub fn figure_group(r: &FigureRow) -> FigureGroup {
+    (
+        r.incident.clone().unwrap_or_default(),
+        r.measure.clone(),
+        r.subject.clone().unwrap_or_default(),
+    )
+}
+
+/// The key matching a fact to the `figures` row it enters.
+fn fact_key(f: &FactRow) -> (FigureGroup, String, Option<String>, String, bool) {
+    (
+        (
+            f.incident.clone().unwrap_or_default(),
+            f.measure.clone(),
+            f.subject.clone().unwrap_or_default(),
+        ),
+        f.source.clone(),
+        f.as_of.clone(),
+        f.value.clone().unwrap_or_default(),
+        f.approx,
+    )
+}
+
+fn figure_key(r: &FigureRow) -> (FigureGroup, String, Option<String>, String, bool) {
+    (
+        figure_group(r),
+        r.source.clone(),
+        r.as_of.clone(),
+        r.value.clone().unwrap_or_default(),
+        r.approx,
+    )
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -123,7 +229,6 @@ fn article_href(base: &str, doc: &str) -> String {
     let path: Vec<String> = doc.split('/').map(encode_segment).collect();
     format!("{base}{}", path.join("/"))
 }
-
 /// Blues, from white (share 0) to dark blue (share 1).
 fn colour(share: f64) -> String {
     let stops = [
@@ -147,466 +252,741 @@ fn colour(share: f64) -> String {
     )
 }
 
-const STANCE_COLOURS: [&str; 4] = ["#1b7837", "#5e3c99", "#e08214", "#b2182b"];
+/// Symbol (shape) and CSS class of each stance, in [`Stance::ALL`] order.
+const STANCE_MARKS: [(&str, &str); 4] = [
+    ("●", "asserted"),
+    ("◆", "reported"),
+    ("？", "doubted"),
+    ("✕", "negated"),
+];
 
-fn stance_label(s: Stance) -> &'static str {
-    match s {
-        Stance::Asserted => "asserted（媒体自身の主張）",
-        Stance::Reported => "reported（会社・専門家などの発言として）",
-        Stance::Doubted => "doubted（疑問視）",
-        Stance::Negated => "negated（否定）",
-    }
-}
-
-fn fmt_p(p: Option<f64>) -> String {
-    match p {
-        None => "–".into(),
-        Some(p) if p < 0.001 => "< 0.001".into(),
-        Some(p) => format!("{p:.3}"),
-    }
-}
-
-/// Display width of a label in SVG user units at font size 13 (CJK counts double).
-fn text_width(s: &str) -> usize {
-    s.chars().map(|c| if c.is_ascii() { 7 } else { 13 }).sum()
-}
-
-/// Evidence sentences shown per source × frame cell (all of them are in `frame_hits`).
+/// Evidence sentences shown per incident × source × frame cell (all of them are in
+/// `frame_hits`).
 pub const EVIDENCE_PER_CELL: usize = 30;
-/// Rows of the figures table shown per measure (all of them are in `figures`).
+/// Rows of the figures timeline shown per incident × measure × subject (all of them are
+/// in `figures`).
 pub const FIGURES_PER_MEASURE: usize = 40;
+
+/// Benjamini–Hochberg adjusted p-values (q-values), in the order given.
+pub fn bh_adjust(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut q = vec![1.0; m];
+    let mut running = 1.0f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
+        q[i] = running.min(1.0);
+    }
+    q
+}
+
+/// A safe link to an article: its http(s) URL, else the local file when the corpus
+/// folder is known.
+fn article_link(d: Option<&DocumentRow>, doc: &str, base: Option<&str>) -> Option<String> {
+    let url = d.and_then(|d| d.url.as_deref()).map(str::trim);
+    match url {
+        Some(u)
+            if u.len() > 8
+                && (u[..7].eq_ignore_ascii_case("http://")
+                    || u[..8].eq_ignore_ascii_case("https://")) =>
+        {
+            Some(u.to_string())
+        }
+        _ => base.map(|b| article_href(b, doc)),
+    }
+}
+
+/// `text` cut around the first `needle`: (before, needle, after); no highlight when absent.
+fn highlight(text: &str, needle: &str) -> (String, String, String) {
+    let text = text.replace(['\r', '\n'], " ");
+    let needle = needle.replace(['\r', '\n'], " ");
+    match text.find(&needle).filter(|_| !needle.is_empty()) {
+        Some(at) => (
+            text[..at].to_string(),
+            needle.clone(),
+            text[at + needle.len()..].to_string(),
+        ),
+        None => (text, String::new(), String::new()),
+    }
+}
+
+/// An as-of time for readers (`2019-07-31T17:00` → `2019-07-31 17:00`).
+fn when(as_of: Option<&str>, labels: &Labels) -> String {
+    match as_of {
+        Some(a) if !a.is_empty() => a.replace('T', " "),
+        _ => labels.ui().undated.to_string(),
+    }
+}
+
+/// Fills `{name}` placeholders.
+fn fill(template: &str, vars: &[(&str, String)]) -> String {
+    let mut s = template.to_string();
+    for (k, v) in vars {
+        s = s.replace(&format!("{{{k}}}"), v);
+    }
+    s
+}
+
+// ------------------------------------------------------------------ the view
+
+#[derive(Serialize)]
+struct Page {
+    lang: &'static str,
+    t: &'static labels::Ui,
+    lead: String,
+    stances: Vec<StanceKey>,
+    incidents: Vec<IncidentView>,
+}
+
+#[derive(Serialize)]
+struct StanceKey {
+    mark: &'static str,
+    class: &'static str,
+    label: &'static str,
+}
+
+#[derive(Serialize)]
+struct IncidentView {
+    key: String,
+    name: String,
+    counts: String,
+    heat: Option<Heat>,
+    frames: Vec<FrameInfo>,
+    measures: Vec<MeasureView>,
+    /// Characteristic words per outlet (terms stage), when given.
+    terms: Option<Vec<OutletTerms>>,
+    evidence: Vec<EvidenceCell>,
+    facts: Vec<EvidenceItem>,
+}
+
+#[derive(Serialize)]
+struct Heat {
+    cols: Vec<FrameInfo>,
+    rows: Vec<HeatRow>,
+    any_one: bool,
+    any_star: bool,
+}
+
+#[derive(Serialize)]
+struct HeatRow {
+    source: String,
+    total: i64,
+    cells: Vec<HeatCell>,
+}
+
+#[derive(Serialize, Default)]
+struct HeatCell {
+    empty: bool,
+    count: String,
+    pct: String,
+    bg: String,
+    fg: &'static str,
+    stars: String,
+    arrow: &'static str,
+    one: bool,
+    href: String,
+    title: String,
+    stances: Vec<(&'static str, &'static str, i64)>,
+}
+
+#[derive(Serialize)]
+struct MeasureView {
+    name: String,
+    groups: Vec<SubjectView>,
+}
+
+#[derive(Serialize)]
+struct SubjectView {
+    subject: Option<String>,
+    rows: Vec<FigView>,
+    more: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FigView {
+    when: String,
+    source: String,
+    values: Vec<ValueLink>,
+    verdict: String,
+    verdict_class: String,
+    explain: String,
+    copies: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ValueLink {
+    text: String,
+    href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EvidenceCell {
+    id: String,
+    heading: String,
+    back: String,
+    items: Vec<EvidenceItem>,
+    more: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EvidenceItem {
+    id: Option<String>,
+    source: String,
+    date: String,
+    title: String,
+    url: Option<String>,
+    before: String,
+    mark: String,
+    after: String,
+    stance: Option<StanceKey>,
+    stance_cue: Option<String>,
+}
+
+/// The incident of a document: the first of `documents.incidents` (`""`: none).
+pub fn main_incident(d: &DocumentRow) -> &str {
+    d.incidents.split("; ").next().unwrap_or("").trim()
+}
 
 /// Renders the report page.
 pub fn render(input: &ReportInput<'_>) -> String {
-    let docs_by_name: BTreeMap<&str, &DocumentRow> = input
+    let labels = input.labels;
+    let t = labels.ui();
+    let docs: HashMap<&str, &DocumentRow> = input
         .documents
         .iter()
         .map(|d| (d.doc.as_str(), d))
         .collect();
-    // Columns: lexicon order first, then any other frame in the rows.
-    let mut frames: Vec<FrameInfo> = Vec::new();
-    let present: BTreeSet<&str> = input
-        .source_frames
-        .iter()
-        .map(|r| r.frame.as_str())
-        .collect();
-    for f in input.frames {
-        if present.contains(f.id.as_str()) {
-            frames.push(f.clone());
-        }
-    }
-    for id in &present {
-        if !frames.iter().any(|f| f.id == *id) {
-            frames.push(FrameInfo {
-                id: (*id).to_string(),
-                label: (*id).to_string(),
-                description: String::new(),
-            });
-        }
-    }
-    let sources: Vec<&str> = input
-        .source_frames
-        .iter()
-        .map(|r| r.source.as_str())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let cell: BTreeMap<(&str, &str), &SourceFrameRow> = input
-        .source_frames
-        .iter()
-        .map(|r| ((r.source.as_str(), r.frame.as_str()), r))
-        .collect();
-    let n_sources = input.n_sources;
 
-    let mut h = String::with_capacity(64 * 1024);
-    h.push_str(concat!(
-        "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n",
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-        "<title>shiten（視点）レポート: 各媒体は原因をどう説明したか</title>\n<style>\n",
-        "body{font-family:\"Noto Sans CJK JP\",\"Hiragino Sans\",\"Yu Gothic\",\"Meiryo\",sans-serif;",
-        "margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222;line-height:1.6}\n",
-        "h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #08306b;margin-top:2.5rem}\n",
-        "h3{margin-top:2rem}h4{margin:1.2rem 0 .3rem}\n",
-        ".lead{color:#555}.note{color:#555;font-size:.9rem}\n",
-        "svg text{font-family:inherit}\n",
-        "table{border-collapse:collapse;width:100%;font-size:.92rem}\n",
-        "th,td{border:1px solid #ccd;padding:.3rem .45rem;vertical-align:top;text-align:left}\n",
-        "th{background:#eef2f8}\n",
-        "td.num{text-align:right;white-space:nowrap}\n",
-        "mark{background:#ffe58a;padding:0 .1em}\n",
-        ".stance{white-space:nowrap;font-weight:bold}\n",
-        ".asserted{color:#1b7837}.reported{color:#5e3c99}.doubted{color:#e08214}.negated{color:#b2182b}\n",
-        ".legend span{display:inline-block;margin-right:1rem}\n",
-        ".sw{display:inline-block;width:1rem;height:.8rem;vertical-align:middle;margin-right:.25rem;border:1px solid #999}\n",
-        "dl.frames dt{font-weight:bold;margin-top:.6rem}dl.frames dd{margin-left:1.5rem}\n",
-        "nav a{margin-right:1rem}\n",
-        "</style>\n</head>\n<body>\n"
-    ));
-    let _ = writeln!(
-        h,
-        "<header><h1>各媒体は原因をどう説明したか</h1>\n<p class=\"lead\">shiten（視点）: \
-         {} 本の記事、{} の媒体。原因の説明（フレーム）ごとに、それを取り上げた記事の割合と、\
-         その根拠となった文を示します。</p>\n<nav><a href=\"#heatmap\">媒体 × フレーム</a>\
-         <a href=\"#frames\">フレームの説明</a><a href=\"#figures\">数字の比較</a>\
-         <a href=\"#evidence\">根拠の文</a></nav></header>",
-        input.n_documents, n_sources
-    );
-
-    // 1. Heatmap.
-    h.push_str("<section id=\"heatmap\">\n<h2>媒体 × フレーム</h2>\n");
-    h.push_str(
-        "<p class=\"note\">マスの色と数字: その媒体の記事のうち、そのフレームを本文で取り上げた記事の数と割合。\
-         下の帯: その根拠となった文のスタンスの内訳。<b>★▲</b> / <b>★▼</b>: ほかの媒体より多い / 少なく、\
-         その差が統計的に有意（Fisher の正確検定、両側 p &lt; 0.05、太枠）。マスを選ぶと根拠の文に移動します。</p>\n",
-    );
-    let _ = write!(h, "<p class=\"legend\">");
-    for s in Stance::ALL {
-        let _ = write!(
-            h,
-            "<span><i class=\"sw\" style=\"background:{}\"></i>{}</span>",
-            STANCE_COLOURS[s as usize],
-            escape(stance_label(s))
-        );
-    }
-    h.push_str("</p>\n");
-    if sources.is_empty() || frames.is_empty() {
-        h.push_str("<p>フレームの手がかりは見つかりませんでした。</p>\n");
-    } else {
-        write_heatmap(&mut h, &sources, &frames, &cell);
-    }
-    h.push_str("</section>\n");
-
-    // 2. Frames.
-    h.push_str("<section id=\"frames\">\n<h2>フレームの説明</h2>\n<dl class=\"frames\">\n");
-    for f in &frames {
-        let _ = writeln!(
-            h,
-            "<dt>{} <code>{}</code></dt><dd>{}</dd>",
-            escape(&f.label),
-            escape(&f.id),
-            escape(&f.description)
-        );
-    }
-    h.push_str("</dl>\n</section>\n");
-
-    // 3. Figures.
-    h.push_str("<section id=\"figures\">\n<h2>数字の比較（媒体ごとの被害額・人数など）</h2>\n");
-    match input.figures {
-        Some(rows) if !rows.is_empty() => write_figures(&mut h, rows, input.figure_totals),
-        _ => h.push_str("<p class=\"note\">この実行には figures 表がありません。</p>\n"),
-    }
-    h.push_str("</section>\n");
-
-    // 4. Evidence.
-    h.push_str("<section id=\"evidence\">\n<h2>根拠の文</h2>\n");
-    let mut hits_by_cell: BTreeMap<(&str, &str), Vec<&FrameHitRow>> = BTreeMap::new();
-    for hit in input.hits {
-        let source = docs_by_name
-            .get(hit.doc.as_str())
-            .map_or(hit.source.as_str(), |d| d.source.as_str());
-        hits_by_cell
-            .entry((source, hit.frame.as_str()))
+    // Incidents: every incident with cells (every document's main incident), or with
+    // figures; by articles, most first.
+    let mut incidents: BTreeMap<&str, (i64, usize)> = BTreeMap::new();
+    let mut seen_sources: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for c in input.frame_cells {
+        if seen_sources
+            .entry(c.incident.as_str())
             .or_default()
-            .push(hit);
+            .insert(c.row.source.as_str())
+        {
+            let e = incidents.entry(c.incident.as_str()).or_default();
+            e.0 += c.row.docs_total;
+            e.1 += 1;
+        }
     }
-    for (j, f) in frames.iter().enumerate() {
-        let _ = writeln!(h, "<h3 id=\"frame-{j}\">{}</h3>", escape(&f.label));
-        for (i, s) in sources.iter().enumerate() {
-            let Some(hs) = hits_by_cell.get(&(*s, f.id.as_str())) else {
-                continue;
-            };
-            let r = cell.get(&(*s, f.id.as_str()));
-            let _ = writeln!(
-                h,
-                "<h4 id=\"ev-{i}-{j}\">{} — {}（{} / {} 記事）</h4>",
-                escape(s),
-                escape(&f.label),
-                r.map_or(0, |r| r.docs),
-                r.map_or(0, |r| r.docs_total)
-            );
-            h.push_str(
-                "<table class=\"evidence\"><thead><tr><th>媒体</th><th>日付</th><th>スタンス</th>\
-                 <th>文</th><th>記事</th></tr></thead><tbody>\n",
-            );
-            let shown = hs.len().min(EVIDENCE_PER_CELL);
-            for hit in &hs[..shown] {
-                write_evidence_row(&mut h, hit, &docs_by_name, input.article_base);
-            }
-            h.push_str("</tbody></table>\n");
-            let total = r.map_or(0, |r| r.hits).max(hs.len() as i64);
-            if total > shown as i64 {
-                let _ = writeln!(
-                    h,
-                    "<p class=\"note\">全 {total} 文のうち最初の {shown} 文を表示しています。\
-                     すべての文は frame_hits.csv にあります。</p>"
-                );
+    for r in input.figures.unwrap_or_default() {
+        incidents
+            .entry(r.incident.as_deref().unwrap_or(""))
+            .or_default();
+    }
+    if let Some(counts) = input.incident_counts {
+        for (inc, e) in incidents.iter_mut() {
+            if let Some(&(docs, sources)) = counts.get(*inc) {
+                *e = (docs as i64, sources);
             }
         }
     }
-    h.push_str("</section>\n");
-    h.push_str(
-        "<footer><p class=\"note\">shiten が出力表（documents, frame_hits, source_frames, figures）\
-         から作成。本文の文だけを数えています（ナビゲーションや関連記事の一覧は除外）。</p></footer>\n",
-    );
-    h.push_str("</body>\n</html>\n");
-    h
+    let mut order: Vec<(&str, (i64, usize))> = incidents.into_iter().collect();
+    order.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(b.0)));
+
+    let views = order
+        .iter()
+        .enumerate()
+        .map(|(k, (inc, (n_docs, n_src)))| incident_view(input, &docs, k, inc, *n_docs, *n_src))
+        .collect();
+    let page = Page {
+        lang: labels.lang.code(),
+        t,
+        lead: fill(
+            t.lead,
+            &[
+                ("docs", input.n_documents.to_string()),
+                ("sources", input.n_sources.to_string()),
+            ],
+        ),
+        stances: Stance::ALL
+            .iter()
+            .map(|s| StanceKey {
+                mark: STANCE_MARKS[*s as usize].0,
+                class: STANCE_MARKS[*s as usize].1,
+                label: labels.stance(*s),
+            })
+            .collect(),
+        incidents: views,
+    };
+    let mut env = minijinja::Environment::new();
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    env.add_template("report.html", TEMPLATE)
+        .expect("the report template parses");
+    env.get_template("report.html")
+        .and_then(|tpl| tpl.render(minijinja::value::Serde(&page)))
+        .expect("the report template renders")
 }
 
-fn write_heatmap(
-    h: &mut String,
-    sources: &[&str],
-    frames: &[FrameInfo],
-    cell: &BTreeMap<(&str, &str), &SourceFrameRow>,
-) {
-    // Per frame: (articles giving it, all articles), over every source.
-    let mut frame_totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for r in cell.values() {
-        let t = frame_totals.entry(r.frame.as_str()).or_default();
-        t.0 += r.docs;
-        t.1 += r.docs_total;
-    }
-    let (cw, ch) = (96usize, 52usize);
-    let label_w = sources.iter().map(|s| text_width(s)).max().unwrap_or(60) + 24;
-    let head_h = frames
+fn incident_view(
+    input: &ReportInput<'_>,
+    docs: &HashMap<&str, &DocumentRow>,
+    k: usize,
+    inc: &str,
+    n_docs: i64,
+    n_sources: usize,
+) -> IncidentView {
+    let labels = input.labels;
+    let t = labels.ui();
+    let key = format!("inc-{k}");
+    let cells: Vec<&FrameCell> = input
+        .frame_cells
         .iter()
-        .map(|f| text_width(&f.label))
-        .max()
-        .unwrap_or(60)
-        * 7
-        / 10
-        + 30;
-    let width = label_w + cw * frames.len() + 40 + head_h / 2;
-    let height = head_h + ch * sources.len() + 10;
-    let _ = writeln!(
-        h,
-        "<svg id=\"heatmap-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"媒体 × フレームのヒートマップ\">"
-    );
-    for (j, f) in frames.iter().enumerate() {
-        let x = label_w + j * cw + cw / 2;
-        let _ = writeln!(
-            h,
-            "<text class=\"col-label\" x=\"{x}\" y=\"{}\" font-size=\"13\" transform=\"rotate(-35 {x} {})\">\
-             <title>{}</title>{}</text>",
-            head_h - 8,
-            head_h - 8,
-            escape(&f.id),
-            escape(&f.label)
-        );
+        .filter(|c| c.incident == inc)
+        .collect();
+    // Columns: lexicon order first, then any other frame of the cells.
+    let present: BTreeSet<&str> = cells.iter().map(|c| c.row.frame.as_str()).collect();
+    let mut frames: Vec<FrameInfo> = labels
+        .frames
+        .iter()
+        .filter(|f| present.contains(f.id.as_str()))
+        .cloned()
+        .collect();
+    for id in &present {
+        if !frames.iter().any(|f| f.id == *id) {
+            frames.push(labels.frame(id));
+        }
     }
-    for (i, s) in sources.iter().enumerate() {
-        let y = head_h + i * ch;
-        let _ = writeln!(
-            h,
-            "<text class=\"row-label\" x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\">{}</text>",
-            label_w - 10,
-            y + ch / 2 + 5,
-            escape(s)
-        );
+    // Rows: most articles first.
+    let mut sources: Vec<(&str, i64)> = Vec::new();
+    for c in &cells {
+        if !sources.iter().any(|(s, _)| *s == c.row.source) {
+            sources.push((c.row.source.as_str(), c.row.docs_total));
+        }
+    }
+    sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let by_cell: HashMap<(&str, &str), &FrameCell> = cells
+        .iter()
+        .map(|c| ((c.row.source.as_str(), c.row.frame.as_str()), *c))
+        .collect();
+
+    // q-values: given, or Benjamini–Hochberg over the incident's tested cells.
+    let tested: Vec<&FrameCell> = cells
+        .iter()
+        .copied()
+        .filter(|c| c.row.p_value.is_some())
+        .collect();
+    let computed = bh_adjust(
+        &tested
+            .iter()
+            .map(|c| c.row.p_value.unwrap_or(1.0))
+            .collect::<Vec<_>>(),
+    );
+    let q_of: HashMap<(&str, &str), f64> = tested
+        .iter()
+        .zip(&computed)
+        .map(|(c, q)| {
+            (
+                (c.row.source.as_str(), c.row.frame.as_str()),
+                c.q_value.unwrap_or(*q),
+            )
+        })
+        .collect();
+    let mut frame_totals: HashMap<&str, (i64, i64)> = HashMap::new();
+    for c in &cells {
+        let e = frame_totals.entry(c.row.frame.as_str()).or_default();
+        e.0 += c.row.docs;
+        e.1 += c.row.docs_total;
+    }
+
+    // Evidence of the cells.
+    let mut hits_by_cell: BTreeMap<(&str, &str), Vec<&FrameHitRow>> = BTreeMap::new();
+    for h in input.hits {
+        let d = docs.get(h.doc.as_str());
+        // The hit's own incident (always one of its document's; empty only when the
+        // document has none, or in rows written before frame_hits had the column).
+        let incident = if h.incident.is_empty() {
+            d.map_or("", |d| main_incident(d))
+        } else {
+            h.incident.as_str()
+        };
+        if incident != inc {
+            continue;
+        }
+        let source = d.map_or(h.source.as_str(), |d| d.source.as_str());
+        hits_by_cell
+            .entry((source, h.frame.as_str()))
+            .or_default()
+            .push(h);
+    }
+
+    let mut any_one = false;
+    let mut any_star = false;
+    let mut evidence = Vec::new();
+    let mut rows = Vec::new();
+    for (i, (s, total)) in sources.iter().enumerate() {
+        let mut hcells = Vec::new();
         for (j, f) in frames.iter().enumerate() {
-            let x = label_w + j * cw;
-            let Some(r) = cell.get(&(*s, f.id.as_str())) else {
+            let Some(c) = by_cell.get(&(*s, f.id.as_str())) else {
+                hcells.push(HeatCell {
+                    empty: true,
+                    ..HeatCell::default()
+                });
                 continue;
             };
-            let significant = r.p_value.is_some_and(|p| p < 0.05);
-            let fg = if r.share > 0.55 { "#fff" } else { "#111" };
-            let title = format!(
-                "{s} / {}: {} / {} 記事 ({:.0}%), 文 {} (asserted {}, reported {}, doubted {}, negated {}), \
-                 Fisher p = {}, 調整済み残差 = {}",
-                f.label,
-                r.docs,
-                r.docs_total,
-                r.share * 100.0,
-                r.hits,
+            let r = &c.row;
+            if r.docs == 0 {
+                hcells.push(HeatCell {
+                    empty: true,
+                    ..HeatCell::default()
+                });
+                continue;
+            }
+            let q = q_of.get(&(*s, f.id.as_str())).copied();
+            let stars = match q {
+                Some(q) if q < 0.001 => "★★★",
+                Some(q) if q < 0.01 => "★★",
+                Some(q) if q < 0.05 => "★",
+                _ => "",
+            };
+            let arrow = if stars.is_empty() {
+                ""
+            } else {
+                let (w, a) = frame_totals.get(f.id.as_str()).copied().unwrap_or((0, 0));
+                let (ow, oa) = (w - r.docs, a - r.docs_total);
+                if oa == 0 || r.docs as f64 / r.docs_total.max(1) as f64 > ow as f64 / oa as f64 {
+                    "▲"
+                } else {
+                    "▼"
+                }
+            };
+            any_star |= !stars.is_empty();
+            let one = r.docs == 1;
+            any_one |= one;
+            let id = format!("ev-{k}-{i}-{j}");
+            let counts = [
                 r.hits_asserted,
                 r.hits_reported,
                 r.hits_doubted,
                 r.hits_negated,
-                fmt_p(r.p_value),
-                r.std_residual.map_or("–".into(), |v| format!("{v:.2}"))
-            );
-            let open = if r.docs > 0 {
-                format!("<a href=\"#ev-{i}-{j}\">")
-            } else {
-                String::new()
-            };
-            let _ = write!(
-                h,
-                "{open}<g class=\"cell\" data-source=\"{}\" data-frame=\"{}\" data-docs=\"{}\"><title>{}</title>\
-                 <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>\
-                 <text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"{fg}\">{}/{}</text>\
-                 <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{fg}\">{:.0}%</text>",
-                escape(s),
-                escape(&f.id),
-                r.docs,
-                escape(&title),
-                x + 2,
-                y + 2,
-                cw - 4,
-                ch - 4,
-                colour(r.share),
-                if significant { "#111" } else { "#fff" },
-                if significant { 2.5 } else { 1.0 },
-                x + cw / 2,
-                y + 22,
+            ];
+            let stance_text: Vec<String> = Stance::ALL
+                .iter()
+                .filter(|st| counts[**st as usize] > 0)
+                .map(|st| format!("{} {}", labels.stance(*st), counts[*st as usize]))
+                .collect();
+            let title = format!(
+                "{s} / {}: {}/{} ({:.0}%); {}{}",
+                f.label,
                 r.docs,
                 r.docs_total,
-                x + cw / 2,
-                y + 36,
-                r.share * 100.0
+                r.share * 100.0,
+                stance_text.join(", "),
+                q.map_or(String::new(), |q| format!(
+                    "; p = {:.3}, q = {q:.3}",
+                    r.p_value.unwrap_or(1.0)
+                ))
             );
-            if significant {
-                // More or fewer than the other sources' articles?
-                let (others_with, others_all) = frame_totals
-                    .get(f.id.as_str())
-                    .map_or((0, 0), |&(w, a)| (w - r.docs, a - r.docs_total));
-                let more = others_all == 0
-                    || r.docs as f64 / r.docs_total.max(1) as f64
-                        > others_with as f64 / others_all as f64;
-                let _ = write!(
-                    h,
-                    "<text class=\"sig\" x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{fg}\">{}</text>",
-                    x + cw - 20,
-                    y + 17,
-                    if more { "★▲" } else { "★▼" }
-                );
-            }
-            // Stance bar.
-            if r.hits > 0 {
-                let bar_w = (cw - 16) as f64;
-                let mut bx = (x + 8) as f64;
-                let counts = [
-                    r.hits_asserted,
-                    r.hits_reported,
-                    r.hits_doubted,
-                    r.hits_negated,
-                ];
-                for (k, c) in counts.iter().enumerate() {
-                    if *c == 0 {
-                        continue;
-                    }
-                    let w = bar_w * *c as f64 / r.hits as f64;
-                    let _ = write!(
-                        h,
-                        "<rect x=\"{bx:.1}\" y=\"{}\" width=\"{w:.1}\" height=\"6\" fill=\"{}\"/>",
-                        y + ch - 12,
-                        STANCE_COLOURS[k]
-                    );
-                    bx += w;
-                }
-            }
-            h.push_str("</g>");
-            if r.docs > 0 {
-                h.push_str("</a>");
-            }
-            h.push('\n');
+            hcells.push(HeatCell {
+                empty: false,
+                count: format!("{}/{}", r.docs, r.docs_total),
+                pct: format!("{:.0}%", r.share * 100.0),
+                bg: colour(r.share),
+                fg: if r.share > 0.55 { "#fff" } else { "#111" },
+                stars: stars.to_string(),
+                arrow,
+                one,
+                href: format!("#{id}"),
+                title,
+                stances: (0..4)
+                    .filter(|&x| counts[x] > 0)
+                    .map(|x| (STANCE_MARKS[x].0, STANCE_MARKS[x].1, counts[x]))
+                    .collect(),
+            });
+            let hs = hits_by_cell
+                .get(&(*s, f.id.as_str()))
+                .cloned()
+                .unwrap_or_default();
+            let shown = hs.len().min(EVIDENCE_PER_CELL);
+            let total_hits = r.hits.max(hs.len() as i64);
+            evidence.push(EvidenceCell {
+                id,
+                heading: format!(
+                    "{s} — {} ({}/{} {})",
+                    f.label, r.docs, r.docs_total, t.articles
+                ),
+                back: format!("#{key}-heat"),
+                items: hs[..shown]
+                    .iter()
+                    .map(|h| hit_item(h, docs, input.article_base, labels))
+                    .collect(),
+                more: (total_hits > shown as i64).then(|| {
+                    fill(
+                        t.more_hits,
+                        &[("n", shown.to_string()), ("total", total_hits.to_string())],
+                    )
+                }),
+            });
         }
+        rows.push(HeatRow {
+            source: (*s).to_string(),
+            total: *total,
+            cells: hcells,
+        });
     }
-    h.push_str("</svg>\n");
-}
-
-fn write_figures(h: &mut String, rows: &[FigureRow], totals: Option<&BTreeMap<String, usize>>) {
-    h.push_str(
-        "<table class=\"figures\"><thead><tr><th>指標</th><th>媒体</th><th>時点</th><th>値</th>\
-         <th>単位</th><th>概数</th><th>判定</th><th>比較対象</th><th>記事</th></tr></thead><tbody>\n",
-    );
-    let mut k = 0;
-    while k < rows.len() {
-        let measure = &rows[k].measure;
-        let here = rows[k..]
-            .iter()
-            .take_while(|r| &r.measure == measure)
-            .count();
-        for r in &rows[k..k + here.min(FIGURES_PER_MEASURE)] {
-            write_figure_row(h, r);
-        }
-        let n = totals.and_then(|t| t.get(measure)).copied().unwrap_or(here);
-        if n > FIGURES_PER_MEASURE {
-            let _ = writeln!(
-                h,
-                "<tr><td colspan=\"9\" class=\"note\">{}: ほか {} 行は figures.csv にあります。</td></tr>",
-                escape(measure),
-                n - FIGURES_PER_MEASURE
-            );
-        }
-        k += here;
+    let (measures, facts) = figure_views(input, docs, inc, k);
+    IncidentView {
+        name: labels.incident(inc),
+        counts: fill(
+            t.incident_counts,
+            &[
+                ("docs", n_docs.to_string()),
+                ("sources", n_sources.to_string()),
+            ],
+        ),
+        heat: (!frames.is_empty() && !rows.is_empty()).then(|| Heat {
+            cols: frames.clone(),
+            rows,
+            any_one,
+            any_star,
+        }),
+        frames,
+        measures,
+        terms: input
+            .terms
+            .map(|all| all.iter().filter(|x| x.incident == inc).cloned().collect()),
+        evidence,
+        facts,
+        key,
     }
-    h.push_str("</tbody></table>\n");
 }
 
-fn write_figure_row(h: &mut String, r: &FigureRow) {
-    let o = |s: &Option<String>| escape(s.as_deref().unwrap_or(""));
-    let _ = writeln!(
-        h,
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
-         <td>{}</td><td>{}</td><td>{}</td></tr>",
-        escape(&r.measure),
-        escape(&r.source),
-        o(&r.as_of),
-        o(&r.value),
-        o(&r.unit),
-        if r.approx { "約" } else { "" },
-        escape(&r.verdict),
-        o(&r.compared_with),
-        escape(&short_list(&r.docs, 5))
-    );
-}
-
-/// The first `n` items of a `; `-separated list, then how many more.
-fn short_list(list: &str, n: usize) -> String {
-    let items: Vec<&str> = list.split("; ").collect();
-    if items.len() <= n {
-        return list.to_string();
-    }
-    format!("{}; ほか {} 件", items[..n].join("; "), items.len() - n)
-}
-
-fn write_evidence_row(
-    h: &mut String,
-    hit: &FrameHitRow,
-    docs: &BTreeMap<&str, &DocumentRow>,
+fn hit_item(
+    h: &FrameHitRow,
+    docs: &HashMap<&str, &DocumentRow>,
     base: Option<&str>,
-) {
-    let d = docs.get(hit.doc.as_str());
-    let date = hit
-        .published
-        .clone()
-        .or_else(|| d.and_then(|d| d.published.clone()))
-        .unwrap_or_else(|| "日付なし".into());
-    let sentence = hit.sentence_text.replace(['\r', '\n'], "");
-    let cue = hit.cue.replace(['\r', '\n'], "");
-    let text = match sentence.find(&cue).filter(|_| !cue.is_empty()) {
-        Some(at) => format!(
-            "{}<mark>{}</mark>{}",
-            escape(&sentence[..at]),
-            escape(&cue),
-            escape(&sentence[at + cue.len()..])
-        ),
-        None => escape(&sentence),
-    };
-    let stance_title = hit
-        .stance_cue
-        .as_deref()
-        .map(|c| format!(" title=\"決め手: {}\"", escape(c)))
-        .unwrap_or_default();
-    let title = d.and_then(|d| d.title.as_deref()).unwrap_or(&hit.doc);
-    let link = match base {
-        Some(b) => format!(
-            "<a href=\"{}\">{}</a>",
-            escape(&article_href(b, &hit.doc)),
-            escape(title)
-        ),
-        None => escape(title),
-    };
-    let source = d.map_or(hit.source.as_str(), |d| d.source.as_str());
-    let _ = writeln!(
-        h,
-        "<tr class=\"hit\"><td>{}</td><td class=\"num\">{}</td><td class=\"stance {st}\"{stance_title}>{st}</td>\
-         <td>{text}</td><td>{link}</td></tr>",
-        escape(source),
-        escape(&date),
-        st = escape(&hit.stance),
-    );
+    labels: &Labels,
+) -> EvidenceItem {
+    let d = docs.get(h.doc.as_str()).copied();
+    let (before, mark, after) = highlight(&h.sentence_text, &h.cue);
+    let stance = Stance::parse(&h.stance).map(|s| StanceKey {
+        mark: STANCE_MARKS[s as usize].0,
+        class: STANCE_MARKS[s as usize].1,
+        label: labels.stance(s),
+    });
+    EvidenceItem {
+        id: None,
+        source: d.map_or(h.source.clone(), |d| d.source.clone()),
+        date: h
+            .published
+            .clone()
+            .or_else(|| d.and_then(|d| d.published.clone()))
+            .unwrap_or_else(|| labels.ui().undated.to_string()),
+        title: d
+            .and_then(|d| d.title.clone())
+            .unwrap_or_else(|| h.doc.clone()),
+        url: article_link(d, &h.doc, base),
+        before,
+        mark,
+        after,
+        stance,
+        stance_cue: h.stance_cue.clone(),
+    }
+}
+
+/// The figure timelines of incident `inc` and their evidence items.
+fn figure_views(
+    input: &ReportInput<'_>,
+    docs: &HashMap<&str, &DocumentRow>,
+    inc: &str,
+    k: usize,
+) -> (Vec<MeasureView>, Vec<EvidenceItem>) {
+    let labels = input.labels;
+    let t = labels.ui();
+    let rows: Vec<&FigureRow> = input
+        .figures
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.incident.as_deref().unwrap_or("") == inc)
+        .collect();
+    // The first fact of each figure (document order), its evidence.
+    let mut first_fact: HashMap<_, &FactRow> = HashMap::new();
+    for f in input.facts {
+        if f.incident.as_deref().unwrap_or("") == inc {
+            first_fact.entry(fact_key(f)).or_insert(f);
+        }
+    }
+    // Sentences given by more than one outlet: wire copies.
+    let mut by_sentence: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for f in first_fact.values() {
+        if f.sentence_text.chars().count() >= 15 {
+            by_sentence
+                .entry(f.sentence_text.trim())
+                .or_default()
+                .insert(f.source.as_str());
+        }
+    }
+    let mut facts: Vec<EvidenceItem> = Vec::new();
+    let mut fact_ids: HashMap<*const FactRow, String> = HashMap::new();
+    let mut measures: Vec<MeasureView> = Vec::new();
+    let mut groups: BTreeMap<(String, String), Vec<&FigureRow>> = BTreeMap::new();
+    let mut measure_order: Vec<String> = Vec::new();
+    for r in &rows {
+        if !measure_order.contains(&r.measure) {
+            measure_order.push(r.measure.clone());
+        }
+        groups
+            .entry((r.measure.clone(), r.subject.clone().unwrap_or_default()))
+            .or_default()
+            .push(r);
+    }
+    for m in measure_order {
+        let mut subjects = Vec::new();
+        for ((gm, subject), rs) in &groups {
+            if *gm != m {
+                continue;
+            }
+            let mut entries: Vec<FigView> = Vec::new();
+            // (source, as_of) -> index of its entry: an outlet's rewordings of one figure.
+            let mut own: HashMap<(String, Option<String>), usize> = HashMap::new();
+            for r in rs {
+                let unit = r.unit.as_deref().unwrap_or("");
+                let value_text = match r.value.as_deref().and_then(|v| v.parse::<i64>().ok()) {
+                    Some(v) => labels.value(v, unit, r.approx),
+                    None => r.value.clone().unwrap_or_default(),
+                };
+                let fact = first_fact.get(&figure_key(r)).copied();
+                let href = fact.map(|f| {
+                    let key = f as *const FactRow;
+                    if let Some(id) = fact_ids.get(&key) {
+                        return format!("#{id}");
+                    }
+                    let id = format!("fx-{k}-{}", facts.len());
+                    let d = docs.get(f.doc.as_str()).copied();
+                    let (before, mark, after) = highlight(&f.sentence_text, &f.text);
+                    facts.push(EvidenceItem {
+                        id: Some(id.clone()),
+                        source: d.map_or(f.source.clone(), |d| d.source.clone()),
+                        date: f
+                            .published
+                            .clone()
+                            .or_else(|| d.and_then(|d| d.published.clone()))
+                            .unwrap_or_else(|| t.undated.to_string()),
+                        title: d
+                            .and_then(|d| d.title.clone())
+                            .unwrap_or_else(|| f.doc.clone()),
+                        url: article_link(d, &f.doc, input.article_base),
+                        before,
+                        mark,
+                        after,
+                        stance: None,
+                        stance_cue: None,
+                    });
+                    fact_ids.insert(key, id.clone());
+                    format!("#{id}")
+                });
+                let link = ValueLink {
+                    text: value_text,
+                    href,
+                };
+                let slot = (r.source.clone(), r.as_of.clone());
+                // compared_with: "source@as_of=value" ("~" before a hedged value).
+                let prev = r.compared_with.as_deref().and_then(|c| {
+                    let (src, rest) = c.rsplit_once('@')?;
+                    let (as_of, value) = rest.split_once('=')?;
+                    Some((src.to_string(), as_of.to_string(), value.to_string()))
+                });
+                let self_same_time = prev.as_ref().is_some_and(|(src, as_of, _)| {
+                    *src == r.source && Some(as_of.as_str()) == r.as_of.as_deref()
+                });
+                if let (true, Some(&at)) = (self_same_time, own.get(&slot)) {
+                    if !entries[at].values.iter().any(|v| v.text == link.text) {
+                        entries[at].values.push(link);
+                    }
+                    continue;
+                }
+                let prev_text = prev.as_ref().map_or(String::new(), |(src, as_of, v)| {
+                    let (approx, v) = match v.strip_prefix('~') {
+                        Some(v) => (true, v),
+                        None => (false, v.as_str()),
+                    };
+                    let v = v
+                        .parse::<i64>()
+                        .map(|v| labels.value(v, unit, approx))
+                        .unwrap_or_else(|_| v.to_string());
+                    let as_of = when((!as_of.is_empty()).then_some(as_of.as_str()), labels);
+                    format!("{src}（{as_of}）の {v}")
+                        .replace("（", if labels.lang == Lang::En { " (" } else { "（" })
+                        .replace(
+                            "）の ",
+                            if labels.lang == Lang::En {
+                                "): "
+                            } else {
+                                "）の "
+                            },
+                        )
+                });
+                let self_repeat = prev.as_ref().is_some_and(|(src, _, _)| *src == r.source)
+                    && matches!(r.verdict.as_str(), "same" | "rounded");
+                let (verdict, explain) = if self_repeat {
+                    match labels.lang {
+                        Lang::Ja => (
+                            "再掲".to_string(),
+                            "この媒体が先に出した数字の繰り返し".to_string(),
+                        ),
+                        Lang::En => (
+                            "repeated".to_string(),
+                            "the outlet repeating its own earlier figure".to_string(),
+                        ),
+                    }
+                } else {
+                    labels.verdict(&r.verdict, &prev_text)
+                };
+                let copies = fact.and_then(|f| {
+                    let srcs = by_sentence.get(f.sentence_text.trim())?;
+                    (srcs.len() > 1).then(|| {
+                        format!(
+                            "{}: {}",
+                            t.same_text,
+                            srcs.iter().copied().collect::<Vec<_>>().join(", ")
+                        )
+                    })
+                });
+                own.insert(slot, entries.len());
+                entries.push(FigView {
+                    when: when(r.as_of.as_deref(), labels),
+                    source: r.source.clone(),
+                    values: vec![link],
+                    verdict,
+                    verdict_class: if self_repeat {
+                        "same".to_string()
+                    } else {
+                        r.verdict.clone()
+                    },
+                    explain,
+                    copies,
+                });
+            }
+            let group = (inc.to_string(), m.clone(), subject.clone());
+            let total = input
+                .figure_totals
+                .and_then(|t| t.get(&group))
+                .copied()
+                .unwrap_or(rs.len());
+            subjects.push(SubjectView {
+                subject: (!subject.is_empty())
+                    .then(|| fill(t.subject, &[("subject", subject.clone())])),
+                rows: entries,
+                more: (total > rs.len())
+                    .then(|| fill(t.more_rows, &[("n", (total - rs.len()).to_string())])),
+            });
+        }
+        measures.push(MeasureView {
+            name: labels.measure(&m),
+            groups: subjects,
+        });
+    }
+    (measures, facts)
 }
 
 /// Renders the report and writes it atomically as `dir/report.html`.
@@ -621,114 +1001,304 @@ pub fn write_report(dir: &Path, input: &ReportInput<'_>) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
-    fn sources_of(docs: &[DocumentRow]) -> usize {
-        docs.iter()
-            .map(|d| &d.source)
-            .collect::<BTreeSet<_>>()
-            .len()
+    fn doc(d: &str, source: &str, incident: &str) -> DocumentRow {
+        DocumentRow {
+            doc: d.into(),
+            source: source.into(),
+            incidents: incident.into(),
+            title: Some(format!("見出し {d}")),
+            url: Some(format!("https://example.jp/{d}?a=1&b=2")),
+            published: Some("2019-07-05".into()),
+            ..DocumentRow::default()
+        }
+    }
+
+    fn hit(d: &str, source: &str, frame: &str, stance: &str) -> FrameHitRow {
+        FrameHitRow {
+            doc: d.into(),
+            source: source.into(),
+            frame: frame.into(),
+            cue: "二段階認証".into(),
+            stance: stance.into(),
+            sentence_text: "7payには二段階認証がなかった。".into(),
+            ..FrameHitRow::default()
+        }
+    }
+
+    /// Cells per incident as `source_frames` gives them, each hit in its document's main
+    /// incident.
+    fn cells(docs: &[DocumentRow], hits: &[FrameHitRow]) -> Vec<FrameCell> {
+        let hits: Vec<FrameHitRow> = hits
+            .iter()
+            .map(|h| {
+                let mut h = h.clone();
+                if let Some(d) = docs.iter().find(|d| d.doc == h.doc) {
+                    h.incident = main_incident(d).to_string();
+                }
+                h
+            })
+            .collect();
+        crate::aggregate::source_frames(docs, &hits)
+            .into_iter()
+            .map(|row| FrameCell {
+                incident: row.incident.clone(),
+                q_value: row.q_value,
+                row,
+            })
+            .collect()
+    }
+
+    fn input<'a>(
+        docs: &'a [DocumentRow],
+        hits: &'a [FrameHitRow],
+        cells: &'a [FrameCell],
+        figures: Option<&'a [FigureRow]>,
+        facts: &'a [FactRow],
+        labels: &'a Labels,
+    ) -> ReportInput<'a> {
+        ReportInput {
+            documents: docs,
+            n_documents: docs.len(),
+            n_sources: docs
+                .iter()
+                .map(|d| &d.source)
+                .collect::<BTreeSet<_>>()
+                .len(),
+            hits,
+            frame_cells: cells,
+            figures,
+            figure_totals: None,
+            facts,
+            labels,
+            article_base: Some("../corpus/"),
+            terms: None,
+            incident_counts: None,
+        }
+    }
+
+    /// The page with minijinja's escaped slashes as slashes (what a browser shows).
+    fn unslash(html: String) -> String {
+        html.replace("&#x2f;", "/")
+    }
+
+    /// Every `href="#x"` has an element `id="x"`.
+    fn anchors_resolve(html: &str) {
+        for (at, _) in html.match_indices("href=\"#") {
+            let id = &html[at + 7..at + 7 + html[at + 7..].find('"').unwrap()];
+            assert!(
+                html.contains(&format!("id=\"{id}\"")),
+                "no target for #{id}"
+            );
+        }
     }
 
     #[test]
-    fn escapes_everything_from_the_corpus() {
-        assert_eq!(
-            escape("<script>\"a\" & 'b'</script>"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
-        );
+    fn corpus_text_is_escaped_once() {
         let docs = [DocumentRow {
-            doc: "x<y>.txt".into(),
+            title: Some("見出し<script>&".into()),
             source: "<b>媒体</b>".into(),
-            title: Some("見出し<script>".into()),
-            ..DocumentRow::default()
+            ..doc("x<y>.txt", "", "7pay")
         }];
         let hits = [FrameHitRow {
-            doc: "x<y>.txt".into(),
-            source: "<b>媒体</b>".into(),
-            frame: "two_factor_auth".into(),
-            cue: "二段階認証".into(),
-            stance: "asserted".into(),
-            sentence_text: "<img src=x onerror=alert(1)>二段階認証がなかった".into(),
-            ..FrameHitRow::default()
+            sentence_text: "<img src=x onerror=alert(1)>二段階認証がなかった & 困った".into(),
+            ..hit("x<y>.txt", "<b>媒体</b>", "two_factor_auth", "asserted")
         }];
-        let sf = crate::aggregate::source_frames(&docs, &hits);
-        let html = render(&ReportInput {
-            documents: &docs,
-            n_documents: docs.len(),
-            n_sources: sources_of(&docs),
-            hits: &hits,
-            source_frames: &sf,
-            figures: None,
-            figure_totals: None,
-            frames: &[],
-            article_base: Some("../corpus/"),
-        });
+        let cs = cells(&docs, &hits);
+        let labels = Labels::default();
+        let html = unslash(render(&input(&docs, &hits, &cs, None, &[], &labels)));
         assert!(!html.contains("<img"), "{html}");
-        assert!(!html.contains("<script>"));
+        assert!(!html.contains("<script>&"));
         assert!(!html.contains("<b>媒体"));
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;<mark>二段階認証</mark>"));
-        assert!(html.contains("href=\"../corpus/x%3Cy%3E.txt\""));
-        assert!(!html.contains("http://") || html.matches("http://").count() == 1); // SVG namespace only
+        assert!(
+            !html.contains("&amp;amp;") && !html.contains("&amp;lt;"),
+            "escaped twice"
+        );
+        assert!(html.contains("example.jp"), "links to the article's URL");
+        assert!(
+            !html.contains("../corpus/"),
+            "not to the local file when a URL is known"
+        );
+        anchors_resolve(&html);
     }
 
     #[test]
-    fn marks_significant_cells_and_renders_figures() {
-        let docs: Vec<DocumentRow> = (0..12)
-            .map(|k| DocumentRow {
-                doc: format!("d{k}.txt"),
-                source: if k < 6 { "A" } else { "B" }.into(),
-                ..DocumentRow::default()
-            })
-            .collect();
-        // All of A's articles give the frame, none of B's: Fisher p = 0.002.
-        let hits: Vec<FrameHitRow> = (0..6)
-            .map(|k| FrameHitRow {
-                doc: format!("d{k}.txt"),
-                source: "A".into(),
-                frame: "rushed_launch".into(),
-                cue: "見切り発車".into(),
-                stance: "asserted".into(),
-                sentence_text: "見切り発車だった。".into(),
-                ..FrameHitRow::default()
-            })
-            .collect();
-        let sf = crate::aggregate::source_frames(&docs, &hits);
-        assert!(sf[0].p_value.unwrap() < 0.05);
-        let figures = [FigureRow {
+    fn heatmap_rows_by_articles_blank_empty_cells_and_stars_on_q_values() {
+        // A: 6 articles all giving the frame; B: 8 articles, none; C: 1 article giving it.
+        let mut docs = Vec::new();
+        let mut hits = Vec::new();
+        for k in 0..15 {
+            let s = match k {
+                0..6 => "A",
+                6..14 => "B",
+                _ => "C",
+            };
+            docs.push(doc(&format!("d{k:02}.txt"), s, "7pay"));
+            if s != "B" {
+                hits.push(hit(&format!("d{k:02}.txt"), s, "rushed_launch", "asserted"));
+            }
+            if s == "B" && k == 6 {
+                hits.push(hit(
+                    &format!("d{k:02}.txt"),
+                    s,
+                    "two_factor_auth",
+                    "reported",
+                ));
+            }
+        }
+        let cs = cells(&docs, &hits);
+        let labels = Labels::default();
+        let html = unslash(render(&input(&docs, &hits, &cs, None, &[], &labels)));
+        let (a, b, c) = (
+            html.find("<th class=\"src\">A ").unwrap(),
+            html.find("<th class=\"src\">B ").unwrap(),
+            html.find("<th class=\"src\">C ").unwrap(),
+        );
+        assert!(b < a && a < c, "rows by article count: B (8), A (6), C (1)");
+        assert!(!html.contains("0/"), "no 0/n cells");
+        assert!(html.contains("<td class=\"blank\"></td>"));
+        assert!(
+            html.contains("★★▲") || html.contains("★▲"),
+            "A gives it more"
+        );
+        assert!(
+            html.contains("<span class=\"cnt\">1/1</span>†"),
+            "C rests on one article"
+        );
+        assert!(html.contains("◆1"), "stance by shape");
+        anchors_resolve(&html);
+        assert_eq!(
+            unslash(render(&input(&docs, &hits, &cs, None, &[], &labels))),
+            html
+        );
+    }
+
+    #[test]
+    fn benjamini_hochberg() {
+        let q = bh_adjust(&[0.01, 0.04, 0.03, 0.5]);
+        let want = [0.04, 0.04 * 4.0 / 3.0, 0.04 * 4.0 / 3.0, 0.5];
+        for (a, b) in q.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{q:?}");
+        }
+    }
+
+    fn fig(
+        incident: &str,
+        source: &str,
+        as_of: &str,
+        value: i64,
+        approx: bool,
+        verdict: &str,
+        cmp: Option<&str>,
+    ) -> FigureRow {
+        FigureRow {
             measure: "damage_amount".into(),
-            source: "<東邦通信>".into(),
+            source: source.into(),
+            as_of: Some(as_of.into()),
+            value: Some(value.to_string()),
+            approx,
+            verdict: verdict.into(),
+            docs: format!("{source}.txt"),
+            unit: Some("JPY".into()),
+            compared_with: cmp.map(String::from),
+            subject: Some(incident.into()),
+            incident: Some(incident.into()),
+        }
+    }
+
+    #[test]
+    fn figures_stay_in_their_incident_read_well_and_never_compare_an_outlet_with_itself() {
+        let docs = [
+            doc("S.txt", "S", "7pay"),
+            doc("T.txt", "T", "7pay"),
+            doc("D.txt", "D", "docomo"),
+        ];
+        let figures = [
+            fig("7pay", "S", "2019-07-04", 55_000_000, true, "first", None),
+            fig(
+                "7pay",
+                "T",
+                "2019-07-04",
+                55_000_000,
+                false,
+                "rounded",
+                Some("S@2019-07-04=~55000000"),
+            ),
+            fig(
+                "7pay",
+                "T",
+                "2019-07-04",
+                55_000_000,
+                true,
+                "rounded",
+                Some("T@2019-07-04=55000000"),
+            ),
+            fig(
+                "7pay",
+                "S",
+                "2019-07-31T17:00",
+                38_615_473,
+                false,
+                "updated",
+                Some("T@2019-07-04=~55000000"),
+            ),
+            fig(
+                "docomo",
+                "D",
+                "2020-09-10",
+                6_850_000_000,
+                false,
+                "first",
+                None,
+            ),
+        ];
+        let facts = [FactRow {
+            doc: "S.txt".into(),
+            source: "S".into(),
+            measure: "damage_amount".into(),
             value: Some("38615473".into()),
-            verdict: "same".into(),
-            docs: "016.txt".into(),
-            ..FigureRow::default()
+            unit: Some("JPY".into()),
+            as_of: Some("2019-07-31T17:00".into()),
+            text: "38,615,473円".into(),
+            subject: Some("7pay".into()),
+            incident: Some("7pay".into()),
+            comparable: true,
+            sentence_text: "被害額は38,615,473円に確定した。".into(),
+            ..FactRow::default()
         }];
-        let frames = [FrameInfo {
-            id: "rushed_launch".into(),
-            label: "見切り発車".into(),
-            description: "The launch date came first.".into(),
-        }];
-        let input = ReportInput {
-            documents: &docs,
-            n_documents: docs.len(),
-            n_sources: sources_of(&docs),
-            hits: &hits,
-            source_frames: &sf,
-            figures: Some(&figures),
-            figure_totals: None,
-            frames: &frames,
-            article_base: None,
+        let labels = Labels::default();
+        let html = unslash(render(&input(
+            &docs,
+            &[],
+            &[],
+            Some(&figures),
+            &facts,
+            &labels,
+        )));
+        assert!(html.contains("約5,500万円") && html.contains("38,615,473円"));
+        assert!(html.contains("68億5,000万円"));
+        assert!(!html.contains("6850000000"), "separators");
+        let p7 = html.find("id=\"inc-0\"").unwrap();
+        let dcm = html.find("id=\"inc-1\"").unwrap();
+        let d_row = html.find("68億5,000万円").unwrap();
+        assert!(
+            d_row > dcm && dcm > p7,
+            "docomo's damage in its own section"
+        );
+        // T's two wordings of one figure are one row, not "rounded" against itself.
+        assert_eq!(html.matches("<td>T</td>").count(), 1, "{html}");
+        assert!(html.contains("更新"), "verdicts in words");
+        assert!(html.contains("<mark>38,615,473円</mark>"));
+        assert!(html.contains("href=\"#fx-0-0\""));
+        anchors_resolve(&html);
+        let en = Labels {
+            lang: Lang::En,
+            ..Labels::default()
         };
-        let html = render(&input);
-        assert_eq!(html.matches("class=\"sig\"").count(), 2, "A more, B fewer");
-        assert!(html.contains("★▲</text>") && html.contains("★▼</text>"));
-        assert!(html.contains("<td>&lt;東邦通信&gt;</td>"));
-        assert!(html.contains("<td class=\"num\">38615473</td>"));
-        assert_eq!(html.matches("<tr class=\"hit\"").count(), 6);
-        let without = render(&ReportInput {
-            figures: None,
-            figure_totals: None,
-            ..input
-        });
-        assert!(without.contains("figures 表がありません"));
-        assert_eq!(render(&input), html, "same rows, same bytes");
+        let html = unslash(render(&input(&docs, &[], &[], Some(&figures), &facts, &en)));
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("¥38,615,473") && html.contains("revised"));
+        assert!(!html.contains("更新"));
     }
 
     #[test]
@@ -754,54 +1324,26 @@ mod tests {
     }
 
     #[test]
-    fn long_cells_and_figure_lists_are_cut_with_a_pointer_to_the_tables() {
+    fn long_cells_are_cut_with_a_pointer_to_the_tables() {
         let docs: Vec<DocumentRow> = (0..40)
-            .map(|k| DocumentRow {
-                doc: format!("d{k:02}.txt"),
-                source: if k < 35 { "A" } else { "B" }.into(),
-                ..DocumentRow::default()
+            .map(|k| {
+                doc(
+                    &format!("d{k:02}.txt"),
+                    if k < 35 { "A" } else { "B" },
+                    "7pay",
+                )
             })
             .collect();
         let hits: Vec<FrameHitRow> = (0..35)
             .map(|k| FrameHitRow {
-                doc: format!("d{k:02}.txt"),
-                source: "A".into(),
-                frame: "rushed_launch".into(),
-                cue: "見切り発車".into(),
-                stance: "asserted".into(),
                 sentence_text: format!("見切り発車だった（{k}）。"),
-                ..FrameHitRow::default()
+                ..hit(&format!("d{k:02}.txt"), "A", "rushed_launch", "asserted")
             })
             .collect();
-        let sf = crate::aggregate::source_frames(&docs, &hits);
-        let figures: Vec<FigureRow> = (0..45)
-            .map(|k| FigureRow {
-                measure: "victims".into(),
-                source: format!("S{k:02}"),
-                value: Some("808".into()),
-                verdict: "same".into(),
-                docs: (0..8)
-                    .map(|d| format!("x{d}.txt"))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                ..FigureRow::default()
-            })
-            .collect();
-        let html = render(&ReportInput {
-            documents: &docs,
-            n_documents: docs.len(),
-            n_sources: sources_of(&docs),
-            hits: &hits,
-            source_frames: &sf,
-            figures: Some(&figures),
-            figure_totals: None,
-            frames: &[],
-            article_base: None,
-        });
+        let cs = cells(&docs, &hits);
+        let labels = Labels::default();
+        let html = unslash(render(&input(&docs, &hits, &cs, None, &[], &labels)));
         assert_eq!(html.matches("だった（").count(), EVIDENCE_PER_CELL);
         assert!(html.contains("全 35 文のうち最初の 30 文を表示"), "{html}");
-        assert!(html.contains("victims: ほか 5 行は figures.csv"));
-        assert!(html.contains("x4.txt; ほか 3 件"));
-        assert!(!html.contains("S44"));
     }
 }

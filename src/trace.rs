@@ -6,36 +6,56 @@
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
-fn last() -> Option<&'static Mutex<Instant>> {
-    static LAST: OnceLock<Option<Mutex<Instant>>> = OnceLock::new();
-    LAST.get_or_init(|| std::env::var_os("SHITEN_TIMINGS").map(|_| Mutex::new(Instant::now())))
-        .as_ref()
+/// The time and the process's CPU time at the last lap.
+fn last() -> Option<&'static Mutex<(Instant, f64)>> {
+    static LAST: OnceLock<Option<Mutex<(Instant, f64)>>> = OnceLock::new();
+    LAST.get_or_init(|| {
+        std::env::var_os("SHITEN_TIMINGS").map(|_| Mutex::new((Instant::now(), cpu_secs())))
+    })
+    .as_ref()
 }
 
 /// Starts the clock (so the first lap does not include what ran before).
 pub fn start() {
     if let Some(m) = last() {
-        *m.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        *m.lock().unwrap_or_else(|p| p.into_inner()) = (Instant::now(), cpu_secs());
     }
 }
 
-/// Ends the phase `what`.
+/// Ends the phase `what`: its wall time and the CPU time of all threads (which, on a
+/// shared machine, does not grow while other processes hold the cores).
 pub fn lap(what: &str) {
     let Some(m) = last() else { return };
-    let now = Instant::now();
-    let took = {
+    let (now, cpu) = (Instant::now(), cpu_secs());
+    let (took, used) = {
         let mut l = m.lock().unwrap_or_else(|p| p.into_inner());
-        let d = now - *l;
-        *l = now;
+        let d = (now - l.0, cpu - l.1);
+        *l = (now, cpu);
         d
     };
     let mem = memory().map_or_else(String::new, |[anon, file, peak]| {
         format!("  (rss anon {anon} MiB, file {file} MiB, peak {peak} MiB)")
     });
     eprintln!(
-        "shiten-timing: {:>8.1} ms  {what}{mem}",
-        took.as_secs_f64() * 1000.0
+        "shiten-timing: {:>8.1} ms ({:>7.1} ms CPU)  {what}{mem}",
+        took.as_secs_f64() * 1000.0,
+        used * 1000.0
     );
+}
+
+/// User + system CPU time of the process so far, in seconds (Linux; 0 elsewhere).
+pub fn cpu_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces), from field 3 on.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Resident anonymous and file-backed memory and the peak resident size, in MiB (Linux).

@@ -35,19 +35,10 @@ fn run(corpus: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
 
 /// Output files (names and bytes), without the store.
 fn output_bytes(out: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(out)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
+    common::output_files(out)
+        .into_iter()
+        .map(|(n, b, _)| (n, b))
+        .collect()
 }
 
 fn first_part(out: &Path, name: &str) -> PathBuf {

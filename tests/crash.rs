@@ -1,14 +1,16 @@
 //! A run killed with SIGKILL at any moment leaves the output folder in the old state or
-//! the new one (never a partial file, never a duplicate), and the next run finishes the
-//! work: its outputs are byte for byte those of an uninterrupted run.
+//! the new one — every table, aggregate and the report from one state, never a mix, never
+//! a partial file, never a duplicate — and the next run finishes the work: its outputs
+//! are those of an uninterrupted run.
 //!
 //! The run under test adds 60 generated articles to a store of 100, changes 5 and prunes 3,
 //! committing a batch every 10 documents. `SHITEN_TEST_PAUSE_MS` makes the binary pause
-//! at every step of the protocol (part written, before and after each commit, each staged
-//! and each renamed output file) and name the step on stderr. The kills are spread evenly
-//! over the run's duration, plus one halfway through each phase of an uninterrupted run
-//! (a phase can be shorter than the spacing), so they land in every phase; the test
-//! checks that they did.
+//! at every step of the protocol (part written, before and after each commit, each stage
+//! of writing the new generation of outputs, just before and just after the switch to it)
+//! and name the step on stderr. The kills are spread evenly over the run's duration, plus
+//! one halfway through each phase of an uninterrupted run (a phase can be shorter than the
+//! spacing), so they land in every phase, publishing included; the test checks that they
+//! did.
 
 mod common;
 
@@ -28,15 +30,19 @@ const KILLS: usize = 24;
 const PHASES: [&str; 4] = [
     "writing parts",
     "committing",
-    "staging outputs",
-    "replacing outputs",
+    "writing outputs",
+    "switching outputs",
 ];
 
+/// Copies a folder as `cp -a` does: links stay links.
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for e in fs::read_dir(from).unwrap().flatten() {
         let p = e.path();
-        if p.is_dir() {
+        let t = e.file_type().unwrap();
+        if t.is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(&p).unwrap(), to.join(e.file_name())).unwrap();
+        } else if t.is_dir() {
             copy_dir(&p, &to.join(e.file_name()));
         } else {
             fs::copy(&p, to.join(e.file_name())).unwrap();
@@ -44,19 +50,34 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Output files by name (the store excluded).
-fn outputs(out: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(out)
+/// What a reader of the output folder sees: every table's rows (CSV and Parquet, which
+/// must agree), and the bytes of the other files (the report). The manifest is left out
+/// (it names the generation).
+#[derive(Debug, PartialEq)]
+struct Visible {
+    names: Vec<String>,
+    tables: BTreeMap<String, common::Csv>,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+fn outputs(out: &Path) -> Visible {
+    let mut names: Vec<String> = fs::read_dir(out)
         .unwrap()
         .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    let files = names
+        .iter()
+        .filter(|n| n.ends_with(".html"))
+        .map(|n| (n.clone(), fs::read(out.join(n)).unwrap()))
+        .collect();
+    Visible {
+        names,
+        tables: common::snapshot(out),
+        files,
+    }
 }
 
 fn args<'a>(corpus: &'a Path, out: &'a Path) -> Vec<&'a OsStr> {
@@ -71,13 +92,23 @@ fn args<'a>(corpus: &'a Path, out: &'a Path) -> Vec<&'a OsStr> {
     ]
 }
 
-/// Spawns the paused run; kills it after `after` (if given). Returns the test points it
-/// reached, each with the time it was announced, and whether it was killed before
-/// finishing.
+/// When a run under test is killed.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    /// This long after it started.
+    At(Duration),
+    /// As soon as it announces the `n`-th step (from 0) of a phase: the kill lands in
+    /// the pause after that step, whatever the machine's speed.
+    After(&'static str, usize),
+}
+
+/// Spawns the paused run; kills it when `kill` says (if given). Returns the test points
+/// it reached, each with the time it was announced, whether it was killed before
+/// finishing, and how long it ran.
 fn paused_run(
     corpus: &Path,
     out: &Path,
-    after: Option<Duration>,
+    kill: Option<Kill>,
 ) -> (Vec<(String, Duration)>, bool, Duration) {
     let t0 = Instant::now();
     let mut child = Command::new(common::bin())
@@ -91,28 +122,43 @@ fn paused_run(
         .unwrap();
     // Points are read as they come, so each gets the time it was reached.
     let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
         let mut points = Vec::new();
         let mut other = String::new();
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             match line.strip_prefix("shiten-test: ") {
-                Some(p) => points.push((p.to_string(), t0.elapsed())),
+                Some(p) => {
+                    let _ = tx.send(p.to_string());
+                    points.push((p.to_string(), t0.elapsed()));
+                }
                 None => other.push_str(&line),
             }
         }
         (points, other)
     });
     let mut killed = false;
-    if let Some(d) = after {
-        while t0.elapsed() < d {
+    if let Some(kill) = kill {
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let due = |seen: &mut BTreeMap<&str, usize>, p: Option<String>| match (kill, p) {
+            (Kill::At(d), _) => t0.elapsed() >= d,
+            (Kill::After(ph, n), Some(p)) if phase(&p) == ph => {
+                let k = seen.entry(ph).or_default();
+                *k += 1;
+                *k > n
+            }
+            (Kill::After(..), _) => false,
+        };
+        loop {
             if child.try_wait().unwrap().is_some() {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap(); // SIGKILL
-            killed = true;
+            let p = rx.recv_timeout(Duration::from_millis(2)).ok();
+            if due(&mut seen, p) {
+                child.kill().unwrap(); // SIGKILL
+                killed = true;
+                break;
+            }
         }
     }
     let status = child.wait().unwrap();
@@ -124,21 +170,17 @@ fn paused_run(
     (points, killed, elapsed)
 }
 
-/// When to kill: evenly over the run, and once inside each phase of the reference run
-/// (halfway through its time), so every phase is hit however short it is.
-fn kill_times(points: &[(String, Duration)], duration: Duration) -> Vec<Duration> {
-    let mut at: Vec<Duration> = (1..=KILLS)
-        .map(|k| duration.mul_f64(k as f64 / (KILLS + 1) as f64))
+/// When to kill: evenly over the run, and once in the middle of each phase of the
+/// reference run (after its middle step), so every phase is hit however short it is.
+fn kills(points: &[(String, Duration)], duration: Duration) -> Vec<Kill> {
+    let mut at: Vec<Kill> = (1..=KILLS)
+        .map(|k| Kill::At(duration.mul_f64(k as f64 / (KILLS + 1) as f64)))
         .collect();
     for p in PHASES {
-        let Some(first) = points.iter().position(|(q, _)| phase(q) == p) else {
-            continue;
-        };
-        let end = points[first..]
-            .iter()
-            .find(|(q, _)| phase(q) != p)
-            .map_or(duration, |(_, t)| *t);
-        at.push((points[first].1 + end) / 2);
+        let n = points.iter().filter(|(q, _)| phase(q) == p).count();
+        if n > 0 {
+            at.push(Kill::After(p, n / 2));
+        }
     }
     at
 }
@@ -148,13 +190,22 @@ fn phase(point: &str) -> &'static str {
         "writing parts"
     } else if point.contains("commit") {
         "committing"
-    } else if point.starts_with("staged") {
-        "staging outputs"
-    } else if point.starts_with("publish journaled") || point.starts_with("renamed") {
-        "replacing outputs"
+    } else if point == "publish: switching" {
+        "switching outputs"
+    } else if point == "publish: switched" {
+        "after publish"
+    } else if point.starts_with("publish:") {
+        "writing outputs"
     } else {
         "after publish"
     }
+}
+
+/// The ledger state the current generation reflects (its manifest).
+fn published_state(out: &Path) -> Option<i64> {
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).ok()?).ok()?;
+    m["state"].as_i64()
 }
 
 fn ledger_value(out: &Path, sql: &str) -> Option<i64> {
@@ -190,10 +241,24 @@ fn store_is_clean(out: &Path, what: &str) {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(dirs, live, "{what}: only live batches keep part folders");
+    // The current generation and at most the one before it; no temporary file or link.
+    let gens: Vec<String> = fs::read_dir(out.join(".published"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "current")
+        .collect();
     assert!(
-        !out.join(".shiten/staging").exists(),
-        "{what}: no staging left"
+        gens.len() <= 2 && gens.iter().all(|g| g.starts_with('g')),
+        "{what}: {gens:?}"
     );
+    let temps: Vec<String> = fs::read_dir(out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(temps.is_empty(), "{what}: {temps:?}");
 }
 
 #[test]
@@ -225,6 +290,7 @@ fn killed_at_any_point_the_outputs_are_old_or_new_and_the_next_run_finishes() {
         &base,
         "SELECT CAST(value AS INTEGER) FROM header WHERE key = 'state'",
     );
+    assert_eq!(published_state(&base), base_state);
 
     // The same folder, grown: 60 more, 5 changed, 3 removed (pruned).
     copy_files(&gen_dir, &corpus, &names[100..], true);
@@ -249,10 +315,20 @@ fn killed_at_any_point_the_outputs_are_old_or_new_and_the_next_run_finishes() {
     let (points, _, duration) = paused_run(&corpus, &reference, None);
     let new = outputs(&reference);
     assert_ne!(new, old);
-    assert_eq!(
-        new.keys().collect::<Vec<_>>(),
-        old.keys().collect::<Vec<_>>()
-    );
+    assert_eq!(new.names, old.names);
+    for t in [
+        "documents",
+        "mentions",
+        "facts",
+        "frame_hits",
+        "source_frames",
+        "figures",
+    ] {
+        assert_ne!(
+            new.tables[t], old.tables[t],
+            "{t} changes in the run under test"
+        );
+    }
     store_is_clean(&reference, "reference");
     // The incremental result is the clean result.
     let scratch = dir.path().join("scratch");
@@ -268,7 +344,7 @@ fn killed_at_any_point_the_outputs_are_old_or_new_and_the_next_run_finishes() {
 
     let mut hit: BTreeMap<&str, usize> = BTreeMap::new();
     let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
-    for (k, at) in (1..).zip(kill_times(&points, duration)) {
+    for (k, at) in (1..).zip(kills(&points, duration)) {
         let out = dir.path().join(format!("kill{k}"));
         copy_dir(&base, &out);
         let (reached, killed, _) = paused_run(&corpus, &out, Some(at));
@@ -278,59 +354,51 @@ fn killed_at_any_point_the_outputs_are_old_or_new_and_the_next_run_finishes() {
             *hit.entry(reached.map_or("starting", phase)).or_default() += 1;
         }
 
-        // 1. Only the expected files are visible, each whole: old or new.
+        // 1. The same outputs are visible, all of the old state or all of the new one.
         let now = outputs(&out);
-        assert_eq!(
-            now.keys().collect::<Vec<_>>(),
-            old.keys().collect::<Vec<_>>(),
-            "{what}: no other (temporary) file in the output folder"
-        );
-        let from_old = now.iter().filter(|(n, b)| old[*n] == **b).count();
-        let from_new = now.iter().filter(|(n, b)| new[*n] == **b).count();
-        for (n, b) in &now {
-            assert!(
-                old[n] == *b || new[n] == *b,
-                "{what}: {n} is neither the old nor the new file"
-            );
-        }
+        assert_eq!(now.names, old.names, "{what}: no other (temporary) file");
         let pending = ledger_value(&out, "SELECT pending_state FROM outputs WHERE id = 1");
-        let recorded = ledger_value(&out, "SELECT state FROM outputs WHERE id = 1");
+        assert_eq!(
+            pending, None,
+            "{what}: no journal: publishing switches at one point"
+        );
         let state = ledger_value(
             &out,
             "SELECT CAST(value AS INTEGER) FROM header WHERE key = 'state'",
         );
-        let outcome = if from_old == now.len() {
-            // 2. Old outputs: the ledger says they reflect the old state (whatever it
-            // committed since).
+        let outcome = if now == old {
+            // 2. Old outputs: their manifest says they reflect the old state (whatever
+            // the ledger committed since).
             assert_eq!(
-                recorded, base_state,
+                published_state(&out),
+                base_state,
                 "{what}: old outputs, old recorded state"
             );
             "old"
-        } else if from_new == now.len() {
-            // New outputs: recorded, or journaled with their last rename done.
-            assert!(
-                recorded == state || pending == state,
+        } else if now == new {
+            assert_eq!(
+                published_state(&out),
+                state,
                 "{what}: new outputs reflect the final state"
             );
             "new"
         } else {
-            // 3. A publish killed among its renames: the ledger's journal names it.
-            assert_eq!(pending, state, "{what}: mixed files without a journal");
-            "mixed (journaled, rolled forward next run)"
+            let differ: Vec<&String> = now
+                .tables
+                .keys()
+                .filter(|t| now.tables.get(*t) != old.tables.get(*t))
+                .collect();
+            panic!("{what}: a mix of old and new outputs (changed: {differ:?})");
         };
         *outcomes.entry(outcome).or_default() += 1;
         let o = shiten(&[OsStr::new("status"), OsStr::new("--out"), out.as_os_str()]);
         let st = String::from_utf8_lossy(&o.stdout);
         assert_eq!(o.status.code(), Some(0), "{what}: status works: {st}");
-        if outcome.starts_with("mixed") {
-            assert!(st.contains("interrupted"), "{what}: {st}");
-        }
 
         // 4. The next run finishes the work (for every other kill point, after being
         // killed once more halfway).
         if k % 2 == 0 {
-            paused_run(&corpus, &out, Some(duration / 2));
+            paused_run(&corpus, &out, Some(Kill::At(duration / 2)));
         }
         let o = shiten(&args(&corpus, &out));
         assert_eq!(
@@ -343,6 +411,9 @@ fn killed_at_any_point_the_outputs_are_old_or_new_and_the_next_run_finishes() {
             outputs(&out) == new,
             "{what}: the finished run equals the uninterrupted one"
         );
+        let o = shiten(&[OsStr::new("status"), OsStr::new("--out"), out.as_os_str()]);
+        let st = String::from_utf8_lossy(&o.stdout);
+        assert!(st.contains("outputs    up to date"), "{what}: {st}");
         store_is_clean(&out, &what);
     }
     eprintln!("kill points by phase: {hit:?}; outputs found: {outcomes:?}");

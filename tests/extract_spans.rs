@@ -242,8 +242,7 @@ fn every_mentions_csv_row_of_the_corpus_slices_back_to_its_text() {
             (d.doc.clone(), d.text)
         })
         .collect();
-    let mut rdr = csv::Reader::from_path(out.join("mentions.csv")).unwrap();
-    let headers = rdr.headers().unwrap().clone();
+    let (headers, records) = common::read_csv(&out.join("mentions.csv"));
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let (doc, text, kind) = (col("doc"), col("text"), col("kind"));
     let (cs, ce, bs, be) = (
@@ -253,8 +252,7 @@ fn every_mentions_csv_row_of_the_corpus_slices_back_to_its_text() {
         col("byte_end"),
     );
     let mut rows = 0;
-    for r in rdr.records() {
-        let r = r.unwrap();
+    for r in records {
         let t = &texts[&r[doc]];
         let mut surface = r[text].to_string();
         // Undo the spreadsheet guard.

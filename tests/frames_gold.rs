@@ -1,6 +1,8 @@
 //! Frame detection against hand-labelled gold: the sample corpus (`tests/gold/
-//! corpus_frames.csv`) and the five seed articles in `../shared/seeds`
-//! (`tests/gold/seeds_frames.csv`; required in CI, skipped with a notice elsewhere).
+//! corpus_frames.csv`), the five seed articles in `../shared/seeds`
+//! (`tests/gold/seeds_frames.csv`) and the 31 real articles of `../shared/realdev` on seven
+//! incidents (their own `frames.csv`, where `doc,none,na` marks an article that gives no
+//! cause). `../shared` is required in CI and skipped with a notice elsewhere.
 //!
 //! The scores printed here are the ones `shiten eval-frames` reports. The thresholds are
 //! floors we hold, not targets to tune to: the cue sets and stance rules are general, and
@@ -53,7 +55,7 @@ fn corpus_frames_meet_the_floor() {
         &root.join("corpus"),
         &root.join("tests/gold/corpus_frames.csv"),
     );
-    assert!(f1(&e) >= 0.85, "frame F1 {:.3} below 0.85", f1(&e));
+    assert!(f1(&e) >= 0.95, "frame F1 {:.3} below 0.95", f1(&e));
     assert!(e.macro_f1().unwrap() >= 0.85, "macro F1 {:?}", e.macro_f1());
     for f in &e.frames {
         assert!(f.f1().unwrap_or(0.0) >= 0.7, "{}: F1 {:?}", f.frame, f.f1());
@@ -71,31 +73,26 @@ fn seed_frames_meet_the_floor() {
         &shared.join("seeds"),
         &common::root().join("tests/gold/seeds_frames.csv"),
     );
-    assert!(f1(&e) >= 0.85, "frame F1 {:.3} below 0.85", f1(&e));
+    assert!(f1(&e) >= 0.95, "frame F1 {:.3} below 0.95", f1(&e));
     let agree = e.all.stance_agreement().unwrap();
     assert!(agree >= 0.8, "stance agreement {agree:.3}");
 }
 
 #[test]
-fn contrast_articles_give_no_7pay_frames() {
-    // Uniqlo (list-based attack in May 2019) and PayPay (card fraud, 2018) are about other
-    // incidents: their cues must not count as explanations of the 7pay breach.
-    let root = common::root();
-    let opts = RunOptions {
-        corpus: root.join("corpus"),
-        max_file_bytes: shiten::corpus::DEFAULT_MAX_FILE_BYTES,
+fn realdev_frames_meet_the_target() {
+    // Real articles the lexicon was not written from, on 7pay and six other incidents
+    // (Uniqlo, docomo口座, Nintendo, PayPay, SBI, Kyash): the causes are the same words
+    // whatever the company.
+    let Some(shared) = common::shared() else {
+        return;
     };
-    let outcome =
-        pipeline::analyze_corpus(common::analyzer(), &opts, &indicatif::ProgressBar::hidden())
-            .unwrap();
-    for a in &outcome.analyses {
-        if a.document.doc.starts_with("021_") || a.document.doc.starts_with("023_") {
-            assert!(
-                a.frame_hits.is_empty(),
-                "{}: {:?}",
-                a.document.doc,
-                a.frame_hits
-            );
-        }
+    let realdev = shared.join("realdev");
+    let e = evaluate(&realdev, &realdev.join("frames.csv"));
+    assert!(f1(&e) >= 0.90, "frame F1 {:.3} below 0.90", f1(&e));
+    let agree = e.all.stance_agreement().unwrap();
+    assert!(agree >= 0.85, "stance agreement {agree:.3} below 0.85");
+    // Every frame with gold is found at least once, outside 7pay too.
+    for f in e.frames.iter().filter(|f| f.gold > 0) {
+        assert!(f.matched > 0, "{}: nothing found", f.frame);
     }
 }

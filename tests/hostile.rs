@@ -12,18 +12,11 @@ use std::process::Command;
 
 type Row = HashMap<String, String>;
 
+/// A CSV table (a file, or a row table's folder of files) with rows by column name.
 fn read_csv(path: &Path) -> Vec<Row> {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    rdr.records()
-        .map(|r| {
-            headers
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
+    let (headers, rows) = common::read_csv(path);
+    rows.into_iter()
+        .map(|r| headers.iter().cloned().zip(r).collect())
         .collect()
 }
 

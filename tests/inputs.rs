@@ -543,32 +543,18 @@ fn adding_another_folder_with_the_same_names_keeps_both() {
     let keys: Vec<&str> = docs.iter().map(|d| d["doc"].as_str()).collect();
     assert_eq!(keys, ["001.txt", "2019-07-05:001.txt"]);
     // Adding the same folder again changes nothing.
-    let before: Vec<(String, Vec<u8>)> = fs::read_dir(&out)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
+    let before: Vec<(String, Vec<u8>)> = common::output_files(&out)
+        .into_iter()
+        .map(|(n, b, _)| (n, b))
         .collect();
     let err = ok(&run("add", &day2, &out, &[]), 0);
     assert!(
         err.contains("1 unchanged") && err.contains("already up to date"),
         "{err}"
     );
-    let mut after: Vec<(String, Vec<u8>)> = fs::read_dir(&out)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
+    let mut after: Vec<(String, Vec<u8>)> = common::output_files(&out)
+        .into_iter()
+        .map(|(n, b, _)| (n, b))
         .collect();
     let mut before = before;
     before.sort();

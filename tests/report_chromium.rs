@@ -1,7 +1,10 @@
-//! The report in a real browser: run the pipeline on the sample corpus, load
-//! `report.html` in headless Chromium, check that the heatmap and the evidence rows are in
-//! the rendered DOM, take a screenshot (`outputs/report.png`) and check that the heatmap's
-//! colours are on it.
+//! The report in a real browser: run the pipeline on the sample corpus (and on
+//! `../shared/realdev` when present), load `report.html` in headless Chromium at 1400 px
+//! and at 420 px, and check what a reader sees: the page never scrolls sideways (tables
+//! scroll inside their boxes), every evidence link (`href="#…"`) lands on an element,
+//! no `&amp;` shows as text, the heatmap's cells and evidence sentences are in the DOM,
+//! and the full-page screenshots (written under the build's temporary folder, never into
+//! the repository) show the heatmap's colours.
 //!
 //! The test installs nothing: `.ci/run` installs Debian's `chromium` when it is missing.
 //! Without Chromium the test fails in CI (`CI` set) and is skipped with a notice elsewhere.
@@ -14,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use shiten::output::OutputOptions;
 use shiten::pipeline::{self, RunOptions};
+use shiten::report::{Labels, Lang};
 
 fn chromium() -> Option<PathBuf> {
     let names = ["chromium", "chromium-browser", "google-chrome"];
@@ -152,80 +156,178 @@ fn decode_png(bytes: &[u8]) -> (usize, usize, Vec<[u8; 3]>) {
     (w, h, px)
 }
 
-#[test]
-fn report_renders_in_chromium() {
-    let Some(bin) = chromium() else { return };
+/// A page beside `report` that shows it in a frame `width` px wide and `height` px tall
+/// (headless Chromium lays a window out at 500 px at least, so a phone's width needs a
+/// frame) and writes into `<pre id="probe">`: the report's width against the frame's, its
+/// height, its in-page links without a target and whether its text shows an escaped
+/// `&amp;` or `&lt;`.
+fn probe_page(report: &Path, width: usize, height: usize) -> PathBuf {
+    let page = format!(
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"><script>
+function probe(f){{var w=f.contentWindow,doc=f.contentDocument,d=doc.documentElement;
+var bad=[];var links=doc.querySelectorAll('a[href^="#"]');
+for(var i=0;i<links.length;i++){{var id=decodeURIComponent(links[i].getAttribute("href").slice(1));if(!doc.getElementById(id)){{bad.push(id);}}}}
+var text="";var parts=doc.querySelectorAll("header,nav,section.incident,footer");for(var j=0;j<parts.length;j++){{text+=parts[j].textContent;}}
+var r={{scroll:d.scrollWidth,height:d.scrollHeight,inner:w.innerWidth,links:links.length,bad:bad,amp:text.indexOf("&amp;")>=0||text.indexOf("&lt;")>=0||text.indexOf("&#")>=0}};
+document.getElementById("probe").textContent="PRO"+"BE"+JSON.stringify(r)+"PRO"+"BE";}}
+</script></head><body style="margin:0"><iframe src="{}" onload="probe(this)" style="display:block;border:0;width:{width}px;height:{height}px"></iframe><pre id="probe"></pre></body></html>"##,
+        report.file_name().unwrap().to_string_lossy()
+    );
+    let path = report.with_file_name(format!("probe-{width}.html"));
+    std::fs::write(&path, page).unwrap();
+    path
+}
+
+/// Runs the pipeline on `corpus` into a temporary folder: (temp dir, report path, outcome).
+fn report_of(corpus: &Path, lang: Lang) -> (tempfile::TempDir, PathBuf, pipeline::Outcome) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("outputs");
     let opts = RunOptions {
-        corpus: common::root().join("corpus"),
+        corpus: corpus.to_path_buf(),
         max_file_bytes: shiten::corpus::DEFAULT_MAX_FILE_BYTES,
     };
     let outcome =
         pipeline::analyze_corpus(common::analyzer(), &opts, &indicatif::ProgressBar::hidden())
             .unwrap();
-    let ctx = shiten::aggregate::Context::new(&common::analyzer().frames, &out, &opts.corpus);
+    let ctx = shiten::aggregate::Context::new(&common::analyzer().frames, &out, &opts.corpus)
+        .with_labels(Labels::from_analyzer(common::analyzer(), lang));
     pipeline::write_outputs(&out, &outcome, OutputOptions::default(), &ctx).unwrap();
     let report = out.join("report.html");
-    let url = format!("file://{}", report.display());
+    (dir, report, outcome)
+}
 
-    // 1. The rendered DOM holds every heatmap cell and every evidence sentence.
-    let dom = run_chromium(&bin, &["--dump-dom".into(), url.clone()]);
-    let sf = pipeline::frame_acc(&outcome.analyses).rows();
-    let hits: usize = outcome.analyses.iter().map(|a| a.frame_hits.len()).sum();
-    assert!(hits > 50, "the sample corpus has frame hits");
-    assert!(
-        dom.contains("<svg id=\"heatmap-svg\""),
-        "heatmap SVG missing"
-    );
-    assert_eq!(
-        dom.matches("<g class=\"cell\"").count(),
-        sf.len(),
-        "one SVG cell per row"
-    );
-    assert_eq!(
-        dom.matches("<tr class=\"hit\"").count(),
-        hits,
-        "one evidence row per hit"
-    );
-    for r in sf.iter().filter(|r| r.docs > 0) {
-        let needle = format!(
-            "data-source=\"{}\" data-frame=\"{}\" data-docs=\"{}\"",
-            r.source, r.frame, r.docs
-        );
-        assert!(dom.contains(&needle), "cell {needle}");
-    }
-    // Every cell link leads to an evidence heading.
-    for (at, _) in dom.match_indices("href=\"#ev-") {
-        let id = &dom[at + 7..at + 7 + dom[at + 7..].find('"').unwrap()];
-        assert!(
-            dom.contains(&format!("id=\"{id}\"")),
-            "no evidence for #{id}"
-        );
-    }
-    assert!(dom.contains("<mark>二段階認証</mark>"));
-    assert!(dom.contains("href=\"../"), "article links are relative");
-    assert!(!dom.contains("http://") || dom.matches("http://").count() == 1);
-
-    // 2. The screenshot shows the heatmap: its darkest blue (share 1) is on the page.
-    let shot = common::root().join("outputs").join("report.png");
-    std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
-    let _ = std::fs::remove_file(&shot);
-    run_chromium(
-        &bin,
+/// Loads the report at `width` px: checks overflow, anchors and escapes; takes a
+/// full-page screenshot `NAME-WIDTH.png` under the build's temporary folder (the report
+/// in the frame's `width` px at the left of a window at least 500 px wide); returns it.
+fn check_at(bin: &Path, report: &Path, name: &str, width: usize) -> (usize, usize, Vec<[u8; 3]>) {
+    let window = width.max(500);
+    let probe = probe_page(report, width, 900);
+    let dom = run_chromium(
+        bin,
         &[
-            "--window-size=1400,1500".into(),
-            format!("--screenshot={}", shot.display()),
-            url,
+            "--allow-file-access-from-files".into(),
+            format!("--window-size={window},900"),
+            "--dump-dom".into(),
+            format!("file://{}", probe.display()),
         ],
     );
+    let json = dom
+        .split("PROBE")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{name}@{width}: the probe did not run"));
+    let r: serde_json::Value = serde_json::from_str(json).unwrap();
+    let (scroll, inner) = (r["scroll"].as_u64().unwrap(), r["inner"].as_u64().unwrap());
+    assert_eq!(
+        inner as usize, width,
+        "{name}: the frame is {inner} px wide"
+    );
+    assert!(
+        scroll <= inner,
+        "{name}@{width}: the page is {scroll} px wide in {inner} px (horizontal overflow)"
+    );
+    assert!(r["links"].as_u64().unwrap() > 10, "{name}: evidence links");
+    assert_eq!(
+        r["bad"],
+        serde_json::json!([]),
+        "{name}@{width}: links without a target"
+    );
+    assert_eq!(
+        r["amp"],
+        serde_json::json!(false),
+        "{name}@{width}: escaped text shows"
+    );
+
+    // Full page: the frame as tall as the report (up to 12,000 px).
+    let height = (r["height"].as_u64().unwrap() as usize).clamp(900, 12_000);
+    let probe = probe_page(report, width, height);
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let shot = shots.join(format!("{name}-{width}.png"));
+    let _ = std::fs::remove_file(&shot);
+    run_chromium(
+        bin,
+        &[
+            "--allow-file-access-from-files".into(),
+            format!("--window-size={window},{height}"),
+            format!("--screenshot={}", shot.display()),
+            format!("file://{}", probe.display()),
+        ],
+    );
+    eprintln!("screenshot: {}", shot.display());
     let (w, h, px) = decode_png(&std::fs::read(&shot).unwrap());
-    assert_eq!((w, h), (1400, 1500));
+    assert_eq!((w, h), (window, height), "{name}@{width}: screenshot size");
+    (w, h, px)
+}
+
+#[test]
+fn report_on_the_sample_corpus_in_chromium() {
+    let Some(bin) = chromium() else { return };
+    let (_dir, report, outcome) = report_of(&common::root().join("corpus"), Lang::Ja);
+    let dom = run_chromium(
+        &bin,
+        &["--dump-dom".into(), format!("file://{}", report.display())],
+    );
+    // The heatmap, its evidence and the figures are in the rendered page.
+    assert!(dom.contains("<table class=\"heat\">"), "heatmap missing");
+    let hits: usize = outcome.analyses.iter().map(|a| a.frame_hits.len()).sum();
+    assert!(hits > 50, "the sample corpus has frame hits");
+    assert!(dom.contains("<mark>二段階認証</mark>"));
+    assert!(
+        dom.contains("二段階認証・本人確認の不足"),
+        "frame labels from frames.toml"
+    );
+    assert!(dom.contains("被害額"), "measure labels from measures.toml");
+    assert!(!dom.contains("damage_amount") && !dom.contains("two_factor_auth"));
+    assert!(
+        dom.contains("3,861万") || dom.contains("38,615,473"),
+        "readable figures"
+    );
+    assert!(
+        dom.contains("href=\"https://wire.example.jp/news/2019070400871\""),
+        "evidence links to the article's URL from metadata.csv"
+    );
+    assert!(!dom.contains("0/1 0%"));
+    // One incident shown at a time: the first (most articles) is 7pay.
+    let first = dom.find("<option value=\"inc-0\"").unwrap();
+    assert!(dom[first..].starts_with("<option value=\"inc-0\">7pay"));
+    let section = |id: &str| {
+        let at = dom.find(&format!("id=\"{id}\"")).unwrap();
+        let start = dom[..at].rfind('<').unwrap();
+        dom[start..start + dom[start..].find('>').unwrap()].to_string()
+    };
+    assert!(!section("inc-0").contains("hidden"), "{}", section("inc-0"));
+    assert!(section("inc-1").contains("hidden"), "{}", section("inc-1"));
+
+    let (_, _, px) = check_at(&bin, &report, "corpus", 1400);
     let dark_blue = px.iter().filter(|p| **p == [0x08, 0x30, 0x6b]).count();
     assert!(
-        dark_blue > 5_000,
+        dark_blue > 1_000,
         "heatmap cells (share 1) not on the screenshot: {dark_blue} px"
     );
     let distinct: std::collections::HashSet<_> = px.iter().step_by(7).collect();
     assert!(distinct.len() > 50, "screenshot looks blank");
+    let (_, _, px) = check_at(&bin, &report, "corpus", 420);
+    let distinct: std::collections::HashSet<_> = px.iter().step_by(7).collect();
+    assert!(distinct.len() > 50, "screenshot looks blank");
+
+    // English.
+    let (_dir, report, _) = report_of(&common::root().join("corpus"), Lang::En);
+    let dom = run_chromium(
+        &bin,
+        &["--dump-dom".into(), format!("file://{}", report.display())],
+    );
+    assert!(dom.contains("<html lang=\"en\">"));
+    assert!(dom.contains("No two-factor authentication") && dom.contains("Damage (yen)"));
+    check_at(&bin, &report, "corpus-en", 420);
+}
+
+#[test]
+fn report_on_realdev_in_chromium() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let Some(bin) = chromium() else { return };
+    let (_dir, report, _) = report_of(&shared.join("realdev"), Lang::Ja);
+    check_at(&bin, &report, "realdev", 1400);
+    check_at(&bin, &report, "realdev", 420);
 }

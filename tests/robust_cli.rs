@@ -14,19 +14,12 @@ use std::process::{Command, Output};
 
 type Row = HashMap<String, String>;
 
+/// An output table (a file, or a folder with one file per batch) as rows by column name.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Row>) {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    let rows = rdr
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
+    let (headers, rows) = common::read_csv(path);
+    let rows = rows
+        .into_iter()
+        .map(|r| headers.iter().cloned().zip(r).collect())
         .collect();
     (headers, rows)
 }
@@ -114,7 +107,7 @@ fn metadata_columns_named_like_ours_are_renamed_and_reported_once() {
         assert_eq!(a["meta_meta_extra"], "x");
         // Every table is published, Parquet too.
         for t in ["documents", "mentions", "facts", "frame_hits", "entities"] {
-            assert!(out.join(format!("{t}.parquet")).is_file(), "{t}");
+            assert!(out.join(format!("{t}.parquet")).exists(), "{t}");
         }
         let parquet =
             shiten::output::parquet::read_parquet(&out.join("documents.parquet"), "documents")
@@ -363,16 +356,18 @@ fn control_characters_of_file_names_are_escaped_in_every_message() {
             .any(|l| l.starts_with("warning: all good") || l.starts_with("warning: fine")),
         "{err}"
     );
-    assert!(err.contains("x.txt\\nwarning: all good"), "{err}");
-    assert!(err.contains("esc\\u{1b}[2Jred.txt"), "{err}");
+    // A file name with a control character is named by its key (README, *Document keys*:
+    // control characters and `%#:` written `%XX`); a metadata cell by `printable`.
+    assert!(err.contains("x.txt%0Awarning%3A all good"), "{err}");
+    assert!(err.contains("esc%1B[2Jred.txt"), "{err}");
     assert!(err.contains("gone\\rwarning: fine.txt"), "{err}");
     let (_, skipped) = read_csv(&out.join("skipped.csv"));
     let paths: Vec<&str> = skipped.iter().map(|r| r["path"].as_str()).collect();
     assert!(
-        paths.contains(&"x.txt\\nwarning: all good, 0 skipped"),
+        paths.contains(&"x.txt%0Awarning%3A all good, 0 skipped"),
         "{paths:?}"
     );
-    assert!(paths.contains(&"esc\\u{1b}[2Jred.txt"), "{paths:?}");
+    assert!(paths.contains(&"esc%1B[2Jred.txt"), "{paths:?}");
     assert!(
         skipped
             .iter()

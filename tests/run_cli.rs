@@ -7,19 +7,11 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+/// A CSV table (a file, or a row table's folder of files) with rows by column name.
 fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    rdr.records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .cloned()
-                .zip(r.iter().map(String::from))
-                .collect()
-        })
+    let (headers, rows) = common::read_csv(path);
+    rows.into_iter()
+        .map(|r| headers.iter().cloned().zip(r).collect())
         .collect()
 }
 
@@ -119,7 +111,7 @@ fn mixed_encodings_metadata_and_skips() {
         "frame_hits",
         "skipped",
     ] {
-        assert!(out.join(format!("{t}.parquet")).is_file(), "{t}.parquet");
+        assert!(out.join(format!("{t}.parquet")).exists(), "{t}.parquet");
     }
 }
 

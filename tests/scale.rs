@@ -10,9 +10,13 @@
 //! numbers are those of the test's own build profile.
 //!
 //! - `incremental_add_cost`: a generated corpus of `SHITEN_BENCH_DOCS` (default 3000)
-//!   articles is analysed, then 1% more is added, both with `shiten add` of a separate
-//!   folder and with `shiten run` on the grown folder; prints each time as a fraction of
-//!   a full run over the whole corpus, and peak RSS.
+//!   articles is analysed once; then, `SHITEN_BENCH_REPEAT` times (default 2), alternating
+//!   in this one process: a full run over the corpus plus 1% more, that 1% added to a copy
+//!   of the analysed store with `shiten add` of a separate folder, with `shiten run` on the
+//!   grown folder, and a run with nothing new. Prints each side's CPU time (user + system,
+//!   which other processes on a shared machine do not inflate) and wall time as a share
+//!   of the full run, as ranges over the repetitions, and peak RSS. No threshold: the
+//!   figures go to the README.
 //! - `publish_streams_parts`: a store of synthetic results (`SHITEN_BENCH_ROWS`, default
 //!   2,000,000 mention rows, in batches of 1000 documents) is published; prints time and
 //!   the growth of peak RSS, against assembling the same table in memory first.
@@ -34,8 +38,46 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Runs the binary, returning wall time and peak RSS (kB, sampled from /proc).
-fn timed(args: &[&OsStr]) -> (Duration, u64, i32) {
+/// CPU time (user + system) of the reaped children of this process so far (Linux).
+fn children_cpu() -> Duration {
+    // struct rusage: two timevals, then 14 longs.
+    #[repr(C)]
+    struct Rusage {
+        utime: [i64; 2],
+        stime: [i64; 2],
+        rest: [i64; 14],
+    }
+    unsafe extern "C" {
+        fn getrusage(who: i32, usage: *mut Rusage) -> i32;
+    }
+    const RUSAGE_CHILDREN: i32 = -1;
+    let mut r = Rusage {
+        utime: [0; 2],
+        stime: [0; 2],
+        rest: [0; 14],
+    };
+    // SAFETY: getrusage fills one struct rusage (this layout on 64-bit Linux) through a
+    // pointer to a live local.
+    if unsafe { getrusage(RUSAGE_CHILDREN, &mut r) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: [i64; 2]| Duration::from_secs(t[0] as u64) + Duration::from_micros(t[1] as u64);
+    tv(r.utime) + tv(r.stime)
+}
+
+/// One run of the binary: wall time, CPU time (user + system), peak RSS (kB, sampled from
+/// /proc), exit code.
+struct Timed {
+    wall: Duration,
+    cpu: Duration,
+    rss_kb: u64,
+    code: i32,
+}
+
+/// Runs the binary (children are reaped one at a time, so the difference of the
+/// children's CPU time is this run's).
+fn timed(args: &[&OsStr]) -> Timed {
+    let cpu0 = children_cpu();
     let t0 = Instant::now();
     let mut child = Command::new(common::bin())
         .args(args)
@@ -63,7 +105,12 @@ fn timed(args: &[&OsStr]) -> (Duration, u64, i32) {
         }
         std::thread::sleep(Duration::from_millis(5));
     };
-    (t0.elapsed(), peak, code)
+    Timed {
+        wall: t0.elapsed(),
+        cpu: children_cpu().saturating_sub(cpu0),
+        rss_kb: peak,
+        code,
+    }
 }
 
 fn run_args<'a>(cmd: &'a str, corpus: &'a Path, out: &'a Path) -> Vec<&'a OsStr> {
@@ -75,11 +122,19 @@ fn run_args<'a>(cmd: &'a str, corpus: &'a Path, out: &'a Path) -> Vec<&'a OsStr>
     ]
 }
 
+/// The smallest and largest of some fractions, in percent.
+fn range(v: &[f64]) -> String {
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(0.0, f64::max);
+    format!("{lo:.2}–{hi:.2}%")
+}
+
 #[test]
 #[ignore = "a measurement; run in release mode"]
 fn incremental_add_cost() {
     common::dict_dir();
     let n = env_usize("SHITEN_BENCH_DOCS", 3000);
+    let reps = env_usize("SHITEN_BENCH_REPEAT", 2).max(1);
     let extra = (n / 100).max(1);
     let dir = tempfile::tempdir().unwrap();
     let gen_dir = dir.path().join("gen");
@@ -100,73 +155,99 @@ fn incremental_add_cost() {
         w.write_record(r).unwrap();
     }
     w.flush().unwrap();
-
-    // Full run over all n + 1% articles, from scratch.
     let all = dir.path().join("all");
-    common::copy_files(&gen_dir, &all, &names, false);
-    std::fs::copy(gen_dir.join("metadata.csv"), all.join("metadata.csv")).unwrap();
-    let (full, full_rss, code) = timed(&run_args("run", &all, &dir.path().join("out-full")));
-    assert_eq!(code, 0);
+    common::copy_files(&gen_dir, &all, &names, true);
 
-    // The analysed corpus, then 1% added as a separate folder.
-    let out = dir.path().join("out");
-    let (_, _, code) = timed(&run_args("run", &base, &out));
-    assert!(code == 0 || code == 2);
-    let snapshot = dir.path().join("out-snapshot");
-    copy_dir(&out, &snapshot);
-    let (add, add_rss, code) = timed(&run_args("add", &more, &out));
-    assert_eq!(code, 0);
+    // The analysed corpus (n articles), once, as the starting point of every add: as a
+    // folder of its own (for `add`), and as the folder that then grows by 1% (for `run`).
+    let analysed = dir.path().join("analysed");
+    let t = timed(&run_args("run", &base, &analysed));
+    assert!(t.code == 0 || t.code == 2);
+    let grown = dir.path().join("grown");
+    common::copy_files(&gen_dir, &grown, &names[..n], true);
+    let analysed_grown = dir.path().join("analysed-grown");
+    let t = timed(&run_args("run", &grown, &analysed_grown));
+    assert!(t.code == 0 || t.code == 2);
+    common::copy_files(&gen_dir, &grown, &names[n..], false);
 
-    // The same 1% copied into the analysed folder, then `run` on it (rescans everything).
-    common::copy_files(&gen_dir, &base, &names[n..], true);
-    let (grown, grown_rss, code) = timed(&run_args("run", &base, &snapshot));
-    assert_eq!(code, 0);
-    // Nothing new: the cost of looking.
-    let (noop, _, code) = timed(&run_args("run", &base, &snapshot));
-    assert_eq!(code, 0);
-    assert_eq!(
-        common::snapshot(&snapshot)["documents"],
-        common::snapshot(&dir.path().join("out-full"))["documents"]
-    );
-
-    let pct = |d: Duration| 100.0 * d.as_secs_f64() / full.as_secs_f64();
+    // Alternating: a full run over the n + 1% articles from scratch, then the same 1%
+    // added to the analysed corpus (as a folder with `add`, and by `run` on the grown
+    // folder), then a run with nothing new; each side's CPU and wall time.
+    let (mut add_pct, mut grown_pct, mut noop_pct) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut add_wall, mut grown_wall, mut noop_wall) = (Vec::new(), Vec::new(), Vec::new());
+    for rep in 0..reps {
+        let full_out = dir.path().join(format!("full{rep}"));
+        let full = timed(&run_args("run", &all, &full_out));
+        assert_eq!(full.code, 0);
+        let out = dir.path().join(format!("add{rep}"));
+        copy_dir(&analysed, &out);
+        let add = timed(&run_args("add", &more, &out));
+        assert_eq!(add.code, 0);
+        let out = dir.path().join(format!("grown{rep}"));
+        copy_dir(&analysed_grown, &out);
+        let g = timed(&run_args("run", &grown, &out));
+        assert_eq!(g.code, 0);
+        let noop = timed(&run_args("run", &grown, &out));
+        assert_eq!(noop.code, 0);
+        if rep == 0 {
+            assert_eq!(
+                common::snapshot(&out)["documents"],
+                common::snapshot(&full_out)["documents"]
+            );
+        }
+        let pct = |x: Duration, of: Duration| 100.0 * x.as_secs_f64() / of.as_secs_f64();
+        eprintln!(
+            "rep {rep}: full run {:.2} s CPU ({:.2} s wall, peak RSS {} MB); add 1% {:.3} s \
+             CPU ({:.3} s wall, peak {} MB); run on the grown folder {:.3} s CPU ({:.3} s \
+             wall); nothing new {:.3} s CPU ({:.3} s wall)",
+            full.cpu.as_secs_f64(),
+            full.wall.as_secs_f64(),
+            full.rss_kb / 1024,
+            add.cpu.as_secs_f64(),
+            add.wall.as_secs_f64(),
+            add.rss_kb / 1024,
+            g.cpu.as_secs_f64(),
+            g.wall.as_secs_f64(),
+            noop.cpu.as_secs_f64(),
+            noop.wall.as_secs_f64(),
+        );
+        add_pct.push(pct(add.cpu, full.cpu));
+        grown_pct.push(pct(g.cpu, full.cpu));
+        noop_pct.push(pct(noop.cpu, full.cpu));
+        add_wall.push(pct(add.wall, full.wall));
+        grown_wall.push(pct(g.wall, full.wall));
+        noop_wall.push(pct(noop.wall, full.wall));
+        let _ = std::fs::remove_dir_all(&full_out);
+    }
     eprintln!(
-        "corpus: {} + {} generated articles, {:.1} MB; {} threads",
+        "corpus: {} + {} generated articles, {:.1} MB; {} threads; {reps} alternating repetitions",
         n,
         extra,
         bytes as f64 / 1e6,
         std::thread::available_parallelism().map_or(0, |p| p.get())
     );
     eprintln!(
-        "full run over {} articles: {:.2} s, peak RSS {} MB",
-        n + extra,
-        full.as_secs_f64(),
-        full_rss / 1024
-    );
-    eprintln!(
-        "add 1% ({extra}) as a folder:      {:.3} s = {:.1}% of a full run, peak RSS {} MB",
-        add.as_secs_f64(),
-        pct(add),
-        add_rss / 1024
-    );
-    eprintln!(
-        "run on the folder grown by 1%:   {:.3} s = {:.1}% of a full run, peak RSS {} MB",
-        grown.as_secs_f64(),
-        pct(grown),
-        grown_rss / 1024
-    );
-    eprintln!(
-        "run with nothing new:            {:.3} s = {:.1}% of a full run",
-        noop.as_secs_f64(),
-        pct(noop)
+        "as a share of a full run, CPU time (wall time): add 1% as a folder {} ({}); run on \
+         the folder grown by 1% {} ({}); run with nothing new {} ({})",
+        range(&add_pct),
+        range(&add_wall),
+        range(&grown_pct),
+        range(&grown_wall),
+        range(&noop_pct),
+        range(&noop_wall)
     );
 }
 
+/// Copies a folder as `cp -a` does: links stay links.
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {
         let p = e.path();
-        if p.is_dir() {
+        let t = e.file_type().unwrap();
+        if t.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&p).unwrap(), to.join(e.file_name()))
+                .unwrap();
+        } else if t.is_dir() {
             copy_dir(&p, &to.join(e.file_name()));
         } else {
             std::fs::copy(&p, to.join(e.file_name())).unwrap();
@@ -249,13 +330,19 @@ fn publish_streams_parts() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let mut store = Store::open(&out, "scale test", false, None).unwrap();
+    let aggregates = shiten::aggregate::registry(&shiten::aggregate::Context::default());
     let t0 = Instant::now();
     for start in (0..docs).step_by(1000) {
         let batch: Vec<DocAnalysis> = (start..(start + 1000).min(docs))
             .map(|d| synthetic(d, per_doc))
             .collect();
         let id = store.ledger.begin_batch("f").unwrap();
-        let files = parts::write_parts(&store.batch_dir(id), parts::part_tables(&batch)).unwrap();
+        let files = parts::write_batch(
+            &store.batch_dir(id),
+            parts::part_tables(&batch),
+            &aggregates,
+        )
+        .unwrap();
         let upserts = batch
             .iter()
             .map(|a| ledger::DocRecord {
@@ -283,15 +370,26 @@ fn publish_streams_parts() {
     let write = t0.elapsed();
     let before = peak_rss_kb();
     let t1 = Instant::now();
-    publish::publish(
-        &mut store,
-        Default::default(),
-        shiten::aggregate::registry(&shiten::aggregate::Context::default()),
-    )
-    .unwrap();
+    publish::publish(&mut store, Default::default(), &aggregates).unwrap();
     let publish_time = t1.elapsed();
     let after_publish = peak_rss_kb();
-    let size = |n: &str| std::fs::metadata(out.join(n)).map_or(0, |m| m.len()) as f64 / 1e6;
+    let size = |n: &str| {
+        let p = out.join(n);
+        let files: Vec<std::path::PathBuf> = if p.is_dir() {
+            std::fs::read_dir(&p)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect()
+        } else {
+            vec![p]
+        };
+        files
+            .iter()
+            .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+            .sum::<u64>() as f64
+            / 1e6
+    };
     eprintln!(
         "{docs} documents, {} mention rows (+{} entity, {} frame hit rows) in {} batches: \
          parts written and committed in {:.2} s",

@@ -1,6 +1,7 @@
 //! Small exact statistics for the source × frame tables: log-factorials, the two-sided
-//! Fisher exact test of a 2×2 table, adjusted (standardized) Pearson residuals, and for
-//! the word tables the log-likelihood G², Log Ratio and Benjamini–Hochberg q-values.
+//! Fisher exact test of a 2×2 table, adjusted (standardized) Pearson residuals,
+//! Benjamini–Hochberg q-values for the many tests of one table, and for the word tables
+//! the log-likelihood G² and Log Ratio.
 
 /// ln(n!) exactly summed for small n, by Stirling's series (error < 1e-15) beyond.
 pub fn ln_factorial(n: u64) -> f64 {
@@ -180,24 +181,53 @@ pub fn chi2_sf_1(x: f64) -> f64 {
     erfc((x / 2.0).sqrt()).clamp(0.0, 1.0)
 }
 
-/// Benjamini–Hochberg q-values of `p` (same order): q_(i) = min over j ≥ i of
-/// p_(j) m / j for the p-values sorted ascending, capped at 1. Ties get the same q.
-pub fn bh_q_values(p: &[f64]) -> Vec<f64> {
-    let m = p.len();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&i, &j| p[i].total_cmp(&p[j]));
-    let mut q = vec![1.0; m];
+/// Benjamini–Hochberg adjusted p-values (q-values) of a family of tests: for the test of
+/// rank i among the m p-values (ascending), q = min over j ≥ i of p₍ⱼ₎ · m / j, at most 1.
+/// A cell is called significant at false discovery rate α when q < α; among the cells so
+/// called, at most a share α is expected to be chance. `None` (no test) stays `None` and
+/// does not count in m. Ties get the same q whatever their order.
+pub fn benjamini_hochberg(p: &[Option<f64>]) -> Vec<Option<f64>> {
+    let mut order: Vec<(usize, f64)> = p
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect();
+    order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let m = order.len() as f64;
+    let mut out = vec![None; p.len()];
     let mut running = 1.0f64;
-    for (rank, &i) in order.iter().enumerate().rev() {
-        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
-        q[i] = running.min(1.0);
+    for (rank, &(i, v)) in order.iter().enumerate().rev() {
+        // m / rank first: exactly 1 for the largest p, so its q is p itself.
+        running = running.min(v * (m / (rank + 1) as f64));
+        out[i] = Some(running.max(v).min(1.0));
     }
-    q
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Expected values by hand: p · 6 / rank (ranks 2 4 3 1 6 5), then the running minimum
+    /// from the largest p down (R's `p.adjust(p, "BH")` defines the same).
+    #[test]
+    fn benjamini_hochberg_by_hand() {
+        let p = [0.01, 0.04, 0.03, 0.005, 0.5, 0.2];
+        let want = [0.03, 0.06, 0.06, 0.03, 0.5, 0.24];
+        let got = benjamini_hochberg(&p.map(Some));
+        for (g, w) in got.iter().zip(want) {
+            assert!((g.unwrap() - w).abs() < 1e-12, "{got:?}");
+        }
+        // Ties share a q; untested cells stay untested and do not count.
+        let got = benjamini_hochberg(&[Some(0.02), None, Some(0.02), Some(1.0)]);
+        assert_eq!(got, [Some(0.03), None, Some(0.03), Some(1.0)]);
+        assert_eq!(benjamini_hochberg(&[]), Vec::<Option<f64>>::new());
+        // Never below p, never above 1.
+        let p = [0.9, 0.95, 0.99];
+        for (q, p) in benjamini_hochberg(&p.map(Some)).iter().zip(p) {
+            assert!(q.unwrap() >= p && q.unwrap() <= 1.0);
+        }
+    }
 
     fn close(a: f64, b: f64, rel: f64) -> bool {
         (a - b).abs() <= rel * b.abs().max(1e-300)
@@ -316,10 +346,10 @@ mod tests {
         assert_eq!(chi2_sf_1(0.0), 1.0);
         // BH by hand: p = 0.01, 0.04, 0.03, 0.20 (m = 4); sorted 0.01, 0.03, 0.04, 0.20:
         // p m / rank = 0.04, 0.06, 0.0533.., 0.20; suffix minima 0.04, 0.0533.., 0.0533.., 0.20.
-        let q = bh_q_values(&[0.01, 0.04, 0.03, 0.20]);
+        let q = benjamini_hochberg(&[Some(0.01), Some(0.04), Some(0.03), Some(0.20)]);
         for (got, want) in q.iter().zip([0.04, 0.16 / 3.0, 0.16 / 3.0, 0.20]) {
-            assert!((got - want).abs() < 1e-12, "{q:?}");
+            assert!((got.unwrap() - want).abs() < 1e-12, "{q:?}");
         }
-        assert!(bh_q_values(&[]).is_empty());
+        assert!(benjamini_hochberg(&[]).is_empty());
     }
 }

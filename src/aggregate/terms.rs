@@ -38,7 +38,7 @@ pub const TOP_PAIRS: usize = 150;
 pub const MIN_PAIR_SENTENCES: i64 = 2;
 
 /// Counts of one word in one source (and incident).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TermCell {
     /// Part of speech label (the smallest seen, so merging is order-free).
     pub pos: String,
@@ -49,7 +49,7 @@ pub struct TermCell {
 }
 
 /// Counts of one source in one incident.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceTerms {
     /// Documents with content words in the incident.
     pub docs: i64,
@@ -58,7 +58,7 @@ pub struct SourceTerms {
 }
 
 /// Mergeable word counts: incident ("" for none) -> source -> counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TermAcc {
     /// By incident, then source.
     pub incidents: BTreeMap<String, BTreeMap<String, SourceTerms>>,
@@ -198,12 +198,12 @@ impl TermAcc {
             let tested_rows: Vec<usize> = (first..out.len())
                 .filter(|&i| out[i].p_value.is_some())
                 .collect();
-            let ps: Vec<f64> = tested_rows
+            let ps: Vec<Option<f64>> = tested_rows
                 .iter()
-                .map(|&i| out[i].p_value.unwrap_or(1.0))
+                .map(|&i| Some(out[i].p_value.unwrap_or(1.0)))
                 .collect();
-            for (&i, q) in tested_rows.iter().zip(stats::bh_q_values(&ps)) {
-                out[i].q_value = Some(q);
+            for (&i, q) in tested_rows.iter().zip(stats::benjamini_hochberg(&ps)) {
+                out[i].q_value = q;
             }
         }
         out
@@ -211,7 +211,7 @@ impl TermAcc {
 }
 
 /// Interned strings (words, incidents) of a [`CoocAcc`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Names {
     ids: HashMap<String, u32>,
     names: Vec<String>,
@@ -230,7 +230,7 @@ impl Names {
 }
 
 /// Mergeable sentence co-occurrence counts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CoocAcc {
     words: Names,
     incidents: Names,
@@ -375,15 +375,31 @@ fn strs<'t>(t: &'t Table, name: &str) -> Vec<&'t str> {
 }
 
 /// Both accumulators fed from `term_docs` chunks. A document's rows are contiguous (parts
-/// hold whole documents), so only the current document is remembered.
-#[derive(Default)]
+/// hold whole documents), so only the current document is remembered. The summary of
+/// the `terms` aggregate: a batch's summary is stored at commit and merged at publish.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct WordsAcc {
     /// Word counts.
     pub terms: TermAcc,
     /// Co-occurrence counts.
     pub cooc: CoocAcc,
     /// The document being read and the incidents it has had rows of.
+    #[serde(skip)]
     current: Option<(String, Vec<String>)>,
+}
+
+impl super::Summary for WordsAcc {
+    fn add(&mut self, _table: &str, rows: &Table) -> crate::Result<()> {
+        // A batch's `term_docs` part holds whole documents: the last one ends with it.
+        self.add_table(rows);
+        self.cooc.end_doc();
+        self.current = None;
+        Ok(())
+    }
+    fn merge(&mut self, other: Self) {
+        self.terms.merge(other.terms);
+        self.cooc.merge(other.cooc);
+    }
 }
 
 impl WordsAcc {
@@ -427,39 +443,3 @@ impl WordsAcc {
     }
 }
 
-/// The `terms` and `cooccurrence` aggregate (registered in [`super::registry`]).
-#[derive(Default)]
-pub struct WordsAggregate {
-    acc: WordsAcc,
-}
-
-impl super::Aggregate for WordsAggregate {
-    fn name(&self) -> &str {
-        "terms"
-    }
-    fn inputs(&self) -> &[super::Input] {
-        &[(
-            "term_docs",
-            &[
-                "doc",
-                "source",
-                "incident",
-                "term",
-                "pos",
-                "count",
-                "sentence_ids",
-            ],
-        )]
-    }
-    fn add(&mut self, _table: &str, rows: Table) -> crate::Result<()> {
-        self.acc.add_table(&rows);
-        Ok(())
-    }
-    fn finish(&mut self, _earlier: &[super::Product]) -> crate::Result<Vec<super::Product>> {
-        let (terms, cooc) = self.acc.finish();
-        Ok(vec![
-            super::Product::Table(Table::from_records(terms.iter())),
-            super::Product::Table(Table::from_records(cooc.iter())),
-        ])
-    }
-}

@@ -23,6 +23,7 @@ mod bench;
 mod dict;
 mod eval;
 mod eval_frames;
+mod frames;
 mod gen_corpus;
 mod kwic;
 mod progress;
@@ -113,6 +114,9 @@ pub enum Command {
     /// Score frame detection against gold labels: per-frame precision, recall, F1 of
     /// (doc, frame) pairs and stance agreement.
     EvalFrames(eval_frames::EvalFramesArgs),
+    /// Work on the frame lexicon: `frames suggest` lists candidate cue phrases for each
+    /// frame from an analysed corpus.
+    Frames(frames::FramesArgs),
     /// Concordance (KWIC) lines of a word or regex in the analysed articles of --out,
     /// with each article's source, date and metadata variables.
     Kwic(kwic::KwicArgs),
@@ -146,6 +150,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Bench(a) => bench::run(a, &progress),
         Command::Eval(a) => eval::run(a, &progress),
         Command::EvalFrames(a) => eval_frames::run(a, &progress),
+        Command::Frames(a) => frames::run(a, &progress),
         Command::Kwic(a) => kwic::run(a, &progress),
     }
 }

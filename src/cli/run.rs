@@ -47,6 +47,9 @@ pub struct StoreArgs {
     /// rows are keyed by their line number).
     #[arg(long, value_name = "NAME")]
     pub id_column: Option<String>,
+    /// Language of report.html: ja (default) or en.
+    #[arg(long, default_value = "ja", value_name = "LANG")]
+    pub lang: crate::report::Lang,
     /// Hold the plan in pages of N documents (tuning and tests).
     #[arg(long, hide = true, default_value_t = crate::state::pages::PAGE_DOCS)]
     pub page_docs: usize,
@@ -140,11 +143,16 @@ fn execute(
             csv_guard: !s.no_csv_guard,
         },
         command: command.to_string(),
-        aggregates: crate::aggregate::Context::new(
-            &crate::frame::Lexicon::load(&dictionaries)?,
-            &s.out,
-            corpus,
-        ),
+        aggregates: {
+            let lexicon = crate::frame::Lexicon::load(&dictionaries)?;
+            let labels = crate::report::Labels::new(
+                s.lang,
+                &lexicon,
+                &crate::facts::Measures::load(&dictionaries)?,
+                &crate::incident::Incidents::load(&dictionaries)?,
+            );
+            crate::aggregate::Context::new(&lexicon, &s.out, corpus).with_labels(labels)
+        },
     };
     let load = || {
         let a = crate::analyze::Analyzer::load(&dict, &dictionaries).map_err(|e| {
@@ -167,15 +175,6 @@ fn execute(
     let report = pipeline::run_incremental(&opts, &fingerprint, &load, &bar)
         .with_context(|| format!("{command} --out {}", s.out.display()))?;
     let r = &report.recovery;
-    if let Some(state) = r.completed_publish {
-        progress.note(&format!(
-            "completed the interrupted publish of state {state} (a run was stopped while \
-             replacing the output files)"
-        ));
-    }
-    if r.abandoned_publish {
-        progress.warn("an interrupted publish could not be completed; outputs were rewritten");
-    }
     if r.removed_batches > 0 {
         progress.note(&format!(
             "removed {} uncommitted batch(es) left by an interrupted run",
@@ -313,7 +312,14 @@ fn print_summary(command: &str, out: &std::path::Path, r: &RunReport, total: std
         Some(p) => {
             let mut names = p.tables.clone();
             names.extend(p.files.iter().cloned());
-            format!("published {} (.csv and .parquet)", names.join(", "))
+            format!(
+                "published {} (.csv and .parquet), generation {}: {} file(s) written, {} \
+                 unchanged",
+                names.join(", "),
+                p.generation,
+                p.written,
+                p.reused
+            )
         }
         None => "already up to date".into(),
     };

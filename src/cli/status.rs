@@ -164,11 +164,18 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
     });
     match publish::outputs_behind(&ledger, &a.out, &options, true)? {
         None => {
-            let rec = ledger.outputs()?.unwrap_or_default();
+            let (dir, m) = publish::current(&a.out).unwrap_or_default();
+            let written = std::fs::metadata(dir.join(publish::MANIFEST))
+                .ok()
+                .and_then(|md| md.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or_else(|| "?".into(), |d| timestamp(d.as_secs() as i64));
             outln!(
-                "outputs    up to date (ledger state {}, written {})",
-                rec.state,
-                timestamp(rec.written_at)
+                "outputs    up to date (ledger state {}, generation {}, {} file(s), written \
+                 {written})",
+                m.state,
+                m.generation,
+                m.files.len()
             );
         }
         Some(why) => {

@@ -40,7 +40,8 @@ pub(crate) struct DateExpr {
     pub time: Option<ClockTime>,
     /// A bare 中旬 after `7月上旬から`: the month comes from the previous date.
     pub month_from_context: bool,
-    /// The high end of a range written once: `7~9月期`, `4、5日`.
+    /// The high end of a range written once: `2020~2021年`, `7~9月期`, `4、5日`.
+    pub upper_year: Option<i32>,
     pub upper_month: Option<u32>,
     pub upper_day: Option<u32>,
 }
@@ -66,6 +67,8 @@ pub(crate) enum RelUnit {
     Month,
     Year,
     FiscalYear,
+    /// A quarter of the calendar year (今四半期, 前四半期): its three months.
+    Quarter,
     /// Hours and minutes: not resolved to a date.
     Hour,
 }
@@ -80,6 +83,8 @@ pub(crate) struct RelExpr {
     pub vague: bool,
     /// Keep the anchor's day when moving by months (約1ヶ月後 of 5月30日 = 6月30日).
     pub keep_day: bool,
+    /// Days added after the months (1年2カ月と3日後: rare, but written).
+    pub extra_days: i64,
     pub month: Option<u32>,
     pub day: Option<u32>,
     pub part: Option<MonthPart>,
@@ -156,6 +161,19 @@ use Anchor::{Event as EV, Publication as PB};
 
 /// Relative-date words, longest first where one is a prefix of another.
 const REL_WORDS: &[RelWord] = &[
+    rw("一昨々年", PB, RelUnit::Year, -3),
+    rw("一昨昨年", PB, RelUnit::Year, -3),
+    rw("一昨々日", PB, RelUnit::Day, -3),
+    rw("一昨昨日", PB, RelUnit::Day, -3),
+    rw("明々後日", PB, RelUnit::Day, 3),
+    rw("明明後日", PB, RelUnit::Day, 3),
+    rw("再来年", PB, RelUnit::Year, 2),
+    rw("再来月", PB, RelUnit::Month, 2),
+    rw("再来週", PB, RelUnit::Week, 2),
+    rw("先々月", PB, RelUnit::Month, -2),
+    rw("先先月", PB, RelUnit::Month, -2),
+    rw("先々週", PB, RelUnit::Week, -2),
+    rw("先先週", PB, RelUnit::Week, -2),
     rw("一昨年", PB, RelUnit::Year, -2),
     rw("おととし", PB, RelUnit::Year, -2),
     rw("一昨日", PB, RelUnit::Day, -2),
@@ -191,11 +209,14 @@ const REL_WORDS: &[RelWord] = &[
     },
     rw("翌日", EV, RelUnit::Day, 1),
     rw("同日", EV, RelUnit::Day, 0),
+    rw("同じ日", EV, RelUnit::Day, 0),
     rw("当日", EV, RelUnit::Day, 0),
     rw("今月", PB, RelUnit::Month, 0),
     rw("先月", PB, RelUnit::Month, -1),
     rw("来月", PB, RelUnit::Month, 1),
     rw("同月", EV, RelUnit::Month, 0),
+    rw("同じ月", EV, RelUnit::Month, 0),
+    rw("当月", EV, RelUnit::Month, 0),
     rw("翌月", EV, RelUnit::Month, 1),
     rw("前月", EV, RelUnit::Month, -1),
     rw("今年", PB, RelUnit::Year, 0),
@@ -204,12 +225,62 @@ const REL_WORDS: &[RelWord] = &[
     rw("去年", PB, RelUnit::Year, -1),
     rw("来年", PB, RelUnit::Year, 1),
     rw("同年", EV, RelUnit::Year, 0),
+    rw("同じ年", EV, RelUnit::Year, 0),
+    rw("当年", EV, RelUnit::Year, 0),
     rw("翌年", EV, RelUnit::Year, 1),
     rw("前年", EV, RelUnit::Year, -1),
     rw("今週", PB, RelUnit::Week, 0),
     rw("先週", PB, RelUnit::Week, -1),
     rw("来週", PB, RelUnit::Week, 1),
+    rw("今四半期", PB, RelUnit::Quarter, 0),
+    rw("今の四半期", PB, RelUnit::Quarter, 0),
+    rw("本四半期", PB, RelUnit::Quarter, 0),
+    rw("当四半期", PB, RelUnit::Quarter, 0),
+    rw("現四半期", PB, RelUnit::Quarter, 0),
+    rw("現行四半期", PB, RelUnit::Quarter, 0),
+    rw("現在の四半期", PB, RelUnit::Quarter, 0),
+    rw("先四半期", PB, RelUnit::Quarter, -1),
+    rw("昨四半期", PB, RelUnit::Quarter, -1),
+    rw("前四半期", EV, RelUnit::Quarter, -1),
+    rw("前の四半期", EV, RelUnit::Quarter, -1),
+    rw("来四半期", PB, RelUnit::Quarter, 1),
+    rw("次四半期", EV, RelUnit::Quarter, 1),
+    rw("翌四半期", EV, RelUnit::Quarter, 1),
+    rw("先の年", PB, RelUnit::Year, -1),
+    rw("先の月", PB, RelUnit::Month, -1),
+    rw("先の週", PB, RelUnit::Week, -1),
+    rw("先の四半期", PB, RelUnit::Quarter, -1),
+    rw("現在の週", PB, RelUnit::Week, 0),
+    rw("この週", EV, RelUnit::Week, 0),
+    rw("前の年", EV, RelUnit::Year, -1),
+    rw("前の月", EV, RelUnit::Month, -1),
+    rw("前の週", EV, RelUnit::Week, -1),
+    rw("次の年", EV, RelUnit::Year, 1),
+    rw("次の月", EV, RelUnit::Month, 1),
+    rw("次の週", EV, RelUnit::Week, 1),
+    rw("同週", EV, RelUnit::Week, 0),
+    rw("当週", EV, RelUnit::Week, 0),
+    rw("翌週", EV, RelUnit::Week, 1),
+    rw("前週", EV, RelUnit::Week, -1),
 ];
+
+/// The indices of the [`REL_WORDS`] starting with `c`, in table order (longest first).
+fn rel_words_from(c: char) -> &'static [usize] {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<char, Vec<usize>>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let mut m: std::collections::HashMap<char, Vec<usize>> = Default::default();
+            for (k, w) in REL_WORDS.iter().enumerate() {
+                if let Some(c) = w.word.chars().next() {
+                    m.entry(c).or_default().push(k);
+                }
+            }
+            m
+        })
+        .get(&c)
+        .map_or(&[], Vec::as_slice)
+}
 
 const ERAS: &[(&str, i32)] = &[
     ("令和", 2018),
@@ -223,6 +294,17 @@ const WEEKDAYS: &str = "月火水木金土日";
 
 fn last_day(year: i32, month: u32) -> u32 {
     crate::calendar::days_in_month(year, month)
+}
+
+/// Moves a clock hour into the part of day that governs it: 午後5時 = 17:00, 夜9時 =
+/// 21:00, 深夜2時 = 02:00, and 夜12時 = 24:00 when `midnight` (a night word, not 午後).
+pub(crate) fn shift_hour(t: &mut ClockTime, shift: Shift, midnight: bool) {
+    match shift {
+        Shift::Pm if t.hour < 12 => t.hour += 12,
+        Shift::Pm | Shift::Night if t.hour == 12 && midnight => t.hour = 24,
+        Shift::Night if (5..12).contains(&t.hour) => t.hour += 12,
+        _ => {}
+    }
 }
 
 /// The day a month part stands for: the first day of the part, or its last day when the
@@ -247,7 +329,14 @@ impl Ctx<'_> {
     fn month_at(&self, p: usize) -> Option<(u32, usize)> {
         let n = self.numeral(p)?;
         let v = n.int()?;
-        (self.starts(n.end, "月") && (1..=12).contains(&v) && !self.starts(n.end + 3, "間"))
+        if !(1..=12).contains(&v) {
+            return None;
+        }
+        if self.starts(n.end, "がつ") {
+            // 6がつ: the month's name in hiragana.
+            return Some((v as u32, n.end + "がつ".len()));
+        }
+        (self.starts(n.end, "月") && !self.starts(n.end + 3, "間"))
             .then(|| (v as u32, n.end + "月".len()))
     }
 
@@ -258,11 +347,13 @@ impl Ctx<'_> {
         if self.starts(n.end, unit) {
             return None;
         }
-        let c = self.char_at(n.end)?;
-        if c != '~' && c != '、' {
-            return None;
-        }
-        let m = self.numeral(n.end + c.len_utf8())?;
+        // 7~9月 and 7から9月 (a span), 7、8月 and 7・8月 (two neighbours).
+        let (c, len) = match self.char_at(n.end)? {
+            c @ ('~' | '、' | '・' | ',') => (c, c.len_utf8()),
+            'か' if self.starts(n.end, "から") => ('~', "から".len()),
+            _ => return None,
+        };
+        let m = self.numeral(n.end + len)?;
         let w = m.int().filter(|w| (1..=max).contains(w))?;
         let ok = if c == '~' { w > v } else { w == v + 1 };
         let end = m.end + unit.len();
@@ -287,6 +378,34 @@ impl Ctx<'_> {
             .or_else(|| self.span_at(p, "日", 31))
     }
 
+    /// `第N四半期` (N 1..=4) at `p`, after `度` for a fiscal year: N and the end.
+    fn quarter_after_year_at(&self, mut p: usize) -> Option<(u32, usize)> {
+        if self.starts(p, "度") {
+            p += "度".len();
+        }
+        if !self.starts(p, "第") {
+            return None;
+        }
+        let n = self.numeral(p + "第".len())?;
+        let q = n.int().filter(|q| (1..=4).contains(q))?;
+        self.starts(n.end, "四半期")
+            .then_some((q as u32, n.end + "四半期".len()))
+    }
+
+    /// A quarter without a year: `第2四半期` (`n` after 第) or `Q2` (`n` after Q), the
+    /// months of that quarter in the year nearest the reference.
+    pub fn quarter_at(&self, start: usize, n: &Numeral, end: usize) -> Option<Raw> {
+        let q = n.int().filter(|q| (1..=4).contains(q))? as u32;
+        let mut r = Raw::new(start..end, self.sentence, Kind::Date);
+        r.quals = Qualifiers::RANGE;
+        r.temporal = Some(TExpr::Abs(DateExpr {
+            month: Some(3 * q - 2),
+            upper_month: Some(3 * q),
+            ..DateExpr::default()
+        }));
+        Some(r)
+    }
+
     /// `N日` (1..=31) at `p`, not `N日間`.
     fn day_at(&self, p: usize) -> Option<(u32, usize)> {
         let n = self.numeral(p)?;
@@ -302,6 +421,11 @@ impl Ctx<'_> {
             ("中旬", MonthPart::Mid),
             ("下旬", MonthPart::Late),
             ("末", MonthPart::End),
+            // 9月いっぱい: through the end of September.
+            ("いっぱい", MonthPart::End),
+            ("初め", MonthPart::Early),
+            ("はじめ", MonthPart::Early),
+            ("頭", MonthPart::Early),
         ] {
             if self.starts(p, w) {
                 return Some((part, p + w.len()));
@@ -362,10 +486,12 @@ impl Ctx<'_> {
         ))
     }
 
-    /// `N時`, `N時M分`, `N時半`, or `H:MM`, optionally after 午前/午後/朝/夜: a clock time.
+    /// `N時`, `N時M分`, `N時M分S秒`, `N時半`, or `H:MM[:SS]`, optionally after
+    /// 午前/午後/朝/夜 or AM/PM, or followed by AM/PM (`1:10PM`): a clock time.
+    ///
+    /// Hours run to 29 in the 時 notation (深夜25時 is 1 a.m. the next day, as broadcast
+    /// and shop hours write it); [`crate::extract`] folds them into the next day.
     pub fn clock_at(&self, p: usize) -> Option<(ClockTime, usize)> {
-        let mut q = p;
-        let mut shift = None;
         if self.starts(p, "正午") {
             return Some((
                 ClockTime {
@@ -376,16 +502,27 @@ impl Ctx<'_> {
                 p + "正午".len(),
             ));
         }
+        let mut q = p;
+        let mut shift = None;
+        // 夜12時, 深夜12時: midnight, not noon.
+        let mut night_word = false;
         if let Some((_, s, end)) = self.part_of_day_at(p) {
             shift = Some(s);
+            night_word = matches!(&self.text[p..end], "夜" | "深夜" | "夜間" | "晩");
             q = end;
+        } else if let Some((s, end)) = self.am_pm_at(p) {
+            shift = Some(s);
+            q = self.skip_spaces(end);
+            if q - end > 1 {
+                return None;
+            }
         }
-        let (mut t, end) = if let Some(x) = self.colon_time(q) {
+        let (mut t, mut end) = if let Some(x) = self.colon_time(q) {
             x
         } else {
             let n = self.numeral(q)?;
             let hour = u32::try_from(n.int()?).ok()?;
-            if hour > 24 || !self.starts(n.end, "時") {
+            if hour > 29 || !self.starts(n.end, "時") {
                 return None;
             }
             let mut end = n.end + "時".len();
@@ -395,6 +532,7 @@ impl Ctx<'_> {
                 return None;
             }
             let mut minute = 0;
+            let mut second = None;
             if self.starts(end, "半") {
                 minute = 30;
                 end += "半".len();
@@ -405,23 +543,61 @@ impl Ctx<'_> {
             {
                 minute = v as u32;
                 end = m.end + "分".len();
+                if let Some(sn) = self.numeral(end)
+                    && self.starts(sn.end, "秒")
+                    && !self.starts(sn.end + 3, "間")
+                    && let Some(v) = sn.int().filter(|v| (0..60).contains(v))
+                {
+                    second = Some(v as u32);
+                    end = sn.end + "秒".len();
+                }
             }
             (
                 ClockTime {
                     hour,
                     minute,
-                    second: None,
+                    second,
                 },
                 end,
             )
         };
-        match shift {
-            Some(Shift::Pm) if t.hour < 12 => t.hour += 12,
-            Some(Shift::Night) if (5..12).contains(&t.hour) => t.hour += 12,
-            Some(Shift::Am) if t.hour == 12 && self.starts(p, "午前") => t.hour = 0,
-            _ => {}
+        if shift.is_none() {
+            let a = self.skip_spaces(end);
+            if a - end <= 1
+                && let Some((s, e)) = self.am_pm_at(a)
+            {
+                shift = Some(s);
+                end = e;
+            }
+        }
+        if let Some(s) = shift {
+            shift_hour(&mut t, s, night_word || s == Shift::Night);
+            if s == Shift::Am && t.hour == 12 {
+                // 午前12時, 12:10AM: the first hour of the day.
+                t.hour = 0;
+            }
         }
         Some((t, end))
+    }
+
+    /// `AM`, `PM`, `a.m.`, `p.m.` (any case) at `p`, not part of a longer word.
+    pub fn am_pm_at(&self, p: usize) -> Option<(Shift, usize)> {
+        let r = self.rest(p).as_bytes();
+        let (shift, len) = match r {
+            [a, b'.', b'm' | b'M', b'.', ..] => (*a, 4),
+            [a, b'm' | b'M', ..] => (*a, 2),
+            _ => return None,
+        };
+        let s = match shift {
+            b'a' | b'A' => Shift::Am,
+            b'p' | b'P' => Shift::Pm,
+            _ => return None,
+        };
+        let glued = |c: Option<&u8>| c.is_some_and(u8::is_ascii_alphabetic);
+        if glued(r.get(len)) || glued(self.before(p).as_bytes().last()) {
+            return None;
+        }
+        Some((s, p + len))
     }
 
     /// A clock time right after a date (no space, or one space before it).
@@ -438,7 +614,11 @@ impl Ctx<'_> {
     /// (`2019/07/04 17:12`, `2019/08/01-18:26`).
     pub fn slash_or_iso(&self, n: &Numeral) -> Option<Step> {
         let sep = self.char_at(n.end)?;
-        if !matches!(sep, '/' | '-' | '.') {
+        if !matches!(sep, '/' | '-' | '.' | '・' | ',') {
+            return None;
+        }
+        // 2021,7,18: commas only between the three fields of a full date.
+        if sep == ',' && n.chars != 4 {
             return None;
         }
         if self
@@ -447,13 +627,17 @@ impl Ctx<'_> {
         {
             return None;
         }
-        let m = self.digits_at(n.end + 1)?;
+        let m = self.digits_at(n.end + sep.len_utf8())?;
         let a = n.int()?;
         let b = m.int()?;
         let (mut e, mut end) = (DateExpr::default(), m.end);
+        let mut quals = Qualifiers::NONE;
         if n.chars == 4 {
             let third = (self.char_at(m.end) == Some(sep))
-                .then(|| self.digits_at(m.end + 1).filter(|x| x.chars <= 2))
+                .then(|| {
+                    self.digits_at(m.end + sep.len_utf8())
+                        .filter(|x| x.chars <= 2)
+                })
                 .flatten();
             e.year = Some(a as i32);
             match third {
@@ -462,7 +646,18 @@ impl Ctx<'_> {
                     e.day = Some(d.int()? as u32);
                     end = d.end;
                 }
-                None if sep == '/' && m.chars <= 2 => e.month = Some(b as u32),
+                // 2019/7, and 2011.3 or 2019-07 when nothing makes them a decimal or a
+                // code (2011.3万円, 2011.3%).
+                None if m.chars <= 2
+                    && sep != ','
+                    && (sep == '/'
+                        || (matches!(sep, '.' | '-')
+                            && (1900..=2100).contains(&a)
+                            && self.counter_at(&m).is_none()
+                            && !self.char_at(m.end).is_some_and(|c| "万億兆".contains(c)))) =>
+                {
+                    e.month = Some(b as u32)
+                }
                 _ => return None,
             }
             if self
@@ -470,6 +665,22 @@ impl Ctx<'_> {
                 .is_some_and(|c| c.is_ascii_digit() || c == sep)
             {
                 return None;
+            }
+            // 2012/4/3~6: the days of one month, the month and year written once.
+            if let Some(d) = e.day
+                && self.starts(end, "~")
+                && let Some(u) = self.digits_at(end + 1).filter(|u| u.chars <= 2)
+                && u.int().is_some_and(|u| u > i64::from(d) && u <= 31)
+                && !self
+                    .char_at(u.end)
+                    .is_some_and(|c| c.is_ascii_digit() || matches!(c, '/' | '.' | '-' | ':'))
+                && !self.starts(u.end, "月")
+                && !self.starts(u.end, "日")
+                && !self.starts(u.end, "時")
+            {
+                e.upper_day = u.int().map(|u| u as u32);
+                quals = Qualifiers::RANGE;
+                end = u.end;
             }
         } else if sep == '/' && n.chars <= 2 && m.chars <= 2 {
             if self
@@ -507,10 +718,12 @@ impl Ctx<'_> {
         }
         let mut kind = Kind::Date;
         if e.day.is_some()
+            && e.upper_day.is_none()
             && let Some(c) = self.char_at(end)
             && matches!(c, ' ' | 'T' | '-')
             && let Some((t, tend)) = self
                 .colon_time(end + 1)
+                .and_then(|_| self.clock_at(end + 1))
                 .or_else(|| (c == ' ').then(|| self.clock_at(end + 1)).flatten())
         {
             e.time = Some(t);
@@ -518,6 +731,7 @@ impl Ctx<'_> {
             kind = Kind::DateTime;
         }
         let mut r = Raw::new(n.start..end, self.sentence, kind);
+        r.quals = quals;
         r.temporal = Some(TExpr::Abs(e));
         Some(Step::Emit(r))
     }
@@ -534,7 +748,21 @@ impl Ctx<'_> {
             return Step::Nothing;
         };
         let p = n.end;
-        if matches!(self.char_at(p), Some('~' | '、')) {
+        if matches!(self.char_at(p), Some('~' | '、' | '・' | ',')) || self.starts(p, "から") {
+            // 2020~2021年, 2020、2021年: years with 年 written once.
+            if v >= 1000
+                && let Some((y, Some(yu), end)) = self.span_at(n.start, "年", 9999)
+                && yu >= 1000
+            {
+                let mut r = Raw::new(n.start..end, self.sentence, Kind::Date);
+                r.quals = Qualifiers::RANGE;
+                r.temporal = Some(TExpr::Abs(DateExpr {
+                    year: Some(y as i32),
+                    upper_year: Some(yu as i32),
+                    ..DateExpr::default()
+                }));
+                return Step::Emit(r);
+            }
             if self.span_at(n.start, "月", 12).is_some() {
                 return Step::Emit(self.date_rest(n.start, DateExpr::default(), n.start));
             }
@@ -551,7 +779,13 @@ impl Ctx<'_> {
         }
         if self.starts(p, "年") {
             let after = p + "年".len();
-            let year = if (1000..=9999).contains(&v) {
+            // 1000年前, 二千年後: a length of time back or ahead, not the year 1000.
+            if self.ago_or_later_at(after) {
+                return Step::Nothing;
+            }
+            // 西暦99年: the year as written, not 1999.
+            let ad = self.before(n.start).ends_with("西暦");
+            let year = if (1000..=9999).contains(&v) || (ad && (1..=9999).contains(&v)) {
                 v as i32
             } else if (0..100).contains(&v) && self.month_at(after).is_some() {
                 if v <= 50 {
@@ -572,8 +806,8 @@ impl Ctx<'_> {
             };
             return Step::Emit(self.date_rest(n.start, e, after));
         }
-        if self.starts(p, "月") {
-            if !(1..=12).contains(&v) || self.starts(p + 3, "間") {
+        if self.starts(p, "月") || self.starts(p, "がつ") {
+            if self.month_at(n.start).is_none() {
                 return Step::Nothing;
             }
             let e = DateExpr::default();
@@ -589,13 +823,56 @@ impl Ctx<'_> {
     pub fn date_rest(&self, start: usize, mut e: DateExpr, mut p: usize) -> Raw {
         let mut quals = Qualifiers::NONE;
         let mut approx = false;
-        if e.year.is_some() && self.starts(p, "度") {
+        // 2021年/7月/18日: a slash between the fields, as forms print them.
+        let slash = |p: usize, next: &dyn Fn(usize) -> bool| {
+            if self.starts(p, "/") && next(p + 1) {
+                p + 1
+            } else {
+                p
+            }
+        };
+        if e.year.is_some() {
+            p = slash(p, &|q| self.month_at(q).is_some());
+            // 2021年/7: the month's number alone after the slash.
+            if self.starts(p, "/")
+                && let Some(m) = self.digits_at(p + 1).filter(|m| m.chars <= 2)
+                && m.int().is_some_and(|m| (1..=12).contains(&m))
+                && !self
+                    .char_at(m.end)
+                    .is_some_and(|c| c.is_ascii_digit() || "/.月日".contains(c))
+            {
+                e.month = m.int().map(|m| m as u32);
+                let mut r = Raw::new(start..m.end, self.sentence, Kind::Date);
+                r.temporal = Some(TExpr::Abs(e));
+                return r;
+            }
+        }
+        if e.year.is_some()
+            && let Some((q, end)) = self.quarter_after_year_at(p)
+        {
+            // 2019年第1四半期 (January to March), 2019年度第1四半期 (April to June).
+            let fiscal = self.starts(p, "度");
+            let first = if fiscal { 3 * q + 1 } else { 3 * q - 2 };
+            let (y, m) = if first > 12 {
+                (e.year.map(|y| y + 1), first - 12)
+            } else {
+                (e.year, first)
+            };
+            e.year = y;
+            e.month = Some(m);
+            e.upper_month = Some(m + 2);
+            quals.insert(Qualifiers::RANGE);
+            if fiscal {
+                quals.insert(Qualifiers::FISCAL_YEAR);
+            }
+            p = end;
+        } else if e.year.is_some() && self.starts(p, "度") {
             p += "度".len();
             quals.insert(Qualifiers::FISCAL_YEAR);
         } else if let Some((m, mu, end)) = self.month_span_at(p) {
             e.month = Some(m);
             e.upper_month = mu;
-            p = end;
+            p = slash(end, &|q| self.day_at(q).is_some());
             if self.starts(p, "期") {
                 p += "期".len();
                 quals.insert(Qualifiers::FISCAL_YEAR);
@@ -630,10 +907,10 @@ impl Ctx<'_> {
     }
 
     /// A clock time or a part of day after a day: `4日18時5分`, `7月4日午前6時`,
-    /// `3日早朝`, `7月4日(木) 18時` (the bracket stays inside a datetime's span).
+    /// `3日早朝`. A bracketed weekday between them makes two mentions (`7月4日(木) 18時`:
+    /// a date and a time; realdev convention 7).
     fn day_tail(&self, e: &mut DateExpr, quals: &mut Qualifiers, p: usize) -> (Kind, usize) {
-        let q = self.skip_bracket_weekday(p);
-        if let Some((t, end)) = self.clock_after(q) {
+        if let Some((t, end)) = self.clock_after(p) {
             e.time = Some(t);
             return (Kind::DateTime, end);
         }
@@ -651,10 +928,17 @@ impl Ctx<'_> {
         if !(1..=31).contains(&v) || r.starts_with('間') {
             return Step::Nothing;
         }
-        // 3日前, 2日後, 3日ほど前: relative; 3日目, 3日続伸: lengths (the counter path).
+        // 3日前, 2日後, 3日ほど前, 4日目: relative; 1日半, 3日続伸: lengths (the counter
+        // path).
         for w in [
             "前",
             "後",
+            "半",
+            "ばかり",
+            "経過",
+            "経っ",
+            "過ぎたら",
+            "過ぎてから",
             "ほど",
             "余り",
             "近く",
@@ -687,6 +971,23 @@ impl Ctx<'_> {
         };
         if v == 1 && self.per_day_follows_across_wrap(p) {
             return duration(Qualifiers::PER);
+        }
+        // この1日, ここ3日: a period reaching up to now.
+        if ["この", "ここ"]
+            .iter()
+            .any(|w| self.before(n.start).ends_with(w))
+        {
+            return duration(Qualifiers::NONE);
+        }
+        // 開始4日で, 発売3日で: the days since an event named by a verbal noun, within
+        // which something happened.
+        if r.starts_with('で')
+            && n.start > self.s0
+            && self.token_at(n.start - 1).is_some_and(|t| {
+                t.end as usize == n.start && t.pos == Pos::Noun(crate::tokenize::NounKind::Verbal)
+            })
+        {
+            return duration(Qualifiers::NONE);
         }
         if self.after_kara_made(n.start, prev)
             && !["まで", "に", "から", "~", "にかけ", "の"]
@@ -753,6 +1054,7 @@ impl Ctx<'_> {
                         unit,
                         super::scan::Unit::Money(_)
                             | super::scan::Unit::Count(_)
+                            | super::scan::Unit::Counter
                             | super::scan::Unit::Percent
                             | super::scan::Unit::Times
                             | super::scan::Unit::Wari
@@ -799,18 +1101,53 @@ impl Ctx<'_> {
         let p = i + era.len();
         let (n, end) = if self.starts(p, "元") {
             (1, p + "元".len())
+        } else if let Some(d) = self
+            .digits_at(p)
+            .filter(|d| matches!(self.char_at(d.end), Some('/' | '.' | '-' | '・' | ',')))
+        {
+            // 令和3.7.18: read the digits alone, not as the decimal 3.7.
+            (d.int()?, d.end)
         } else {
             let n = self.numeral(p)?;
             (n.int()?, n.end)
         };
-        if !self.starts(end, "年") || !(1..=99).contains(&n) {
+        if !(1..=99).contains(&n) {
             return None;
         }
-        let e = DateExpr {
+        let mut e = DateExpr {
             year: Some(base + n as i32),
             ..DateExpr::default()
         };
-        Some(self.date_rest(i, e, end + "年".len()))
+        if self.starts(end, "年") {
+            return Some(self.date_rest(i, e, end + "年".len()));
+        }
+        // 令和3/7/18, 令和3.7.18, 令和3・7, 平成31-4-30: the era year in numbers.
+        let sep = self
+            .char_at(end)
+            .filter(|c| matches!(c, '/' | '.' | '-' | '・' | ','))?;
+        let m = self
+            .digits_at(end + sep.len_utf8())
+            .filter(|m| m.chars <= 2)?;
+        e.month = Some(m.int().filter(|m| (1..=12).contains(m))? as u32);
+        let mut stop = m.end;
+        if self.char_at(m.end) == Some(sep)
+            && let Some(d) = self
+                .digits_at(m.end + sep.len_utf8())
+                .filter(|d| d.chars <= 2)
+        {
+            e.day = Some(d.int()? as u32);
+            stop = d.end;
+        }
+        if self
+            .char_at(stop)
+            .is_some_and(|c| c.is_ascii_digit() || c == sep)
+        {
+            return None;
+        }
+        date_value(e.year, e.month, e.day)?;
+        let mut r = Raw::new(i..stop, self.sentence, Kind::Date);
+        r.temporal = Some(TExpr::Abs(e));
+        Some(r)
     }
 
     /// Abbreviated era dates: `H31.4.30`, `R1.5.1`, `S64/1/7`.
@@ -830,6 +1167,22 @@ impl Ctx<'_> {
                 .bytes()
                 .take_while(|b| is_era_tail(*b))
                 .count();
+        // R3年7月18日: the era's letter before a year in kanji notation.
+        if let Some(y) = self.text[i + 1..end]
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1..=99).contains(y))
+            && self.starts(end, "年")
+            && !self
+                .char_before(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            let e = DateExpr {
+                year: Some(base + y),
+                ..DateExpr::default()
+            };
+            return Some(self.date_rest(i, e, end + "年".len()));
+        }
         if !is_era_abbrev(&self.text[i..end])
             || self
                 .char_before(i)
@@ -880,7 +1233,7 @@ impl Ctx<'_> {
 
     /// Clock times led by a part of day (午後5時, 正午) and bare parts of day
     /// (午後, 朝ごろ: a time without a value).
-    pub fn time_word_at(&self, i: usize) -> Option<Raw> {
+    pub fn time_word_at(&self, i: usize, prev: Option<&Raw>) -> Option<Raw> {
         let c = self.char_at(i)?;
         if !"午朝夜夕深早未正昼晩".contains(c) || !self.boundary(i) {
             return None;
@@ -901,9 +1254,19 @@ impl Ctx<'_> {
         })?;
         let word = &self.text[i..end];
         let hedge = ["ごろ", "頃"].into_iter().find(|w| self.starts(end, w));
-        // 朝, 夜, 夕, 昼 are too common alone; they count with ごろ only.
+        // 朝, 夜, 夕, 昼 are too common alone; they count with ごろ, or as the part of a
+        // day just named (「9月3日の朝」, 「今月2日の夜から」).
         let standalone = matches!(word, "午前" | "午後" | "早朝" | "深夜" | "未明" | "夕方");
-        if !standalone && hedge.is_none() {
+        let of_a_day = prev.is_some_and(|p| {
+            matches!(p.kind, Kind::Date | Kind::RelativeDate)
+                && self.text.get(p.range.end..i) == Some("の")
+                && match &p.temporal {
+                    Some(TExpr::Abs(e)) => e.day.is_some(),
+                    Some(TExpr::Rel(r)) => r.unit == RelUnit::Day || r.day.is_some(),
+                    None => false,
+                }
+        });
+        if !standalone && hedge.is_none() && !of_a_day {
             return None;
         }
         let mut r = Raw::new(i..end, self.sentence, Kind::Time);
@@ -943,11 +1306,13 @@ impl Ctx<'_> {
     /// 本日, 同日夕, 本日午前6時, 今月4日, 先月, 昨年末, 来年10月, 今年度.
     pub fn relative_word_at(&self, i: usize) -> Option<Raw> {
         let c = self.char_at(i)?;
-        if !"一お明あ今本昨き前翌同当先来去".contains(c) || !self.boundary(i) {
+        if !"一お明あ今本昨き前翌同当先来去再現次こ".contains(c) || !self.boundary(i)
+        {
             return None;
         }
-        let w = REL_WORDS
+        let w = rel_words_from(c)
             .iter()
+            .map(|&k| &REL_WORDS[k])
             .find(|w| self.starts(i, w.word) && self.boundary(i + w.word.len()))?;
         let mut p = i + w.word.len();
         // 前年比, 前日比, 前年同期, 前年同月比: comparisons, not dates.
@@ -977,6 +1342,17 @@ impl Ctx<'_> {
         let mut quals = w.part;
         let mut approx = false;
         let mut kind = Kind::RelativeDate;
+        // 来年の4月, 来月の10日: the genitive joins the part to its year or month.
+        let q = p + "の".len();
+        if self.starts(p, "の")
+            && match w.unit {
+                RelUnit::Year => self.month_at(q).is_some(),
+                RelUnit::Month => self.day_at(q).is_some(),
+                _ => false,
+            }
+        {
+            p = q;
+        }
         match w.unit {
             RelUnit::Year => {
                 if let Some((m, end)) = self.month_at(p) {
@@ -1011,8 +1387,7 @@ impl Ctx<'_> {
         }
         let day_level = w.unit == RelUnit::Day || rel.day.is_some();
         if day_level && w.part.is_empty() {
-            let q = self.skip_bracket_weekday(p);
-            if let Some((t, end)) = self.clock_after(q) {
+            if let Some((t, end)) = self.clock_after(p) {
                 rel.time = Some(t);
                 kind = Kind::DateTime;
                 p = end;
@@ -1020,6 +1395,18 @@ impl Ctx<'_> {
                 quals.insert(pq);
                 p = end;
             }
+        } else if day_level && let Some((mut t, end)) = self.clock_after(p) {
+            // 今夜9時, 今朝7時: the word's part of day places the hour (21:00, 07:00).
+            let shift = if w.part.contains(Qualifiers::MORNING) {
+                Shift::Am
+            } else {
+                Shift::Night
+            };
+            shift_hour(&mut t, shift, true);
+            rel.time = Some(t);
+            quals = Qualifiers::NONE;
+            kind = Kind::DateTime;
+            p = end;
         }
         if rel.anchor == Anchor::Event {
             rel.hint = self.event_hint(i);
@@ -1028,6 +1415,163 @@ impl Ctx<'_> {
         r.quals = quals;
         r.approx = approx;
         r.temporal = Some(TExpr::Rel(rel));
+        Some(r)
+    }
+
+    /// Dates spelled in hiragana, as in texts for children and learners: months
+    /// (ろくがつ), weekdays (かようび) and relative words (ほんじつ, らいしゅう).
+    pub fn kana_word_at(&self, i: usize) -> Option<Raw> {
+        const MONTHS: [&str; 12] = [
+            "いち",
+            "に",
+            "さん",
+            "し",
+            "ご",
+            "ろく",
+            "しち",
+            "はち",
+            "く",
+            "じゅう",
+            "じゅういち",
+            "じゅうに",
+        ];
+        const DAYS: [&str; 7] = ["げつ", "か", "すい", "もく", "きん", "ど", "にち"];
+        const WORDS: &[(&str, RelUnit, i64)] = &[
+            ("ほんじつ", RelUnit::Day, 0),
+            ("さくじつ", RelUnit::Day, -1),
+            ("みょうにち", RelUnit::Day, 1),
+            ("こんしゅう", RelUnit::Week, 0),
+            ("せんしゅう", RelUnit::Week, -1),
+            ("らいしゅう", RelUnit::Week, 1),
+            ("さらいしゅう", RelUnit::Week, 2),
+            ("こんげつ", RelUnit::Month, 0),
+            ("せんげつ", RelUnit::Month, -1),
+            ("らいげつ", RelUnit::Month, 1),
+            ("さらいげつ", RelUnit::Month, 2),
+        ];
+        // Kana words are cut badly by the tokenizer: after a particle is a start too.
+        if !self.boundary(i)
+            && !self
+                .char_before(i)
+                .is_some_and(|c| "のとにはがをもでやへ".contains(c))
+        {
+            return None;
+        }
+        let rest = self.rest(i);
+        // The longest month name that fits (じゅういち before じゅう).
+        if let Some((k, w)) = MONTHS
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| {
+                rest.strip_prefix(**w)
+                    .is_some_and(|r| r.starts_with("がつ"))
+            })
+            .max_by_key(|(_, w)| w.len())
+        {
+            let mut r = Raw::new(i..i + w.len() + "がつ".len(), self.sentence, Kind::Date);
+            r.temporal = Some(TExpr::Abs(DateExpr {
+                month: Some(k as u32 + 1),
+                ..DateExpr::default()
+            }));
+            return Some(r);
+        }
+        if let Some(k) = DAYS.iter().position(|w| {
+            rest.strip_prefix(*w)
+                .is_some_and(|r| r.starts_with("ようび"))
+        }) {
+            let end = i + DAYS[k].len() + "ようび".len();
+            let mut r = Raw::new(i..end, self.sentence, Kind::Date);
+            r.value = Some(Value::Weekday(k as u32 + 1));
+            r.quals = Qualifiers::WEEKDAY;
+            return Some(r);
+        }
+        let &(w, unit, offset) = WORDS.iter().find(|(w, ..)| rest.starts_with(w))?;
+        let mut r = Raw::new(i..i + w.len(), self.sentence, Kind::RelativeDate);
+        r.temporal = Some(TExpr::Rel(RelExpr {
+            unit,
+            offset,
+            ..RelExpr::default()
+        }));
+        Some(r)
+    }
+
+    /// An English date: `July 3, 2019`, `Jul. 3, 2019`, `Sep 30`, `March 2020`.
+    pub fn english_date_at(&self, i: usize) -> Option<Raw> {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let rest = self.rest(i);
+        let (month, len) = MONTHS.iter().enumerate().find_map(|(k, m)| {
+            if rest.starts_with(m) {
+                return Some((k as u32 + 1, m.len()));
+            }
+            // Three-letter abbreviations (Sept. too), with or without the full stop.
+            let abbr = if k == 8 && rest.starts_with("Sept") {
+                "Sept"
+            } else {
+                &m[..3]
+            };
+            (m.len() > 3 && rest.starts_with(abbr)).then(|| {
+                let dot = usize::from(rest[abbr.len()..].starts_with('.'));
+                (k as u32 + 1, abbr.len() + dot)
+            })
+        })?;
+        let mut p = i + len;
+        if self.char_at(p).is_some_and(|c| c.is_ascii_alphabetic()) || !self.starts(p, " ") {
+            return None;
+        }
+        p += 1;
+        let n = self.digits_at(p)?;
+        let mut e = DateExpr {
+            month: Some(month),
+            ..DateExpr::default()
+        };
+        let mut end = n.end;
+        if n.chars == 4 {
+            // March 2020.
+            e.year = Some(n.int()? as i32);
+        } else if n.chars <= 2 {
+            e.day = Some(n.int().filter(|d| (1..=31).contains(d))? as u32);
+            for suffix in ["st", "nd", "rd", "th"] {
+                if self.starts(end, suffix) {
+                    end += suffix.len();
+                    break;
+                }
+            }
+            if self.char_at(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                return None;
+            }
+            let q = if self.starts(end, ", ") {
+                end + 2
+            } else if self.starts(end, " ") {
+                end + 1
+            } else {
+                end
+            };
+            if let Some(y) = self.digits_at(q).filter(|y| y.chars == 4) {
+                e.year = Some(y.int()? as i32);
+                end = y.end;
+            }
+        } else {
+            return None;
+        }
+        if self.char_at(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        date_value(e.year, e.month, e.day)?;
+        let mut r = Raw::new(i..end, self.sentence, Kind::Date);
+        r.temporal = Some(TExpr::Abs(e));
         Some(r)
     }
 
@@ -1087,4 +1631,190 @@ pub(crate) fn date_value(
         return None;
     }
     Some(DateValue { year, month, day })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{P, check};
+
+    #[test]
+    fn numeric_and_era_dates() {
+        check(&[
+            (
+                P,
+                "発売日は2021・3・15です。",
+                &["2021・3・15 date 2021-03-15"],
+            ),
+            (
+                P,
+                "申込書に2021年/3月/15日と書く。",
+                &["2021年/3月/15日 date 2021-03-15"],
+            ),
+            (P, "期限は2021,3,15だ。", &["2021,3,15 date 2021-03-15"]),
+            (P, "令和2/4/1に施行", &["令和2/4/1 date 2020-04-01"]),
+            (
+                P,
+                "令和2.4.1と平成31-4-30",
+                &["令和2.4.1 date 2020-04-01", "平成31-4-30 date 2019-04-30"],
+            ),
+            (P, "R2年4月1日に施行", &["R2年4月1日 date 2020-04-01"]),
+            (P, "西暦50年", &["50年 date 0050"]),
+            (P, "統計は2011.3時点", &["2011.3 date 2011-03 as_of"]),
+            // A decimal stays a number.
+            (P, "売上は2011.3万円", &["2011.3万円 money 20113000 JPY"]),
+            (
+                P,
+                "会期は2012/5/3~6です。",
+                &["2012/5/3~6 date 2012-05-03..2012-05-06 range"],
+            ),
+            (P, "— 記者 July 3, 2019", &["July 3, 2019 date 2019-07-03"]),
+            (
+                P,
+                "May I help? Sept 30 and March 2020",
+                &["Sept 30 date 2019-09-30", "March 2020 date 2020-03"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn year_spans_and_month_parts() {
+        check(&[
+            (
+                P,
+                "2018~2020年の調査",
+                &["2018~2020年 date 2018..2020 range"],
+            ),
+            (
+                P,
+                "2018、2019年に続けて",
+                &["2018、2019年 date 2018..2019 range"],
+            ),
+            (
+                P,
+                "6月下旬に来日した。",
+                &["6月下旬 date 2019-06-21..2019-06-30 ~ range"],
+            ),
+            (
+                P,
+                "8月中旬以降は減った。",
+                &["8月中旬以降 date 2019-08-11 ~ lower"],
+            ),
+            (P, "11月初旬までに", &["11月初旬 date 2019-11-10 ~ upper"]),
+            (
+                P,
+                "9月いっぱいで終える。",
+                &["9月いっぱい date 2019-09-30 ~"],
+            ),
+            (
+                P,
+                "2019年第3四半期の決算",
+                &["2019年第3四半期 date 2019-07..2019-09 range"],
+            ),
+            (
+                P,
+                "2019年度第4四半期",
+                &["2019年度第4四半期 date 2020-01..2020-03 range+fiscal_year"],
+            ),
+            (
+                P,
+                "Q2の売上と第1四半期",
+                &[
+                    "Q2 date 2019-04..2019-06 range",
+                    "第1四半期 date 2019-01..2019-03 range",
+                ],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn clock_times() {
+        check(&[
+            (
+                P,
+                "発表は12時34分56秒だった。",
+                &["12時34分56秒 time 12:34:56"],
+            ),
+            (P, "開演は7:30PMです。", &["7:30PM time 19:30"]),
+            (P, "AM10時に開く。", &["AM10時 time 10:00"]),
+            (
+                P,
+                "PM12時10分と午前12時",
+                &["PM12時10分 time 12:10", "午前12時 time 00:00"],
+            ),
+            (P, "夜12時に閉まる。", &["夜12時 time 24:00"]),
+            (P, "深夜26時まで営業", &["深夜26時 time 02:00 upper"]),
+            (
+                P,
+                "今夜8時から放送",
+                &["今夜8時 datetime 2019-07-04T20:00 lower"],
+            ),
+            (P, "今朝7時に", &["今朝7時 datetime 2019-07-04T07:00"]),
+            // A bracketed weekday separates a date from its time (realdev convention 7).
+            (
+                P,
+                "5月6日(月)18:00に締め切る。",
+                &["5月6日 date 2019-05-06", "18:00 time 18:00"],
+            ),
+            (
+                P,
+                "受付は9月3日の朝から",
+                &["9月3日 date 2019-09-03", "朝 time null ~ lower+morning"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn relative_words() {
+        check(&[
+            (
+                P,
+                "再来週と先々週",
+                &[
+                    "再来週 relative_date 2019-W29",
+                    "先々週 relative_date 2019-W25",
+                ],
+            ),
+            (
+                P,
+                "再来月と先々月と再来年",
+                &[
+                    "再来月 relative_date 2019-09",
+                    "先々月 relative_date 2019-05",
+                    "再来年 relative_date 2021",
+                ],
+            ),
+            (
+                P,
+                "一昨々日と明々後日",
+                &[
+                    "一昨々日 relative_date 2019-07-01",
+                    "明々後日 relative_date 2019-07-07",
+                ],
+            ),
+            (
+                P,
+                "来年の4月に始める。",
+                &["来年の4月 relative_date 2020-04"],
+            ),
+            (
+                P,
+                "前四半期より増えた。",
+                &["前四半期 relative_date 2019-04..2019-06 range"],
+            ),
+            (
+                P,
+                "ろくがつにかようびがある",
+                &["ろくがつ date 2019-06", "かようび date XXXX-WXX-2 weekday"],
+            ),
+            (
+                P,
+                "らいしゅうのほんじつ",
+                &[
+                    "らいしゅう relative_date 2019-W28",
+                    "ほんじつ relative_date 2019-07-04",
+                ],
+            ),
+            (P, "はなしがつきない", &[]),
+        ]);
+    }
 }

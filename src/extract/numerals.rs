@@ -25,6 +25,27 @@ impl Decimal {
         Decimal { mant: v, scale: 0 }
     }
 
+    /// `mant / 10^scale` (`Decimal::new(15, 1)` is 1.5).
+    pub fn new(mant: i128, scale: u32) -> Decimal {
+        Decimal { mant, scale }.normalized()
+    }
+
+    /// The integer and fractional parts: 1.5 is (1, 0.5); `None` if the integer part does
+    /// not fit an `i64`.
+    pub fn split_fraction(self) -> Option<(i64, Decimal)> {
+        let d = self.normalized();
+        let p = 10i128.checked_pow(d.scale)?;
+        let whole = i64::try_from(d.mant / p).ok()?;
+        Some((
+            whole,
+            Decimal {
+                mant: d.mant % p,
+                scale: d.scale,
+            }
+            .normalized(),
+        ))
+    }
+
     fn normalized(mut self) -> Decimal {
         while self.scale > 0 && self.mant % 10 == 0 {
             self.mant /= 10;

@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::dates::{Anchor, DateExpr, RelExpr, RelUnit, TExpr, date_value, part_day};
+use super::dates::{Anchor, DateExpr, MonthPart, RelExpr, RelUnit, TExpr, date_value, part_day};
 use super::scan::Raw;
 use super::types::{DateValue, Kind, Qualifiers, Value};
 use crate::calendar::Date;
@@ -140,6 +140,23 @@ fn nearest_month(day: u32, r: Date) -> (Option<i32>, Option<u32>) {
     }
 }
 
+/// Whether a sentence opens as an advertisement: 【PR】, [PR], (PR), PR:, 【広告】.
+fn is_ad(lead: &str) -> bool {
+    let lead = lead.trim_start();
+    [
+        "【PR】",
+        "[PR]",
+        "(PR)",
+        "PR:",
+        "PR:",
+        "【広告】",
+        "[広告]",
+        "(広告)",
+    ]
+    .iter()
+    .any(|w| lead.starts_with(w))
+}
+
 /// Precision of an anchor date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Prec {
@@ -166,13 +183,64 @@ pub(crate) fn resolve(
     let names = EventNames::find(raws, text);
     let mut last_month: Option<(Option<i32>, u32)> = None;
     let mut events: Vec<Event> = Vec::new();
+    // The previous date: its end, sentence, value and whether it opens a span (以降).
+    let mut prev: Option<(usize, usize, DateValue, bool)> = None;
+    // A year standing alone on its line heads the list of dates under it (「2019年」 then
+    // 「・7月1日 開始」, 「・7月4日 会見」): its year and the last sentence it governed.
+    let mut heading: Option<(i32, usize)> = None;
     for r in raws.iter_mut() {
         let Some(t) = r.temporal.clone() else {
+            prev = None;
             continue;
         };
+        let sentence_text = sentences.get(r.sentence).and_then(|s| text.get(s.clone()));
+        let lead = sentences
+            .get(r.sentence)
+            .and_then(|s| text.get(s.start..r.range.start.max(s.start)));
+        if let Some((_, last)) = heading
+            && r.sentence != last
+        {
+            // The list goes on while each line starts with its date, with no blank line
+            // between.
+            let item = lead.is_some_and(|l| {
+                l.chars()
+                    .all(|c| c.is_whitespace() || "・•●■◆-*".contains(c))
+            });
+            let gap = sentences
+                .get(last)
+                .zip(sentences.get(r.sentence))
+                .and_then(|(a, b)| text.get(a.end..b.start))
+                .is_none_or(|g| g.matches('\n').count() > 1);
+            heading = (item && !gap)
+                .then_some(heading)
+                .flatten()
+                .map(|(y, _)| (y, r.sentence));
+        }
+        let heading_year = heading.map(|(y, _)| y);
+        if let TExpr::Abs(e) = &t
+            && e.year.is_some()
+            && e.month.is_none()
+            && sentence_text.is_some_and(|st| {
+                st.trim_matches(|c: char| c.is_whitespace() || ":：".contains(c))
+                    == &text[r.range.clone()]
+            })
+        {
+            heading = e.year.map(|y| (y, r.sentence));
+        }
         let upper = r.quals.contains(Qualifiers::UPPER);
+        // The second end of a span takes what it leaves out from the first: 2020年6月から
+        // 7月まで is July 2020, 2012/3/8~3/10 is in 2012, whatever the reference says.
+        // A list (7月、8月) keeps the year; only a span may run into the next one.
+        let range_from = prev
+            .filter(|&(_, sentence, _, _)| sentence == r.sentence)
+            .and_then(|(end, _, v, opens)| {
+                joins_span(text, end, r.range.start, opens).map(|span| (v, span))
+            });
         let (value, month_named) = match &t {
-            TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month),
+            TExpr::Abs(e) => resolve_abs(e, upper, reference, last_month, range_from, heading_year),
+            // An advertisement (【PR】明日から住める) speaks from whenever it is shown, not
+            // from the article's date.
+            TExpr::Rel(rel) if lead.is_some_and(is_ad) => (None, rel.month.is_some()),
             TExpr::Rel(rel) => {
                 let anchor = anchor(rel, r, &names, sentences, &events, reference, published);
                 (
@@ -183,9 +251,10 @@ pub(crate) fn resolve(
         };
         r.value = value;
         if let (TExpr::Abs(e), Some(Value::Date(v))) = (&t, value)
-            && (e.upper_month.is_some() || e.upper_day.is_some())
+            && (e.upper_year.is_some() || e.upper_month.is_some() || e.upper_day.is_some())
         {
             r.upper = match (e.upper_month, e.upper_day) {
+                _ if e.upper_year.is_some() => date_value(e.upper_year, None, None),
                 (Some(m), _) if v.month.is_some_and(|lo| m > lo) => {
                     date_value(v.year, Some(m), None)
                 }
@@ -196,11 +265,50 @@ pub(crate) fn resolve(
             }
             .map(Value::Date);
         }
+        // A quarter is its three months.
+        if let (TExpr::Rel(rel), Some(Value::Date(v))) = (&t, value)
+            && rel.unit == RelUnit::Quarter
+            && let Some(m) = v.month
+        {
+            r.upper = date_value(v.year, Some(m + 2), None).map(Value::Date);
+            r.quals.insert(Qualifiers::RANGE);
+        }
+        // A bare 上旬/中旬/下旬 is the span of those ten days (convention 6 of realdev);
+        // bounded (以降, まで), it is the first or the last day.
+        if let (TExpr::Abs(e), Some(Value::Date(v))) = (&t, value)
+            && e.day.is_none()
+            && matches!(
+                e.part,
+                Some(MonthPart::Early | MonthPart::Mid | MonthPart::Late)
+            )
+            && !r.quals.has_bound()
+            && let (Some(part), Some(m)) = (e.part, v.month)
+        {
+            r.upper =
+                date_value(v.year, Some(m), Some(part_day(part, v.year, m, true))).map(Value::Date);
+            if r.upper.is_some() {
+                r.quals.insert(Qualifiers::RANGE);
+            }
+        }
         if r.kind == Kind::DateTime && !matches!(value, Some(Value::DateTime(..))) {
             // A datetime whose date could not be resolved keeps its kind, without a value.
             r.value = None;
         }
-        if let Some(d) = value.and_then(|v| v.date()) {
+        prev = value.and_then(|v| v.date()).map(|d| {
+            (
+                r.range.end,
+                r.sentence,
+                d,
+                r.quals.contains(Qualifiers::LOWER),
+            )
+        });
+        // A date quoted as a string (the default 「2019/01/01」 a form fills in) is no
+        // event and names no month for the bare days after it.
+        let quoted = text[..r.range.start].ends_with(['「', '『'])
+            && text[r.range.end..].starts_with(['」', '』']);
+        if let Some(d) = value.and_then(|v| v.date())
+            && !quoted
+        {
             if month_named && let Some(m) = d.month {
                 last_month = Some((d.year, m));
             }
@@ -213,6 +321,64 @@ pub(crate) fn resolve(
             }
         }
     }
+    appositives(raws, text);
+}
+
+/// How the text between two dates joins them: `Some(true)` into a span (から, ~, -,
+/// より, or nothing after a first date that opens one: 6月以降7月), `Some(false)` into a
+/// list (、, ・), `None` not at all.
+fn joins_span(text: &str, a: usize, b: usize, opens: bool) -> Option<bool> {
+    let between = text.get(a..b)?;
+    let mut w = between.trim_matches([' ', '\t']);
+    // A bracketed weekday after the first date: 4月23日(火)~5月10日.
+    if w.starts_with('(')
+        && let Some(k) = w.find(')')
+    {
+        w = w[k + 1..].trim_matches([' ', '\t']);
+    }
+    match w {
+        "" => opens.then_some(true),
+        "から" | "~" | "-" | "より" => Some(true),
+        "・" | "、" => Some(false),
+        _ => None,
+    }
+}
+
+/// Appositives (realdev convention 3): a day named by a relative word and then by its
+/// date, 「同日12日」, 「翌日の今月2日」, 「明日10月1日」, are one day; the relative word
+/// takes the date's value, whatever its own anchor gave.
+fn appositives(raws: &mut [Raw], text: &str) {
+    for k in 1..raws.len() {
+        let (a, b) = raws.split_at_mut(k);
+        let (r, next) = (&mut a[k - 1], &b[0]);
+        let Some(TExpr::Rel(rel)) = &r.temporal else {
+            continue;
+        };
+        let day_word = rel.unit == RelUnit::Day
+            && rel.time.is_none()
+            && !rel.vague
+            && r.kind == Kind::RelativeDate;
+        // 今日1日 (all of today), not "today, the 1st", when today is known to be another
+        // day: a bare day after a word counted from the publication date must agree.
+        let bare_day = matches!(&next.temporal, Some(TExpr::Abs(e)) if e.month.is_none());
+        if rel.anchor == Anchor::Publication
+            && bare_day
+            && r.value.is_some()
+            && r.value != next.value
+        {
+            continue;
+        }
+        let between = text.get(r.range.end..next.range.start).unwrap_or("x");
+        if !day_word || next.sentence != r.sentence || !(between.is_empty() || between == "の") {
+            continue;
+        }
+        if let Some(Value::Date(d) | Value::DateTime(d, _)) = next.value
+            && d.day.is_some()
+            && matches!(next.kind, Kind::Date | Kind::RelativeDate | Kind::DateTime)
+        {
+            r.value = Some(Value::Date(d));
+        }
+    }
 }
 
 fn resolve_abs(
@@ -220,6 +386,8 @@ fn resolve_abs(
     upper: bool,
     reference: Reference,
     last_month: Option<(Option<i32>, u32)>,
+    range_from: Option<(DateValue, bool)>,
+    heading_year: Option<i32>,
 ) -> (Option<Value>, bool) {
     let (year, month) = if e.month_from_context || (e.month.is_none() && e.day.is_some()) {
         match (last_month, reference, e.day) {
@@ -233,8 +401,17 @@ fn resolve_abs(
             },
         }
     } else if let Some(m) = e.month {
+        let inherited = range_from.and_then(|(f, span)| {
+            let y = f.year?;
+            // 12月から1月: the span runs into the next year.
+            let earlier = (m, e.day.unwrap_or(31)) < (f.month?, f.day.unwrap_or(1));
+            Some(if earlier && span { y + 1 } else { y })
+        });
         (
-            e.year.or_else(|| nearest_year(m, e.day, reference)),
+            e.year
+                .or(inherited)
+                .or(heading_year)
+                .or_else(|| nearest_year(m, e.day, reference)),
             Some(m),
         )
     } else {
@@ -411,6 +588,8 @@ fn resolve_rel(r: &RelExpr, upper: bool, anchor: Option<(Date, Prec)>) -> Option
             let moved = a.add_months(r.offset)?;
             let v = if r.day.is_some() || r.part.is_some() {
                 with_parts(moved.year, moved.month)?
+            } else if r.extra_days != 0 && prec == Prec::Day {
+                moved.add_days(r.extra_days)?.into()
             } else if r.keep_day && prec == Prec::Day {
                 moved.into()
             } else {
@@ -424,6 +603,10 @@ fn resolve_rel(r: &RelExpr, upper: bool, anchor: Option<(Date, Prec)>) -> Option
         }
         RelUnit::Year => {
             let y = a.year.checked_add(i32::try_from(r.offset).ok()?)?;
+            // 36万年前 has no calendar year.
+            if !(1..=9999).contains(&y) {
+                return None;
+            }
             let v = if let Some(m) = r.month {
                 with_parts(y, m)?
             } else if r.year_end {
@@ -448,6 +631,16 @@ fn resolve_rel(r: &RelExpr, upper: bool, anchor: Option<(Date, Prec)>) -> Option
             Some(Value::Date(DateValue {
                 year: Some(y),
                 month: None,
+                day: None,
+            }))
+        }
+        RelUnit::Quarter => {
+            (prec >= Prec::Month).then_some(())?;
+            let first = (a.month - 1) / 3 * 3 + 1;
+            let q = Date::new(a.year, first, 1)?.add_months(3 * r.offset)?;
+            Some(Value::Date(DateValue {
+                year: Some(q.year),
+                month: Some(q.month),
                 day: None,
             }))
         }
@@ -509,5 +702,102 @@ mod tests {
         assert_eq!(iso_week(Date::new(2019, 7, 4).unwrap()), Some((2019, 27)));
         assert_eq!(iso_week(Date::new(2019, 12, 30).unwrap()), Some((2020, 1)));
         assert_eq!(iso_week(Date::new(2021, 1, 3).unwrap()), Some((2020, 53)));
+    }
+}
+
+#[cfg(test)]
+mod grammar_tests {
+    use super::super::testing::{P, check};
+
+    #[test]
+    fn the_second_end_of_a_span_takes_the_first_ends_year() {
+        check(&[
+            (
+                P,
+                "2016年6月から7月まで",
+                &["2016年6月 date 2016-06 lower", "7月 date 2016-07 upper"],
+            ),
+            (
+                P,
+                "2016/3/8~3/10の間",
+                &[
+                    "2016/3/8 date 2016-03-08 lower",
+                    "3/10 date 2016-03-10 upper",
+                ],
+            ),
+            (
+                P,
+                "2016年12月から1月にかけて",
+                &["2016年12月 date 2016-12 lower", "1月 date 2017-01 upper"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn appositives_take_their_date() {
+        check(&[
+            (
+                Some("2019-07-16"),
+                "同日12日に発表した。",
+                &["同日 relative_date 2019-07-12", "12日 date 2019-07-12"],
+            ),
+            (
+                Some("2019-07-16"),
+                "開始の翌日の今月2日に",
+                &[
+                    "翌日 relative_date 2019-07-02",
+                    "今月2日 relative_date 2019-07-02",
+                ],
+            ),
+            // 今日1日 (all of today): the bare day disagrees with the known date.
+            (
+                P,
+                "今日1日は休む。",
+                &["今日 relative_date 2019-07-04", "1日 date 2019-07-01"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn quoted_dates_and_advertisements() {
+        check(&[
+            // A date quoted as a string names no month for the bare day after it.
+            (
+                P,
+                "入力欄に「2000/02/02」と入れると通る。同社は3日に公表した。",
+                &["2000/02/02 date 2000-02-02", "3日 date 2019-07-03"],
+            ),
+            // Used, not quoted, it does.
+            (
+                P,
+                "2019年5月2日に発表し、3日に公表した。",
+                &["2019年5月2日 date 2019-05-02", "3日 date 2019-05-03"],
+            ),
+            // An advertisement has no date to count from.
+            (
+                P,
+                "【PR】明日から使えるクーポン",
+                &["明日 relative_date null lower"],
+            ),
+            (
+                P,
+                "明日から使えるクーポン",
+                &["明日 relative_date 2019-07-05 lower"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_year_alone_on_its_line_heads_the_list_under_it() {
+        check(&[(
+            Some("2021-03-01"),
+            "経緯\n2018年\n・7月1日 開始\n・8月2日 停止\n\n11月3日に再開する。",
+            &[
+                "2018年 date 2018",
+                "7月1日 date 2018-07-01",
+                "8月2日 date 2018-08-02",
+                "11月3日 date 2020-11-03",
+            ],
+        )]);
     }
 }

@@ -14,6 +14,7 @@
 //! tokenizer says so (一部, 一方, 第三者, 十分 are words); and a number without a counter
 //! is not a mention (list labels, ages, codes, 財務3表, 2段階).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::dates::{Anchor, RelExpr, RelUnit, TExpr};
@@ -29,7 +30,7 @@ pub(crate) struct Raw {
     pub kind: Kind,
     pub value: Option<Value>,
     pub upper: Option<Value>,
-    pub unit: Option<&'static str>,
+    pub unit: Option<Cow<'static, str>>,
     pub approx: bool,
     pub quals: Qualifiers,
     /// A date expression to resolve against the document's reference date.
@@ -81,11 +82,46 @@ impl DurUnit {
     }
 }
 
+/// Adds `v` units to `d`, a fraction going into the smaller units: 1.5時間 = PT1H30M,
+/// 0.5日 = PT12H, 1.5年 = P1Y6M. A month's fraction counts 30 days (as ja-timex does); a
+/// fraction left over after seconds gives `None`.
+pub(crate) fn add_length(d: &mut IsoDuration, unit: DurUnit, v: Decimal) -> Option<()> {
+    let (whole, mut frac) = v.split_fraction()?;
+    unit.set(d, u32::try_from(whole).ok()?);
+    let mut u = unit;
+    while !frac.is_zero() {
+        let (next, factor) = match u {
+            DurUnit::Year => (DurUnit::Month, 12),
+            DurUnit::Month => (DurUnit::Day, 30),
+            DurUnit::Week => (DurUnit::Day, 7),
+            DurUnit::Day => (DurUnit::Hour, 24),
+            DurUnit::Hour => (DurUnit::Minute, 60),
+            DurUnit::Minute => (DurUnit::Second, 60),
+            DurUnit::Second => {
+                let (ms, rest) = frac.mul_int(1000)?.split_fraction()?;
+                if !rest.is_zero() {
+                    return None;
+                }
+                d.millis += u32::try_from(ms).ok()?;
+                return Some(());
+            }
+        };
+        let (w, f) = frac.mul_int(factor)?.split_fraction()?;
+        next.set(d, u32::try_from(w).ok()?);
+        frac = f;
+        u = next;
+    }
+    Some(())
+}
+
 /// What a counter after a numeral makes of it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Unit {
     Money(&'static str),
     Count(&'static str),
+    /// A counter outside [`COUNTERS`], found by its part of speech: the unit is the counter
+    /// as written (or its English name from [`COUNTER_NAMES`]).
+    Counter,
     Percent,
     Times,
     /// 割: tenths, reported in percent.
@@ -165,6 +201,172 @@ const COUNTERS: &[(&str, Unit)] = &[
     // Only reached when the date recognizer declined (3年, 45日, 数日, 4年ほど前).
     ("年", Unit::Dur(DurUnit::Year)),
     ("日", Unit::Dur(DurUnit::Day)),
+];
+
+/// English names of counters found by part of speech (the seeds' and realdev's units);
+/// any other counter is its own unit (匹, 本, 台).
+const COUNTER_NAMES: &[(&str, &str)] = &[
+    ("カートン", "carton"),
+    ("種類", "type"),
+    ("銘柄", "stock"),
+    ("サイト", "site"),
+    ("ステップ", "step"),
+    ("段階", "step"),
+    ("銀行", "bank"),
+    ("ユーザー", "person"),
+    ("世代", "generation"),
+];
+
+/// Counters in IPADIC (名詞,接尾,助数詞) that do not count things: labels and ordinals
+/// (3番, 5号室, 2位, 1丁目, 第3報), ages (20歳, 50代), calendar and clock units that the
+/// date and duration recognizers read, multipliers and ratios, and currencies other than
+/// those [`COUNTERS`] names (money is in yen).
+const NOT_COUNTS: &[&str] = &[
+    // ages
+    "歳",
+    "才",
+    "歳児",
+    "代",
+    "代目",
+    // labels, ranks and ordinals
+    "番",
+    "番目",
+    "番地",
+    "番線",
+    "番手",
+    "号",
+    "号室",
+    "号館",
+    "号棟",
+    "号機",
+    "号線",
+    "号証",
+    "丁目",
+    "位",
+    "等",
+    "等地",
+    "等席",
+    "級",
+    "次",
+    "期",
+    "期生",
+    "年生",
+    "回生",
+    "回戦",
+    "条",
+    "項",
+    "章",
+    "節",
+    "報",
+    "版",
+    "限",
+    "時限",
+    "親等",
+    "幕",
+    "区",
+    "世",
+    "型",
+    "式",
+    "重",
+    "対",
+    "方",
+    "内",
+    "様",
+    "子",
+    "進数",
+    "乗",
+    "分の",
+    "分ノ",
+    "つ折り",
+    "つ折",
+    "字詰め",
+    "年版",
+    // calendar and clock (dates, times and durations read these)
+    "年",
+    "月",
+    "日",
+    "時",
+    "分",
+    "秒",
+    "週",
+    "年度",
+    "時半",
+    "時間",
+    "日間",
+    "年間",
+    "週間",
+    "分間",
+    "秒間",
+    "年代",
+    "年来",
+    "年余",
+    "周年",
+    "周忌",
+    "回忌",
+    "個月",
+    "ヵ年",
+    "カ年",
+    "ヶ年",
+    "ケ年",
+    "か年",
+    "個年",
+    "箇年",
+    "とせ",
+    "人月",
+    "時点",
+    "現在",
+    // multipliers and ratios
+    "億",
+    "割",
+    "倍",
+    "%",
+    "パーセント",
+    "パーミル",
+    "分目",
+    // currencies other than yen, dollars and euros
+    "元",
+    "銭",
+    "セント",
+    "ウォン",
+    "ウオン",
+    "ポンド",
+    "フラン",
+    "スイスフラン",
+    "マルク",
+    "ペソ",
+    "ルーブル",
+    "リラ",
+    "ルピー",
+    "ルピア",
+    "バーツ",
+    "ディナール",
+    "ギルダー",
+    "クローナ",
+    "シリング",
+    "ペニー",
+    "ペンス",
+    "ペニヒ",
+    "ペセタ",
+    "ドラクマ",
+    "リンギ",
+    "スクレ",
+    "カナダドル",
+    "シンガポールドル",
+    "マレーシアドル",
+    "人民元",
+    "ボリバル",
+    "ランド",
+    "リアル",
+    "エスクード",
+    "エクスード",
+    "グァラニ",
+    "サンチーム",
+    "ソル",
+    "マルカ",
+    "ダーハム",
+    "SDR",
+    "文",
+    "匁",
 ];
 
 /// Words after a money / count / ratio kept in the surface: (word, approx, qualifier).
@@ -253,6 +455,26 @@ const IDIOMS: &[&str] = &[
     "十人十色",
 ];
 
+/// Verbs after a length that make it the point when it has passed (conditional or
+/// sequential forms, not the past-tense statement 2ヶ月が経過した).
+const ELAPSED: &[&str] = &[
+    "経過後",
+    "経過したら",
+    "経過してから",
+    "経ったら",
+    "経ってから",
+    "たったら",
+    "過ぎたら",
+    "過ぎてから",
+];
+
+/// Endings of dates spelled in hiragana; a sentence without one is not searched for them.
+const KANA_MARKS: &[&str] = &["がつ", "ようび", "じつ", "にち", "しゅう", "げつ"];
+
+/// Proverbs whose numeral follows the words that make them one: 石の上にも三年 ("three
+/// years on a stone", perseverance) is no length of time.
+const PROVERB_LEADS: &[&str] = &["石の上にも"];
+
 /// One step of the scanner (short-lived, on the stack: not worth boxing).
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Step {
@@ -271,6 +493,9 @@ pub(crate) struct Ctx<'a> {
     /// Codes, URLs and phone numbers, found when first needed (most sentences have no
     /// character that may start a mention).
     excluded: std::cell::OnceCell<Vec<Range<usize>>>,
+    /// Whether the sentence may hold a date spelled in hiragana (ろくがつ, かようび,
+    /// らいしゅう): only then are hiragana characters tried as starts.
+    kana: bool,
 }
 
 fn is_hiragana(c: char) -> bool {
@@ -302,6 +527,10 @@ impl<'a> Ctx<'a> {
             s1: range.end,
             sentence,
             excluded: std::cell::OnceCell::new(),
+            kana: {
+                let t = &text[range.clone()];
+                KANA_MARKS.iter().any(|m| t.contains(m))
+            },
         }
     }
 
@@ -467,7 +696,22 @@ impl<'a> Ctx<'a> {
         // of digit groups may be a phone number.
         let classify = |p: Range<usize>, out: &mut Vec<Range<usize>>| {
             let t = &self.text[p.clone()];
-            if t.bytes().any(|b| b.is_ascii_alphabetic()) && !super::dates::is_era_abbrev(t) {
+            // Q3, 2019Q3: quarters.
+            let quarter = t.len() >= 2
+                && t.as_bytes()[t.len() - 2] == b'Q'
+                && (b'1'..=b'4').contains(&t.as_bytes()[t.len() - 1])
+                && (t.len() == 2 || (t.len() == 6 && t[..4].bytes().all(|b| b.is_ascii_digit())));
+            // R3年: an era's letter and year before 年.
+            let era_year = t.len() <= 3
+                && t.starts_with(['M', 'T', 'S', 'H', 'R'])
+                && t[1..].bytes().all(|b| b.is_ascii_digit())
+                && self.text[p.end..].starts_with('年');
+            if t.bytes().any(|b| b.is_ascii_alphabetic())
+                && !super::dates::is_era_abbrev(t)
+                && !is_am_pm_clock(t)
+                && !era_year
+                && !quarter
+            {
                 let digits_then_id = t.strip_suffix("ID").is_some_and(|d| {
                     !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b',')
                 });
@@ -560,19 +804,41 @@ impl<'a> Ctx<'a> {
         while i < self.s1 {
             // Fast path: most characters cannot start anything.
             let b = bytes[i];
+            // July 3, 2019 (a page's English date stamp): read before the letters are
+            // excluded as a word.
+            if matches!(b, b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D')
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase)
+                && !self
+                    .char_before(i)
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                && let Some(raw) = self.english_date_at(i)
+            {
+                let floor = out[first..].last().map_or(self.s0, |r| r.range.end);
+                let raw = self.finish(raw, floor);
+                i = raw.range.end.max(i + 1);
+                out.push(raw);
+                continue;
+            }
+            let am_pm = matches!(b, b'A' | b'P' | b'a' | b'p')
+                && matches!(bytes.get(i + 1), Some(b'm' | b'M' | b'.'));
             if b < 0x80
                 && !b.is_ascii_digit()
-                && !matches!(b, b'$' | b'M' | b'T' | b'S' | b'H' | b'R')
+                && !am_pm
+                && !matches!(b, b'$' | b'M' | b'T' | b'S' | b'H' | b'R' | b'Q')
             {
                 i += 1;
                 continue;
             }
             let Some(c) = self.char_at(i) else { break };
-            if !may_start(c) {
+            if !(may_start(c) || (self.kana && is_hiragana(c))) {
                 i += c.len_utf8();
                 continue;
             }
-            if let Some(end) = self.excluded_end(i) {
+            // Codes, URLs, phone numbers and dictionary terms start with an ASCII
+            // character or a numeral; words like 本日 or 午後 need no look at them.
+            if (c.is_ascii() || numerals::starts_numeral(c))
+                && let Some(end) = self.excluded_end(i)
+            {
                 i = end.max(i + 1);
                 while i < self.s1 && !self.text.is_char_boundary(i) {
                     i += 1;
@@ -595,9 +861,26 @@ impl<'a> Ctx<'a> {
     }
 
     fn step(&self, i: usize, c: char, prev: Option<&Raw>) -> Step {
+        if self.kana
+            && is_hiragana(c)
+            && let Some(r) = self.kana_word_at(i)
+        {
+            return Step::Emit(r);
+        }
+        if c == '四'
+            && self.starts(i, "四半世紀")
+            && let Some(r) = self.half_at(i)
+        {
+            return Step::Emit(r);
+        }
         if numerals::starts_numeral(c) {
             if let Some(idiom) = IDIOMS.iter().find(|w| self.starts(i, w)) {
                 return Step::Skip(i + idiom.len());
+            }
+            if PROVERB_LEADS.iter().any(|w| self.before(i).ends_with(w))
+                && let Some(n) = self.numeral(i)
+            {
+                return Step::Skip(self.counter_at(&n).map_or(n.end, |(_, e)| e));
             }
             if let Some(n) = self.numeral(i) {
                 return self.numeral_at(n, prev);
@@ -608,11 +891,30 @@ impl<'a> Ctx<'a> {
         {
             let mut r = Raw::new(i..n.end, self.sentence, Kind::Money);
             r.value = n.value.map(Value::Number);
-            r.unit = Some(if c == '$' { "USD" } else { "JPY" });
+            r.unit = Some(Cow::Borrowed(if c == '$' { "USD" } else { "JPY" }));
             r.approx = n.vague;
             return Step::Emit(r);
         }
-        if c.is_ascii_uppercase() {
+        if c == 'Q'
+            && let Some(n) = self.digits_at(i + 1).filter(|n| n.chars == 1)
+            && !self
+                .char_at(n.end)
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && !self.char_before(i).is_some_and(|c| c.is_ascii_alphabetic())
+            && let Some(r) = self.quarter_at(i, &n, n.end)
+        {
+            // Q3, 2019Q3: a quarter.
+            return Step::Emit(r);
+        }
+        if c.is_ascii_alphabetic() {
+            // PM11時10分, AM 9:00.
+            if self.am_pm_at(i).is_some()
+                && let Some((t, end)) = self.clock_at(i)
+            {
+                let mut r = Raw::new(i..end, self.sentence, Kind::Time);
+                r.value = Some(Value::Time(t));
+                return Step::Emit(r);
+            }
             return match self.era_abbrev_at(i) {
                 Some(r) => Step::Emit(r),
                 None => Step::Nothing,
@@ -633,7 +935,7 @@ impl<'a> Ctx<'a> {
             Step::Nothing => {}
             s => return s,
         }
-        if let Some(r) = self.time_word_at(i) {
+        if let Some(r) = self.time_word_at(i, prev) {
             return Step::Emit(r);
         }
         if let Some(r) = self.bare_month_part_at(i, prev) {
@@ -644,8 +946,13 @@ impl<'a> Ctx<'a> {
 
     /// Everything that can start with a numeral.
     fn numeral_at(&self, n: Numeral, prev: Option<&Raw>) -> Step {
-        // Ordinals (第3回, 第三者) are not quantities.
+        // Ordinals (第3回, 第三者) are not quantities; 第2四半期 is a quarter.
         if self.char_before(n.start) == Some('第') {
+            if self.starts(n.end, "四半期")
+                && let Some(r) = self.quarter_at(n.start - "第".len(), &n, n.end + "四半期".len())
+            {
+                return Step::Emit(r);
+            }
             return Step::Skip(n.end);
         }
         // A digit glued to a preceding ASCII separator inside a code (omni7-1, 1.0.2).
@@ -662,13 +969,32 @@ impl<'a> Ctx<'a> {
             if let Some(r) = self.slash_or_iso(&d) {
                 return r;
             }
-            if let Some((t, end)) = self.colon_time(n.start) {
+            if self.colon_time(n.start).is_some()
+                && let Some((t, end)) = self.clock_at(n.start)
+            {
                 let mut r = Raw::new(n.start..end, self.sentence, Kind::Time);
                 r.value = Some(Value::Time(t));
                 return Step::Emit(r);
             }
         }
+        if let Some(r) = self.clock_span_at(&n) {
+            return Step::Emit(r);
+        }
         if let Some(r) = self.range_at(&n) {
+            return Step::Emit(r);
+        }
+        if let Some(r) = self.continued_clock(&n, prev) {
+            return Step::Emit(r);
+        }
+        // 毎時01分: a minute of every hour (a rate of times).
+        if self.before(n.start).ends_with("毎時")
+            && self.starts(n.end, "分")
+            && !self.starts(n.end + "分".len(), "間")
+            && let Some(m) = n.int().filter(|m| (0..60).contains(m))
+        {
+            let mut r = Raw::new(n.start..n.end + "分".len(), self.sentence, Kind::Time);
+            r.value = Some(Value::MinuteOfHour(m as u32));
+            r.quals = Qualifiers::PER;
             return Step::Emit(r);
         }
         match self.date_at(&n, prev) {
@@ -680,10 +1006,16 @@ impl<'a> Ctx<'a> {
             r.value = Some(Value::Time(t));
             return Step::Emit(r);
         }
+        if let Some(end) = self.one_of_idiom(&n) {
+            return Step::Skip(end);
+        }
         if let Some(r) = self.quantity_at(&n) {
             return Step::Emit(r);
         }
         if let Some(r) = self.bare_count_at(&n) {
+            return Step::Emit(r);
+        }
+        if let Some(r) = self.elided_yen_at(&n) {
             return Step::Emit(r);
         }
         if let Some(r) = self.copyright_at(&n) {
@@ -692,11 +1024,88 @@ impl<'a> Ctx<'a> {
         Step::Skip(n.end)
     }
 
+    /// Hours with 時 written once: 「15~18時」 is one time range, 15:00 to 18:00.
+    fn clock_span_at(&self, n: &Numeral) -> Option<Raw> {
+        let h0 = u32::try_from(n.int()?).ok()?;
+        if !self.starts(n.end, "~") || h0 > 29 {
+            return None;
+        }
+        let m = self.numeral(n.end + 1)?;
+        if !self.starts(m.end, "時") {
+            return None;
+        }
+        let (t1, end) = self.clock_at(m.start)?;
+        if t1.hour <= h0 {
+            return None;
+        }
+        let t0 = super::types::ClockTime {
+            hour: h0,
+            minute: 0,
+            second: None,
+        };
+        let mut r = Raw::new(n.start..end, self.sentence, Kind::Time);
+        r.value = Some(Value::Time(t0));
+        r.upper = Some(Value::Time(t1));
+        r.quals = Qualifiers::RANGE;
+        Some(r)
+    }
+
+    /// The second end of a clock range, written short: 「午後5時から6時」 (the part of day
+    /// carries: 18:00), 「14時5分から6分」 (the hour carries: 14:06).
+    fn continued_clock(&self, n: &Numeral, prev: Option<&Raw>) -> Option<Raw> {
+        let prev = prev?;
+        let t0 = match prev.value? {
+            Value::Time(t) | Value::DateTime(_, t) => t,
+            _ => return None,
+        };
+        let between = self
+            .text
+            .get(prev.range.end..n.start)?
+            .trim_matches([' ', '\t']);
+        if !matches!(between, "から" | "~" | "-" | "より") {
+            return None;
+        }
+        let t = if self.starts(n.end, "時") {
+            let (mut t, end) = self.clock_at(n.start)?;
+            if (12..24).contains(&t0.hour) && t.hour < 12 && t.hour + 12 > t0.hour {
+                t.hour += 12;
+            }
+            (t, end)
+        } else if self.starts(n.end, "分") && !self.starts(n.end + "分".len(), "間") {
+            let m = u32::try_from(n.int()?).ok()?;
+            (m < 60 && m > t0.minute).then_some(())?;
+            let t = super::types::ClockTime {
+                hour: t0.hour,
+                minute: m,
+                second: None,
+            };
+            (t, n.end + "分".len())
+        } else {
+            return None;
+        };
+        let mut r = Raw::new(n.start..t.1, self.sentence, Kind::Time);
+        r.value = Some(Value::Time(t.0));
+        Some(r)
+    }
+
     // ------------------------------------------------------------ counters
 
     /// The counter right after numeral `n`.
     pub fn counter_at(&self, n: &Numeral) -> Option<(Unit, usize)> {
-        let p = n.end;
+        let mut p = n.end;
+        // 百 日, 四 分間: a space between a kanji numeral and a unit of time.
+        if n.kanji
+            && self.starts(p, " ")
+            && COUNTERS.iter().any(|(w, u)| {
+                matches!(u, Unit::Dur(_))
+                    && self.starts(p + 1, w)
+                    && !self
+                        .char_at(p + 1 + w.len())
+                        .is_some_and(|c| c.is_alphanumeric() && !"間".contains(c))
+            })
+        {
+            p += 1;
+        }
         let r = self.rest(p);
         for &(w, unit) in COUNTERS {
             if !r.starts_with(w) {
@@ -708,8 +1117,11 @@ impl<'a> Ctx<'a> {
                 // 3年生, 小学5年 are school years, not lengths.
                 "年" => {
                     !self.starts(end, "代")
-                        && n.value.is_none_or(|v| v < Decimal::int(1000))
-                        && !n.multiplier
+                        && (n
+                            .value
+                            .is_none_or(|v| v < Decimal::int(1000) && !n.multiplier)
+                            || n.value.is_some_and(|v| v >= Decimal::int(10_000))
+                            || self.ago_or_later_at(end))
                         && !self.starts(end, "生")
                         && !["小学", "中学", "高校", "大学", "学年", "小", "中", "高"]
                             .iter()
@@ -727,7 +1139,115 @@ impl<'a> Ctx<'a> {
                 return Some((unit, end));
             }
         }
-        None
+        self.pos_counter_at(n).map(|end| (Unit::Counter, end))
+    }
+
+    /// A counter after numeral `n` found by its part of speech, not listed in
+    /// [`COUNTERS`]: the end of the counter.
+    ///
+    /// - IPADIC's counters (名詞,接尾,助数詞: 匹, 本, 台, 枚, 冊, 杯) except those in
+    ///   [`NOT_COUNTS`].
+    /// - A common noun used as a counter, as Japanese does freely (3種類, 10銘柄,
+    ///   40カートン, 2サイト, 100ダウンロード): only after Arabic digits (kanji numerals
+    ///   glued to a noun are mostly names: 十六銀行, 三菱), only when the noun ends its
+    ///   phrase (2段階認証 and 3ワードアドレス are compounds naming one thing), and not after
+    ///   a year (東京2020大会).
+    fn pos_counter_at(&self, n: &Numeral) -> Option<usize> {
+        let t = self.token_at(n.end)?;
+        if t.start as usize != n.end || t.end as usize > self.s1 {
+            return None;
+        }
+        let w = t.surface(self.text);
+        // A lone 一 before a counter is mostly a fixed word (一度 once, 一杯 full, 一夜にして
+        // overnight, 一面 all over); the counters that count with it are in COUNTERS.
+        if n.kanji && n.chars == 1 && n.value == Some(Decimal::int(1)) {
+            return None;
+        }
+        // 2段階認証, 2要素の認証: the name of an authentication scheme, not a count.
+        let after = self.rest(t.end as usize);
+        if after.starts_with("認証") || after.starts_with("の認証") {
+            return None;
+        }
+        if !matches!(
+            t.pos,
+            Pos::Noun(NounKind::Counter | NounKind::General | NounKind::Verbal)
+        ) || NOT_COUNTS.contains(&w)
+        {
+            return None;
+        }
+        match t.pos {
+            Pos::Noun(NounKind::Counter) => Some(t.end as usize),
+            Pos::Noun(NounKind::General | NounKind::Verbal) => {
+                // Arabic digits, with 万/億 allowed (50万ダウンロード).
+                let kanji_digits = self.text[n.start..n.end]
+                    .chars()
+                    .any(|c| numerals::is_kanji_numeral_char(c) && !"万億兆".contains(c));
+                // Things are counted in whole numbers; 2011.3時点 is a date, not a count.
+                if kanji_digits
+                    || w.chars().any(|c| c.is_ascii())
+                    || n.value.is_none_or(|v| !v.is_integer())
+                {
+                    return None;
+                }
+                // The noun must head its phrase: what follows is not another noun (a
+                // bracket or a symbol the dictionary does not know is no noun).
+                let next = self.token_at(t.end as usize).filter(|x| x.start == t.end);
+                if next.is_some_and(|x| {
+                    matches!(x.pos, Pos::Noun(k) if k != NounKind::Dependent && k != NounKind::Adverbial)
+                        && x.surface(self.text).chars().next().is_some_and(char::is_alphanumeric)
+                }) {
+                    return None;
+                }
+                // A year before a noun names an event or a model (東京2020大会, 2020年版).
+                if n.plain && n.chars == 4 && n.int().is_some_and(|v| (1900..=2100).contains(&v)) {
+                    return None;
+                }
+                Some(t.end as usize)
+            }
+            _ => None,
+        }
+    }
+
+    /// 一/1 with a counter that does not count: 「もう一人」 (the other one), 「一人も…ない」
+    /// (not a single one), 「被害者の一人」 and 「アプリの1機能」 (one of them). The end of
+    /// the counter, to skip.
+    fn one_of_idiom(&self, n: &Numeral) -> Option<usize> {
+        if n.value != Some(Decimal::int(1)) {
+            return None;
+        }
+        let (unit, end) = self.counter_at(n)?;
+        if !matches!(unit, Unit::Count(_) | Unit::Counter) {
+            return None;
+        }
+        let b = self.before(n.start);
+        let another = b.ends_with("もう");
+        let not_one = self.starts(end, "も") && !self.starts(end, "もの");
+        // Partitive: a noun, の, one: 「被害者の一人」. Not 「1日の1人」 (a number before の).
+        let partitive = b.ends_with('の')
+            && n.start > self.s0 + 'の'.len_utf8()
+            && self.token_at(n.start - 'の'.len_utf8() - 1).is_some_and(|t| {
+                matches!(t.pos, Pos::Noun(k) if !matches!(k, NounKind::Number | NounKind::Counter))
+                    || matches!(t.surface(self.text), "」" | "』" | ")")
+            });
+        (another || not_one || partitive).then_some(end)
+    }
+
+    /// Whether 前 or 後 (after a hedge: ほど, 近く, ...) at `p` makes the length before it a
+    /// relative date (4年前, 1000年ほど前), not 前後 (around), 前半, 後半.
+    pub fn ago_or_later_at(&self, mut p: usize) -> bool {
+        for h in ["ほど", "余り", "近く", "くらい", "ぐらい", "ばかり"] {
+            if self.starts(p, h) {
+                p += h.len();
+                break;
+            }
+        }
+        if self.starts(p, "まえ") {
+            return true;
+        }
+        (self.starts(p, "前") || self.starts(p, "後"))
+            && !self
+                .char_at(p + "前".len())
+                .is_some_and(|c| "後半年日期者任述記".contains(c))
     }
 
     /// A numeral with a counter: money, count, ratio, duration, or a relative date
@@ -739,26 +1259,35 @@ impl<'a> Ctx<'a> {
         match unit {
             Unit::Money(u) => {
                 r.kind = Kind::Money;
-                r.unit = Some(u);
+                r.unit = Some(Cow::Borrowed(u));
                 r.value = n.value.map(Value::Number);
             }
             Unit::Count(u) => {
                 r.kind = Kind::Count;
-                r.unit = Some(u);
+                r.unit = Some(Cow::Borrowed(u));
+                r.value = n.value.map(Value::Number);
+            }
+            Unit::Counter => {
+                r.kind = Kind::Count;
+                let w = &self.text[n.end..end];
+                r.unit = Some(match COUNTER_NAMES.iter().find(|(c, _)| *c == w) {
+                    Some((_, name)) => Cow::Borrowed(*name),
+                    None => Cow::Owned(w.to_string()),
+                });
                 r.value = n.value.map(Value::Number);
             }
             Unit::Percent | Unit::Times => {
                 r.kind = Kind::Ratio;
-                r.unit = Some(if unit == Unit::Times {
+                r.unit = Some(Cow::Borrowed(if unit == Unit::Times {
                     "times"
                 } else {
                     "percent"
-                });
+                }));
                 r.value = n.value.map(Value::Number);
             }
             Unit::Wari => {
                 r.kind = Kind::Ratio;
-                r.unit = Some("percent");
+                r.unit = Some(Cow::Borrowed("percent"));
                 let mut v = n.value.and_then(|v| v.mul_int(10));
                 // 3割5分 = 35%.
                 if let Some(m) = self.numeral(end)
@@ -774,17 +1303,18 @@ impl<'a> Ctx<'a> {
             Unit::Dur(du) => {
                 r.kind = Kind::Duration;
                 let mut d = IsoDuration::default();
-                let v = n.value.and_then(Decimal::to_i64);
-                if let Some(v) = v {
-                    du.set(&mut d, u32::try_from(v).ok()?);
-                } else if !n.vague {
-                    // Fractional durations (1.5時間) are left out rather than rounded.
-                    return None;
-                }
+                // 1.5時間 = PT1H30M: a fraction goes into the smaller units.
+                let known = match n.value {
+                    Some(v) => {
+                        add_length(&mut d, du, v)?;
+                        true
+                    }
+                    None if n.vague => false,
+                    None => return None,
+                };
                 // Compound durations: 1分48秒, 2年3カ月, 1時間30分.
                 let mut last = du;
-                while v.is_some() {
-                    let Some(m) = self.numeral(end) else { break };
+                while known && let Some(m) = self.numeral(end) {
                     let Some((Unit::Dur(u2), e2)) = self.counter_at(&m) else {
                         break;
                     };
@@ -798,82 +1328,165 @@ impl<'a> Ctx<'a> {
                     last = u2;
                     end = e2;
                 }
-                // 1年半, 2時間半: half of the unit written.
-                if v.is_some() && self.starts(end, "半") && !self.starts(end, "半ば") {
-                    let half = match last {
-                        DurUnit::Year => Some((DurUnit::Month, 6)),
-                        DurUnit::Day => Some((DurUnit::Hour, 12)),
-                        DurUnit::Hour => Some((DurUnit::Minute, 30)),
-                        DurUnit::Minute => Some((DurUnit::Second, 30)),
-                        _ => None,
-                    };
-                    if let Some((u, h)) = half {
-                        u.set(&mut d, h);
-                        end += "半".len();
+                // 9秒58: the hundredths of a timed result, written after 秒.
+                if known
+                    && last == DurUnit::Second
+                    && d.millis == 0
+                    && let Some(f) = self.digits_at(end).filter(|f| f.chars <= 3)
+                    && self.counter_at(&f).is_none()
+                    && !self.char_at(f.end).is_some_and(|c| ".,:/".contains(c))
+                {
+                    let frac = Decimal::new(i128::from(f.int()?), f.chars as u32);
+                    if add_length(&mut d, DurUnit::Second, frac).is_some() {
+                        end = f.end;
                     }
                 }
-                r.value = v.map(|_| Value::Duration(d));
+                // 1年半, 2時間半, 5ヶ月半: and a half of the last unit written.
+                if known
+                    && self.starts(end, "半")
+                    && !self.starts(end, "半ば")
+                    && add_length(&mut d, last, Decimal::new(5, 1)).is_some()
+                {
+                    end += "半".len();
+                }
+                r.value = known.then_some(Value::Duration(d));
                 r.range.end = end;
-                if let Some(rel) = self.relative_offset(&r, du, v, n.vague) {
+                if let Some(rel) = self.relative_offset(&r, du, n.vague) {
                     return Some(rel);
                 }
             }
+        }
+        // 1本半, 2杯半: and a half of the thing counted (半 a word of its own, not 半分).
+        if r.kind == Kind::Count
+            && let Some(Value::Number(v)) = r.value
+            && v.is_integer()
+            && let Some(t) = self.token_at(end)
+            && t.start as usize == end
+            && t.surface(self.text) == "半"
+        {
+            r.value = v.checked_add(Decimal::new(5, 1)).map(Value::Number);
+            end = t.end as usize;
         }
         r.range.end = end;
         Some(r)
     }
 
-    /// 半年 (`P6M`), 半日 (`PT12H`), and 半年前 / 半年後.
+    /// Halves and quarters of a unit: 半年 (`P6M`), 半日 (`PT12H`), 半月 (`P15D`), 半世紀
+    /// (`P50Y`), 四半世紀 (`P25Y`), and the relative dates 半年前, 半世紀後.
     fn half_at(&self, i: usize) -> Option<Raw> {
-        let (w, unit, v) = [("半年", DurUnit::Month, 6), ("半日", DurUnit::Hour, 12)]
-            .into_iter()
-            .find(|(w, ..)| self.starts(i, w))?;
-        let end = i + w.len();
-        if !self.boundary(i) || self.starts(end, "間") && !self.boundary(end + 3) {
+        let (w, unit, v) = [
+            ("四半世紀", DurUnit::Year, 25),
+            ("半世紀", DurUnit::Year, 50),
+            ("半年", DurUnit::Month, 6),
+            ("半月", DurUnit::Day, 15),
+            ("半日", DurUnit::Hour, 12),
+        ]
+        .into_iter()
+        .find(|(w, ..)| self.starts(i, w))?;
+        let mut end = i + w.len();
+        if !self.boundary(i) || !self.boundary(end) {
             return None;
+        }
+        // Not the head of a compound (半月板, 半日陰).
+        if self.token_at(end).is_some_and(|t| {
+            t.start as usize == end
+                && matches!(
+                    t.pos,
+                    Pos::Noun(NounKind::General | NounKind::Proper | NounKind::Verbal)
+                )
+        }) {
+            return None;
+        }
+        if self.starts(end, "間") {
+            end += "間".len();
         }
         let mut d = IsoDuration::default();
         unit.set(&mut d, v);
         let mut r = Raw::new(i..end, self.sentence, Kind::Duration);
         r.value = Some(Value::Duration(d));
-        if unit == DurUnit::Month
-            && let Some(rel) = self.relative_offset(&r, unit, Some(i64::from(v)), false)
-        {
+        if let Some(rel) = self.relative_offset(&r, unit, false) {
             return Some(rel);
         }
         Some(r)
     }
 
-    /// `N<unit>(ほど)前/後` turns a duration into a relative date.
-    fn relative_offset(&self, r: &Raw, du: DurUnit, v: Option<i64>, vague: bool) -> Option<Raw> {
+    /// `N<unit>(ほど)前/後` turns a duration into a relative date, at the precision of
+    /// the smallest unit written (4年前 a year, 1年半前 and 3年5カ月後 a month, 10日後 a
+    /// day); `N日目` is the Nth day counting the event's day as the first.
+    fn relative_offset(&self, r: &Raw, du: DurUnit, vague: bool) -> Option<Raw> {
         let mut p = r.range.end;
         let mut approx = r.approx;
-        for h in ["ほど", "余り", "近く", "くらい", "ぐらい"] {
+        let d = match r.value {
+            Some(Value::Duration(d)) => Some(d),
+            _ => None,
+        };
+        // 4日目: the event's day is the first.
+        if self.starts(p, "目")
+            && du == DurUnit::Day
+            && self.text[r.range.clone()].ends_with('日')
+            && let Some(d) = d
+        {
+            let mut out = Raw::new(
+                r.range.start..p + "目".len(),
+                self.sentence,
+                Kind::RelativeDate,
+            );
+            out.temporal = Some(TExpr::Rel(RelExpr {
+                anchor: Anchor::Event,
+                unit: RelUnit::Day,
+                offset: i64::from(d.days) - 1,
+                hint: self.event_hint(r.range.start),
+                ..RelExpr::default()
+            }));
+            return Some(out);
+        }
+        for h in ["ほど", "余り", "近く", "くらい", "ぐらい", "ばかり"] {
             if self.starts(p, h) {
                 p += h.len();
                 approx = true;
                 break;
             }
         }
-        let sign = if self.starts(p, "前") {
-            -1
+        let (sign, len) = if self.starts(p, "前") {
+            (-1, "前".len())
+        } else if self.starts(p, "まえ") {
+            (-1, "まえ".len())
         } else if self.starts(p, "後") {
-            1
+            (1, "後".len())
+        } else if let Some(w) = ELAPSED.iter().find(|w| self.starts(p, w)) {
+            // 2ヶ月経ったら, 3日経過後に: when the length has passed, a point after it.
+            (1, w.len())
         } else {
             return None;
         };
         // 前後 (around), 前半, 後半, 前年, 後日... are other words.
-        if let Some(c) = self.char_at(p + 3)
+        if len == "前".len()
+            && let Some(c) = self.char_at(p + len)
             && "後半年日期者任述記".contains(c)
         {
             return None;
         }
-        let (unit, mult) = match du {
-            DurUnit::Year => (RelUnit::Year, 1),
-            DurUnit::Month => (RelUnit::Month, 1),
-            DurUnit::Week => (RelUnit::Day, 7),
-            DurUnit::Day => (RelUnit::Day, 1),
-            _ => (RelUnit::Hour, 1),
+        let (unit, offset, extra_days) = match d {
+            Some(d) if d.hours + d.minutes + d.seconds > 0 => (RelUnit::Hour, 0, 0),
+            Some(d) if d.years + d.months == 0 => {
+                (RelUnit::Day, 7 * i64::from(d.weeks) + i64::from(d.days), 0)
+            }
+            Some(d) if d.months > 0 || d.weeks + d.days > 0 => (
+                RelUnit::Month,
+                12 * i64::from(d.years) + i64::from(d.months),
+                7 * i64::from(d.weeks) + i64::from(d.days),
+            ),
+            Some(d) => (RelUnit::Year, i64::from(d.years), 0),
+            None => (
+                match du {
+                    DurUnit::Year => RelUnit::Year,
+                    DurUnit::Month => RelUnit::Month,
+                    DurUnit::Week | DurUnit::Day => RelUnit::Day,
+                    _ => RelUnit::Hour,
+                },
+                0,
+                0,
+            ),
         };
         let hint = self.event_hint(r.range.start);
         let anchor = if sign > 0 || hint.is_some() {
@@ -881,14 +1494,16 @@ impl<'a> Ctx<'a> {
         } else {
             Anchor::Publication
         };
-        let mut out = Raw::new(r.range.start..p + 3, self.sentence, Kind::RelativeDate);
+        let mut out = Raw::new(r.range.start..p + len, self.sentence, Kind::RelativeDate);
         out.approx = approx || vague;
         out.temporal = Some(TExpr::Rel(RelExpr {
             anchor,
             unit,
-            offset: v.map_or(0, |v| v * mult * sign),
-            vague: vague || v.is_none(),
-            keep_day: unit == RelUnit::Month,
+            offset: offset * sign,
+            extra_days: extra_days * sign,
+            vague: vague || d.is_none(),
+            // Months from a named event's day keep the day (「フォーラムの約1ヶ月後」, seeds).
+            keep_day: unit == RelUnit::Month && hint.is_some(),
             hint,
             ..RelExpr::default()
         }));
@@ -944,12 +1559,14 @@ impl<'a> Ctx<'a> {
         let low = n.value?;
         let p = n.end;
         let c = self.char_at(p)?;
-        // 10-20% reads like 10~20%; dates and phone numbers were taken before.
-        let tilde = c == '~' || c == '-';
+        // 10-20% reads like 10~20%; dates and phone numbers were taken before. 1から2日間:
+        // から between two numbers joins them like ~.
+        let kara = self.starts(p, "から");
+        let tilde = c == '~' || c == '-' || kara;
         if !(tilde || c == '、' || c == ',') {
             return None;
         }
-        let m = self.numeral(p + c.len_utf8())?;
+        let m = self.numeral(p + if kara { "から".len() } else { c.len_utf8() })?;
         let high = m.value?;
         if tilde {
             if low >= high {
@@ -1020,8 +1637,10 @@ impl<'a> Ctx<'a> {
 
     /// A large or vague number without a counter, before a noun: 「約150万強の登録」,
     /// 「150万を超える登録」, 「数十のサイト」.
+    /// A small number counts only what a countable noun names: 「11の銀行」.
     fn bare_count_at(&self, n: &Numeral) -> Option<Raw> {
-        if !(n.multiplier || n.vague) {
+        let large = n.multiplier || n.vague;
+        if !large && (n.kanji || n.value.is_none_or(|v| !v.is_integer())) {
             return None;
         }
         let mut r = Raw::new(n.start..n.end, self.sentence, Kind::Count);
@@ -1051,7 +1670,50 @@ impl<'a> Ctx<'a> {
         {
             return None;
         }
-        r.unit = noun_unit(t.surface(self.text));
+        r.unit = noun_unit(t.surface(self.text)).map(Cow::Borrowed);
+        if !large && (r.unit.is_none() || !self.starts(n.end, "の")) {
+            return None;
+        }
+        Some(r)
+    }
+
+    /// Amounts listed without their unit, which the sentence states once with a sum in
+    /// yen: 「10万、9万、2万と引き落とされ、全部で21万円」. Only myriad numerals (万, 億,
+    /// 兆) listed with 、 take it; a lone 150万 may count anything.
+    fn elided_yen_at(&self, n: &Numeral) -> Option<Raw> {
+        const SEP: char = '、';
+        const MYRIADS: [char; 3] = ['万', '億', '兆'];
+        if !n.multiplier || n.vague || !self.text[n.start..n.end].ends_with(MYRIADS) {
+            return None;
+        }
+        let listed_after = self.char_at(n.end) == Some(SEP)
+            && self
+                .numeral(n.end + SEP.len_utf8())
+                .is_some_and(|m| m.multiplier && self.text[m.start..m.end].ends_with(MYRIADS));
+        let listed_before = self.char_before(n.start) == Some(SEP)
+            && self.before(n.start - SEP.len_utf8()).ends_with(MYRIADS);
+        if !listed_after && !listed_before {
+            return None;
+        }
+        // The yen amount that gives the unit follows within the sentence (a bounded look,
+        // so a long list costs linear time).
+        let mut hi = (n.end + 240).min(self.s1);
+        while !self.text.is_char_boundary(hi) {
+            hi -= 1;
+        }
+        let tail = &self.text[n.end..hi];
+        let yen = tail.match_indices('円').any(|(k, _)| {
+            tail[..k]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_digit() || MYRIADS.contains(&c))
+        });
+        if !yen {
+            return None;
+        }
+        let mut r = Raw::new(n.start..n.end, self.sentence, Kind::Money);
+        r.value = n.value.map(Value::Number);
+        r.unit = Some(Cow::Borrowed("JPY"));
         Some(r)
     }
 
@@ -1087,6 +1749,14 @@ impl<'a> Ctx<'a> {
                 "マイナス".len()
             } else if b.ends_with(['▲', '△']) {
                 '▲'.len_utf8()
+            } else if b.ends_with('ー')
+                && !b[..b.len() - 'ー'.len_utf8()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| ('\u{30A0}'..='\u{30FF}').contains(&c))
+            {
+                // ー typed for a minus sign (not the long vowel ending a katakana word).
+                'ー'.len_utf8()
             } else if b.ends_with('-')
                 && !b[..b.len() - 1].chars().next_back().is_some_and(|c| {
                     c.is_ascii_alphanumeric()
@@ -1296,10 +1966,10 @@ fn may_start(c: char) -> bool {
         '0'..='9'
             | '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
             | '十' | '百' | '千' | '数' | '何'
-            | '¥' | '￥' | '$' | '半' | 'M' | 'T' | 'S' | 'H' | 'R'
+            | '¥' | '￥' | '$' | '半' | 'M' | 'T' | 'S' | 'H' | 'R' | 'A' | 'P' | 'a' | 'p' | 'Q'
             // relative-date words
             | 'お' | '明' | 'あ' | '今' | '本' | '昨' | 'き' | '前' | '翌' | '同' | '当' | '先'
-            | '来' | '去'
+            | '来' | '去' | '再' | '現' | '次' | 'こ'
             // eras
             | '令' | '平' | '昭' | '大'
             // weekdays
@@ -1309,6 +1979,23 @@ fn may_start(c: char) -> bool {
             // month parts after から
             | '上' | '初' | '中' | '下'
     )
+}
+
+/// Whether an ASCII run is a clock hour with AM/PM (`10PM`, `PM11`, `pm`), which the
+/// clock recognizer reads.
+fn is_am_pm_clock(t: &str) -> bool {
+    if t.len() > 6 {
+        return false;
+    }
+    let digits = |d: &[u8]| d.len() <= 2 && d.iter().all(u8::is_ascii_digit);
+    let b = t.as_bytes();
+    ["am", "pm", "a.m.", "p.m."].iter().any(|w| {
+        let w = w.as_bytes();
+        let n = b.len();
+        n >= w.len()
+            && ((b[n - w.len()..].eq_ignore_ascii_case(w) && digits(&b[..n - w.len()]))
+                || (b[..w.len()].eq_ignore_ascii_case(w) && digits(&b[w.len()..])))
+    })
 }
 
 /// Whether an ASCII run is a phone number: `0120-192-044`, `03-1234-5678`.
@@ -1338,6 +2025,7 @@ fn noun_unit(noun: &str) -> Option<&'static str> {
         "店" | "店舗" => "store",
         "件" | "案件" => "case",
         "社" | "企業" | "会社" => "company",
+        "銀行" => "bank",
         _ => return None,
     })
 }
@@ -1361,7 +2049,173 @@ fn govern_lists(cx: &Ctx<'_>, raws: &mut [Raw]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{P, check};
     use super::*;
+
+    #[test]
+    fn counters_from_the_dictionary() {
+        check(&[
+            (P, "庭に猫が3匹いた。", &["3匹 count 3 匹"]),
+            (
+                P,
+                "鉛筆を12本と画用紙を5枚買った。",
+                &["12本 count 12 本", "5枚 count 5 sheet"],
+            ),
+            (P, "スープを2杯半飲んだ。", &["2杯半 count 2.5 杯"]),
+            (
+                P,
+                "ジュースを8本強用意した。",
+                &["8本強 count 8 本 ~ lower"],
+            ),
+            (P, "約三十人が集まった。", &["約三十人 count 30 person ~"]),
+            // Labels, ranks, ages and ordinals are counters that do not count.
+            (P, "彼は25歳で、父は60代だ。", &[]),
+            (P, "2番目の走者が1位になった。", &[]),
+            (P, "本店は3丁目5番地にある。", &[]),
+        ]);
+    }
+
+    #[test]
+    fn nouns_used_as_counters() {
+        check(&[
+            (P, "全部で4種類のプランがある。", &["4種類 count 4 type"]),
+            (
+                P,
+                "アプリは50万ダウンロードを超えた。",
+                &["50万ダウンロード count 500000 ダウンロード lower"],
+            ),
+            (
+                P,
+                "倉庫から段ボール30カートンが消えた。",
+                &["30カートン count 30 carton"],
+            ),
+            (P, "被害は5サイト(国内)に及ぶ。", &["5サイト count 5 site"]),
+            // A compound names one thing; a year names an event; kanji numerals glued to
+            // a noun are names.
+            (P, "3ワードアドレスを使う。", &[]),
+            (P, "2段階の認証を導入した。", &[]),
+            (P, "東京2020大会の会場", &[]),
+            (P, "三菱と十六銀行が提携した。", &[]),
+            // A small number before の counts what a countable noun names.
+            (P, "被害は8の銀行に広がった。", &["8 count 8 bank"]),
+        ]);
+    }
+
+    #[test]
+    fn amounts_listed_without_their_yen() {
+        check(&[
+            (
+                P,
+                "3万、5万、1万と引き出され、合計9万円を失った。",
+                &[
+                    "3万 money 30000 JPY",
+                    "5万 money 50000 JPY",
+                    "1万 money 10000 JPY",
+                    "9万円 money 90000 JPY",
+                ],
+            ),
+            // No yen in the sentence, or a lone figure: the unit is unknown.
+            (P, "参加者は3万、5万と増えた。", &[]),
+            (
+                P,
+                "登録は150万、被害は500万円だった。",
+                &["500万円 money 5000000 JPY"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn one_of_idioms_and_proverbs() {
+        check(&[
+            (P, "もう一人は否認している。", &[]),
+            (P, "容疑者の一人は黙秘した。", &[]),
+            (P, "「アプリ」の1機能にすぎない。", &[]),
+            (P, "一人も同席しなかった。", &[]),
+            (P, "一度は断った。", &[]),
+            (P, "石の上にも三年という。", &[]),
+            // Other counts with one stay counts.
+            (
+                P,
+                "子ども1人につき500円。",
+                &["1人 count 1 person per", "500円 money 500 JPY"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn lengths_with_fractions_and_halves() {
+        check(&[
+            (P, "移動に1.5時間かかる。", &["1.5時間 duration PT1H30M"]),
+            (P, "工事は2.5日間続いた。", &["2.5日間 duration P2DT12H"]),
+            (P, "試験期間は1.5年間だ。", &["1.5年間 duration P1Y6M"]),
+            (P, "5ヶ月半で完成した。", &["5ヶ月半 duration P5M15D"]),
+            (P, "2週間半の休暇", &["2週間半 duration P2W3DT12H"]),
+            (P, "記録は9秒58だった。", &["9秒58 duration PT9.58S"]),
+            (
+                P,
+                "半世紀と四半世紀と半月",
+                &[
+                    "半世紀 duration P50Y",
+                    "四半世紀 duration P25Y",
+                    "半月 duration P15D",
+                ],
+            ),
+            (P, "半月板を痛めた。", &[]),
+        ]);
+    }
+
+    #[test]
+    fn lengths_back_and_ahead_are_relative_dates() {
+        check(&[
+            (P, "1年半前に始まった。", &["1年半前 relative_date 2018-01"]),
+            (
+                P,
+                "3年5カ月後に完成する。",
+                &["3年5カ月後 relative_date 2022-12"],
+            ),
+            (
+                P,
+                "4年ほど前から続く。",
+                &["4年ほど前 relative_date 2015 ~ lower"],
+            ),
+            (
+                P,
+                "およそ1000年前の遺跡",
+                &["およそ1000年前 relative_date 1019 ~"],
+            ),
+            (P, "半世紀前の建物", &["半世紀前 relative_date 1969"]),
+            (
+                P,
+                "3カ月経ったら見直す。",
+                &["3カ月経ったら relative_date 2019-10"],
+            ),
+            (P, "2カ月が経過した。", &["2カ月 duration P2M"]),
+            (
+                P,
+                "開始から3日目に止まった。",
+                &["3日目 relative_date 2019-07-06"],
+            ),
+            (P, "発売5日で完売した。", &["5日 duration P5D"]),
+        ]);
+    }
+
+    #[test]
+    fn clock_ranges_written_short() {
+        check(&[
+            (
+                P,
+                "午後3時から5時まで休む。",
+                &["午後3時 time 15:00 lower", "5時 time 17:00 upper"],
+            ),
+            (
+                P,
+                "10時20分から25分にかけて",
+                &["10時20分 time 10:20 lower", "25分 time 10:25 upper"],
+            ),
+            (P, "受付は9~17時です。", &["9~17時 time 09:00..17:00 range"]),
+            (P, "毎時30分に発車する。", &["30分 time XX:30 per"]),
+        ]);
+    }
 
     #[test]
     fn phone_numbers() {

@@ -1,6 +1,7 @@
 //! The typed result of extraction: [`Mention`], its [`Kind`], parsed [`Value`] and
 //! [`Qualifiers`], and the contract's text forms (`2019-07-04`, `P4D`, `lower+early_morning`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -257,6 +258,8 @@ pub struct IsoDuration {
     pub minutes: u32,
     /// Seconds.
     pub seconds: u32,
+    /// Thousandths of a second (9秒58, 1.5秒).
+    pub millis: u32,
 }
 
 impl fmt::Display for IsoDuration {
@@ -272,12 +275,18 @@ impl fmt::Display for IsoDuration {
                 write!(f, "{v}{u}")?;
             }
         }
-        if self.hours + self.minutes + self.seconds > 0 {
+        if self.hours + self.minutes + self.seconds + self.millis > 0 {
             f.write_str("T")?;
-            for (v, u) in [(self.hours, 'H'), (self.minutes, 'M'), (self.seconds, 'S')] {
+            for (v, u) in [(self.hours, 'H'), (self.minutes, 'M')] {
                 if v > 0 {
                     write!(f, "{v}{u}")?;
                 }
+            }
+            if self.millis > 0 {
+                let frac = format!("{:03}", self.millis);
+                write!(f, "{}.{}S", self.seconds, frac.trim_end_matches('0'))?;
+            } else if self.seconds > 0 {
+                write!(f, "{}S", self.seconds)?;
             }
         } else if self.years + self.months + self.weeks + self.days == 0 {
             f.write_str("0D")?;
@@ -306,6 +315,8 @@ pub enum Value {
     DateTime(DateValue, ClockTime),
     /// A clock time.
     Time(ClockTime),
+    /// A minute of every hour (毎時01分): `XX:01`.
+    MinuteOfHour(u32),
     /// A length of time.
     Duration(IsoDuration),
 }
@@ -337,6 +348,7 @@ impl fmt::Display for Value {
             Value::Week { year, week } => write!(f, "{year:04}-W{week:02}"),
             Value::DateTime(d, t) => write!(f, "{d}T{t}"),
             Value::Time(t) => write!(f, "{t}"),
+            Value::MinuteOfHour(m) => write!(f, "XX:{m:02}"),
             Value::Duration(d) => write!(f, "{d}"),
         }
     }
@@ -345,7 +357,7 @@ impl fmt::Display for Value {
 /// One number or date mention.
 ///
 /// `range` is a byte range of the normalized text; map it with
-/// [`Spans`](crate::analyze::Spans) to get the original text's offsets. As-of markers
+/// [`Spans`](crate::prepared::Spans) to get the original text's offsets. As-of markers
 /// (現在, 時点, 付) are outside the span but show as [`Qualifiers::AS_OF`] on the date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mention {
@@ -360,8 +372,9 @@ pub struct Mention {
     pub value: Option<Value>,
     /// High end of a range written once (7、8個, 1~2カ月).
     pub upper: Option<Value>,
-    /// Unit for money, counts and ratios: `JPY`, `person`, `percent`, ...
-    pub unit: Option<&'static str>,
+    /// Unit for money, counts and ratios: `JPY`, `person`, `percent`, ..., or the counter
+    /// as written when it has no English name (`匹`, `カートン`).
+    pub unit: Option<Cow<'static, str>>,
     /// Whether the surface hedges (約, ほど, 強, 末, 上旬, 数, ...).
     pub approx: bool,
     /// Bounds, range, rate, as-of, weekday, fiscal year, part of day.
@@ -443,6 +456,14 @@ mod tests {
         );
         assert_eq!(dur(|d| d.months = 3), "P3M");
         assert_eq!(dur(|d| d.weeks = 2), "P2W");
+        assert_eq!(
+            dur(|d| {
+                d.seconds = 9;
+                d.millis = 580
+            }),
+            "PT9.58S"
+        );
+        assert_eq!(dur(|d| d.millis = 100), "PT0.1S");
         let q = Qualifiers::LOWER | Qualifiers::EARLY_MORNING;
         assert_eq!(q.to_string(), "lower+early_morning");
         assert_eq!(Qualifiers::NONE.to_string(), "none");

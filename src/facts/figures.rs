@@ -64,7 +64,7 @@ struct Fig {
     docs: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Bound {
     None,
     Lower,
@@ -177,7 +177,7 @@ pub fn enters_figures(f: &FactRow) -> bool {
 }
 
 /// A figure while facts are added: strings by number (see [`FigureAcc`]).
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Entry {
     measure: u32,
     incident: u32,
@@ -188,6 +188,10 @@ struct Entry {
     approx: bool,
     bound: Bound,
     unit: u32,
+    /// Where the unit was read: the first fact by document, then byte offset (so the
+    /// unit never depends on the order facts come in).
+    unit_doc: u32,
+    unit_at: i64,
     /// The first document naming it, and any others (most figures have one).
     first_doc: u32,
     more_docs: Vec<u32>,
@@ -202,12 +206,73 @@ const NONE: u32 = u32::MAX;
 /// The figures of `facts` rows added one by one (any order). Memory grows with the
 /// distinct figures, about 130 bytes each (strings are stored once and named by number),
 /// and with the documents naming them; not with the rows.
+///
+/// `Default` + [`FigureAcc::merge`]: accumulators of any split of the facts merge into
+/// the accumulator of all of them, whatever the order (the `figures` summary of a batch).
 #[derive(Debug, Default)]
 pub struct FigureAcc {
     strings: Interner,
     /// A figure's key -> index into `entries`.
     index: HashMap<Key, u32>,
     entries: Vec<Entry>,
+}
+
+/// How a [`FigureAcc`] is stored: its strings and entries (the index is rebuilt).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredFigures {
+    strings: Vec<Box<str>>,
+    entries: Vec<Entry>,
+}
+
+impl serde::Serialize for FigureAcc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("StoredFigures", 2)?;
+        st.serialize_field("strings", self.strings.strings())?;
+        st.serialize_field("entries", &self.entries)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FigureAcc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let stored = StoredFigures::deserialize(d)?;
+        let n = stored.strings.len() as u32;
+        let ok = |k: u32| k == NONE || k < n;
+        if !stored.entries.iter().all(|e| {
+            [
+                e.measure,
+                e.incident,
+                e.subject,
+                e.source,
+                e.as_of,
+                e.unit,
+                e.unit_doc,
+                e.first_doc,
+            ]
+            .into_iter()
+            .chain(e.more_docs.iter().copied())
+            .all(ok)
+        }) {
+            return Err(serde::de::Error::custom(
+                "a figure names a string it does not hold",
+            ));
+        }
+        let mut acc = FigureAcc {
+            strings: Interner::from_strings(stored.strings),
+            index: HashMap::with_capacity(stored.entries.len()),
+            entries: stored.entries,
+        };
+        for (k, e) in acc.entries.iter().enumerate() {
+            acc.index.insert(
+                (
+                    e.measure, e.incident, e.subject, e.as_of, e.source, e.value, e.approx,
+                ),
+                k as u32,
+            );
+        }
+        Ok(acc)
+    }
 }
 
 impl FigureAcc {
@@ -227,42 +292,85 @@ impl FigureAcc {
         let Some(value) = f.value.as_deref().and_then(|v| v.parse::<i64>().ok()) else {
             return;
         };
-        let measure = self.id(Some(&f.measure));
-        let incident = self.id(f.incident.as_deref());
-        let subject = self.id(f.subject.as_deref());
-        let as_of = self.id(f.as_of.as_deref());
-        let source = self.id(Some(&f.source));
-        let doc = self.id(Some(&f.doc));
-        let bound = bound_of(&f.qualifier);
-        let key = (measure, incident, subject, as_of, source, value, f.approx);
+        let entry = Entry {
+            measure: self.id(Some(&f.measure)),
+            incident: self.id(f.incident.as_deref()),
+            subject: self.id(f.subject.as_deref()),
+            source: self.id(Some(&f.source)),
+            as_of: self.id(f.as_of.as_deref()),
+            value,
+            approx: f.approx,
+            bound: bound_of(&f.qualifier),
+            unit: self.id(f.unit.as_deref()),
+            unit_doc: self.id(Some(&f.doc)),
+            unit_at: f.offsets.byte_start,
+            first_doc: self.id(Some(&f.doc)),
+            more_docs: Vec::new(),
+        };
+        self.insert(entry);
+    }
+
+    /// Adds `e` (its strings already numbered here), or folds it into the same figure.
+    fn insert(&mut self, e: Entry) {
+        let key = (
+            e.measure, e.incident, e.subject, e.as_of, e.source, e.value, e.approx,
+        );
         let next = self.entries.len() as u32;
         let k = *self.index.entry(key).or_insert(next);
         if k == next {
-            let unit = self.id(f.unit.as_deref());
-            self.entries.push(Entry {
-                measure,
-                incident,
-                subject,
-                source,
-                as_of,
-                value,
-                approx: f.approx,
-                bound,
-                unit,
-                first_doc: doc,
-                more_docs: Vec::new(),
-            });
+            self.entries.push(e);
             return;
         }
-        let e = &mut self.entries[k as usize];
+        let strings = &self.strings;
+        let cur = &mut self.entries[k as usize];
         // Mixed readings of one figure: the plain one wins.
-        if e.bound != bound {
-            e.bound = Bound::None;
+        if cur.bound != e.bound {
+            cur.bound = Bound::None;
+        }
+        let earlier =
+            (strings.get(e.unit_doc), e.unit_at) < (strings.get(cur.unit_doc), cur.unit_at);
+        if earlier {
+            cur.unit = e.unit;
+            cur.unit_doc = e.unit_doc;
+            cur.unit_at = e.unit_at;
         }
         // A document's facts come together, so a repeat is usually the last one added;
         // any other repeat is removed when the rows are made.
-        if e.first_doc != doc && e.more_docs.last() != Some(&doc) {
-            e.more_docs.push(doc);
+        for doc in std::iter::once(e.first_doc).chain(e.more_docs) {
+            if cur.first_doc != doc && cur.more_docs.last() != Some(&doc) {
+                cur.more_docs.push(doc);
+            }
+        }
+    }
+
+    /// Folds `other` in: the same as having added its facts here.
+    pub fn merge(&mut self, other: FigureAcc) {
+        let strings = other.strings.into_strings();
+        let mut map = |k: u32| {
+            if k == NONE {
+                NONE
+            } else {
+                self.strings.intern(&strings[k as usize])
+            }
+        };
+        let entries: Vec<Entry> = other
+            .entries
+            .into_iter()
+            .map(|e| Entry {
+                measure: map(e.measure),
+                incident: map(e.incident),
+                subject: map(e.subject),
+                source: map(e.source),
+                as_of: map(e.as_of),
+                unit: map(e.unit),
+                unit_doc: map(e.unit_doc),
+                first_doc: map(e.first_doc),
+                more_docs: e.more_docs.into_iter().map(&mut map).collect(),
+                ..e
+            })
+            .collect();
+        for e in entries {
+            self.insert(e);
         }
     }
 

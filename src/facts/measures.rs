@@ -31,6 +31,10 @@ pub struct Measure {
     pub subject: SubjectMode,
     /// Whether the figures table compares its values across sources.
     pub compare: bool,
+    /// Name for readers (the report), in Japanese; the report falls back to `name`.
+    pub label: Option<String>,
+    /// Name for readers in English (`--lang en`).
+    pub label_en: Option<String>,
 }
 
 /// A cue word and the measures it may bind to, in file order.
@@ -119,6 +123,10 @@ struct RawMeasure {
     subject: Option<String>,
     #[serde(default)]
     compare: Option<bool>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    label_en: Option<String>,
 }
 
 impl Measures {
@@ -186,6 +194,8 @@ impl Measures {
                 units: r.units.iter().map(|u| u.trim().to_string()).collect(),
                 subject,
                 compare: r.compare.unwrap_or(true),
+                label: r.label.clone(),
+                label_en: r.label_en.clone(),
             });
             for c in r.cues {
                 let c = c.trim().to_string();

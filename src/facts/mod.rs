@@ -1243,9 +1243,7 @@ fn broader(v: &DocView<'_>, m: &Measures, s: &Sent<'_, '_>, fig: &Range<usize>) 
     {
         // A year named alone (a year's statistic), outside the incident's years.
         cues.extend(
-            v.mentions
-                .iter()
-                .filter(|x| x.range.start >= s.range.start && x.range.end <= s.range.end)
+            v.mentions_in(&s.range)
                 .filter(|x| is_date(x.row))
                 .filter(|x| {
                     x.row
@@ -1260,13 +1258,16 @@ fn broader(v: &DocView<'_>, m: &Measures, s: &Sent<'_, '_>, fig: &Range<usize>) 
     if cues.is_empty() {
         return false;
     }
-    let names: Vec<usize> = v
-        .found
-        .mentions
-        .iter()
-        .filter(|x| x.range.start >= s.range.start && x.range.end <= s.range.end)
-        .map(|x| x.range.start)
-        .collect();
+    let names: Vec<usize> = {
+        let all = &v.found.mentions;
+        let a = all.partition_point(|x| x.range.start < s.range.start);
+        let b = all.partition_point(|x| x.range.start < s.range.end);
+        all[a..b.max(a)]
+            .iter()
+            .filter(|x| x.range.end <= s.range.end)
+            .map(|x| x.range.start)
+            .collect()
+    };
     cues.iter().any(|&c| {
         let (a, b) = if c < fig.start {
             (c, fig.start)
@@ -1395,8 +1396,8 @@ pub struct About<'a> {
 /// The `facts` rows of one analysed document, from its mention rows and entities.
 pub fn fact_rows(
     doc: &crate::corpus::Document,
-    p: &crate::analyze::Prepared<'_>,
-    spans: &crate::analyze::Spans<'_>,
+    p: &crate::prepared::Prepared<'_>,
+    spans: &crate::prepared::Spans<'_>,
     mentions: &[MentionRow],
     entities: &[Entity],
     measures: &Measures,
@@ -1446,6 +1447,7 @@ pub fn fact_rows(
                 subject: f.subject,
                 comparable: measure.compare,
                 incident: f.incident.map(|i| about.incidents.incidents[i].id.clone()),
+                sentence_text: spans.visible(p.sentences[f.sentence].range.clone()),
             }
         })
         .collect()

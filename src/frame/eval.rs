@@ -65,15 +65,31 @@ pub struct GoldFrame {
     pub stance: Stance,
 }
 
+/// The frame of a gold row that says "this document gives no frame".
+pub const NO_FRAME: &str = "none";
+/// The stance of a [`NO_FRAME`] row.
+pub const NO_STANCE: &str = "na";
+
+/// A gold file: the (doc, frame, stance) labels and every document it labels, including
+/// those labelled [`NO_FRAME`] (an article that gives no cause).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gold {
+    /// The labelled pairs.
+    pub frames: Vec<GoldFrame>,
+    /// Every document named by a row, sorted.
+    pub docs: BTreeSet<String>,
+}
+
 /// Reads a gold CSV with columns `doc,frame,stance` (further columns such as `note` are
-/// ignored). Errors name the file and line.
-pub fn read_gold(path: &Path) -> Result<Vec<GoldFrame>> {
+/// ignored). A row `doc,none,na` says the document gives no frame. Errors name the file
+/// and line.
+pub fn read_gold(path: &Path) -> Result<Gold> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     parse_gold(&text, path)
 }
 
 /// Parses gold CSV text; `path` is used in messages.
-pub fn parse_gold(text: &str, path: &Path) -> Result<Vec<GoldFrame>> {
+pub fn parse_gold(text: &str, path: &Path) -> Result<Gold> {
     let bad = |line: u64, msg: String| Error::Config(format!("{}:{line}: {msg}", path.display()));
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
@@ -89,8 +105,11 @@ pub fn parse_gold(text: &str, path: &Path) -> Result<Vec<GoldFrame>> {
             .ok_or_else(|| bad(1, format!("no `{name}` column (need doc,frame,stance)")))
     };
     let (cd, cf, cs) = (col("doc")?, col("frame")?, col("stance")?);
-    let mut out = Vec::new();
+    let mut out = Gold::default();
     let mut seen = BTreeSet::new();
+    // The line of each document's `none` row and of its first frame row.
+    let mut none_at: BTreeMap<String, u64> = BTreeMap::new();
+    let mut framed: BTreeSet<String> = BTreeSet::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -102,16 +121,43 @@ pub fn parse_gold(text: &str, path: &Path) -> Result<Vec<GoldFrame>> {
         if doc.is_empty() || frame.is_empty() {
             return Err(bad(line, "empty doc or frame".into()));
         }
-        let stance = Stance::parse(&stance).ok_or_else(|| {
-            bad(
-                line,
-                format!("stance `{stance}` is not asserted, reported, doubted or negated"),
-            )
-        })?;
         if !seen.insert((doc.clone(), frame.clone())) {
             return Err(bad(line, format!("({doc}, {frame}) is labelled twice")));
         }
-        out.push(GoldFrame { doc, frame, stance });
+        out.docs.insert(doc.clone());
+        if frame == NO_FRAME {
+            if stance != NO_STANCE && !stance.is_empty() {
+                return Err(bad(
+                    line,
+                    format!("frame `{NO_FRAME}` takes stance `{NO_STANCE}`, not `{stance}`"),
+                ));
+            }
+            if framed.contains(&doc) {
+                return Err(bad(
+                    line,
+                    format!("{doc} is labelled `{NO_FRAME}` but also has a frame"),
+                ));
+            }
+            none_at.insert(doc, line);
+            continue;
+        }
+        if let Some(l) = none_at.get(&doc) {
+            return Err(bad(
+                line,
+                format!("{doc} has a frame but line {l} labels it `{NO_FRAME}`"),
+            ));
+        }
+        let stance = Stance::parse(&stance).ok_or_else(|| {
+            bad(
+                line,
+                format!(
+                    "stance `{stance}` is not asserted, reported, doubted or negated \
+                     (`{NO_STANCE}` goes only with frame `{NO_FRAME}`)"
+                ),
+            )
+        })?;
+        framed.insert(doc.clone());
+        out.frames.push(GoldFrame { doc, frame, stance });
     }
     Ok(out)
 }
@@ -182,23 +228,22 @@ pub struct Evaluation {
 }
 
 /// Compares predictions (`hits` over the analysed `docs`) with `gold`.
-pub fn evaluate(gold: &[GoldFrame], docs: &[String], hits: &[FrameHitRow]) -> Evaluation {
+pub fn evaluate(gold: &Gold, docs: &[String], hits: &[FrameHitRow]) -> Evaluation {
     let analysed: BTreeSet<&str> = docs.iter().map(String::as_str).collect();
     let pred: BTreeMap<(String, String), Stance> = doc_frames(hits)
         .into_iter()
         .filter_map(|(k, c)| dominant(&c).map(|s| (k, s)))
         .collect();
     let gold_map: BTreeMap<(String, String), Stance> = gold
+        .frames
         .iter()
         .map(|g| ((g.doc.clone(), g.frame.clone()), g.stance))
         .collect();
     let missing_docs: Vec<String> = gold
+        .docs
         .iter()
-        .map(|g| g.doc.as_str())
-        .filter(|d| !analysed.contains(d))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .map(String::from)
+        .filter(|d| !analysed.contains(d.as_str()))
+        .cloned()
         .collect();
     let frames: BTreeSet<&str> = gold_map
         .keys()
@@ -376,6 +421,49 @@ mod tests {
         assert_eq!((y.gold, y.predicted, y.matched), (1, 1, 0));
         assert_eq!(e.all.f1(), Some(2.0 * 2.0 / 6.0));
         assert_eq!(e.misses.len(), 3);
+    }
+
+    #[test]
+    fn none_rows_label_documents_without_frames() {
+        let gold = parse_gold(
+            "doc,frame,stance,evidence,note\na,x,asserted,,\nb,none,na,\"ev, with comma\",\n",
+            Path::new("g.csv"),
+        )
+        .unwrap();
+        assert_eq!(gold.frames.len(), 1);
+        assert_eq!(gold.docs.iter().collect::<Vec<_>>(), ["a", "b"]);
+        // A frame found in b is a false positive; b is not a missing document.
+        let docs = ["a", "b"].map(String::from);
+        let e = evaluate(
+            &gold,
+            &docs,
+            &[hit("a", "x", "asserted"), hit("b", "x", "reported")],
+        );
+        assert_eq!((e.all.gold, e.all.predicted, e.all.matched), (1, 2, 1));
+        assert!(e.missing_docs.is_empty());
+        // b labelled but not analysed.
+        let e = evaluate(&gold, &docs[..1], &[]);
+        assert_eq!(e.missing_docs, ["b"]);
+        for (text, want) in [
+            (
+                "doc,frame,stance\na,none,asserted\n",
+                "g.csv:2: frame `none` takes stance `na`",
+            ),
+            ("doc,frame,stance\na,x,na\n", "g.csv:2: stance `na` is not"),
+            (
+                "doc,frame,stance\na,x,asserted\na,none,na\n",
+                "g.csv:3: a is labelled `none`",
+            ),
+            (
+                "doc,frame,stance\na,none,na\na,x,asserted\n",
+                "g.csv:3: a has a frame but line 2",
+            ),
+        ] {
+            let e = parse_gold(text, Path::new("g.csv"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(want), "{text}: {e}");
+        }
     }
 
     #[test]

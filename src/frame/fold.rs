@@ -26,10 +26,14 @@ pub struct Folded {
     pub text: String,
     /// For each byte of `text`: the input byte range of the character it came from.
     src: Vec<(u32, u32)>,
-    /// Where the lexicon's word-set patterns may match `text` ((global pattern id, start
-    /// byte) pairs, sorted), when the lexicon has scanned it once for all its sets
+    /// Where the lexicon's cue patterns may match `text` ((global cue pattern id, start
+    /// byte) pairs, sorted), when the lexicon has scanned it once for all its cue sets
     /// ([`super::Lexicon::scan`]); `None` until then.
     pub(crate) starts: Option<Vec<(u32, u32)>>,
+    /// The same for the lexicon's context and stance words, computed the first time a
+    /// context or stance set is asked about this sentence (most sentences hold no cue and
+    /// are never asked).
+    pub(crate) context_starts: std::cell::OnceCell<Vec<(u32, u32)>>,
 }
 
 impl Folded {
@@ -110,6 +114,7 @@ pub fn fold(s: &str) -> Folded {
         text: String::with_capacity(s.len()),
         src: Vec::with_capacity(s.len()),
         starts: None,
+        context_starts: std::cell::OnceCell::new(),
     };
     let mut prev = None;
     let mut it = s.char_indices().peekable();

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -26,9 +27,18 @@ pub struct WordSet {
     pub patterns: Vec<Pattern>,
     /// Which patterns may match a text, in one pass.
     pre: Prefilter,
-    /// Global id of the first pattern among all sets of the lexicon (see
+    /// Where the set's patterns are numbered within one of the lexicon's scans (see
     /// [`Lexicon::scan`]); `None` for a set outside a lexicon.
-    base: Option<usize>,
+    scan: Option<(usize, Scan)>,
+}
+
+/// Which of the lexicon's two scans numbers a word set's patterns.
+#[derive(Debug, Clone)]
+enum Scan {
+    /// The scan of every body sentence for cue patterns ([`Folded::starts`]).
+    Cues,
+    /// The lazy scan for context and stance words ([`Folded::context_starts`]).
+    Context(Arc<Prefilter>),
 }
 
 impl WordSet {
@@ -40,20 +50,28 @@ impl WordSet {
         WordSet {
             patterns,
             pre,
-            base: None,
+            scan: None,
         }
     }
 
     /// Calls `g` with where this set's patterns may match the folded sentence `f`
-    /// ((local pattern index, start byte) pairs, sorted): from the lexicon's one scan of it
-    /// when there was one, else from this set's own prefilter.
+    /// ((local pattern index, start byte) pairs, sorted): from the lexicon's scan of it
+    /// when the lexicon scanned it (the context scan runs here the first time a context
+    /// set asks), else from this set's own prefilter.
     fn with_starts<R>(
         &self,
         f: &Folded,
         g: impl FnOnce(&mut dyn Iterator<Item = (usize, u32)>) -> R,
     ) -> R {
-        match (&f.starts, self.base) {
-            (Some(all), Some(base)) => {
+        let all = match (&f.starts, &self.scan) {
+            (Some(cues), Some((base, Scan::Cues))) => Some((cues, *base)),
+            (Some(_), Some((base, Scan::Context(pre)))) => {
+                Some((f.context_starts.get_or_init(|| pre.starts(&f.text)), *base))
+            }
+            _ => None,
+        };
+        match all {
+            Some((all, base)) => {
                 let (lo, hi) = (base as u32, (base + self.patterns.len()) as u32);
                 let a = all.partition_point(|&(k, _)| k < lo);
                 let b = all.partition_point(|&(k, _)| k < hi);
@@ -231,22 +249,12 @@ pub struct Frame {
     pub label: String,
     /// What the frame claims.
     pub description: String,
+    /// Label in English (the report with `--lang en`), if given.
+    pub label_en: Option<String>,
+    /// What the frame claims, in English, if given.
+    pub description_en: Option<String>,
     /// Cue groups.
     pub cue_sets: Vec<CueSet>,
-}
-
-/// Which text is about the incident at all.
-#[derive(Debug, Clone)]
-pub struct Topic {
-    /// Words naming the incident's actors or services.
-    pub words: WordSet,
-    /// A topic word in the title or the first this-many body sentences puts the whole
-    /// document on topic.
-    pub lead_sentences: usize,
-    /// So do topic words in at least this many body sentences.
-    pub min_sentences: usize,
-    /// Otherwise a sentence is on topic when a topic word is within this many sentences.
-    pub window: usize,
 }
 
 /// Stance markers (see `dictionaries/README.md` for how they are combined).
@@ -293,17 +301,15 @@ pub struct Lexicon {
     pub fingerprint: String,
     /// Frames, in file order.
     pub frames: Vec<Frame>,
-    /// Topic gate.
-    pub topic: Topic,
     /// Stance rules.
     pub stance: StanceRules,
     /// Spans that never count as context words (「不正アクセス問題」 names the incident).
     pub context_ignore: WordSet,
-    /// Every pattern of every word set above, by global id (each set's `base` + index):
-    /// one scan of a sentence tells every set which of its patterns may match.
-    pub(crate) all_words: Prefilter,
-    /// For each global id: the (frame, cue set) whose `cues` it belongs to, if any.
-    pub(crate) cue_owner: Vec<Option<(usize, usize)>>,
+    /// Every cue pattern of every frame, by global id (each cue set's base + index): one
+    /// scan of a sentence tells every cue set which of its patterns may match.
+    pub(crate) cue_words: Prefilter,
+    /// For each global cue id: the (frame, cue set) it belongs to.
+    pub(crate) cue_owner: Vec<(usize, usize)>,
 }
 
 // ------------------------------------------------------------------ raw TOML
@@ -313,7 +319,9 @@ type Strs = Vec<Spanned<String>>;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLexicon {
-    topic: RawTopic,
+    /// The old topic gate: an error that says what to do (frames apply to every incident).
+    #[serde(default)]
+    topic: Option<Spanned<toml::Value>>,
     #[serde(default)]
     words: BTreeMap<String, Strs>,
     stance: RawStance,
@@ -330,27 +338,6 @@ struct RawContext {
     ignore: Strs,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTopic {
-    words: Strs,
-    #[serde(default = "default_lead")]
-    lead_sentences: usize,
-    #[serde(default = "default_min_sentences")]
-    min_sentences: usize,
-    #[serde(default = "default_one")]
-    window: usize,
-}
-
-fn default_lead() -> usize {
-    5
-}
-fn default_min_sentences() -> usize {
-    3
-}
-fn default_one() -> usize {
-    1
-}
 fn default_adjacent() -> usize {
     8
 }
@@ -398,6 +385,10 @@ struct RawFrame {
     label: Option<String>,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    label_en: Option<String>,
+    #[serde(default)]
+    description_en: Option<String>,
     #[serde(default)]
     cues: Vec<RawCueSet>,
 }
@@ -526,17 +517,13 @@ impl Lexicon {
             let set = ctx.set(entries, &format!("[words] {name}"), false)?;
             ctx.words.insert(name.clone(), (at, set.patterns));
         }
-        let topic = Topic {
-            words: ctx.set(&raw.topic.words, "[topic] words", true)?,
-            lead_sentences: raw.topic.lead_sentences,
-            min_sentences: raw.topic.min_sentences,
-            window: raw.topic.window,
-        };
-        if topic.words.is_empty() {
-            return Err(Error::Config(format!(
-                "{}: [topic] words is empty: name the incident (7pay, セブンペイ, ...)",
-                path.display()
-            )));
+        if let Some(t) = &raw.topic {
+            return Err(ctx.err(
+                t.span().start,
+                "[topic]",
+                "frames apply to every incident now: delete the [topic] section (incidents \
+                 are listed in dictionaries/incidents.toml)",
+            ));
         }
         let s = &raw.stance;
         let st = |v: &Strs, name: &str| ctx.set(v, &format!("[stance] {name}"), true);
@@ -598,6 +585,8 @@ impl Lexicon {
                 label: f.label.clone().unwrap_or_else(|| id.clone()),
                 id,
                 description: f.description.clone(),
+                label_en: f.label_en.clone(),
+                description_en: f.description_en.clone(),
                 cue_sets,
             });
         }
@@ -606,29 +595,31 @@ impl Lexicon {
             path: path.to_path_buf(),
             fingerprint: blake3::hash(src.as_bytes()).to_hex().to_string(),
             frames,
-            topic,
             stance,
             context_ignore,
-            all_words: Prefilter::default(),
+            cue_words: Prefilter::default(),
             cue_owner: Vec::new(),
         };
         lx.number_word_sets();
         Ok(lx)
     }
 
-    /// Gives every word set its global ids and builds the one-scan prefilter over them.
+    /// Gives every word set its ids in one of the two scans and builds their prefilters:
+    /// cue patterns are scanned in every body sentence, context and stance words (frequent
+    /// words such as 問題, ない, と) only in the few sentences that need them.
     fn number_word_sets(&mut self) {
-        let mut owner: Vec<Option<(usize, usize)>> = Vec::new();
-        let mut res: Vec<String> = Vec::new();
-        let mut number = |set: &mut WordSet, cue: Option<(usize, usize)>| {
-            set.base = Some(res.len());
-            owner.extend(std::iter::repeat_n(cue, set.patterns.len()));
-            res.extend(set.patterns.iter().map(|p| p.expr.clone()));
-        };
-        number(&mut self.topic.words, None);
-        number(&mut self.context_ignore, None);
+        let mut owner: Vec<(usize, usize)> = Vec::new();
+        let mut cue_res: Vec<String> = Vec::new();
+        for (fi, f) in self.frames.iter_mut().enumerate() {
+            for (si, c) in f.cue_sets.iter_mut().enumerate() {
+                c.cues.scan = Some((cue_res.len(), Scan::Cues));
+                owner.extend(std::iter::repeat_n((fi, si), c.cues.patterns.len()));
+                cue_res.extend(c.cues.patterns.iter().map(|p| p.expr.clone()));
+            }
+        }
+        let mut context: Vec<&mut WordSet> = vec![&mut self.context_ignore];
         let st = &mut self.stance;
-        for set in [
+        context.extend([
             &mut st.negated,
             &mut st.negated_adjacent,
             &mut st.doubted,
@@ -641,24 +632,33 @@ impl Lexicon {
             &mut st.quote_not_attribution,
             &mut st.exceptions,
             &mut st.anaphora,
-        ] {
-            number(set, None);
-        }
-        for (fi, f) in self.frames.iter_mut().enumerate() {
-            for (si, c) in f.cue_sets.iter_mut().enumerate() {
-                number(&mut c.cues, Some((fi, si)));
-                number(&mut c.near, None);
-                number(&mut c.unless, None);
+        ]);
+        for f in &mut self.frames {
+            for c in &mut f.cue_sets {
+                context.push(&mut c.near);
+                context.push(&mut c.unless);
             }
         }
-        self.all_words = Prefilter::new(res.iter().map(String::as_str));
+        let mut bases = Vec::with_capacity(context.len());
+        let mut ctx_res: Vec<String> = Vec::new();
+        for set in &context {
+            bases.push(ctx_res.len());
+            ctx_res.extend(set.patterns.iter().map(|p| p.expr.clone()));
+        }
+        let pre = Arc::new(Prefilter::new(ctx_res.iter().map(String::as_str)));
+        for (set, base) in context.into_iter().zip(bases) {
+            set.scan = Some((base, Scan::Context(Arc::clone(&pre))));
+        }
+        self.cue_words = Prefilter::new(cue_res.iter().map(String::as_str));
         self.cue_owner = owner;
     }
 
-    /// Scans a folded sentence once for every word set of the lexicon; the `_in` methods
-    /// of [`WordSet`] then only run the patterns that may match.
+    /// Scans a folded sentence once for every cue set of the lexicon; the `_in` methods of
+    /// [`WordSet`] then only run the patterns that may match (context and stance sets scan
+    /// the sentence the first time one of them is asked).
     pub fn scan(&self, f: &mut Folded) {
-        f.starts = Some(self.all_words.starts(&f.text));
+        f.starts = Some(self.cue_words.starts(&f.text));
+        f.context_starts = std::cell::OnceCell::new();
     }
 
     /// The frame ids, in lexicon order.
@@ -672,9 +672,6 @@ mod tests {
     use super::*;
 
     const MINI: &str = r#"
-[topic]
-words = ["7pay"]
-
 [words]
 cause = ["原因", "問題"]
 
@@ -704,16 +701,16 @@ window = 1
         let lx = Lexicon::parse(MINI, Path::new("frames.toml")).unwrap();
         assert_eq!(lx.frame_ids(), ["two_factor_auth"]);
         assert_eq!(lx.frames[0].cue_sets[1].near.patterns.len(), 2);
-        let owners: Vec<(usize, usize)> = lx.cue_owner.iter().flatten().copied().collect();
-        assert_eq!(owners, [(0, 0), (0, 1)]);
-        // Every pattern of every set has a global id.
-        let total = lx.topic.words.patterns.len()
-            + lx.frames[0]
-                .cue_sets
-                .iter()
-                .map(|c| c.cues.patterns.len() + c.near.patterns.len() + c.unless.patterns.len())
-                .sum::<usize>();
-        assert!(lx.cue_owner.len() >= total);
+        assert_eq!(lx.cue_owner, [(0, 0), (0, 1)]);
+        // Every set belongs to a scan.
+        for c in &lx.frames[0].cue_sets {
+            assert!(matches!(c.cues.scan, Some((_, Scan::Cues))));
+            assert!(matches!(c.near.scan, Some((_, Scan::Context(_)))));
+        }
+        assert!(matches!(
+            lx.stance.reported.scan,
+            Some((_, Scan::Context(_)))
+        ));
     }
 
     #[test]
@@ -721,19 +718,19 @@ window = 1
         let bad = MINI.replace(r#"match = ["SMS"]"#, r#"match = ["(SMS"]"#);
         let e = err_of(&bad);
         assert!(
-            e.starts_with("frames.toml:17: frame two_factor_auth, cues[1].match"),
+            e.starts_with("frames.toml:14: frame two_factor_auth, cues[1].match"),
             "{e}"
         );
         assert!(e.contains("unclosed `(`"), "{e}");
 
         let e = err_of(&MINI.replace("@cause", "@causes"));
         assert!(
-            e.contains("frames.toml:18:") && e.contains("`@causes` names no [words] set"),
+            e.contains("frames.toml:15:") && e.contains("`@causes` names no [words] set"),
             "{e}"
         );
 
         let e = err_of(&MINI.replace("window = 1", "windw = 1"));
-        assert!(e.starts_with("frames.toml:19:"), "{e}");
+        assert!(e.starts_with("frames.toml:16:"), "{e}");
         assert!(e.contains("windw"), "{e}");
 
         let e = err_of(&format!(
@@ -742,7 +739,12 @@ window = 1
         assert!(e.contains("defined twice"), "{e}");
 
         let e = err_of(&MINI.replace("id = \"two_factor_auth\"", "id = \"Two-Factor\""));
-        assert!(e.contains("frames.toml:12: frame Two-Factor"), "{e}");
+        assert!(e.contains("frames.toml:9: frame Two-Factor"), "{e}");
+
+        // The old topic gate says what to do instead of passing silently.
+        let e = err_of(&format!("[topic]\nwords = [\"7pay\"]\n{MINI}"));
+        assert!(e.starts_with("frames.toml:1: [topic]"), "{e}");
+        assert!(e.contains("frames apply to every incident"), "{e}");
     }
 
     #[test]

@@ -300,6 +300,11 @@ pub fn compile(src: &str) -> Result<Pattern, String> {
     })
 }
 
+/// A pattern with more prefixes than this gets them cut to [`SHORT_PREFIX_BYTES`].
+const MANY_PREFIXES: usize = 64;
+/// Bytes kept of each prefix of such a pattern (six characters of Japanese text).
+const SHORT_PREFIX_BYTES: usize = 18;
+
 /// In [`Prefilter::starts`]: the regex may start anywhere (search it unanchored).
 pub const ANYWHERE: u32 = u32::MAX;
 
@@ -344,7 +349,15 @@ impl Prefilter {
         for (k, re) in res.into_iter().enumerate() {
             n = k + 1;
             let prefixes = regex_syntax::parse(re).ok().and_then(|hir| {
-                let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+                let mut seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+                // A pattern that opens with alternatives and optional groups expands to
+                // hundreds of prefixes (「(他|ほか|別|複数)の(ネット)?(サービス|サイト)(と|で)…」:
+                // 192); their first few characters find the same places with a far
+                // smaller automaton, and the anchored match checks the rest.
+                if seq.len().is_some_and(|n| n > MANY_PREFIXES) {
+                    seq.keep_first_bytes(SHORT_PREFIX_BYTES);
+                    seq.dedup();
+                }
                 let l = seq.literals()?;
                 (!l.is_empty() && l.iter().all(|x| !x.as_bytes().is_empty()))
                     .then(|| l.iter().map(|x| x.as_bytes().to_vec()).collect::<Vec<_>>())
@@ -475,6 +488,8 @@ mod tests {
             "焦(り|って)",
             "(の)?ID(を|の)?(統合|共通化)",
             "準備不足$",
+            // Hundreds of prefixes (4 × 2 × 2 × 2 × 2 × 3 × 3), cut to their first characters.
+            "(他|ほか|別|複数)の(ネット)?(サービス|サイト)(と|で)(の)?(使い回|使いまわ|流用)(し|され|する)",
         ];
         let ps: Vec<Pattern> = srcs.iter().map(|s| compile(s).unwrap()).collect();
         let pre = Prefilter::new(ps.iter().map(|p| p.expr.as_str()));
@@ -485,6 +500,8 @@ mod tests {
             "開発を急ぎ、外部の業者に任せた",
             "経営陣は焦っていた",
             "IDの統合を急いだ",
+            "他のネットサービスとの使い回しはなく、複数のサイトで使い回されていた",
+            "別のサービスで流用され、ほかのサイトで使い回する",
             "関係のない文",
             "",
         ];
@@ -511,5 +528,14 @@ mod tests {
             }
         }
         assert!(pre.starts(&fold_str("関係のない文")).is_empty());
+        // The cut prefixes still find where the long pattern starts, and only there.
+        let t = fold_str("他のネットサービスとの使い回しはなく、複数のサイトで使い回されていた");
+        let at: Vec<u32> = pre
+            .starts(&t)
+            .iter()
+            .filter(|s| s.0 == 6)
+            .map(|s| s.1)
+            .collect();
+        assert_eq!(at, [0, t.find("複数").unwrap() as u32]);
     }
 }

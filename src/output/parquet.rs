@@ -164,7 +164,34 @@ impl ParquetSink {
 }
 
 /// Reads a Parquet file written by [`write_parquet`] back into a [`Table`] named `name`.
+///
+/// A folder (a published row table: one file per batch) is read file by file in name
+/// order and the rows put together (every file has the same columns).
 pub fn read_parquet(path: &Path, name: &str) -> Result<Table> {
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| Error::io(path, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+            .collect();
+        files.sort();
+        let mut all: Option<Table> = None;
+        for f in files {
+            let t = read_parquet(&f, name)?;
+            match &mut all {
+                Some(a) => a.append(t).map_err(|msg| Error::Output {
+                    table: format!("{name} ({})", f.display()),
+                    msg,
+                })?,
+                None => all = Some(t),
+            }
+        }
+        return all.ok_or_else(|| Error::Output {
+            table: format!("{name} ({})", path.display()),
+            msg: "the folder holds no Parquet file".into(),
+        });
+    }
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let bad = |msg: String| Error::Output {
         table: format!("{name} ({})", path.display()),

@@ -292,6 +292,8 @@ pub struct FactRow {
     /// The incident it is a figure of (`dictionaries/incidents.toml` id); empty for a
     /// figure about more than one incident (a national statistic) or in an article on none.
     pub incident: Option<String>,
+    /// The sentence holding the figure, as the article reads (the report's evidence).
+    pub sentence_text: String,
 }
 
 impl Record for FactRow {
@@ -318,6 +320,7 @@ impl Record for FactRow {
             ("subject", Str),
             ("comparable", Bool),
             ("incident", Str),
+            ("sentence_text", Str),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -340,7 +343,8 @@ impl Record for FactRow {
             .int(self.sentence)
             .str(self.subject.clone())
             .bool(self.comparable)
-            .str(self.incident.clone());
+            .str(self.incident.clone())
+            .str(self.sentence_text.clone());
     }
 }
 
@@ -351,6 +355,9 @@ pub struct FrameHitRow {
     pub doc: String,
     /// Outlet.
     pub source: String,
+    /// The incident the hit's sentence is about (an id of `dictionaries/incidents.toml`):
+    /// always one of the document's `incidents`, empty when the document has none.
+    pub incident: String,
     /// Frame id (two_factor_auth, ...).
     pub frame: String,
     /// The cue text as found.
@@ -375,6 +382,7 @@ impl Record for FrameHitRow {
         &[
             ("doc", Str),
             ("source", Str),
+            ("incident", Str),
             ("frame", Str),
             ("cue", Str),
             ("stance", Str),
@@ -391,6 +399,7 @@ impl Record for FrameHitRow {
     fn push(&self, w: &mut RowWriter<'_>) {
         w.str(self.doc.clone())
             .str(self.source.clone())
+            .str(self.incident.clone())
             .str(self.frame.clone())
             .str(self.cue.clone())
             .str(self.stance.clone())
@@ -405,23 +414,27 @@ impl Record for FrameHitRow {
     }
 }
 
-/// Source × frame comparison.
+/// Source × frame comparison within one incident.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SourceFrameRow {
+    /// The incident (empty: articles on no listed incident).
+    pub incident: String,
     /// Outlet.
     pub source: String,
     /// Frame id.
     pub frame: String,
-    /// Documents of the source mentioning the frame.
+    /// Documents of the source on the incident giving the frame for it.
     pub docs: i64,
-    /// Documents of the source.
+    /// Documents of the source on the incident.
     pub docs_total: i64,
     /// docs / docs_total.
     pub share: f64,
     /// Hits of the frame in the source.
     pub hits: i64,
-    /// Fisher's exact test (two-sided) of this source against all others.
+    /// Fisher's exact test (two-sided) of this source against the incident's others.
     pub p_value: Option<f64>,
+    /// Benjamini–Hochberg q-value of `p_value` among the incident's cells.
+    pub q_value: Option<f64>,
     /// Standardized (adjusted) residual of the source × frame document table.
     pub std_residual: Option<f64>,
     /// Hits by stance.
@@ -438,6 +451,7 @@ impl Record for SourceFrameRow {
     const TABLE: &'static str = "source_frames";
     fn columns() -> &'static [(&'static str, ColType)] {
         &[
+            ("incident", Str),
             ("source", Str),
             ("frame", Str),
             ("docs", Int),
@@ -445,6 +459,7 @@ impl Record for SourceFrameRow {
             ("share", Float),
             ("hits", Int),
             ("p_value", Float),
+            ("q_value", Float),
             ("std_residual", Float),
             ("hits_asserted", Int),
             ("hits_reported", Int),
@@ -453,13 +468,15 @@ impl Record for SourceFrameRow {
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
-        w.str(self.source.clone())
+        w.str(self.incident.clone())
+            .str(self.source.clone())
             .str(self.frame.clone())
             .int(self.docs)
             .int(self.docs_total)
             .float(self.share)
             .int(self.hits)
             .float(self.p_value)
+            .float(self.q_value)
             .float(self.std_residual)
             .int(self.hits_asserted)
             .int(self.hits_reported)
@@ -583,6 +600,7 @@ impl FromRow for FactRow {
             subject: r.str("subject"),
             comparable: r.flag("comparable"),
             incident: r.str("incident"),
+            sentence_text: r.string("sentence_text"),
         }
     }
 }
@@ -592,6 +610,7 @@ impl FromRow for FrameHitRow {
         FrameHitRow {
             doc: r.string("doc"),
             source: r.string("source"),
+            incident: r.string("incident"),
             frame: r.string("frame"),
             cue: r.string("cue"),
             stance: r.string("stance"),
@@ -607,6 +626,7 @@ impl FromRow for FrameHitRow {
 impl FromRow for SourceFrameRow {
     fn from_row(r: &RowReader<'_>) -> Self {
         SourceFrameRow {
+            incident: r.string("incident"),
             source: r.string("source"),
             frame: r.string("frame"),
             docs: r.int("docs").unwrap_or(0),
@@ -614,6 +634,7 @@ impl FromRow for SourceFrameRow {
             share: r.float("share").unwrap_or(0.0),
             hits: r.int("hits").unwrap_or(0),
             p_value: r.float("p_value"),
+            q_value: r.float("q_value"),
             std_residual: r.float("std_residual"),
             hits_asserted: r.int("hits_asserted").unwrap_or(0),
             hits_reported: r.int("hits_reported").unwrap_or(0),

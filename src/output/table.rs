@@ -16,7 +16,7 @@ pub enum ColType {
 }
 
 /// Values of one column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Values {
     /// Text values.
     Str(Vec<Option<String>>),
@@ -85,7 +85,7 @@ fn format_float(x: f64) -> String {
 }
 
 /// A named column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Column {
     /// Column name.
     pub name: String,
@@ -94,7 +94,7 @@ pub struct Column {
 }
 
 /// A table: named columns of equal length.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     /// Table name (file stem: `documents`, `mentions`, ...).
     pub name: String,

@@ -810,6 +810,23 @@ impl Ledger {
         Ok(out)
     }
 
+    /// How many analysed documents each batch holds rows of (batches holding none are
+    /// left out).
+    pub fn live_counts(&self) -> Result<std::collections::HashMap<i64, i64>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT batch, count(*) FROM documents WHERE batch IS NOT NULL \
+                 AND status = 'analysed' GROUP BY batch",
+            )
+            .map_err(|e| self.err("read", e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(|e| self.err("read", e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err("read", e))
+    }
+
     /// Names of the analysed documents whose rows live in batch `id`.
     pub fn live_docs_of(&self, id: i64) -> Result<Vec<String>> {
         let mut st = self
@@ -944,7 +961,9 @@ impl Ledger {
         }))
     }
 
-    /// Records a publish about to replace the output files (the journal).
+    /// Records a publish about to replace the output files (the journal of shiten before
+    /// generations; publishing no longer writes it, but stores written then are read, and
+    /// tests write one).
     pub fn begin_publish(&mut self, state: i64, options: &str, files: &[OutputFile]) -> Result<()> {
         let json = serde_json::to_string(files).unwrap_or_else(|_| "[]".into());
         self.conn

@@ -4,13 +4,16 @@
 //! # Layout
 //!
 //! ```text
-//! OUT/                          output tables (documents.csv, .parquet, ...), report
+//! OUT/NAME.csv, NAME.parquet, report.html, manifest.json
+//!                               links into OUT/.published/current (see publish.rs)
+//! OUT/.published/current        -> gNNNNNNNN: the current generation of outputs
 //! OUT/.shiten/lock              run lock (OS file lock; holder pid, host, start, command)
 //! OUT/.shiten/ledger.sqlite     the ledger: the single commit point (see ledger.rs)
 //! OUT/.shiten/parts/00000042/   batch 42's results: documents.parquet, mentions.parquet,
 //!                               entities.parquet, facts.parquet, frame_hits.parquet
-//!                               (immutable; tables without rows have no file)
-//! OUT/.shiten/staging/          output files being prepared by a publish
+//!                               (tables without rows have no file), and summary.NAME,
+//!                               each aggregate's summary of them (immutable)
+//! OUT/.shiten/summaries/        merged summaries of groups of batches (a cache)
 //! ```
 //!
 //! # Protocol and guarantees
@@ -21,28 +24,27 @@
 //!    duplicate (same bytes as a stored document under another name), removed.
 //! 2. **Analyse and write parts**: documents stream from the worker threads through a
 //!    bounded channel to one writer, in plan order. Every N documents (or M rows) the
-//!    writer starts a batch in the ledger (`committed = 0`), writes its Parquet parts
-//!    (each: temporary name, fsync, rename; then the folder is synced) and commits.
+//!    writer starts a batch in the ledger (`committed = 0`), writes its Parquet parts and
+//!    the aggregates' summaries of them, syncs them and the folder, and commits.
 //! 3. **Commit**: one SQLite transaction marks the batch committed with the size and
 //!    BLAKE3 of each part, points each document's row at the batch (which supersedes the
 //!    rows of its earlier analysis), and raises the ledger's state counter. A batch is
 //!    visible only after this; a kill before it leaves an uncommitted batch that the next
 //!    run deletes.
-//! 4. **Publish**: output tables are assembled from the live parts (for each committed
-//!    batch, the rows of the documents the ledger still assigns to it), streamed part by
-//!    part into CSV and Parquet files in `staging/`, synced, then recorded in the ledger
-//!    as a pending publish (names, sizes, checksums), renamed into `OUT/` one by one, and
-//!    the ledger records that `OUT/` reflects the new state. A kill during the renames is
-//!    completed by the next run (roll forward from `staging/`); a kill before the journal
-//!    leaves the previous files untouched.
+//! 4. **Publish** ([`publish`]): a new generation of outputs is written beside the current
+//!    one — per-batch files of the row tables (only for batches that are new or whose
+//!    documents changed; the others are hard links to the current generation's files),
+//!    the aggregates from the merged summaries ([`summaries`]), a manifest — synced, and
+//!    then one link, `OUT/.published/current`, is replaced (atomically) to point at it.
+//!    A kill before that leaves the old outputs, after it the new; never a mix.
 //! 5. **Collect garbage**: part folders of uncommitted batches or of batches no
-//!    document refers to any more are deleted, after the commit that made them garbage.
+//!    document refers to any more are deleted, after the commit that made them garbage;
+//!    generations older than the previous one, and cached summaries no publish used.
 //!
-//! So at any moment each output file is complete (old or new, never partial), the output
-//! folder reflects a committed ledger state (or, during the renames of a publish, a mix
-//! that the ledger's journal names and the next run completes), and every committed
-//! document is counted exactly once. `shiten status` tells which state the outputs
-//! reflect and whether they are behind the ledger.
+//! So at any moment every output (each table, the aggregates, the report) reflects one
+//! committed ledger state, the same for all, and every committed document is counted
+//! exactly once. `shiten status` tells which state the outputs reflect and whether they
+//! are behind the ledger.
 //!
 //! Everything in `.shiten/` is checked before it is used: the ledger by SQLite's
 //! integrity check, its magic and format; each part by its recorded size and BLAKE3 (and
@@ -53,8 +55,8 @@
 //!
 //! `SHITEN_TEST_PAUSE_MS=N` (for the crash tests only) makes the writer print
 //! `shiten-test: <point>` on stderr and sleep N ms at each step of the protocol (part
-//! written, before and after each commit, each staged and each renamed output file), so a
-//! test can kill the process at every step.
+//! written, before and after each commit, each stage of writing a generation, just before
+//! and just after the switch), so a test can kill the process at every step.
 
 pub mod fingerprint;
 pub mod ledger;
@@ -63,6 +65,7 @@ pub mod pages;
 pub mod parts;
 pub mod plan;
 pub mod publish;
+pub mod summaries;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -80,7 +83,7 @@ pub const LEDGER_FILE: &str = "ledger.sqlite";
 pub const LOCK_FILE: &str = "lock";
 /// The parts folder.
 pub const PARTS_DIR: &str = "parts";
-/// The staging folder of a publish.
+/// The staging folder of a publish by shiten before generations (removed when found).
 pub const STAGING_DIR: &str = "staging";
 
 /// Seconds since the epoch.
@@ -217,10 +220,6 @@ pub struct Store {
 /// What opening found and repaired.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Recovery {
-    /// An interrupted publish was completed (its state).
-    pub completed_publish: Option<i64>,
-    /// An interrupted publish could not be completed; outputs will be rewritten.
-    pub abandoned_publish: bool,
     /// Uncommitted batches of a killed run that were removed.
     pub removed_batches: usize,
     /// Leftover temporary files removed.
@@ -297,12 +296,12 @@ impl Store {
     /// Completes or abandons an interrupted publish, and removes what a killed run left
     /// behind (uncommitted batches, temporary files).
     pub fn recover(&mut self) -> Result<Recovery> {
-        let mut rec = Recovery::default();
-        match publish::roll_forward(self)? {
-            Some(Ok(state)) => rec.completed_publish = Some(state),
-            Some(Err(())) => rec.abandoned_publish = true,
-            None => {}
-        }
+        let mut rec = Recovery {
+            removed_temp_files: publish::clean_leftovers(&self.out),
+            ..Recovery::default()
+        };
+        // The staging folder of an earlier shiten's publish (its journal is abandoned by
+        // the next publish, which replaces every output).
         let staging = self.dir.join(STAGING_DIR);
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -314,7 +313,7 @@ impl Store {
         self.ledger.forget_batches(&abandoned)?;
         rec.removed_batches = abandoned.len();
         let (temps, foreign) = self.sweep()?;
-        rec.removed_temp_files = temps;
+        rec.removed_temp_files += temps;
         rec.foreign = foreign;
         Ok(rec)
     }
@@ -373,9 +372,15 @@ impl Store {
             .flatten()
         {
             let name = e.file_name().to_string_lossy().into_owned();
-            let known = [LEDGER_FILE, LOCK_FILE, PARTS_DIR, STAGING_DIR]
-                .iter()
-                .any(|k| name == *k)
+            let known = [
+                LEDGER_FILE,
+                LOCK_FILE,
+                PARTS_DIR,
+                STAGING_DIR,
+                summaries::SUMMARIES_DIR,
+            ]
+            .iter()
+            .any(|k| name == *k)
                 || name.starts_with(&format!("{LEDGER_FILE}-"));
             if !known && !is_temp_name(&name) {
                 foreign.push(e.path());

@@ -1,4 +1,5 @@
-//! A batch's per-document results as immutable Parquet parts, one file per row table.
+//! A batch's per-document results as immutable Parquet parts, one file per row table, and
+//! the summary of each aggregate over those rows (see [`crate::aggregate`]).
 //!
 //! The `documents` part carries the metadata variables of each document as one JSON
 //! column, `meta_extra`, so every part of a table has the same columns; publishing
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+use crate::aggregate::{Aggregate, Partial};
 use crate::analyze::DocAnalysis;
 use crate::error::{Error, Result};
 use crate::output::atomic::sync_dir;
@@ -17,7 +19,9 @@ use crate::output::{ColType, Record, Table, Values, parquet};
 
 use super::ledger::PartFile;
 
-/// The row tables kept per document, in output order.
+/// The row tables kept per document, in output order: each is a part of every batch
+/// and a published table (`term_docs`: the document-term table behind `terms` and
+/// `cooccurrence`).
 pub const ROW_TABLES: [&str; 6] = [
     "documents",
     "mentions",
@@ -26,6 +30,16 @@ pub const ROW_TABLES: [&str; 6] = [
     "frame_hits",
     "term_docs",
 ];
+
+/// Every part table of a batch, in the order they are written and given to the
+/// aggregates: the row tables, then tables kept only for the aggregates (per-document
+/// rows with `doc` first that no output shows, e.g. word counts; none yet).
+pub const PART_TABLES: [&str; 6] = ROW_TABLES;
+
+/// The `table` of a batch's summary part for the aggregate `name`.
+pub fn summary_table(name: &str) -> String {
+    format!("summary:{name}")
+}
 
 /// The JSON column of metadata variables in the `documents` part.
 pub const META_COLUMN: &str = "meta_extra";
@@ -70,10 +84,26 @@ pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_
 }
 
 /// Counts bytes and hashes them on the way to the file.
-struct Hashing<'a, W: Write> {
+pub struct Hashing<'a, W: Write> {
     inner: &'a mut W,
     hasher: blake3::Hasher,
     bytes: u64,
+}
+
+impl<'a, W: Write> Hashing<'a, W> {
+    /// Hashes what goes to `inner`.
+    pub fn new(inner: &'a mut W) -> Hashing<'a, W> {
+        Hashing {
+            inner,
+            hasher: blake3::Hasher::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Bytes written and their BLAKE3, hex.
+    pub fn finish(self) -> (u64, String) {
+        (self.bytes, self.hasher.finalize().to_hex().to_string())
+    }
 }
 
 impl<W: Write> Write for Hashing<'_, W> {
@@ -93,32 +123,46 @@ impl<W: Write> Write for Hashing<'_, W> {
 /// is not committed yet, so nothing reads these files before they are complete: no
 /// temporary names are needed, only the syncs before the commit.
 pub fn write_parts(dir: &Path, tables: impl IntoIterator<Item = Table>) -> Result<Vec<PartFile>> {
+    write_batch(dir, tables, &[])
+}
+
+/// [`write_parts`], and the summary of each of `aggregates` over the tables (each table
+/// is given to the aggregates that read it before it is written), stored beside the
+/// parts as `summary.NAME` (table `summary:NAME`).
+pub fn write_batch(
+    dir: &Path,
+    tables: impl IntoIterator<Item = Table>,
+    aggregates: &[Box<dyn Aggregate>],
+) -> Result<Vec<PartFile>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut out = Vec::new();
     let mut files = Vec::new();
-    for t in tables.into_iter().filter(|t| t.height() > 0) {
+    let mut partials: Vec<Box<dyn Partial>> = aggregates.iter().map(|a| a.empty()).collect();
+    for t in tables {
+        for (a, p) in aggregates.iter().zip(&mut partials) {
+            if a.inputs().contains(&t.name.as_str()) {
+                p.add(&t.name, &t)?;
+            }
+        }
+        if t.height() == 0 {
+            continue;
+        }
         let file = format!("{}.parquet", t.name);
-        let path = dir.join(&file);
-        let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-        let mut h = Hashing {
-            inner: &mut w,
-            hasher: blake3::Hasher::new(),
-            bytes: 0,
-        };
-        parquet::write_parquet(&t, &mut h)?;
-        let (bytes, blake3) = (h.bytes, h.hasher.finalize().to_hex().to_string());
-        let f = w
-            .into_inner()
-            .map_err(|e| Error::io(&path, e.into_error()))?;
-        out.push(PartFile {
-            table: t.name.clone(),
-            file,
-            bytes,
-            rows: t.height() as u64,
-            blake3,
-        });
-        files.push((path, f));
+        let (f, part) = write_hashed(dir, &file, &t.name, t.height() as u64, |w| {
+            parquet::write_parquet(&t, w)
+        })?;
+        out.push(part);
+        files.push((dir.join(&file), f));
+    }
+    for (a, p) in aggregates.iter().zip(partials) {
+        let bytes = super::summaries::encode(a.name(), &p.save()?);
+        let file = format!("summary.{}", a.name());
+        let (f, part) = write_hashed(dir, &file, &summary_table(a.name()), 0, |w| {
+            w.write_all(&bytes)
+                .map_err(|e| Error::io(&dir.join(&file), e))
+        })?;
+        out.push(part);
+        files.push((dir.join(&file), f));
     }
     // Sync in parallel: each sync mostly waits for the device.
     std::thread::scope(|s| {
@@ -138,6 +182,36 @@ pub fn write_parts(dir: &Path, tables: impl IntoIterator<Item = Table>) -> Resul
         sync_dir(parent);
     }
     Ok(out)
+}
+
+/// Creates `dir/file` with what `fill` writes, hashing it on the way; returns the file
+/// (flushed, not synced) and its ledger record.
+fn write_hashed(
+    dir: &Path,
+    file: &str,
+    table: &str,
+    rows: u64,
+    fill: impl FnOnce(&mut Hashing<'_, std::io::BufWriter<std::fs::File>>) -> Result<()>,
+) -> Result<(std::fs::File, PartFile)> {
+    let path = dir.join(file);
+    let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+    let mut h = Hashing::new(&mut w);
+    fill(&mut h)?;
+    let (bytes, blake3) = h.finish();
+    let f = w
+        .into_inner()
+        .map_err(|e| Error::io(&path, e.into_error()))?;
+    Ok((
+        f,
+        PartFile {
+            table: table.to_string(),
+            file: file.to_string(),
+            bytes,
+            rows,
+            blake3,
+        },
+    ))
 }
 
 fn damaged(path: &Path, problem: String) -> Error {
@@ -179,8 +253,14 @@ pub fn verify(dir: &Path, part: &PartFile) -> Result<Vec<u8>> {
 
 /// Reads and checks one part: size, BLAKE3, Parquet structure, columns.
 pub fn read_part(dir: &Path, part: &PartFile) -> Result<Table> {
-    let path = dir.join(&part.file);
     let bytes = verify(dir, part)?;
+    parse_part(dir, part, bytes)
+}
+
+/// The table of a part whose bytes [`verify`] returned: Parquet structure and columns
+/// checked.
+pub fn parse_part(dir: &Path, part: &PartFile, bytes: Vec<u8>) -> Result<Table> {
+    let path = dir.join(&part.file);
     let table = parquet::read_parquet_bytes(bytes, &part.table)
         .map_err(|e| damaged(&path, format!("not a readable Parquet part: {e}")))?;
     let want = part_schema(&part.table);

@@ -27,8 +27,10 @@ pub enum NounKind {
     Place,
     /// 数 (digits, kanji numerals)
     Number,
-    /// 接尾 (counters such as 人, 円, 社長)
+    /// 接尾 other than counters (社長, 都, 的, さん)
     Suffix,
+    /// 接尾,助数詞: counters (人, 円, 匹, 本, 台, 枚, 種, 階)
+    Counter,
     /// サ変接続 (認証, 利用)
     Verbal,
     /// 形容動詞語幹, ナイ形容詞語幹
@@ -82,6 +84,7 @@ impl Pos {
                     _ => NounKind::Proper,
                 },
                 "数" => NounKind::Number,
+                "接尾" if sub2 == "助数詞" => NounKind::Counter,
                 "接尾" => NounKind::Suffix,
                 "サ変接続" => NounKind::Verbal,
                 "形容動詞語幹" | "ナイ形容詞語幹" => NounKind::Adjectival,
@@ -105,7 +108,7 @@ impl Pos {
     }
 
     /// Every part of speech, in [`Pos::code`] order.
-    const ALL: [Pos; 23] = [
+    const ALL: [Pos; 24] = [
         Pos::Noun(NounKind::General),
         Pos::Noun(NounKind::Proper),
         Pos::Noun(NounKind::Person),
@@ -113,6 +116,7 @@ impl Pos {
         Pos::Noun(NounKind::Place),
         Pos::Noun(NounKind::Number),
         Pos::Noun(NounKind::Suffix),
+        Pos::Noun(NounKind::Counter),
         Pos::Noun(NounKind::Verbal),
         Pos::Noun(NounKind::Adjectival),
         Pos::Noun(NounKind::Adverbial),

@@ -103,8 +103,30 @@ pub fn corpus_files() -> Vec<String> {
 /// A CSV table: header and rows.
 pub type Csv = (Vec<String>, Vec<Vec<String>>);
 
-/// Reads a CSV output table.
+/// Reads a CSV output table: a file, or a folder of CSV files (a published row table,
+/// one file per batch, each with the header), read in name order.
 pub fn read_csv(path: &Path) -> Csv {
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "{}: no CSV file", path.display());
+        let mut all: Option<Csv> = None;
+        for f in files {
+            let (h, rows) = read_csv(&f);
+            match &mut all {
+                Some((header, all_rows)) => {
+                    assert_eq!(*header, h, "{}: header differs", f.display());
+                    all_rows.extend(rows);
+                }
+                None => all = Some((h, rows)),
+            }
+        }
+        return all.unwrap();
+    }
     let mut rdr =
         csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header = rdr.headers().unwrap().iter().map(String::from).collect();
@@ -163,8 +185,11 @@ pub const TABLES: [&str; 6] = [
     "skipped",
 ];
 
+/// Every table of an output folder by name: what "equal outputs" compares.
+pub type Snapshot = std::collections::BTreeMap<String, Csv>;
+
 /// Every output table of `out` (by name), sorted: what "equal outputs" compares.
-pub fn snapshot(out: &Path) -> std::collections::BTreeMap<String, Csv> {
+pub fn snapshot(out: &Path) -> Snapshot {
     let mut names: Vec<String> = TABLES.iter().map(|s| s.to_string()).collect();
     for e in std::fs::read_dir(out).unwrap().flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
@@ -181,6 +206,39 @@ pub fn snapshot(out: &Path) -> std::collections::BTreeMap<String, Csv> {
             (n, t)
         })
         .collect()
+}
+
+/// Every output file a reader sees, with its bytes and modification time: the files of
+/// the output folder and, for a row table's folder, each file in it (`mentions.csv/…`),
+/// following the output folder's links; hidden entries (the store, the generations) left
+/// out. Sorted by path.
+pub fn output_files(out: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(out).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let p = e.path();
+        let inner: Vec<(String, PathBuf)> = if p.is_dir() {
+            std::fs::read_dir(&p)
+                .unwrap()
+                .flatten()
+                .map(|f| {
+                    let n = f.file_name().to_string_lossy().into_owned();
+                    (format!("{name}/{n}"), f.path())
+                })
+                .collect()
+        } else {
+            vec![(name, p)]
+        };
+        for (n, p) in inner {
+            let md = std::fs::metadata(&p).unwrap();
+            v.push((n, std::fs::read(&p).unwrap(), md.modified().unwrap()));
+        }
+    }
+    v.sort();
+    v
 }
 
 /// A tiny deterministic random number generator (xorshift).

@@ -14,6 +14,9 @@ import duckdb
 
 
 def rows(con, path):
+    # A published row table is a folder of Parquet files (one per batch).
+    if os.path.isdir(path):
+        path = f"{path}/*.parquet"
     rel = con.sql(f"SELECT * FROM read_parquet('{path}')")
     cols = rel.columns
     return cols, sorted(rel.fetchall(), key=lambda r: tuple(("" if v is None else str(v)) for v in r))
