@@ -82,6 +82,9 @@ impl FrameCell {
     }
 }
 
+/// Characteristic words shown per outlet and incident.
+pub const WORDS_PER_OUTLET: usize = 10;
+
 /// Characteristic words of one outlet in one incident (filled by the terms stage; the
 /// report shows the section only when given).
 #[derive(Debug, Clone, PartialEq, Serialize)]

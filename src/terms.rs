@@ -12,7 +12,9 @@
 //!
 //! A word's incident is the incident of its sentence ([`DocIncidents::of_sentence`]: the
 //! incident named in the sentence, else the nearest named before it, else the article's
-//! main incident), so an article comparing two breaches splits its words between them.
+//! main incident) when it is one of the article's incidents, else the article's main
+//! incident (as for frame hits), so an article comparing two breaches splits its words
+//! between them and `terms` lines up with `documents.incidents` and `source_frames`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -93,6 +95,11 @@ pub fn is_word(term: &str) -> bool {
     if rest.is_none() && kana(first) {
         return false;
     }
+    // Kanji numerals are letters to Unicode (三 is Lo), numbers to a reader.
+    let numeral = |c: char| c.is_numeric() || "〇一二三四五六七八九十百千万億兆".contains(c);
+    if term.chars().all(numeral) {
+        return false;
+    }
     term.chars().any(|c| c.is_alphabetic() && !c.is_numeric())
 }
 
@@ -116,7 +123,12 @@ pub fn term_rows<'w>(
         if s.boilerplate {
             continue;
         }
-        let incident = found.of_sentence(si);
+        // As frame hits: one of the article's incidents (an incident named in passing in
+        // an article about another is not where its words count), else its main one.
+        let incident = found
+            .of_sentence(si)
+            .filter(|&i| found.covers(i))
+            .or_else(|| found.main());
         for t in p.tokens_in(&s.range) {
             let Some(pos) = content_pos(t.pos, t.user) else {
                 continue;

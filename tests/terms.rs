@@ -3,7 +3,8 @@
 //! and `add` updates the tables as one run would.
 //!
 //! The corpus is written here (our own sentences): outlet 朝報 dwells on 縦割り and
-//! ガバナンス, outlet 夕刊 on リスト型攻撃; both name セブンペイ.
+//! ガバナンス, outlet 夕刊 on リスト型攻撃; both name セブンペイ in every article, twice, so that
+//! each is an article on the 7pay incident.
 
 mod common;
 
@@ -13,21 +14,27 @@ use std::path::Path;
 const CHOHO: [&str; 3] = [
     "セブンペイの問題では、縦割りの組織がガバナンスの欠如を招いたとの見方が強い。\
      縦割りの弊害でガバナンスが働かず、経営陣の判断が遅れた。\
-     専門家は縦割りを改めてガバナンスを立て直すべきだと指摘した。",
+     専門家は縦割りを改めてガバナンスを立て直すべきだと指摘した。\
+     セブンペイの今後が注目される。",
     "セブンペイの失敗の背景には、グループの縦割り体質とガバナンスの弱さがある。\
-     縦割りの部門の間で情報が共有されず、ガバナンスの仕組みも形だけだった。",
+     縦割りの部門の間で情報が共有されず、ガバナンスの仕組みも形だけだった。\
+     セブンペイの今後が注目される。",
     "セブンペイの問題を受けて、グループ全体でガバナンスの改革が始まった。\
-     縦割りをなくすことが最大の課題だという。",
+     縦割りをなくすことが最大の課題だという。\
+     セブンペイの今後が注目される。",
 ];
 
 const YUKAN: [&str; 3] = [
     "セブンペイへの不正アクセスはリスト型攻撃によるものとみられる。\
      リスト型攻撃では、他のサイトから流出したパスワードが使われる。\
-     利用者がパスワードを使い回していたことがリスト型攻撃を許した。",
+     利用者がパスワードを使い回していたことがリスト型攻撃を許した。\
+     セブンペイの今後が注目される。",
     "警察はセブンペイへのリスト型攻撃について捜査を進めている。\
-     リスト型攻撃を防ぐには二段階認証が有効だと専門家は話す。",
+     リスト型攻撃を防ぐには二段階認証が有効だと専門家は話す。\
+     セブンペイの今後が注目される。",
     "セブンペイの利用者の被害はリスト型攻撃で広がった。\
-     運営会社はリスト型攻撃への対策を急ぐ。",
+     運営会社はリスト型攻撃への対策を急ぐ。\
+     セブンペイの今後が注目される。",
 ];
 
 fn write_corpus(dir: &Path, outlet: &str, prefix: &str, texts: &[&str]) {
@@ -110,6 +117,22 @@ fn keyness_cooccurrence_kwic_and_add() {
         "朝報's top words: {choho:?}"
     );
     assert_eq!(top(&terms, "夕刊", 1), ["リスト型攻撃"], "夕刊's top word");
+    // The report lists each outlet's characteristic words with their counts.
+    let report = std::fs::read_to_string(one.join("report.html")).unwrap();
+    let section = &report[report.find("媒体ごとの特徴語").expect("words section")..];
+    let words_of = |outlet: &str| {
+        let at = section
+            .find(&format!("<dt>{outlet}</dt><dd>"))
+            .unwrap_or_else(|| panic!("{outlet} not in the section"));
+        let dd = &section[at..];
+        dd[..dd.find("</dd>").unwrap()].to_string()
+    };
+    let choho = words_of("朝報");
+    assert!(
+        choho.contains("縦割り (6)") && choho.contains("ガバナンス ("),
+        "{choho}"
+    );
+    assert!(words_of("夕刊").contains("リスト型攻撃 (7)"));
     // Counts, dictionary forms, the corpus-wide list, the incident.
     let row = |source: &str, term: &str| {
         terms

@@ -309,17 +309,13 @@ pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
                 Ok(vec![Product::Table(table)])
             },
         ),
-        summarized(
-            "terms",
-            &["term_docs"],
-            |mut s: terms::WordsAcc, _| {
-                let (terms, cooc) = s.finish();
-                Ok(vec![
-                    Product::Table(Table::from_records(terms.iter())),
-                    Product::Table(Table::from_records(cooc.iter())),
-                ])
-            },
-        ),
+        summarized("terms", &["term_docs"], |mut s: terms::WordsAcc, _| {
+            let (terms, cooc) = s.finish();
+            Ok(vec![
+                Product::Table(Table::from_records(terms.iter())),
+                Product::Table(Table::from_records(cooc.iter())),
+            ])
+        }),
         summarized(
             report::REPORT_FILE,
             &["documents", "frame_hits", "facts"],
@@ -602,6 +598,8 @@ impl ReportSummary {
             .collect();
         // The report shows the first rows of each figure group: only those are read.
         let figures = Product::find(earlier, FigureRow::TABLE).map(shown_figures);
+        let outlet_terms = Product::find(earlier, crate::output::term_rows::TermRow::TABLE)
+            .map(|t| characteristic_words(&rows_of(t)));
         let html = report::render(&ReportInput {
             documents: &documents,
             n_documents: self.n_documents as usize,
@@ -613,7 +611,7 @@ impl ReportSummary {
             facts: &facts,
             labels: &ctx.labels,
             article_base: ctx.article_base.as_deref(),
-            terms: None,
+            terms: outlet_terms.as_deref(),
             incident_counts: Some(&incident_counts),
         });
         Ok(vec![Product::File {
@@ -703,6 +701,40 @@ impl Summary for ReportSummary {
         self.documents.extend(other.documents);
         self.prune();
     }
+}
+
+/// Each outlet's most characteristic words in each incident: the
+/// [`report::WORDS_PER_OUTLET`] `terms` rows of highest positive keyness (an outlet that
+/// uses the word more than the others; ties by count, then the word), as 「word (count)」.
+fn characteristic_words(rows: &[crate::output::term_rows::TermRow]) -> Vec<report::OutletTerms> {
+    let mut by: BTreeMap<(&str, &str), Vec<&crate::output::term_rows::TermRow>> = BTreeMap::new();
+    for r in rows {
+        if r.source != "*" && r.keyness.is_some_and(|k| k > 0.0) {
+            by.entry((r.incident.as_deref().unwrap_or(""), r.source.as_str()))
+                .or_default()
+                .push(r);
+        }
+    }
+    by.into_iter()
+        .map(|((incident, source), mut words)| {
+            words.sort_by(|a, b| {
+                b.keyness
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.keyness.unwrap_or(0.0))
+                    .then(b.count.cmp(&a.count))
+                    .then(a.term.cmp(&b.term))
+            });
+            report::OutletTerms {
+                incident: incident.to_string(),
+                source: source.to_string(),
+                terms: words
+                    .iter()
+                    .take(report::WORDS_PER_OUTLET)
+                    .map(|w| format!("{} ({})", w.term, w.count))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The `figures` rows the report shows (the first [`report::FIGURES_PER_MEASURE`] of

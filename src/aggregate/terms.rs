@@ -442,4 +442,3 @@ impl WordsAcc {
         (self.terms.rows(), self.cooc.rows())
     }
 }
-
