@@ -11,14 +11,9 @@ use std::process::Command;
 
 use shiten::output::rows::{DocumentRow, FrameHitRow};
 
-/// A CSV table (a file, or a row table's folder of files) with rows by column name.
+/// An output table as rows by column name.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
-    let (headers, rows) = common::read_csv(path);
-    let rows = rows
-        .into_iter()
-        .map(|r| headers.iter().cloned().zip(r).collect())
-        .collect();
-    (headers, rows)
+    common::read_records(path)
 }
 
 fn shiten(args: &[&str], dictionaries: &Path) -> std::process::Output {

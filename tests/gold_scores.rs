@@ -19,18 +19,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn python() -> Option<&'static str> {
-    let ok = Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some("python3");
-    }
-    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
-        panic!("python3 is required in CI for the scorer comparison");
-    }
-    eprintln!("notice: python3 not found; scorer comparison skipped");
-    None
+    common::python3("the scorer comparison")
 }
 
 /// Runs `shiten eval` and returns its JSON summary.

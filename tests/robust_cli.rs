@@ -12,16 +12,9 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-type Row = HashMap<String, String>;
-
-/// An output table (a file, or a folder with one file per batch) as rows by column name.
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Row>) {
-    let (headers, rows) = common::read_csv(path);
-    let rows = rows
-        .into_iter()
-        .map(|r| headers.iter().cloned().zip(r).collect())
-        .collect();
-    (headers, rows)
+/// An output table as rows by column name.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    common::read_records(path)
 }
 
 /// Runs shiten with the repository's dictionaries (unless `args` names others).

@@ -252,27 +252,20 @@ impl Context {
         out: &std::path::Path,
         corpus: &std::path::Path,
     ) -> Context {
+        let frames: Vec<FrameInfo> = lexicon
+            .frames
+            .iter()
+            .map(|f| FrameInfo {
+                id: f.id.clone(),
+                label: f.label.clone(),
+                description: f.description.clone(),
+            })
+            .collect();
         Context {
-            frames: lexicon
-                .frames
-                .iter()
-                .map(|f| FrameInfo {
-                    id: f.id.clone(),
-                    label: f.label.clone(),
-                    description: f.description.clone(),
-                })
-                .collect(),
+            frames: frames.clone(),
             article_base: report::relative_url(out, corpus),
             labels: Labels {
-                frames: lexicon
-                    .frames
-                    .iter()
-                    .map(|f| FrameInfo {
-                        id: f.id.clone(),
-                        label: f.label.clone(),
-                        description: f.description.clone(),
-                    })
-                    .collect(),
+                frames,
                 ..Labels::default()
             },
         }

@@ -142,6 +142,33 @@ pub fn read_csv(path: &Path) -> Csv {
     (header, rows)
 }
 
+/// A CSV output table (see [`read_csv`]) with each row as a map from column to cell.
+pub fn read_records(path: &Path) -> (Vec<String>, Vec<std::collections::HashMap<String, String>>) {
+    let (headers, rows) = read_csv(path);
+    let rows = rows
+        .into_iter()
+        .map(|r| headers.iter().cloned().zip(r).collect())
+        .collect();
+    (headers, rows)
+}
+
+/// `python3` when it runs; without it, a notice and `None` (a panic in CI, where the
+/// scorers must run). `what` names what is skipped.
+pub fn python3(what: &str) -> Option<&'static str> {
+    let ok = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some("python3");
+    }
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+        panic!("python3 is required in CI for {what}");
+    }
+    eprintln!("notice: python3 not found; {what} skipped");
+    None
+}
+
 /// A table's rows as text, from CSV and from Parquet, each sorted: `(header, rows)`. The
 /// Parquet rows must equal the CSV rows (modulo the spreadsheet guard's leading `'`).
 pub fn read_table(out: &Path, name: &str) -> Csv {
