@@ -85,6 +85,132 @@ impl FrameCell {
 /// Characteristic words shown per outlet and incident.
 pub const WORDS_PER_OUTLET: usize = 10;
 
+/// Word pairs drawn in an incident's co-occurrence network (the most sentences first).
+pub const NETWORK_PAIRS: usize = 30;
+
+/// Words drawn at most in one network (pairs with a further word are left out).
+const NETWORK_WORDS: usize = 24;
+
+/// A co-occurrence network laid out for inline SVG (a circle of radius 120 around
+/// (200, 200), in a view box with room for the labels): the words on
+/// a circle, most frequent first, joined by lines as thick as their Jaccard index.
+#[derive(Debug, Serialize)]
+struct Network {
+    nodes: Vec<NetNode>,
+    edges: Vec<NetEdge>,
+}
+
+#[derive(Debug, Serialize)]
+struct NetNode {
+    word: String,
+    /// Sentences holding the word (in the incident's body).
+    count: i64,
+    x: String,
+    y: String,
+    r: String,
+    /// Label position and anchor (outside the circle).
+    lx: String,
+    ly: String,
+    anchor: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct NetEdge {
+    x1: String,
+    y1: String,
+    x2: String,
+    y2: String,
+    width: String,
+    /// Tooltip: the two words, sentences together, Jaccard.
+    title: String,
+}
+
+/// The network of `inc`'s first [`NETWORK_PAIRS`] pairs of `rows`; `None` without any.
+fn network(rows: &[crate::output::term_rows::CoocRow], inc: &str) -> Option<Network> {
+    let mut words: Vec<(String, i64)> = Vec::new();
+    let mut pairs = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.incident.as_deref().unwrap_or("") == inc)
+        .take(NETWORK_PAIRS)
+    {
+        let mut ids = [0usize; 2];
+        let mut fits = true;
+        for (k, (w, c)) in [(&r.term_a, r.count_a), (&r.term_b, r.count_b)]
+            .into_iter()
+            .enumerate()
+        {
+            match words.iter().position(|x| x.0 == *w) {
+                Some(i) => ids[k] = i,
+                None if words.len() < NETWORK_WORDS => {
+                    ids[k] = words.len();
+                    words.push((w.clone(), c));
+                }
+                None => fits = false,
+            }
+        }
+        if fits {
+            pairs.push((ids, r));
+        }
+    }
+    if pairs.is_empty() {
+        return None;
+    }
+    // Most frequent words first around the circle (ties by word, for a stable drawing).
+    let mut order: Vec<usize> = (0..words.len()).collect();
+    order.sort_by(|&a, &b| {
+        words[b]
+            .1
+            .cmp(&words[a].1)
+            .then(words[a].0.cmp(&words[b].0))
+    });
+    let mut place = vec![(0.0f64, 0.0f64, 0.0f64); words.len()];
+    let n = words.len() as f64;
+    for (k, &i) in order.iter().enumerate() {
+        let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * k as f64 / n;
+        place[i] = (angle.cos(), angle.sin(), angle);
+    }
+    let max = words.iter().map(|w| w.1).max().unwrap_or(1).max(1) as f64;
+    let f = |v: f64| format!("{v:.1}");
+    let nodes = order
+        .iter()
+        .map(|&i| {
+            let (c, s, _) = place[i];
+            NetNode {
+                word: words[i].0.clone(),
+                count: words[i].1,
+                x: f(200.0 + 120.0 * c),
+                y: f(200.0 + 120.0 * s),
+                r: f(3.0 + 7.0 * (words[i].1 as f64 / max).sqrt()),
+                lx: f(200.0 + 136.0 * c),
+                ly: f(204.0 + 136.0 * s),
+                anchor: if c > 0.2 {
+                    "start"
+                } else if c < -0.2 {
+                    "end"
+                } else {
+                    "middle"
+                },
+            }
+        })
+        .collect();
+    let edges = pairs
+        .iter()
+        .map(|([a, b], r)| NetEdge {
+            x1: f(200.0 + 120.0 * place[*a].0),
+            y1: f(200.0 + 120.0 * place[*a].1),
+            x2: f(200.0 + 120.0 * place[*b].0),
+            y2: f(200.0 + 120.0 * place[*b].1),
+            width: f(0.5 + 5.0 * r.jaccard),
+            title: format!(
+                "{}–{}: {} / Jaccard {:.2}",
+                r.term_a, r.term_b, r.sentences, r.jaccard
+            ),
+        })
+        .collect();
+    Some(Network { nodes, edges })
+}
+
 /// Characteristic words of one outlet in one incident (filled by the terms stage; the
 /// report shows the section only when given).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -128,6 +254,9 @@ pub struct ReportInput<'a> {
     pub article_base: Option<&'a str>,
     /// Characteristic words per outlet, when the terms stage gives them.
     pub terms: Option<&'a [OutletTerms]>,
+    /// `cooccurrence` rows (each incident's kept pairs, most sentences first), when the
+    /// terms stage gives them: the report draws the first [`NETWORK_PAIRS`] as a network.
+    pub cooccurrence: Option<&'a [crate::output::term_rows::CoocRow]>,
     /// Articles and outlets of each incident (by the documents' main incident), when
     /// known; otherwise counted from the cells.
     pub incident_counts: Option<&'a BTreeMap<String, (usize, usize)>>,
@@ -359,6 +488,8 @@ struct IncidentView {
     measures: Vec<MeasureView>,
     /// Characteristic words per outlet (terms stage), when given.
     terms: Option<Vec<OutletTerms>>,
+    /// The co-occurrence network of the incident's top word pairs, when given.
+    network: Option<Network>,
     evidence: Vec<EvidenceCell>,
     facts: Vec<EvidenceItem>,
 }
@@ -758,6 +889,7 @@ fn incident_view(
         terms: input
             .terms
             .map(|all| all.iter().filter(|x| x.incident == inc).cloned().collect()),
+        network: input.cooccurrence.and_then(|rows| network(rows, inc)),
         evidence,
         facts,
         key,
@@ -1075,6 +1207,7 @@ mod tests {
             labels,
             article_base: Some("../corpus/"),
             terms: None,
+            cooccurrence: None,
             incident_counts: None,
         }
     }

@@ -133,6 +133,14 @@ fn keyness_cooccurrence_kwic_and_add() {
         "{choho}"
     );
     assert!(words_of("夕刊").contains("リスト型攻撃 (7)"));
+    // And the co-occurrence network, drawn inline, holds the pair.
+    let svg = &section[section.find("<svg class=\"network\"").expect("network")..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert!(
+        svg.contains(">縦割り</text>") && svg.contains(">ガバナンス</text>"),
+        "{svg}"
+    );
+    assert!(svg.contains("<line"), "{svg}");
     // Counts, dictionary forms, the corpus-wide list, the incident.
     let row = |source: &str, term: &str| {
         terms

@@ -593,6 +593,8 @@ impl ReportSummary {
         let figures = Product::find(earlier, FigureRow::TABLE).map(shown_figures);
         let outlet_terms = Product::find(earlier, crate::output::term_rows::TermRow::TABLE)
             .map(|t| characteristic_words(&rows_of(t)));
+        let pairs: Option<Vec<crate::output::term_rows::CoocRow>> =
+            Product::find(earlier, crate::output::term_rows::CoocRow::TABLE).map(rows_of);
         let html = report::render(&ReportInput {
             documents: &documents,
             n_documents: self.n_documents as usize,
@@ -605,6 +607,7 @@ impl ReportSummary {
             labels: &ctx.labels,
             article_base: ctx.article_base.as_deref(),
             terms: outlet_terms.as_deref(),
+            cooccurrence: pairs.as_deref(),
             incident_counts: Some(&incident_counts),
         });
         Ok(vec![Product::File {

@@ -103,6 +103,10 @@ pub struct Ui {
     pub back: &'static str,
     /// Characteristic words heading.
     pub terms: &'static str,
+    /// Co-occurrence network heading.
+    pub network: &'static str,
+    /// Under the network: how to read it.
+    pub network_note: &'static str,
     /// Footer.
     pub footer: &'static str,
     /// Open the article.
@@ -143,6 +147,8 @@ pub const JA: Ui = Ui {
     same_text: "同じ文が複数の媒体に（配信記事の転載とみられる）",
     back: "表に戻る",
     terms: "媒体ごとの特徴語",
+    network: "共起ネットワーク",
+    network_note: "同じ文に出る語を線で結んだ図（上位の組）。線が太いほど一緒に出る割合（Jaccard係数）が高く、円が大きいほど多くの文に出る語。",
     footer: "shiten が出力表（documents, facts, frame_hits, source_frames, figures）から作成。本文の文だけを数えています（ナビゲーションや関連記事の一覧は除外）。",
     open_article: "記事を開く",
     no_url: "URL なし",
@@ -180,6 +186,8 @@ pub const EN: Ui = Ui {
     same_text: "the same sentence in several outlets (a wire story, it seems)",
     back: "back to the table",
     terms: "Characteristic words per outlet",
+    network: "Co-occurrence network",
+    network_note: "Words said in the same sentence, joined by a line (the top pairs). The thicker the line, the more often they come together (Jaccard index); the larger the circle, the more sentences hold the word.",
     footer: "Made by shiten from its output tables (documents, facts, frame_hits, source_frames, figures). Only body sentences count (navigation and related-article lists are left out).",
     open_article: "open the article",
     no_url: "no URL",
