@@ -378,7 +378,7 @@ impl TextDate {
     /// Whether, as the latest date of an article, it says the day of writing: a bare day
     /// (news writes 「4日」 for a day of the current month, close to the day of writing) or
     /// a stamp. A month-day or a full date with its year is often recalled from a distance
-    /// (「2019年7月1日のサービス開始直後…記憶に新しい」): it says the month.
+    /// (「2019年7月1日に始まったばかりの頃…まだ覚えている人も多い」): it says the month.
     fn says_the_day(&self) -> bool {
         self.month_inherited
             || !self.year_written && self.month.is_none()
@@ -943,19 +943,19 @@ mod tests {
             ("見出し\n2019年7月5日(金)\n本文。", Some(d(2019, 7, 5))),
             // An edit stamp is passed over for the publication stamp under it.
             (
-                "について追記しました。(2020年6月9日更新)\nお客様各位\n2020年4月24日\n2020年6月9日更新\n",
+                "の内容を書き足しました。(2020年6月9日更新)\n利用者の皆さまへ\n2020年4月24日\n2020年6月9日更新\n",
                 Some(d(2020, 4, 24)),
             ),
             // A date inside a sentence is an event, not a stamp.
             ("同社は2019年8月1日、都内で会見を開いた。\n", None),
-            ("見出し\n2019年7月1日よりサービスを開始\n", None),
+            ("見出し\n2019年7月1日より提供を始めます\n", None),
             // Below the first paragraph of prose: a quoted article's stamp.
             (
                 "見出し\n昨日、記事を書きました。本日は続報です。\n(2020/9/17 11:30)\n",
                 None,
             ),
             ("見出し\nhttp://example.jp/2019/07/05/a\n", None),
-            ("7iDの強制パスワード再設定(2019年7月30日)とは?\n", None),
+            ("7iDのパスワード一斉変更(2019年7月30日)の中身\n", None),
         ] {
             assert_eq!(dateline(text), want, "{text}");
         }
@@ -1038,7 +1038,7 @@ mod tests {
                 Basis::Corpus,
             ),
             (
-                "2019年7月1日のサービス開始直後、不正アクセスが発覚した7pay。本日は以上です。セブンペイ。",
+                "2019年7月1日に始まってすぐ、乗っ取りが明るみに出た7pay。本日は以上です。セブンペイ。",
                 None,
                 Some("7pay"),
                 Some("2019-07"),
@@ -1054,7 +1054,7 @@ mod tests {
             ),
             // Period bounds are plans, not the day of writing.
             (
-                "PayPayは14日、文書を公開した。PayPayは17日以降、入力回数を制限する。11日ごろから問い合わせが増えた。",
+                "PayPayは14日、文書を公開した。PayPayは17日以降、入力回数を制限する。11日ごろから相談の電話が続いた。",
                 None,
                 Some("paypay"),
                 Some("2018-12-14"),

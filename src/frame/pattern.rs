@@ -500,7 +500,7 @@ mod tests {
             "開発を急ぎ、外部の業者に任せた",
             "経営陣は焦っていた",
             "IDの統合を急いだ",
-            "他のネットサービスとの使い回しはなく、複数のサイトで使い回されていた",
+            "別のサイトで流用されたものではなく、複数のサービスで使い回されていた",
             "別のサービスで流用され、ほかのサイトで使い回する",
             "関係のない文",
             "",
@@ -529,7 +529,7 @@ mod tests {
         }
         assert!(pre.starts(&fold_str("関係のない文")).is_empty());
         // The cut prefixes still find where the long pattern starts, and only there.
-        let t = fold_str("他のネットサービスとの使い回しはなく、複数のサイトで使い回されていた");
+        let t = fold_str("別のサイトで流用されたものではなく、複数のサービスで使い回されていた");
         let at: Vec<u32> = pre
             .starts(&t)
             .iter()

@@ -3,7 +3,7 @@
 //! Decision order for one hit (first that applies):
 //! 1. **negated**: a denial after the cue in the same voice (inside the cue's quote, or
 //!    outside quotes when the cue is): 「脆弱性はない」, 〜とは考えておりません; it may begin
-//!    inside the cue when it negates the cue's own words (「使い回しはしていなかった」).
+//!    inside the cue when it negates the cue's own words (「使い回しはしていない」).
 //! 2. **doubted**: a doubt in the outlet's own voice: outside quotes, not the verb of an
 //!    attributed quote (「…」と首をかしげる), and not scoped by an attribution (a 〜と指摘した
 //!    after it, a 〜によると before it). Hearsay endings (〜といいます) do not take a doubt
@@ -253,7 +253,7 @@ impl<'a> View<'a> {
                 .find(|m| m.start >= cue.end && m.start <= adjacent_limit && same_region(m))
         } else {
             // A denial may begin inside the cue when it negates the cue's own words
-            // (「他のサービスとの使い回し」+「使い回しはしていなかった」, 「…不備」+「不備はなかった」).
+            // (「他のサービスとの使い回し」+「使い回しはしていない」, 「…不備」+「不備はなかった」).
             self.matches(&rules.negated).into_iter().find(|m| {
                 (m.start >= cue.end || (m.start > cue.start && m.end > cue.end)) && same_region(m)
             })

@@ -9,7 +9,7 @@
 //! - **hit**: the sentences with a hit of the frame: the words a cue keeps company with;
 //! - **next**: the body sentences right before or after a hit, in the same paragraph,
 //!   without a hit of their own: where an explanation the lexicon does not know yet often
-//!   continues (「…と話す。他のサービスとの使い回しはしていなかった。」).
+//!   continues (「…と語った。同じパスワードをほかで使ったことはない。」).
 //!
 //! A phrase's score is Dunning's log-likelihood ratio G² of its 2×2 table (in the set or
 //! not × holds the phrase or not), kept only when the phrase is over-represented in the
@@ -479,7 +479,7 @@ match = ["二段階認証"]
                     &[0],
                     &[],
                 ),
-                s("使い回しはしていなかった", &["使い回し"], &[], &[0]),
+                s("使い回しはしていない", &["使い回し"], &[], &[0]),
                 s("被害は900人", &["被害"], &[], &[]),
             ],
         );
