@@ -15,17 +15,7 @@ fn os(s: &str) -> &OsStr {
     OsStr::new(s)
 }
 
-fn run(cmd: &str, corpus: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![os(cmd), corpus.as_os_str(), os("--out"), out.as_os_str()];
-    args.extend(extra.iter().map(|s| os(s)));
-    shiten(&args)
-}
-
-fn ok(o: &std::process::Output, code: i32) -> String {
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(code), "stderr:\n{err}");
-    err
-}
+use common::{expect_code as ok, run_on as run};
 
 fn status(out: &Path, extra: &[&str]) -> String {
     let mut args = vec![os("status"), os("--out"), out.as_os_str()];

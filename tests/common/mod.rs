@@ -77,6 +77,26 @@ pub fn shiten(args: &[&std::ffi::OsStr]) -> std::process::Output {
         .expect("shiten runs")
 }
 
+/// `shiten CMD CORPUS --out OUT EXTRA...`.
+pub fn run_on(cmd: &str, corpus: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    use std::ffi::OsStr;
+    let mut args = vec![
+        OsStr::new(cmd),
+        corpus.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    shiten(&args)
+}
+
+/// The stderr of `o`, after checking that it exited with `code`.
+pub fn expect_code(o: &std::process::Output, code: i32) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(code), "stderr:\n{err}");
+    err
+}
+
 /// Copies the article files `names` of `from` (and `metadata.csv` when `with_metadata`)
 /// into `to`, creating it.
 pub fn copy_files(from: &Path, to: &Path, names: &[String], with_metadata: bool) {
