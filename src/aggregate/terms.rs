@@ -332,35 +332,58 @@ impl CoocAcc {
     /// The `cooccurrence` rows: per incident (sorted), the kept pairs by sentences, then
     /// Jaccard (highest first), then words.
     pub fn rows(&self) -> Vec<CoocRow> {
-        let mut by_incident: BTreeMap<&str, Vec<CoocRow>> = BTreeMap::new();
+        // Ranked as ids first (a corpus has hundreds of thousands of pairs, and only the
+        // top [`TOP_PAIRS`] of each incident become rows with their words).
+        struct Cand {
+            a: u32,
+            b: u32,
+            n: i64,
+            jaccard: f64,
+            ca: i64,
+            cb: i64,
+        }
+        let name = |w: u32| self.words.names[w as usize].as_str();
+        let mut by_incident: BTreeMap<&str, Vec<Cand>> = BTreeMap::new();
         for (&(inc, a, b), &n) in &self.pairs {
             if n < MIN_PAIR_SENTENCES {
                 continue;
             }
             let ca = self.single.get(&(inc, a)).copied().unwrap_or(0);
             let cb = self.single.get(&(inc, b)).copied().unwrap_or(0);
-            let name = self.incidents.names[inc as usize].as_str();
-            by_incident.entry(name).or_default().push(CoocRow {
-                incident: (!name.is_empty()).then(|| name.to_string()),
-                term_a: self.words.names[a as usize].clone(),
-                term_b: self.words.names[b as usize].clone(),
-                sentences: n,
-                jaccard: n as f64 / (ca + cb - n).max(1) as f64,
-                count_a: ca,
-                count_b: cb,
-            });
+            by_incident
+                .entry(self.incidents.names[inc as usize].as_str())
+                .or_default()
+                .push(Cand {
+                    a,
+                    b,
+                    n,
+                    jaccard: n as f64 / (ca + cb - n).max(1) as f64,
+                    ca,
+                    cb,
+                });
         }
+        let order = |x: &Cand, y: &Cand| {
+            y.n.cmp(&x.n)
+                .then_with(|| y.jaccard.total_cmp(&x.jaccard))
+                .then_with(|| name(x.a).cmp(name(y.a)))
+                .then_with(|| name(x.b).cmp(name(y.b)))
+        };
         let mut out = Vec::new();
-        for (_, mut rows) in by_incident {
-            rows.sort_by(|x, y| {
-                y.sentences
-                    .cmp(&x.sentences)
-                    .then_with(|| y.jaccard.total_cmp(&x.jaccard))
-                    .then_with(|| x.term_a.cmp(&y.term_a))
-                    .then_with(|| x.term_b.cmp(&y.term_b))
-            });
-            rows.truncate(TOP_PAIRS);
-            out.append(&mut rows);
+        for (inc, mut cands) in by_incident {
+            if cands.len() > TOP_PAIRS {
+                cands.select_nth_unstable_by(TOP_PAIRS, order);
+                cands.truncate(TOP_PAIRS);
+            }
+            cands.sort_by(order);
+            out.extend(cands.into_iter().map(|c| CoocRow {
+                incident: (!inc.is_empty()).then(|| inc.to_string()),
+                term_a: name(c.a).to_string(),
+                term_b: name(c.b).to_string(),
+                sentences: c.n,
+                jaccard: c.jaccard,
+                count_a: c.ca,
+                count_b: c.cb,
+            }));
         }
         out
     }
