@@ -176,7 +176,7 @@ mod tests {
                     name: "text".into(),
                     values: Values::Str(vec![
                         Some("=HYPERLINK(\"x\")".into()),
-                        Some("+81".into()),
+                        Some("+81-3".into()),
                         Some("普通, \"引用\"".into()),
                         None,
                     ]),
@@ -192,7 +192,7 @@ mod tests {
         let s = String::from_utf8(out).unwrap();
         assert_eq!(
             s,
-            "\u{feff}text,r\n\"'=HYPERLINK(\"\"x\"\")\",-1.5\n'+81,2\n\"普通, \"\"引用\"\"\",\n,0.25\n"
+            "\u{feff}text,r\n\"'=HYPERLINK(\"\"x\"\")\",-1.5\n'+81-3,2\n\"普通, \"\"引用\"\"\",\n,0.25\n"
         );
         let mut out = Vec::new();
         write_csv(&t, &mut out, false).unwrap();

@@ -61,6 +61,7 @@ def main():
             "python_csv_utf8_sig": next(csv.reader(open(csv_path, encoding="utf-8-sig", newline="")))[:1],
             "rows": pl.read_csv(csv_path, infer_schema=False).height,
             "parquet_rows": df.height,
+            "parquet_first": df.columns[0],
         }
 
     # (a) Which outlets gave the 7pay damage amount, and when each updated it.
