@@ -123,7 +123,7 @@ fn main() -> anyhow::Result<()> {
             r.value.unwrap_or_default(),
             r.verdict,
             r.compared_with.unwrap_or_default(),
-            r.docs
+            r.docs.join("; ")
         );
     }
     Ok(())

@@ -27,14 +27,15 @@ CREATE OR REPLACE TEMP TABLE facts AS
 -- ------------------------------------------------------------------ source_frames
 
 -- One row per (incident, source, frame): every statistic is computed within an incident.
--- A document counts in each incident of its `incidents` cell (`; `-separated), or in the
--- empty incident when it lists none; a hit counts in its own `incident`.
+-- A document counts in each incident of its `incidents` list, or in the empty incident
+-- when it lists none; a hit counts in its own `incident`.
 CREATE OR REPLACE TEMP TABLE sf_docs AS
     WITH d AS (
-        SELECT row_number() OVER () AS rid, doc, source, coalesce(incidents, '') AS incidents
+        SELECT row_number() OVER () AS rid, doc, source,
+            coalesce(incidents, []::VARCHAR[]) AS incidents
         FROM documents
     ), parts AS (
-        SELECT rid, doc, source, trim(unnest(string_split(incidents, ';'))) AS incident FROM d
+        SELECT rid, doc, source, trim(unnest(incidents)) AS incident FROM d
     ), named AS (SELECT * FROM parts WHERE incident <> '')
     SELECT doc, source, incident FROM named
     UNION ALL SELECT doc, source, '' AS incident FROM d
@@ -223,7 +224,9 @@ CREATE OR REPLACE TEMP TABLE fig AS
     SELECT measure, incident, subject, as_of, source, v::HUGEINT AS v, approx,
         CASE WHEN min(bound) = max(bound) THEN min(bound) ELSE 'none' END AS bound,
         arg_min(unit, (doc, byte_start)) AS unit,
-        string_agg(DISTINCT doc, '; ' ORDER BY doc) AS docs
+        list(DISTINCT doc ORDER BY doc) AS docs,
+        -- Functions of as_of (its typed form and precision).
+        any_value(as_of_at) AS as_of_at, any_value(as_of_precision) AS as_of_precision
     FROM f WHERE v IS NOT NULL AND v::VARCHAR = value
     GROUP BY measure, incident, subject, as_of, source, v, approx;
 
@@ -257,7 +260,7 @@ CREATE OR REPLACE TEMP TABLE fig_pairs AS
         ON p.measure = c.measure AND p.incident IS NOT DISTINCT FROM c.incident
         AND p.subject IS NOT DISTINCT FROM c.subject AND p.i < c.i;
 
-CREATE OR REPLACE TEMP TABLE figures AS
+CREATE OR REPLACE TEMP TABLE figures_text AS
     WITH prev AS (
         SELECT measure, incident, subject, i, verdict, label FROM fig_pairs WHERE j = i - 1
     ), restated AS (
@@ -275,7 +278,8 @@ CREATE OR REPLACE TEMP TABLE figures AS
             arg_max(label, j) AS latest_label
         FROM fig_pairs WHERE j_dated GROUP BY measure, incident, subject, i
     )
-    SELECT o.measure, o.source, o.as_of, o.v::VARCHAR AS value, o.approx,
+    SELECT o.measure, o.source, o.as_of, o.as_of_at, o.as_of_precision, o.v::VARCHAR AS value,
+        o.v::BIGINT AS value_num, o.approx,
         CASE
             WHEN o.i = 1 THEN 'first'
             WHEN o.as_of IS NOT NULL THEN
@@ -307,10 +311,26 @@ CREATE OR REPLACE TEMP TABLE figures AS
         AND u.subject IS NOT DISTINCT FROM o.subject AND u.i = o.i
     ORDER BY o.measure, o.incident NULLS FIRST, o.subject NULLS FIRST, o.i;
 
+-- compared_with (`source@as_of=value`, `~` before a hedged value, `?` for no as-of time)
+-- also as its parts, as shiten writes them: split at the last `=` and the last `@` before.
+CREATE OR REPLACE TEMP MACRO fig_part(label, k) AS
+    regexp_extract(label, '^(.*)@([^@=]*)=(~?)(-?[0-9]+)$', k);
+CREATE OR REPLACE TEMP TABLE figures AS
+    SELECT measure, source, as_of, as_of_at, as_of_precision, value, value_num, approx,
+        verdict, docs, unit, compared_with,
+        fig_part(compared_with, 1) AS compared_source,
+        nullif(fig_part(compared_with, 2), '?') AS compared_as_of,
+        fig_part(compared_with, 4)::BIGINT AS compared_value,
+        fig_part(compared_with, 3) = '~' AS compared_approx,
+        subject, incident
+    FROM figures_text;
+
 -- ------------------------------------------------------------------ write
 
 COPY documents TO 'merged/documents.parquet' (FORMAT parquet);
-COPY documents TO 'merged/documents.csv' (HEADER);
+-- CSV as shiten writes it: lists `; `-joined.
+COPY (SELECT * REPLACE (array_to_string(incidents, '; ') AS incidents) FROM documents)
+    TO 'merged/documents.csv' (HEADER);
 COPY frame_hits TO 'merged/frame_hits.parquet' (FORMAT parquet);
 COPY frame_hits TO 'merged/frame_hits.csv' (HEADER);
 COPY facts TO 'merged/facts.parquet' (FORMAT parquet);
@@ -318,7 +338,8 @@ COPY facts TO 'merged/facts.csv' (HEADER);
 COPY source_frames TO 'merged/source_frames.parquet' (FORMAT parquet);
 COPY source_frames TO 'merged/source_frames.csv' (HEADER);
 COPY figures TO 'merged/figures.parquet' (FORMAT parquet);
-COPY figures TO 'merged/figures.csv' (HEADER);
+COPY (SELECT * REPLACE (array_to_string(docs, '; ') AS docs) FROM figures)
+    TO 'merged/figures.csv' (HEADER);
 
 -- ------------------------------------------------------------------ terms, cooccurrence
 --

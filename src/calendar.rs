@@ -200,6 +200,125 @@ impl fmt::Display for Date {
     }
 }
 
+/// How much of a written ISO date or date-time was given: what a typed timestamp column
+/// cannot say by itself (`2019-07` is read as 2019-07-01 00:00).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// `2019`.
+    Year,
+    /// `2019-07`.
+    Month,
+    /// `2019-07-04`.
+    Day,
+    /// `2019-07-04T06:00`.
+    Minute,
+    /// `2019-07-04T06:00:30`.
+    Second,
+    /// `XXXX-07-04`: month and day without a year (no reference date was available).
+    UnknownYear,
+    /// Text that is none of the above.
+    Unknown,
+}
+
+impl Precision {
+    /// The name written in `*_precision` columns.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Year => "year",
+            Precision::Month => "month",
+            Precision::Day => "day",
+            Precision::Minute => "minute",
+            Precision::Second => "second",
+            Precision::UnknownYear => "unknown_year",
+            Precision::Unknown => "unknown",
+        }
+    }
+}
+
+/// Reads the ISO forms shiten writes (`2019`, `2019-07`, `2019-07-04`,
+/// `2019-07-04T06:00`, `2019-07-04T06:00:30`, `XXXX-07-04`) as milliseconds since
+/// 1970-01-01T00:00 without a time zone (the time as written, Japan time), the missing
+/// parts as their first value, and how much was written. `T24:00` is the next day's 00:00.
+pub fn iso_timestamp(s: &str) -> (Option<i64>, Precision) {
+    let num = |t: &str, n: usize| {
+        (t.len() == n && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<u32>().ok())
+            .flatten()
+    };
+    let (date, time) = match s.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let mut parts = date.split('-');
+    let (y, m, d) = (parts.next(), parts.next(), parts.next());
+    if parts.next().is_some() {
+        return (None, Precision::Unknown);
+    }
+    if y == Some("XXXX") {
+        let ok = m.and_then(|m| num(m, 2)).is_some() && d.is_none_or(|d| num(d, 2).is_some());
+        let p = if ok {
+            Precision::UnknownYear
+        } else {
+            Precision::Unknown
+        };
+        return (None, p);
+    }
+    let Some(year) = y.and_then(|y| num(y, 4)) else {
+        return (None, Precision::Unknown);
+    };
+    let month = match m {
+        Some(m) => match num(m, 2) {
+            Some(m) => Some(m),
+            None => return (None, Precision::Unknown),
+        },
+        None => None,
+    };
+    let day = match d {
+        Some(d) => match num(d, 2) {
+            Some(d) if month.is_some() => Some(d),
+            _ => return (None, Precision::Unknown),
+        },
+        None => None,
+    };
+    let Some(date) = Date::new(year as i32, month.unwrap_or(1), day.unwrap_or(1)) else {
+        return (None, Precision::Unknown);
+    };
+    let mut precision = match (month, day) {
+        (None, _) => Precision::Year,
+        (Some(_), None) => Precision::Month,
+        (Some(_), Some(_)) => Precision::Day,
+    };
+    let mut secs = 0i64;
+    if let Some(t) = time {
+        let mut hms = t.split(':');
+        let (h, mi, se) = (hms.next(), hms.next(), hms.next());
+        let (Some(h), Some(mi)) = (h.and_then(|h| num(h, 2)), mi.and_then(|m| num(m, 2))) else {
+            return (None, Precision::Unknown);
+        };
+        let se = match se {
+            Some(x) => match num(x, 2) {
+                Some(x) => Some(x),
+                None => return (None, Precision::Unknown),
+            },
+            None => None,
+        };
+        let valid = day.is_some()
+            && hms.next().is_none()
+            && (h < 24 && mi < 60 && se.is_none_or(|x| x < 60)
+                || h == 24 && mi == 0 && se.unwrap_or(0) == 0);
+        if !valid {
+            return (None, Precision::Unknown);
+        }
+        secs = i64::from(h * 3600 + mi * 60 + se.unwrap_or(0));
+        precision = if se.is_some() {
+            Precision::Second
+        } else {
+            Precision::Minute
+        };
+    }
+    (Some((date.day_number() * 86_400 + secs) * 1000), precision)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +406,39 @@ mod tests {
             ("令和2年9月16日", 2020, 9, 16),
         ] {
             assert_eq!(Date::parse_loose(s), Date::new(y, m, d), "{s}");
+        }
+    }
+
+    #[test]
+    fn iso_timestamps_with_their_precision() {
+        use super::Precision::*;
+        let day = |y, m, d| Date::new(y, m, d).map(|d| d.day_number() * 86_400_000);
+        for (text, want, p) in [
+            ("2019-07-04", day(2019, 7, 4), Day),
+            (
+                "2019-07-04T06:00",
+                day(2019, 7, 4).map(|x| x + 6 * 3_600_000),
+                Minute,
+            ),
+            (
+                "2019-07-04T06:00:30",
+                day(2019, 7, 4).map(|x| x + 21_630_000),
+                Second,
+            ),
+            ("2019-07-04T24:00", day(2019, 7, 5), Minute),
+            ("2019-07", day(2019, 7, 1), Month),
+            ("2019", day(2019, 1, 1), Year),
+            ("1969-12-31", Some(-86_400_000), Day),
+            ("XXXX-05-10", None, UnknownYear),
+            ("XXXX-05", None, UnknownYear),
+            ("2019-02-30", None, Unknown),
+            ("2019-07-04T25:00", None, Unknown),
+            ("2019-07-04T06", None, Unknown),
+            ("2019-7-4", None, Unknown),
+            ("P4D", None, Unknown),
+            ("", None, Unknown),
+        ] {
+            assert_eq!(iso_timestamp(text), (want, p), "{text}");
         }
     }
 }

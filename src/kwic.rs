@@ -205,10 +205,12 @@ pub struct Concordance {
 }
 
 /// Columns of `documents` that are not metadata (shiten's own, besides the ones shown).
-const NOT_METADATA: [&str; 14] = [
+const NOT_METADATA: [&str; 16] = [
     "doc",
     "source",
     "published",
+    "published_at",
+    "published_precision",
     "encoding",
     "chars",
     "sentences",

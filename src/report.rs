@@ -1334,7 +1334,7 @@ mod tests {
             value: Some(value.to_string()),
             approx,
             verdict: verdict.into(),
-            docs: format!("{source}.txt"),
+            docs: vec![format!("{source}.txt")],
             unit: Some("JPY".into()),
             compared_with: cmp.map(String::from),
             subject: Some(incident.into()),

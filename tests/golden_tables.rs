@@ -82,7 +82,7 @@ fn figure_line(r: &FigureRow) -> String {
         r.value.as_deref().unwrap_or("null"),
         r.verdict,
         r.compared_with.as_deref().unwrap_or("-"),
-        r.docs
+        r.docs.join("; ")
     )
 }
 

@@ -2,87 +2,15 @@
 //! give the same tables as one run over the whole corpus.
 //!
 //! DuckDB comes from the Python package, installed on first use into a virtual environment
-//! under `~/.cache/shiten/py` (`$SHITEN_CACHE_DIR/py`; or `$SHITEN_PYTHON`, a Python that has `duckdb`). Without
-//! Python or PyPI the test fails in CI (`CI` set) and is skipped with a notice elsewhere.
+//! (see `common::python_with`). Without Python or PyPI the test fails in CI (`CI` set) and
+//! is skipped with a notice elsewhere.
 
 mod common;
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn in_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
-}
-
-fn has_duckdb(python: &Path) -> bool {
-    Command::new(python)
-        .args(["-c", "import duckdb"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// A Python with `duckdb`, set up on first use; `Err` says why there is none.
-fn python_with_duckdb() -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os("SHITEN_PYTHON").filter(|p| !p.is_empty()) {
-        let p = PathBuf::from(p);
-        return if has_duckdb(&p) {
-            Ok(p)
-        } else {
-            Err(format!(
-                "$SHITEN_PYTHON ({}) cannot import duckdb",
-                p.display()
-            ))
-        };
-    }
-    let cache = match std::env::var_os("SHITEN_CACHE_DIR").filter(|c| !c.is_empty()) {
-        Some(c) => PathBuf::from(c),
-        None => {
-            PathBuf::from(std::env::var_os("HOME").ok_or("HOME is not set")?).join(".cache/shiten")
-        }
-    };
-    let venv = cache.join("py");
-    let python = venv.join("bin/python");
-    if has_duckdb(&python) {
-        return Ok(python);
-    }
-    // Several test binaries may get here at once: build into a temporary folder and rename.
-    let tmp = venv.with_extension(format!("tmp{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let run = |cmd: &mut Command, what: &str| -> Result<(), String> {
-        let o = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-        if o.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{what} failed: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            ))
-        }
-    };
-    run(
-        Command::new("python3").arg("-m").arg("venv").arg(&tmp),
-        "python3 -m venv (install python3-venv)",
-    )?;
-    run(
-        Command::new(tmp.join("bin/pip")).args(["install", "--quiet", "duckdb"]),
-        "pip install duckdb",
-    )?;
-    let _ = std::fs::remove_dir_all(&venv);
-    if std::fs::rename(&tmp, &venv).is_err() && !has_duckdb(&python) {
-        return Err(format!("cannot move the venv into {}", venv.display()));
-    }
-    // Only bin/python is used, which works from the new place (pip's shebangs would not).
-    let _ = std::fs::remove_dir_all(&tmp);
-    if has_duckdb(&python) {
-        Ok(python)
-    } else {
-        Err(format!(
-            "{} cannot import duckdb after setup",
-            python.display()
-        ))
-    }
-}
+use common::{in_ci, python_with};
 
 fn ok(out: &std::process::Output, what: &str) {
     assert!(
@@ -95,7 +23,7 @@ fn ok(out: &std::process::Output, what: &str) {
 
 #[test]
 fn four_shards_merged_with_duckdb_equal_one_run() {
-    let python = match python_with_duckdb() {
+    let python = match python_with(&["duckdb"]) {
         Ok(p) => p,
         Err(e) if in_ci() => panic!("DuckDB (Python package) is required in CI: {e}"),
         Err(e) => {

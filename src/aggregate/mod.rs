@@ -350,15 +350,14 @@ impl Summary for FramesSummary {
     fn add(&mut self, table: &str, rows: &Table) -> Result<()> {
         match table {
             "documents" => {
-                if let (
-                    Some(crate::output::Values::Str(sources)),
-                    Some(crate::output::Values::Str(incidents)),
-                ) = (rows.column("source"), rows.column("incidents"))
+                // `incidents` is a list column (`; `-joined as a cell).
+                if let (Some(crate::output::Values::Str(sources)), Some(incidents)) =
+                    (rows.column("source"), rows.column("incidents"))
                 {
-                    for (s, i) in sources.iter().zip(incidents) {
+                    for (k, s) in sources.iter().enumerate() {
                         self.acc.add_doc(
                             s.as_deref().unwrap_or(""),
-                            i.as_deref().unwrap_or(""),
+                            &incidents.cell(k),
                             std::iter::empty(),
                         );
                     }

@@ -60,8 +60,8 @@ struct Fig {
     approx: bool,
     bound: Bound,
     unit: Option<String>,
-    /// The documents naming it, sorted, joined with "; ".
-    docs: String,
+    /// The documents naming it, sorted.
+    docs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -408,7 +408,7 @@ impl FigureAcc {
                         approx: e.approx,
                         bound: e.bound,
                         unit: self.text(e.unit),
-                        docs: docs.join("; "),
+                        docs: docs.into_iter().map(str::to_string).collect(),
                     }
                 })
                 .collect();
@@ -610,8 +610,8 @@ mod tests {
             named("c.txt", "t"),
         ]);
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].docs, "a.txt; b.txt");
-        assert_eq!(rows[1].docs, "c.txt");
+        assert_eq!(rows[0].docs, ["a.txt", "b.txt"]);
+        assert_eq!(rows[1].docs, ["c.txt"]);
     }
 
     #[test]

@@ -27,6 +27,23 @@ fn to_frame_rows(table: &Table, rows: std::ops::Range<usize>) -> Result<DataFram
                 Values::Int(v) => Column::new(name, &v[r]),
                 Values::Float(v) => Column::new(name, &v[r]),
                 Values::Bool(v) => Column::new(name, &v[r]),
+                Values::Datetime(v) => Column::new(name, &v[r])
+                    .as_materialized_series()
+                    .clone()
+                    .into_datetime(TimeUnit::Milliseconds, None)
+                    .into(),
+                Values::List(v) => {
+                    let v = &v[r];
+                    let inner = v.iter().flatten().map(Vec::len).sum();
+                    let mut b = ListStringChunkedBuilder::new(name, v.len(), inner);
+                    for l in v {
+                        match l {
+                            Some(l) => b.append_values_iter(l.iter().map(String::as_str)),
+                            None => b.append_null(),
+                        }
+                    }
+                    b.finish().into_series().into()
+                }
             }
         })
         .collect();
@@ -289,6 +306,25 @@ fn frame_to_table(df: &DataFrame, name: &str) -> std::result::Result<Table, Stri
             DataType::Boolean => {
                 Values::Bool(s.bool().map_err(|e| bad(e.to_string()))?.iter().collect())
             }
+            DataType::Datetime(..) => Values::Datetime(
+                s.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                    .and_then(|d| d.to_physical_repr().i64().map(|c| c.iter().collect()))
+                    .map_err(|e| bad(e.to_string()))?,
+            ),
+            DataType::List(inner) if **inner == DataType::String => Values::List(
+                s.list()
+                    .map_err(|e| bad(e.to_string()))?
+                    .series_iter()
+                    .map(|l| {
+                        l.map(|l| {
+                            l.str()
+                                .map(|c| c.iter().map(|x| x.unwrap_or("").to_string()).collect())
+                        })
+                        .transpose()
+                    })
+                    .collect::<PolarsResult<_>>()
+                    .map_err(|e| bad(e.to_string()))?,
+            ),
             DataType::Null => Values::Str(vec![None; s.len()]),
             other => {
                 return Err(bad(format!(
@@ -387,6 +423,17 @@ mod tests {
                 TableColumn {
                     name: "b".into(),
                     values: Values::Bool(vec![Some(true), None]),
+                },
+                TableColumn {
+                    name: "t".into(),
+                    values: Values::Datetime(vec![Some(1_562_220_000_000), None]),
+                },
+                TableColumn {
+                    name: "l".into(),
+                    values: Values::List(vec![
+                        Some(vec!["a.txt".into(), "b; c.txt".into()]),
+                        Some(vec![]),
+                    ]),
                 },
             ],
         };

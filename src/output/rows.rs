@@ -3,9 +3,77 @@
 //! Columns listed in DESIGN.md come first, in its order; further columns follow. Offsets:
 //! `char_*` count Unicode code points and `byte_*` UTF-8 bytes, both into the document's
 //! original (decoded) text. `value` is text so that one column serves every kind.
+//!
+//! Typed companions (issue 17): beside each text column whose values are numbers or dates,
+//! a typed column derived from it when the row is written, so that Parquet readers can sum,
+//! compare and sort without parsing: `value_num` (an integer: yen for money) beside
+//! `value`, `published_at` / `as_of_at` (a timestamp) with `published_precision` /
+//! `as_of_precision` beside `published` / `as_of`. Lists (`documents.incidents`,
+//! `figures.docs`) are list columns, `; `-joined in CSV. The text columns stay as written.
 
 use super::table::{ColType, FromRow, Record, RowReader, RowWriter};
-use ColType::{Bool, Float, Int, Str};
+use crate::calendar::iso_timestamp;
+use ColType::{Bool, Datetime, Float, Int, List, Str};
+
+/// The typed form of an ISO date text and its precision (`day`, `minute`, `unknown_year`,
+/// ...): both null when the text is.
+fn timestamp(text: Option<&str>) -> (Option<i64>, Option<String>) {
+    match text {
+        Some(t) => {
+            let (ts, p) = iso_timestamp(t);
+            (ts, Some(p.name().to_string()))
+        }
+        None => (None, None),
+    }
+}
+
+/// Pushes a date text's typed companions (`*_at`, `*_precision`).
+fn push_timestamp(w: &mut RowWriter<'_>, text: Option<&str>) {
+    let (ts, precision) = timestamp(text);
+    w.datetime(ts).str(precision);
+}
+
+/// A value's integer: money in yen and counts (`38615473`); null for dates, times,
+/// durations and fractions, which stay text in `value`.
+fn value_num(text: Option<&str>) -> Option<i64> {
+    text?.parse().ok()
+}
+
+/// The parts of a `compared_with` label `source@as_of=value` (`~` before a hedged value,
+/// `?` for no as-of time): source, as-of text, value, hedge. The as-of time and the value
+/// hold neither `@` nor `=`, so the label splits from the right even when a source name
+/// holds them.
+fn compared_parts(
+    label: Option<&str>,
+) -> (Option<String>, Option<String>, Option<i64>, Option<bool>) {
+    let parsed = label.and_then(|l| {
+        let (left, value) = l.rsplit_once('=')?;
+        let (source, as_of) = left.rsplit_once('@')?;
+        let (approx, digits) = match value.strip_prefix('~') {
+            Some(v) => (true, v),
+            None => (false, value),
+        };
+        Some((source, as_of, digits.parse::<i64>().ok()?, approx))
+    });
+    match parsed {
+        Some((source, as_of, v, approx)) => (
+            Some(source.to_string()),
+            (as_of != "?").then(|| as_of.to_string()),
+            Some(v),
+            Some(approx),
+        ),
+        None => (None, None, None, None),
+    }
+}
+
+/// A `; `-joined list as a list (empty text: no items).
+fn split_list(s: &str) -> Vec<String> {
+    if s.is_empty() {
+        Vec::new()
+    } else {
+        s.split("; ").map(str::to_string).collect()
+    }
+}
 
 pub use super::term_rows::{CoocRow, TermDocRow, TermRow};
 
@@ -59,6 +127,8 @@ impl Record for DocumentRow {
             ("title", Str),
             ("url", Str),
             ("published", Str),
+            ("published_at", Datetime),
+            ("published_precision", Str),
             ("encoding", Str),
             ("chars", Int),
             ("sentences", Int),
@@ -68,7 +138,7 @@ impl Record for DocumentRow {
             ("warnings", Str),
             ("bytes", Int),
             ("content_hash", Str),
-            ("incidents", Str),
+            ("incidents", List),
             ("published_basis", Str),
             ("published_metadata", Str),
         ]
@@ -78,8 +148,9 @@ impl Record for DocumentRow {
             .str(self.source.clone())
             .str(self.title.clone())
             .str(self.url.clone())
-            .str(self.published.clone())
-            .str(self.encoding.clone())
+            .str(self.published.clone());
+        push_timestamp(w, self.published.as_deref());
+        w.str(self.encoding.clone())
             .int(self.chars)
             .int(self.sentences)
             .int(self.tokens)
@@ -88,7 +159,7 @@ impl Record for DocumentRow {
             .str(self.warnings.clone())
             .int(self.bytes)
             .str(self.content_hash.clone())
-            .str(self.incidents.clone())
+            .list(split_list(&self.incidents))
             .str(self.published_basis.clone())
             .str(self.published_metadata.clone());
     }
@@ -166,7 +237,9 @@ impl Record for MentionRow {
             ("kind", Str),
             ("text", Str),
             ("value", Str),
+            ("value_num", Int),
             ("value_upper", Str),
+            ("value_upper_num", Int),
             ("unit", Str),
             ("approx", Bool),
             ("qualifier", Str),
@@ -184,7 +257,9 @@ impl Record for MentionRow {
             .str(self.kind.clone())
             .str(self.text.clone())
             .str(self.value.clone())
+            .int(value_num(self.value.as_deref()))
             .str(self.value_upper.clone())
+            .int(value_num(self.value_upper.as_deref()))
             .str(self.unit.clone())
             .bool(self.approx)
             .str(self.qualifier.clone())
@@ -303,12 +378,17 @@ impl Record for FactRow {
             ("doc", Str),
             ("source", Str),
             ("published", Str),
+            ("published_at", Datetime),
+            ("published_precision", Str),
             ("measure", Str),
             ("value", Str),
+            ("value_num", Int),
             ("unit", Str),
             ("approx", Bool),
             ("qualifier", Str),
             ("as_of", Str),
+            ("as_of_at", Datetime),
+            ("as_of_precision", Str),
             ("text", Str),
             ("char_start", Int),
             ("char_end", Int),
@@ -326,14 +406,17 @@ impl Record for FactRow {
     fn push(&self, w: &mut RowWriter<'_>) {
         w.str(self.doc.clone())
             .str(self.source.clone())
-            .str(self.published.clone())
-            .str(self.measure.clone())
+            .str(self.published.clone());
+        push_timestamp(w, self.published.as_deref());
+        w.str(self.measure.clone())
             .str(self.value.clone())
+            .int(value_num(self.value.as_deref()))
             .str(self.unit.clone())
             .bool(self.approx)
             .str(self.qualifier.clone())
-            .str(self.as_of.clone())
-            .str(self.text.clone())
+            .str(self.as_of.clone());
+        push_timestamp(w, self.as_of.as_deref());
+        w.str(self.text.clone())
             .int(self.offsets.char_start)
             .int(self.offsets.char_end)
             .int(self.offsets.byte_start)
@@ -392,6 +475,8 @@ impl Record for FrameHitRow {
             ("byte_start", Int),
             ("byte_end", Int),
             ("published", Str),
+            ("published_at", Datetime),
+            ("published_precision", Str),
             ("sentence", Int),
             ("stance_cue", Str),
         ]
@@ -408,9 +493,9 @@ impl Record for FrameHitRow {
             .int(self.offsets.char_end)
             .int(self.offsets.byte_start)
             .int(self.offsets.byte_end)
-            .str(self.published.clone())
-            .int(self.sentence)
-            .str(self.stance_cue.clone());
+            .str(self.published.clone());
+        push_timestamp(w, self.published.as_deref());
+        w.int(self.sentence).str(self.stance_cue.clone());
     }
 }
 
@@ -501,8 +586,8 @@ pub struct FigureRow {
     /// same, rounded, updated, conflict (against the previous figure of the measure), or
     /// first.
     pub verdict: String,
-    /// Documents that gave it, `; `-separated.
-    pub docs: String,
+    /// Documents that gave it, sorted (a list column; `; `-joined in CSV).
+    pub docs: Vec<String>,
     /// Unit.
     pub unit: Option<String>,
     /// The figure this row was compared with (`source@as_of=value`, `~` before a hedged
@@ -522,12 +607,19 @@ impl Record for FigureRow {
             ("measure", Str),
             ("source", Str),
             ("as_of", Str),
+            ("as_of_at", Datetime),
+            ("as_of_precision", Str),
             ("value", Str),
+            ("value_num", Int),
             ("approx", Bool),
             ("verdict", Str),
-            ("docs", Str),
+            ("docs", List),
             ("unit", Str),
             ("compared_with", Str),
+            ("compared_source", Str),
+            ("compared_as_of", Str),
+            ("compared_value", Int),
+            ("compared_approx", Bool),
             ("subject", Str),
             ("incident", Str),
         ]
@@ -535,13 +627,20 @@ impl Record for FigureRow {
     fn push(&self, w: &mut RowWriter<'_>) {
         w.str(self.measure.clone())
             .str(self.source.clone())
-            .str(self.as_of.clone())
-            .str(self.value.clone())
+            .str(self.as_of.clone());
+        push_timestamp(w, self.as_of.as_deref());
+        let (c_source, c_as_of, c_value, c_approx) = compared_parts(self.compared_with.as_deref());
+        w.str(self.value.clone())
+            .int(value_num(self.value.as_deref()))
             .bool(self.approx)
             .str(self.verdict.clone())
-            .str(self.docs.clone())
+            .list(self.docs.clone())
             .str(self.unit.clone())
             .str(self.compared_with.clone())
+            .str(c_source)
+            .str(c_as_of)
+            .int(c_value)
+            .bool(c_approx)
             .str(self.subject.clone())
             .str(self.incident.clone());
     }
@@ -653,7 +752,7 @@ impl FromRow for FigureRow {
             value: r.str("value"),
             approx: r.flag("approx"),
             verdict: r.string("verdict"),
-            docs: r.string("docs"),
+            docs: r.list("docs"),
             unit: r.str("unit"),
             compared_with: r.str("compared_with"),
             subject: r.str("subject"),
@@ -702,6 +801,103 @@ mod tests {
         assert_eq!(
             rows_of::<SourceFrameRow>(&Table::from_records(sf.iter())),
             sf
+        );
+    }
+
+    #[test]
+    fn typed_companions_are_derived_from_the_text() {
+        use crate::output::table::Values;
+        let fig = FigureRow {
+            measure: "damage_amount".into(),
+            source: "S".into(),
+            as_of: Some("2019-07-04T06:00".into()),
+            value: Some("38615473".into()),
+            verdict: "conflict".into(),
+            docs: vec!["a.txt".into(), "b; c.txt".into()],
+            // A source name holding `@` and `=` still splits from the right.
+            compared_with: Some("T@x=y@XXXX-07-04=~55000000".into()),
+            ..FigureRow::default()
+        };
+        let undated = FigureRow {
+            compared_with: Some("U@?=900".into()),
+            ..fig.clone()
+        };
+        let t = Table::from_records([fig.clone(), undated, FigureRow::default()].iter());
+        let col = |n: &str| t.column(n).unwrap().clone();
+        let day = crate::calendar::Date::new(2019, 7, 4).unwrap().day_number();
+        assert_eq!(
+            col("as_of_at"),
+            Values::Datetime(
+                vec![Some(day * 86_400_000 + 6 * 3_600_000); 2]
+                    .into_iter()
+                    .chain([None])
+                    .collect()
+            )
+        );
+        assert_eq!(
+            col("as_of_precision"),
+            Values::Str(vec![Some("minute".into()), Some("minute".into()), None])
+        );
+        assert_eq!(
+            col("value_num"),
+            Values::Int(vec![Some(38_615_473), Some(38_615_473), None])
+        );
+        assert_eq!(
+            col("compared_source"),
+            Values::Str(vec![Some("T@x=y".into()), Some("U".into()), None])
+        );
+        assert_eq!(
+            col("compared_as_of"),
+            Values::Str(vec![Some("XXXX-07-04".into()), None, None])
+        );
+        assert_eq!(
+            col("compared_value"),
+            Values::Int(vec![Some(55_000_000), Some(900), None])
+        );
+        assert_eq!(
+            col("compared_approx"),
+            Values::Bool(vec![Some(true), Some(false), None])
+        );
+        assert_eq!(col("docs").cell(0), "a.txt; b; c.txt");
+        // The list survives as a list (a `; ` inside a name included).
+        assert_eq!(rows_of::<FigureRow>(&t)[0], fig);
+
+        let docs = [
+            DocumentRow {
+                published: Some("XXXX-05-10".into()),
+                incidents: "7pay; uniqlo".into(),
+                ..DocumentRow::default()
+            },
+            DocumentRow::default(),
+        ];
+        let t = Table::from_records(docs.iter());
+        assert_eq!(
+            t.column("published_precision").unwrap(),
+            &Values::Str(vec![Some("unknown_year".into()), None])
+        );
+        assert_eq!(
+            t.column("published_at").unwrap(),
+            &Values::Datetime(vec![None, None])
+        );
+        assert_eq!(
+            t.column("incidents").unwrap(),
+            &Values::List(vec![
+                Some(vec!["7pay".into(), "uniqlo".into()]),
+                Some(vec![])
+            ])
+        );
+        assert_eq!(rows_of::<DocumentRow>(&t), docs);
+
+        let m = MentionRow {
+            value: Some("1.5".into()),
+            value_upper: Some("2000".into()),
+            ..MentionRow::default()
+        };
+        let t = Table::from_records([m].iter());
+        assert_eq!(t.column("value_num").unwrap(), &Values::Int(vec![None]));
+        assert_eq!(
+            t.column("value_upper_num").unwrap(),
+            &Values::Int(vec![Some(2000)])
         );
     }
 }

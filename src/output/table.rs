@@ -2,7 +2,7 @@
 //! types, and how to push one row); [`Table`] holds the columns, and the CSV and Parquet
 //! writers read the same `Table`, so both files always have the same columns.
 
-/// Column type. No unsigned integers, no timestamps: dates are ISO strings.
+/// Column type. No unsigned integers, no nanosecond timestamps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColType {
     /// UTF-8 text.
@@ -13,6 +13,13 @@ pub enum ColType {
     Float,
     /// Boolean.
     Bool,
+    /// Date and time of day without a time zone (Japan time as the article wrote it),
+    /// milliseconds since 1970-01-01T00:00: Parquet `TIMESTAMP(MILLIS)`, CSV
+    /// `2019-07-04 06:00:00`. A `*_precision` column beside it says how much of it was
+    /// written.
+    Datetime,
+    /// List of texts: a Parquet list column, `; `-joined in CSV.
+    List,
 }
 
 /// Values of one column.
@@ -26,6 +33,10 @@ pub enum Values {
     Float(Vec<Option<f64>>),
     /// Boolean values.
     Bool(Vec<Option<bool>>),
+    /// Date-times, milliseconds since 1970-01-01T00:00 (no time zone).
+    Datetime(Vec<Option<i64>>),
+    /// Lists of texts.
+    List(Vec<Option<Vec<String>>>),
 }
 
 impl Values {
@@ -35,6 +46,8 @@ impl Values {
             ColType::Int => Values::Int(Vec::new()),
             ColType::Float => Values::Float(Vec::new()),
             ColType::Bool => Values::Bool(Vec::new()),
+            ColType::Datetime => Values::Datetime(Vec::new()),
+            ColType::List => Values::List(Vec::new()),
         }
     }
 
@@ -45,6 +58,8 @@ impl Values {
             Values::Int(_) => ColType::Int,
             Values::Float(_) => ColType::Float,
             Values::Bool(_) => ColType::Bool,
+            Values::Datetime(_) => ColType::Datetime,
+            Values::List(_) => ColType::List,
         }
     }
 
@@ -55,6 +70,8 @@ impl Values {
             Values::Int(v) => v.len(),
             Values::Float(v) => v.len(),
             Values::Bool(v) => v.len(),
+            Values::Datetime(v) => v.len(),
+            Values::List(v) => v.len(),
         }
     }
 
@@ -70,7 +87,28 @@ impl Values {
             Values::Int(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
             Values::Float(v) => v[i].map(format_float).unwrap_or_default(),
             Values::Bool(v) => v[i].map(|b| b.to_string()).unwrap_or_default(),
+            Values::Datetime(v) => v[i].map(format_datetime).unwrap_or_default(),
+            Values::List(v) => v[i].as_ref().map(|l| l.join("; ")).unwrap_or_default(),
         }
+    }
+}
+
+/// `2019-07-04 06:00:00` for milliseconds since 1970-01-01T00:00 (a space, not `T`: Excel
+/// and the CSV readers of pandas, polars and DuckDB take it for a date-time).
+pub fn format_datetime(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let secs = ms.rem_euclid(86_400_000) / 1000;
+    match crate::calendar::Date::from_day_number(days) {
+        Some(d) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            d.year,
+            d.month,
+            d.day,
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        ),
+        None => ms.to_string(),
     }
 }
 
@@ -151,6 +189,26 @@ impl RowWriter<'_> {
         match self.next() {
             Values::Float(col) => col.push(v),
             other => panic!("column type mismatch: float pushed into {other:?}"),
+        }
+        self
+    }
+
+    /// A date-time value (milliseconds since 1970-01-01T00:00, no time zone).
+    pub fn datetime(&mut self, v: impl Into<Option<i64>>) -> &mut Self {
+        let v = v.into();
+        match self.next() {
+            Values::Datetime(col) => col.push(v),
+            other => panic!("column type mismatch: datetime pushed into {other:?}"),
+        }
+        self
+    }
+
+    /// A list of texts.
+    pub fn list(&mut self, v: impl Into<Option<Vec<String>>>) -> &mut Self {
+        let v = v.into();
+        match self.next() {
+            Values::List(col) => col.push(v),
+            other => panic!("column type mismatch: list pushed into {other:?}"),
         }
         self
     }
@@ -241,6 +299,8 @@ impl Table {
                 (Values::Int(x), Values::Int(y)) => x.extend(y),
                 (Values::Float(x), Values::Float(y)) => x.extend(y),
                 (Values::Bool(x), Values::Bool(y)) => x.extend(y),
+                (Values::Datetime(x), Values::Datetime(y)) => x.extend(y),
+                (Values::List(x), Values::List(y)) => x.extend(y),
                 _ => unreachable!("checked above"),
             }
         }
@@ -268,6 +328,8 @@ impl Table {
                         Values::Int(v) => Values::Int(pick(v, keep)),
                         Values::Float(v) => Values::Float(pick(v, keep)),
                         Values::Bool(v) => Values::Bool(pick(v, keep)),
+                        Values::Datetime(v) => Values::Datetime(pick(v, keep)),
+                        Values::List(v) => Values::List(pick(v, keep)),
                     },
                 })
                 .collect(),
@@ -382,7 +444,20 @@ impl<'a> RowReader<'a> {
             Values::Float(v) => v[self.row],
             Values::Int(v) => v[self.row].map(|x| x as f64),
             Values::Str(v) => v[self.row].as_deref().and_then(|s| s.parse().ok()),
-            Values::Bool(_) => None,
+            Values::Bool(_) | Values::Datetime(_) | Values::List(_) => None,
+        }
+    }
+
+    /// A list of texts (a text column is read as `; `-separated; absent or null: empty).
+    pub fn list(&self, name: &str) -> Vec<String> {
+        match self.values(name) {
+            Some(Values::List(v)) => v[self.row].clone().unwrap_or_default(),
+            Some(Values::Str(v)) => v[self.row]
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|s| s.split("; ").map(str::to_string).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
         }
     }
 

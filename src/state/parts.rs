@@ -295,6 +295,8 @@ fn coerce(mut t: Table, want: &[(String, ColType)]) -> Table {
                 ColType::Int => Values::Int(vec![None; n]),
                 ColType::Float => Values::Float(vec![None; n]),
                 ColType::Bool => Values::Bool(vec![None; n]),
+                ColType::Datetime => Values::Datetime(vec![None; n]),
+                ColType::List => Values::List(vec![None; n]),
             };
         }
     }

@@ -384,3 +384,103 @@ pub fn generate_corpus(dir: &Path, n: usize, seed: u64) -> Vec<String> {
     meta.flush().unwrap();
     names
 }
+
+/// Whether the tests run in CI (`CI` set), where a missing tool fails a test instead of
+/// skipping it.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
+}
+
+fn imports(python: &Path, modules: &[&str]) -> bool {
+    std::process::Command::new(python)
+        .args(["-c", &format!("import {}", modules.join(", "))])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A Python that imports every one of `modules` (PyPI package names: `duckdb`, `polars`),
+/// set up on first use: a virtual environment under `~/.cache/shiten/py`
+/// (`$SHITEN_CACHE_DIR/py`) made by `python3 -m venv`, missing packages added with pip;
+/// or `$SHITEN_PYTHON`, a Python that has them. `Err` says why there is none.
+pub fn python_with(modules: &[&str]) -> Result<PathBuf, String> {
+    use std::process::Command;
+    if let Some(p) = std::env::var_os("SHITEN_PYTHON").filter(|p| !p.is_empty()) {
+        let p = PathBuf::from(p);
+        return if imports(&p, modules) {
+            Ok(p)
+        } else {
+            Err(format!(
+                "$SHITEN_PYTHON ({}) cannot import {}",
+                p.display(),
+                modules.join(", ")
+            ))
+        };
+    }
+    let cache = match std::env::var_os("SHITEN_CACHE_DIR").filter(|c| !c.is_empty()) {
+        Some(c) => PathBuf::from(c),
+        None => {
+            PathBuf::from(std::env::var_os("HOME").ok_or("HOME is not set")?).join(".cache/shiten")
+        }
+    };
+    let venv = cache.join("py");
+    let python = venv.join("bin/python");
+    if imports(&python, modules) {
+        return Ok(python);
+    }
+    let run = |cmd: &mut Command, what: &str| -> Result<(), String> {
+        let o = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+        if o.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ))
+        }
+    };
+    let missing: Vec<&str> = modules
+        .iter()
+        .copied()
+        .filter(|m| !imports(&python, &[m]))
+        .collect();
+    if !python.exists() {
+        // Several test binaries may get here at once: build into a temporary folder and
+        // rename.
+        let tmp = venv.with_extension(format!("tmp{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        run(
+            Command::new("python3").arg("-m").arg("venv").arg(&tmp),
+            "python3 -m venv (install python3-venv)",
+        )?;
+        run(
+            Command::new(tmp.join("bin/python"))
+                .args(["-m", "pip", "install", "--quiet"])
+                .args(&missing),
+            &format!("pip install {}", missing.join(" ")),
+        )?;
+        if std::fs::rename(&tmp, &venv).is_err() && !imports(&python, modules) {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(format!("cannot move the venv into {}", venv.display()));
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+    } else {
+        // Only bin/python is used (`python -m pip`: pip's shebangs name the folder the venv
+        // was made in). pip installs what another test binary installs at the same time
+        // twice at worst.
+        run(
+            Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet"])
+                .args(&missing),
+            &format!("pip install {}", missing.join(" ")),
+        )?;
+    }
+    if imports(&python, modules) {
+        Ok(python)
+    } else {
+        Err(format!(
+            "{} cannot import {} after setup",
+            python.display(),
+            modules.join(", ")
+        ))
+    }
+}
