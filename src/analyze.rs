@@ -263,6 +263,8 @@ pub struct DocAnalysis {
     pub frame_hits: Vec<FrameHitRow>,
     /// Content words (`term_docs` rows).
     pub terms: Vec<crate::output::rows::TermDocRow>,
+    /// The first concordance line of each content word (`term_lines` part rows).
+    pub term_lines: crate::terms::TermLines,
     /// Further metadata columns (source_type, author, ...), travelling with the document.
     pub meta_extra: std::collections::BTreeMap<String, String>,
 }
@@ -428,13 +430,16 @@ impl Worker<'_> {
         laps.lap(Stage::Frames);
         let tokens = &self.tokens;
         for (_, d) in &mut doing {
-            d.out.terms = crate::terms::term_rows(
+            let words = crate::terms::term_rows(
                 &d.p,
                 |t| tokens.base_form(t),
                 &a.stopwords,
                 &a.incidents,
                 &d.incidents,
+                d.dated.iso().as_deref(),
             );
+            d.out.terms = words.rows;
+            d.out.term_lines = words.lines;
         }
         laps.lap(Stage::Terms);
         for (

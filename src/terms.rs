@@ -16,13 +16,15 @@
 //! incident (as for frame hits), so an article comparing two breaches splits its words
 //! between them and `terms` lines up with `documents.incidents` and `source_frames`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use crate::analyze::Prepared;
 use crate::error::{Error, Result};
 use crate::incident::{DocIncidents, Incidents};
-use crate::output::rows::TermDocRow;
+use crate::output::rows::{Offsets, TermDocRow, TermLineRow};
 use crate::tokenize::{NounKind, Pos, Token};
 
 /// Name of the stop word list inside the dictionaries folder (optional).
@@ -103,22 +105,135 @@ pub fn is_word(term: &str) -> bool {
     term.chars().any(|c| c.is_alphabetic() && !c.is_numeric())
 }
 
-/// A word's part of speech label, count and sentences in one document.
-type Counted = (&'static str, i64, Vec<u32>);
+/// Characters of context on each side of a word in its concordance line (within the
+/// sentence).
+pub const LINE_CONTEXT: usize = 20;
+
+/// One (incident, term) of a document while its tokens are counted.
+struct Entry<'t> {
+    incident: Option<usize>,
+    term: &'t str,
+    /// Part of speech label of the first occurrence; `None` when the term is not counted
+    /// (not a word, or a stop word: checked once per term, not once per token).
+    pos: Option<&'static str>,
+    count: i64,
+    /// Sentence indices, space-separated, as `term_docs.sentence_ids` holds them.
+    sentences: String,
+    last_sentence: u32,
+    /// The first occurrence: normalized byte range and sentence.
+    first: (u32, u32),
+    first_sentence: u32,
+}
+
+/// Appends `n` in decimal.
+fn push_u32(s: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[k..] {
+        s.push(d as char);
+    }
+}
+
+/// The first concordance line of each of a document's `term_docs` rows, packed: the
+/// texts of all lines in one buffer (one allocation per document, not three per word);
+/// [`TermLines::rows`] makes the `term_lines` rows when the batch's parts are written.
+#[derive(Debug, Clone, Default)]
+pub struct TermLines {
+    published: Option<String>,
+    /// left, keyword and right of every line, one after the other.
+    text: String,
+    lines: Vec<PackedLine>,
+}
+
+#[derive(Debug, Clone)]
+struct PackedLine {
+    /// Index of its `term_docs` row.
+    row: u32,
+    sentence: u32,
+    /// Where its left context, keyword and right context end in `text` (each starts
+    /// where the previous ends; the first where the previous line's right context ends).
+    ends: [u32; 3],
+    offsets: Offsets,
+}
+
+impl TermLines {
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The `term_lines` rows, given the document's `term_docs` rows (in text order).
+    pub fn rows<'a>(&'a self, terms: &'a [TermDocRow]) -> impl Iterator<Item = TermLineRow> + 'a {
+        let mut from = 0usize;
+        self.lines.iter().filter_map(move |l| {
+            let [a, b, c] = l.ends.map(|e| e as usize);
+            let (left, keyword, right) = (&self.text[from..a], &self.text[a..b], &self.text[b..c]);
+            from = c;
+            let row = terms.get(l.row as usize)?;
+            Some(TermLineRow {
+                doc: row.doc.clone(),
+                source: row.source.clone(),
+                published: self.published.clone(),
+                incident: row.incident.clone(),
+                term: row.term.clone(),
+                sentence: i64::from(l.sentence),
+                left: left.to_string(),
+                keyword: keyword.to_string(),
+                right: right.to_string(),
+                offsets: l.offsets,
+            })
+        })
+    }
+}
+
+/// A document's content words: its `term_docs` rows and the first concordance line of
+/// each (`term_lines`).
+#[derive(Debug, Default)]
+pub struct DocTerms {
+    /// One row per (incident, term), sorted by incident then term.
+    pub rows: Vec<TermDocRow>,
+    /// The first occurrence of each row's word, in text order.
+    pub lines: TermLines,
+}
+
+/// Appends `s` as one line: control characters and line breaks become spaces.
+fn push_line(buf: &mut String, s: &str) {
+    for c in s.chars() {
+        let space = c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+        buf.push(if space { ' ' } else { c });
+    }
+}
 
 /// One document's content words, one row per (incident, term), sorted by incident then
-/// term. `base` gives a token's dictionary form (the worker that made the tokens).
+/// term, and the first concordance line of each. `base` gives a token's dictionary form
+/// (the worker that made the tokens); `published` is the document's date (for the lines).
 pub fn term_rows<'w>(
     p: &Prepared<'_>,
     base: impl Fn(&Token) -> Option<&'w str>,
     stop: &Stopwords,
     incidents: &Incidents,
     found: &DocIncidents,
-) -> Vec<TermDocRow> {
+    published: Option<&str>,
+) -> DocTerms {
     let text = p.norm.text.as_str();
-    // (incident, term) -> (pos, count, sentences); terms borrowed from the text or the
-    // worker's dictionary forms, copied once per row.
-    let mut acc: HashMap<(Option<usize>, &str), Counted> = HashMap::new();
+    // (incident, term) -> entry; terms borrowed from the text or the worker's dictionary
+    // forms, copied once per row. Fx hashing: these keys are short and trusted (a
+    // document's own words), and SipHash was most of the stage's time.
+    let mut index: FxHashMap<(u32, &str), u32> = FxHashMap::default();
+    let mut entries: Vec<Entry<'_>> = Vec::new();
     for (si, s) in p.sentences.iter().enumerate() {
         if s.boilerplate {
             continue;
@@ -129,6 +244,8 @@ pub fn term_rows<'w>(
             .of_sentence(si)
             .filter(|&i| found.covers(i))
             .or_else(|| found.main());
+        let inc_key = incident.map_or(u32::MAX, |i| i as u32);
+        let si = si as u32;
         for t in p.tokens_in(&s.range) {
             let Some(pos) = content_pos(t.pos, t.user) else {
                 continue;
@@ -137,41 +254,100 @@ pub fn term_rows<'w>(
                 Some(b) => b,
                 None => t.surface(text),
             };
-            if !is_word(term) || stop.contains(term) {
+            let k = *index.entry((inc_key, term)).or_insert_with(|| {
+                entries.push(Entry {
+                    incident,
+                    term,
+                    pos: (is_word(term) && !stop.contains(term)).then_some(pos),
+                    count: 0,
+                    sentences: String::new(),
+                    last_sentence: u32::MAX,
+                    first: (t.start, t.end),
+                    first_sentence: si,
+                });
+                (entries.len() - 1) as u32
+            });
+            let e = &mut entries[k as usize];
+            if e.pos.is_none() {
                 continue;
             }
-            let e = acc.entry((incident, term)).or_insert((pos, 0, Vec::new()));
-            e.1 += 1;
-            if e.2.last() != Some(&(si as u32)) {
-                e.2.push(si as u32);
+            e.count += 1;
+            if e.last_sentence != si {
+                if !e.sentences.is_empty() {
+                    e.sentences.push(' ');
+                }
+                push_u32(&mut e.sentences, si);
+                e.last_sentence = si;
             }
         }
     }
+    drop(index);
+    entries.retain(|e| e.pos.is_some());
     let id = |i: Option<usize>| {
         i.and_then(|i| incidents.incidents.get(i))
-            .map(|x| x.id.clone())
+            .map(|x| x.id.as_str())
     };
-    let mut acc: Vec<_> = acc
+    entries.sort_unstable_by(|a, b| (id(a.incident), a.term).cmp(&(id(b.incident), b.term)));
+
+    // Lines in text order: the offsets are counted forward in one pass.
+    let spans = p.spans();
+    let html = p.doc.html.is_some();
+    let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+    order.sort_unstable_by_key(|&k| entries[k as usize].first);
+    let mut lines = TermLines {
+        published: published.map(str::to_string),
+        text: String::with_capacity(entries.len() * 3 * LINE_CONTEXT * 2),
+        lines: Vec::with_capacity(entries.len()),
+    };
+    let at = |buf: &String| u32::try_from(buf.len()).unwrap_or(u32::MAX);
+    for k in order {
+        let e = &entries[k as usize];
+        let r = e.first.0 as usize..e.first.1 as usize;
+        let sentence = &p.sentences[e.first_sentence as usize].range;
+        let left_from = text[sentence.start..r.start]
+            .char_indices()
+            .rev()
+            .nth(LINE_CONTEXT - 1)
+            .map_or(sentence.start, |(i, _)| sentence.start + i);
+        let right_to = text[r.end..sentence.end]
+            .char_indices()
+            .nth(LINE_CONTEXT)
+            .map_or(sentence.end, |(i, _)| r.end + i);
+        let buf = &mut lines.text;
+        let mut ends = [0u32; 3];
+        // A web page's text is shown decoded (as evidence sentences are).
+        for (end, (range, decode)) in ends.iter_mut().zip([
+            (left_from..r.start, html),
+            (r.clone(), false),
+            (r.end..right_to, html),
+        ]) {
+            if decode {
+                push_line(buf, &spans.visible(range));
+            } else {
+                push_line(buf, spans.original(range));
+            }
+            *end = at(buf);
+        }
+        lines.lines.push(PackedLine {
+            row: k,
+            sentence: e.first_sentence,
+            ends,
+            offsets: spans.offsets(r),
+        });
+    }
+    let rows = entries
         .into_iter()
-        .map(|((i, term), v)| ((id(i), term), v))
-        .collect();
-    acc.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let doc = p.doc;
-    acc.into_iter()
-        .map(|((incident, term), (pos, count, sentences))| TermDocRow {
-            doc: doc.doc.clone(),
-            source: doc.meta.source.clone(),
-            incident,
-            term: term.to_string(),
-            pos: pos.to_string(),
-            count,
-            sentence_ids: sentences
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join(" "),
+        .map(|e| TermDocRow {
+            doc: p.doc.doc.clone(),
+            source: p.doc.meta.source.clone(),
+            incident: id(e.incident).map(str::to_string),
+            term: e.term.to_string(),
+            pos: e.pos.unwrap_or_default().to_string(),
+            count: e.count,
+            sentence_ids: e.sentences,
         })
-        .collect()
+        .collect();
+    DocTerms { rows, lines }
 }
 
 #[cfg(test)]

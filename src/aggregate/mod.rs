@@ -98,7 +98,9 @@ use serde::{Deserialize, Serialize};
 
 pub use self::frames::{FrameAcc, source_frames};
 use crate::error::{Error, Result};
-use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow};
+use crate::output::rows::{
+    DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow, TermLineRow, TermRow,
+};
 use crate::output::table::rows_of;
 use crate::output::{Record, Table};
 use crate::report::{self, FrameInfo, Labels, ReportInput};
@@ -311,7 +313,7 @@ pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
         }),
         summarized(
             report::REPORT_FILE,
-            &["documents", "frame_hits", "facts"],
+            &["documents", "frame_hits", "facts", "term_lines"],
             move |s: ReportSummary, earlier| s.render(&ctx, earlier),
         ),
     ]
@@ -421,10 +423,34 @@ fn evidence_order(a: &FrameHitRow, b: &FrameHitRow) -> std::cmp::Ordering {
         .then_with(|| a.source.cmp(&b.source))
 }
 
+/// The order in which concordance lines of one (incident, word) are picked: earliest
+/// published first (undated last), then by document (one line per document and word;
+/// the rest breaks ties).
+fn line_order(a: &TermLineRow, b: &TermLineRow) -> std::cmp::Ordering {
+    fn key(l: &TermLineRow) -> (bool, Option<&str>, &str, crate::output::rows::Offsets) {
+        (
+            l.published.is_none(),
+            l.published.as_deref(),
+            &l.doc,
+            l.offsets,
+        )
+    }
+    key(a)
+        .cmp(&key(b))
+        .then_with(|| a.left.cmp(&b.left))
+        .then_with(|| a.keyword.cmp(&b.keyword))
+        .then_with(|| a.right.cmp(&b.right))
+        .then_with(|| a.source.cmp(&b.source))
+}
+
 /// The report's summary: how many articles and outlets, the first
 /// [`report::EVIDENCE_PER_CELL`] hits of each source × frame cell (by
-/// [`evidence_order`]; the report shows no more, `frame_hits.csv` has them all), and the
-/// `documents` rows of their articles (the report links them).
+/// [`evidence_order`]; the report shows no more, `frame_hits.csv` has them all), the
+/// `documents` rows of their articles (the report links them), and the first
+/// [`report::KWIC_LINES`] concordance lines of every (incident, word) (by
+/// [`line_order`]; one per article, from `term_lines`). Lines are kept for every word,
+/// not only the words of this batch's report: which words the report shows depends on
+/// the counts of the whole corpus, and changes when articles are added.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ReportSummary {
     n_documents: i64,
@@ -439,6 +465,8 @@ pub struct ReportSummary {
     /// Per figure group, the first fact of each of its earliest figures (their sentences
     /// are the figures' evidence).
     facts: BTreeMap<report::FigureGroup, BTreeMap<FactSlot, FactRow>>,
+    /// The first concordance lines of each (incident, word).
+    lines: HashMap<(String, String), Vec<TermLineRow>>,
 }
 
 /// Orders a group's figures roughly as the `figures` table does (dated first, by as-of
@@ -475,6 +503,7 @@ struct StoredReport {
     documents: Table,
     incidents: Vec<(String, i64, Vec<String>)>,
     facts: Table,
+    lines: Table,
 }
 
 impl Serialize for ReportSummary {
@@ -490,6 +519,12 @@ impl Serialize for ReportSummary {
                 .map(|(k, (n, s))| (k.clone(), *n, s.iter().cloned().collect()))
                 .collect(),
             facts: Table::from_records(self.facts.values().flat_map(BTreeMap::values)),
+            lines: {
+                // Sorted: the same summary, the same bytes.
+                let mut groups: Vec<_> = self.lines.iter().collect();
+                groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                Table::from_records(groups.into_iter().flat_map(|(_, v)| v))
+            },
         }
         .serialize(s)
     }
@@ -519,6 +554,12 @@ impl<'de> Deserialize<'de> for ReportSummary {
             let (group, slot) = fact_key(&f);
             out.facts.entry(group).or_default().insert(slot, f);
         }
+        for l in rows_of::<TermLineRow>(&s.lines) {
+            out.lines
+                .entry((l.incident.clone().unwrap_or_default(), l.term.clone()))
+                .or_default()
+                .push(l);
+        }
         Ok(out)
     }
 }
@@ -537,6 +578,11 @@ impl ReportSummary {
             while kept.len() > FACTS_PER_GROUP {
                 kept.pop_last();
             }
+        }
+        // Sorted whatever their number, so that equal summaries compare equal.
+        for lines in self.lines.values_mut() {
+            lines.sort_by(line_order);
+            lines.truncate(report::KWIC_LINES);
         }
         let wanted: BTreeSet<&str> = self
             .hits
@@ -560,6 +606,60 @@ impl ReportSummary {
         {
             self.documents.insert(doc.to_string(), d.clone());
         }
+    }
+
+    /// The concordance lines of the words the report shows (each outlet's characteristic
+    /// words and the words of each incident's network), with their counts.
+    fn kwic_words(
+        &mut self,
+        terms: &[TermRow],
+        outlets: &[report::OutletTerms],
+        pairs: &[crate::output::term_rows::CoocRow],
+    ) -> Vec<report::KwicWord> {
+        let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+        for o in outlets {
+            for (w, _) in &o.terms {
+                wanted.insert((o.incident.clone(), w.clone()));
+            }
+        }
+        let mut per_incident: HashMap<&str, usize> = HashMap::new();
+        for p in pairs {
+            let inc = p.incident.as_deref().unwrap_or("");
+            let n = per_incident.entry(inc).or_default();
+            *n += 1;
+            if *n <= report::NETWORK_PAIRS {
+                wanted.insert((inc.to_string(), p.term_a.clone()));
+                wanted.insert((inc.to_string(), p.term_b.clone()));
+            }
+        }
+        let totals: HashMap<(&str, &str), (i64, i64)> = terms
+            .iter()
+            .filter(|r| r.source == "*")
+            .map(|r| {
+                (
+                    (r.incident.as_deref().unwrap_or(""), r.term.as_str()),
+                    (r.count, r.docs),
+                )
+            })
+            .collect();
+        wanted
+            .into_iter()
+            .filter_map(|key| {
+                let mut lines = self.lines.remove(&key)?;
+                lines.sort_by(line_order);
+                let (count, docs) = totals
+                    .get(&(key.0.as_str(), key.1.as_str()))
+                    .copied()
+                    .unwrap_or((lines.len() as i64, lines.len() as i64));
+                Some(report::KwicWord {
+                    incident: key.0,
+                    term: key.1,
+                    count,
+                    docs,
+                    lines,
+                })
+            })
+            .collect()
     }
 
     fn render(mut self, ctx: &Context, earlier: &[Product]) -> Result<Vec<Product>> {
@@ -591,10 +691,15 @@ impl ReportSummary {
             .collect();
         // The report shows the first rows of each figure group: only those are read.
         let figures = Product::find(earlier, FigureRow::TABLE).map(shown_figures);
-        let outlet_terms = Product::find(earlier, crate::output::term_rows::TermRow::TABLE)
-            .map(|t| characteristic_words(&rows_of(t)));
+        let term_rows: Option<Vec<TermRow>> = Product::find(earlier, TermRow::TABLE).map(rows_of);
+        let outlet_terms = term_rows.as_deref().map(characteristic_words);
         let pairs: Option<Vec<crate::output::term_rows::CoocRow>> =
             Product::find(earlier, crate::output::term_rows::CoocRow::TABLE).map(rows_of);
+        let kwic = self.kwic_words(
+            term_rows.as_deref().unwrap_or_default(),
+            outlet_terms.as_deref().unwrap_or_default(),
+            pairs.as_deref().unwrap_or_default(),
+        );
         let html = report::render(&ReportInput {
             documents: &documents,
             n_documents: self.n_documents as usize,
@@ -608,6 +713,7 @@ impl ReportSummary {
             article_base: ctx.article_base.as_deref(),
             terms: outlet_terms.as_deref(),
             cooccurrence: pairs.as_deref(),
+            kwic: Some(&kwic),
             incident_counts: Some(&incident_counts),
         });
         Ok(vec![Product::File {
@@ -667,6 +773,15 @@ impl Summary for ReportSummary {
                 }
                 self.prune();
             }
+            "term_lines" => {
+                for l in rows_of::<TermLineRow>(rows) {
+                    self.lines
+                        .entry((l.incident.clone().unwrap_or_default(), l.term.clone()))
+                        .or_default()
+                        .push(l);
+                }
+                self.prune();
+            }
             _ => {}
         }
         Ok(())
@@ -694,6 +809,9 @@ impl Summary for ReportSummary {
                 }
             }
         }
+        for (key, lines) in other.lines {
+            self.lines.entry(key).or_default().extend(lines);
+        }
         self.documents.extend(other.documents);
         self.prune();
     }
@@ -701,7 +819,7 @@ impl Summary for ReportSummary {
 
 /// Each outlet's most characteristic words in each incident: the
 /// [`report::WORDS_PER_OUTLET`] `terms` rows of highest positive keyness (an outlet that
-/// uses the word more than the others; ties by count, then the word), as 「word (count)」.
+/// uses the word more than the others; ties by count, then the word), with their counts.
 fn characteristic_words(rows: &[crate::output::term_rows::TermRow]) -> Vec<report::OutletTerms> {
     let mut by: BTreeMap<(&str, &str), Vec<&crate::output::term_rows::TermRow>> = BTreeMap::new();
     for r in rows {
@@ -726,7 +844,7 @@ fn characteristic_words(rows: &[crate::output::term_rows::TermRow]) -> Vec<repor
                 terms: words
                     .iter()
                     .take(report::WORDS_PER_OUTLET)
-                    .map(|w| format!("{} ({})", w.term, w.count))
+                    .map(|w| (w.term.clone(), w.count))
                     .collect(),
             }
         })

@@ -7,7 +7,7 @@
 use super::table::{ColType, FromRow, Record, RowReader, RowWriter};
 use ColType::{Bool, Float, Int, Str};
 
-pub use super::term_rows::{CoocRow, TermDocRow, TermRow};
+pub use super::term_rows::{CoocRow, TermDocRow, TermLineRow, TermRow};
 
 /// One analysed article.
 #[derive(Debug, Clone, PartialEq, Default)]
