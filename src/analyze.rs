@@ -261,10 +261,9 @@ pub struct DocAnalysis {
     pub facts: Vec<FactRow>,
     /// Frame cues.
     pub frame_hits: Vec<FrameHitRow>,
-    /// Content words (`term_docs` rows).
-    pub terms: Vec<crate::output::rows::TermDocRow>,
-    /// The first concordance line of each content word (`term_lines` part rows).
-    pub term_lines: crate::terms::TermLines,
+    /// Content words (`term_docs` rows) and the first concordance line of each
+    /// (`term_lines` part rows), packed.
+    pub terms: crate::terms::DocTerms,
     /// Further metadata columns (source_type, author, ...), travelling with the document.
     pub meta_extra: std::collections::BTreeMap<String, String>,
 }
@@ -438,8 +437,7 @@ impl Worker<'_> {
                 &d.incidents,
                 d.dated.iso().as_deref(),
             );
-            d.out.terms = words.rows;
-            d.out.term_lines = words.lines;
+            d.out.terms = words;
         }
         laps.lap(Stage::Terms);
         for (

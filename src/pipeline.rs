@@ -170,7 +170,7 @@ pub fn write_outputs(
         Table::from_records(a.iter().flat_map(|x| &x.entities)),
         Table::from_records(a.iter().flat_map(|x| &x.facts)),
         Table::from_records(a.iter().flat_map(|x| &x.frame_hits)),
-        Table::from_records(a.iter().flat_map(|x| &x.terms)),
+        crate::state::parts::term_docs_table(a),
         Table::from_records(outcome.skipped.iter()),
     ];
     // Read by the report, not published.

@@ -21,9 +21,12 @@ use std::collections::HashSet;
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
+use std::ops::Range;
+
 use crate::analyze::Prepared;
 use crate::error::{Error, Result};
 use crate::incident::{DocIncidents, Incidents};
+use crate::prepared::Spans;
 use crate::output::rows::{Offsets, TermDocRow, TermLineRow};
 use crate::tokenize::{NounKind, Pos, Token};
 
@@ -117,8 +120,6 @@ struct Entry<'t> {
     /// (not a word, or a stop word: checked once per term, not once per token).
     pos: Option<&'static str>,
     count: i64,
-    /// Sentence indices, space-separated, as `term_docs.sentence_ids` holds them.
-    sentences: String,
     last_sentence: u32,
     /// The first occurrence: normalized byte range and sentence.
     first: (u32, u32),
@@ -142,78 +143,130 @@ fn push_u32(s: &mut String, mut n: u32) {
     }
 }
 
-/// The first concordance line of each of a document's `term_docs` rows, packed: the
-/// texts of all lines in one buffer (one allocation per document, not three per word);
-/// [`TermLines::rows`] makes the `term_lines` rows when the batch's parts are written.
-#[derive(Debug, Clone, Default)]
-pub struct TermLines {
-    published: Option<String>,
-    /// left, keyword and right of every line, one after the other.
-    text: String,
-    lines: Vec<PackedLine>,
+/// A range of [`DocTerms`]' text buffers.
+type Slice = (u32, u32);
+
+/// One `term_docs` row, packed.
+#[derive(Debug, Clone)]
+struct PackedTerm {
+    /// Index into [`DocTerms`]' incidents.
+    incident: u32,
+    term: Slice,
+    sentences: Slice,
+    pos: &'static str,
+    count: i64,
 }
 
+/// One `term_lines` row, packed.
 #[derive(Debug, Clone)]
 struct PackedLine {
-    /// Index of its `term_docs` row.
-    row: u32,
+    /// Index of its word.
+    word: u32,
     sentence: u32,
-    /// Where its left context, keyword and right context end in `text` (each starts
-    /// where the previous ends; the first where the previous line's right context ends).
-    ends: [u32; 3],
+    left: Slice,
+    keyword: Slice,
+    right: Slice,
     offsets: Offsets,
 }
 
-impl TermLines {
-    /// Number of lines.
+/// A document's content words: its `term_docs` rows and the first concordance line of
+/// each (`term_lines`), packed: the strings of all rows in two buffers (two allocations
+/// per document, not eight per word), made into rows ([`DocTerms::rows`],
+/// [`DocTerms::line_rows`]) only when a batch's tables are written.
+#[derive(Debug, Clone, Default)]
+pub struct DocTerms {
+    published: Option<String>,
+    incidents: Vec<Option<String>>,
+    /// Terms and sentence ids.
+    text: String,
+    words: Vec<PackedTerm>,
+    /// Left contexts, keywords and right contexts.
+    line_text: String,
+    lines: Vec<PackedLine>,
+}
+
+impl DocTerms {
+    /// Number of `term_docs` rows.
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.words.len()
     }
 
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.words.is_empty()
     }
 
-    /// The `term_lines` rows, given the document's `term_docs` rows (in text order).
-    pub fn rows<'a>(&'a self, terms: &'a [TermDocRow]) -> impl Iterator<Item = TermLineRow> + 'a {
-        let mut from = 0usize;
-        self.lines.iter().filter_map(move |l| {
-            let [a, b, c] = l.ends.map(|e| e as usize);
-            let (left, keyword, right) = (&self.text[from..a], &self.text[a..b], &self.text[b..c]);
-            from = c;
-            let row = terms.get(l.row as usize)?;
-            Some(TermLineRow {
-                doc: row.doc.clone(),
-                source: row.source.clone(),
+    fn get(buf: &str, s: Slice) -> &str {
+        &buf[s.0 as usize..s.1 as usize]
+    }
+
+    /// The `term_docs` rows of document `doc` of outlet `source`, sorted by incident
+    /// then term.
+    pub fn rows<'a>(
+        &'a self,
+        doc: &'a str,
+        source: &'a str,
+    ) -> impl Iterator<Item = TermDocRow> + 'a {
+        self.words.iter().map(move |w| TermDocRow {
+            doc: doc.to_string(),
+            source: source.to_string(),
+            incident: self.incidents[w.incident as usize].clone(),
+            term: Self::get(&self.text, w.term).to_string(),
+            pos: w.pos.to_string(),
+            count: w.count,
+            sentence_ids: Self::get(&self.text, w.sentences).to_string(),
+        })
+    }
+
+    /// The `term_lines` rows (first occurrence of each word, in text order).
+    pub fn line_rows<'a>(
+        &'a self,
+        doc: &'a str,
+        source: &'a str,
+    ) -> impl Iterator<Item = TermLineRow> + 'a {
+        self.lines.iter().map(move |l| {
+            let w = &self.words[l.word as usize];
+            let text = |s| Self::get(&self.line_text, s).to_string();
+            TermLineRow {
+                doc: doc.to_string(),
+                source: source.to_string(),
                 published: self.published.clone(),
-                incident: row.incident.clone(),
-                term: row.term.clone(),
+                incident: self.incidents[w.incident as usize].clone(),
+                term: Self::get(&self.text, w.term).to_string(),
                 sentence: i64::from(l.sentence),
-                left: left.to_string(),
-                keyword: keyword.to_string(),
-                right: right.to_string(),
+                left: text(l.left),
+                keyword: text(l.keyword),
+                right: text(l.right),
                 offsets: l.offsets,
-            })
+            }
         })
     }
 }
 
-/// A document's content words: its `term_docs` rows and the first concordance line of
-/// each (`term_lines`).
-#[derive(Debug, Default)]
-pub struct DocTerms {
-    /// One row per (incident, term), sorted by incident then term.
-    pub rows: Vec<TermDocRow>,
-    /// The first occurrence of each row's word, in text order.
-    pub lines: TermLines,
+/// Appends `s` as one line (control characters and line breaks become spaces); returns
+/// its range.
+fn push_line(buf: &mut String, s: &str) -> Slice {
+    let start = buf.len();
+    // C0/DEL, C1 (U+0080–U+009F: C2 80–9F) and U+2028/9 (E2 80 A8/A9) are the only
+    // breaks; most text has none of their lead bytes.
+    if s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2) {
+        for c in s.chars() {
+            let space = c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+            buf.push(if space { ' ' } else { c });
+        }
+    } else {
+        buf.push_str(s);
+    }
+    (start as u32, buf.len() as u32)
 }
 
-/// Appends `s` as one line: control characters and line breaks become spaces.
-fn push_line(buf: &mut String, s: &str) {
-    for c in s.chars() {
-        let space = c.is_control() || c == '\u{2028}' || c == '\u{2029}';
-        buf.push(if space { ' ' } else { c });
+/// Appends the context in `range` (normalized bytes) as the reader sees it: a web page's
+/// decoded (as evidence sentences are), else the original text.
+fn push_context(buf: &mut String, spans: &Spans<'_>, html: bool, range: Range<usize>) -> Slice {
+    if html {
+        push_line(buf, &spans.visible(range))
+    } else {
+        push_line(buf, spans.original(range))
     }
 }
 
@@ -230,10 +283,11 @@ pub fn term_rows<'w>(
 ) -> DocTerms {
     let text = p.norm.text.as_str();
     // (incident, term) -> entry; terms borrowed from the text or the worker's dictionary
-    // forms, copied once per row. Fx hashing: these keys are short and trusted (a
-    // document's own words), and SipHash was most of the stage's time.
+    // forms. Fx hashing: these keys are short and trusted (a document's own words).
     let mut index: FxHashMap<(u32, &str), u32> = FxHashMap::default();
     let mut entries: Vec<Entry<'_>> = Vec::new();
+    // (entry, sentence) each time an entry is seen in a new sentence, in sentence order.
+    let mut seen: Vec<(u32, u32)> = Vec::new();
     for (si, s) in p.sentences.iter().enumerate() {
         if s.boilerplate {
             continue;
@@ -260,7 +314,6 @@ pub fn term_rows<'w>(
                     term,
                     pos: (is_word(term) && !stop.contains(term)).then_some(pos),
                     count: 0,
-                    sentences: String::new(),
                     last_sentence: u32::MAX,
                     first: (t.start, t.end),
                     first_sentence: si,
@@ -273,34 +326,74 @@ pub fn term_rows<'w>(
             }
             e.count += 1;
             if e.last_sentence != si {
-                if !e.sentences.is_empty() {
-                    e.sentences.push(' ');
-                }
-                push_u32(&mut e.sentences, si);
+                seen.push((k, si));
                 e.last_sentence = si;
             }
         }
     }
     drop(index);
-    entries.retain(|e| e.pos.is_some());
     let id = |i: Option<usize>| {
         i.and_then(|i| incidents.incidents.get(i))
             .map(|x| x.id.as_str())
     };
-    entries.sort_unstable_by(|a, b| (id(a.incident), a.term).cmp(&(id(b.incident), b.term)));
+    // Rows by incident then term: the order of entry numbers.
+    let mut order: Vec<u32> = (0..entries.len() as u32)
+        .filter(|&k| entries[k as usize].pos.is_some())
+        .collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&entries[a as usize], &entries[b as usize]);
+        (id(a.incident), a.term).cmp(&(id(b.incident), b.term))
+    });
+    let mut rank = vec![u32::MAX; entries.len()];
+    for (r, &k) in order.iter().enumerate() {
+        rank[k as usize] = r as u32;
+    }
+    // Sentences by row, each row's in sentence order (a stable sort).
+    seen.sort_by_key(|&(k, _)| rank[k as usize]);
+    let mut out = DocTerms {
+        published: published.map(str::to_string),
+        incidents: Vec::new(),
+        text: String::with_capacity(order.len() * 16),
+        words: Vec::with_capacity(order.len()),
+        line_text: String::with_capacity(order.len() * 3 * 2 * LINE_CONTEXT),
+        lines: Vec::with_capacity(order.len()),
+    };
+    let mut next = 0;
+    for &k in &order {
+        let e = &entries[k as usize];
+        let inc = id(e.incident);
+        let incident = match out.incidents.iter().position(|i| i.as_deref() == inc) {
+            Some(i) => i,
+            None => {
+                out.incidents.push(inc.map(str::to_string));
+                out.incidents.len() - 1
+            }
+        } as u32;
+        let t0 = out.text.len() as u32;
+        out.text.push_str(e.term);
+        let t1 = out.text.len() as u32;
+        while next < seen.len() && seen[next].0 == k {
+            if out.text.len() as u32 > t1 {
+                out.text.push(' ');
+            }
+            push_u32(&mut out.text, seen[next].1);
+            next += 1;
+        }
+        out.words.push(PackedTerm {
+            incident,
+            term: (t0, t1),
+            sentences: (t1, out.text.len() as u32),
+            pos: e.pos.unwrap_or_default(),
+            count: e.count,
+        });
+    }
 
     // Lines in text order: the offsets are counted forward in one pass.
     let spans = p.spans();
     let html = p.doc.html.is_some();
-    let mut order: Vec<u32> = (0..entries.len() as u32).collect();
-    order.sort_unstable_by_key(|&k| entries[k as usize].first);
-    let mut lines = TermLines {
-        published: published.map(str::to_string),
-        text: String::with_capacity(entries.len() * 3 * LINE_CONTEXT * 2),
-        lines: Vec::with_capacity(entries.len()),
-    };
-    let at = |buf: &String| u32::try_from(buf.len()).unwrap_or(u32::MAX);
-    for k in order {
+    let mut by_place: Vec<u32> = order.clone();
+    by_place.sort_unstable_by_key(|&k| entries[k as usize].first);
+    for k in by_place {
         let e = &entries[k as usize];
         let r = e.first.0 as usize..e.first.1 as usize;
         let sentence = &p.sentences[e.first_sentence as usize].range;
@@ -313,41 +406,20 @@ pub fn term_rows<'w>(
             .char_indices()
             .nth(LINE_CONTEXT)
             .map_or(sentence.end, |(i, _)| r.end + i);
-        let buf = &mut lines.text;
-        let mut ends = [0u32; 3];
-        // A web page's text is shown decoded (as evidence sentences are).
-        for (end, (range, decode)) in ends.iter_mut().zip([
-            (left_from..r.start, html),
-            (r.clone(), false),
-            (r.end..right_to, html),
-        ]) {
-            if decode {
-                push_line(buf, &spans.visible(range));
-            } else {
-                push_line(buf, spans.original(range));
-            }
-            *end = at(buf);
-        }
-        lines.lines.push(PackedLine {
-            row: k,
+        let buf = &mut out.line_text;
+        let left = push_context(buf, &spans, html, left_from..r.start);
+        let keyword = push_line(buf, spans.original(r.clone()));
+        let right = push_context(buf, &spans, html, r.end..right_to);
+        out.lines.push(PackedLine {
+            word: rank[k as usize],
             sentence: e.first_sentence,
-            ends,
+            left,
+            keyword,
+            right,
             offsets: spans.offsets(r),
         });
     }
-    let rows = entries
-        .into_iter()
-        .map(|e| TermDocRow {
-            doc: p.doc.doc.clone(),
-            source: p.doc.meta.source.clone(),
-            incident: id(e.incident).map(str::to_string),
-            term: e.term.to_string(),
-            pos: e.pos.unwrap_or_default().to_string(),
-            count: e.count,
-            sentence_ids: e.sentences,
-        })
-        .collect();
-    DocTerms { rows, lines }
+    out
 }
 
 #[cfg(test)]

@@ -90,17 +90,28 @@ pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_
         "mentions" => Table::from_records(analyses.iter().flat_map(|a| &a.mentions)),
         "entities" => Table::from_records(analyses.iter().flat_map(|a| &a.entities)),
         "facts" => Table::from_records(analyses.iter().flat_map(|a| &a.facts)),
-        "term_docs" => Table::from_records(analyses.iter().flat_map(|a| &a.terms)),
+        "term_docs" => term_docs_table(analyses),
         "term_lines" => term_lines_table(analyses),
         _ => Table::from_records(analyses.iter().flat_map(|a| &a.frame_hits)),
     })
+}
+
+/// The `term_docs` table of a batch of analyses.
+pub fn term_docs_table(analyses: &[DocAnalysis]) -> Table {
+    let mut t = Table::of::<TermDocRow>();
+    for a in analyses {
+        for row in a.terms.rows(&a.document.doc, &a.document.source) {
+            t.push(&row);
+        }
+    }
+    t
 }
 
 /// The `term_lines` part of a batch of analyses.
 pub fn term_lines_table(analyses: &[DocAnalysis]) -> Table {
     let mut t = Table::of::<TermLineRow>();
     for a in analyses {
-        for row in a.term_lines.rows(&a.terms) {
+        for row in a.terms.line_rows(&a.document.doc, &a.document.source) {
             t.push(&row);
         }
     }
