@@ -26,8 +26,8 @@ use std::ops::Range;
 use crate::analyze::Prepared;
 use crate::error::{Error, Result};
 use crate::incident::{DocIncidents, Incidents};
-use crate::prepared::Spans;
 use crate::output::rows::{Offsets, TermDocRow, TermLineRow};
+use crate::prepared::Spans;
 use crate::tokenize::{NounKind, Pos, Token};
 
 /// Name of the stop word list inside the dictionaries folder (optional).
@@ -249,7 +249,9 @@ fn push_line(buf: &mut String, s: &str) -> Slice {
     let start = buf.len();
     // C0/DEL, C1 (U+0080–U+009F: C2 80–9F) and U+2028/9 (E2 80 A8/A9) are the only
     // breaks; most text has none of their lead bytes.
-    if s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2) {
+    if s.bytes()
+        .any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2)
+    {
         for c in s.chars() {
             let space = c.is_control() || c == '\u{2028}' || c == '\u{2029}';
             buf.push(if space { ' ' } else { c });
