@@ -242,7 +242,24 @@ pub struct KwicWord {
     /// Articles using it.
     pub docs: i64,
     /// Lines, in the order shown (at most [`KWIC_LINES`] are shown).
-    pub lines: Vec<crate::output::rows::TermLineRow>,
+    pub lines: Vec<KwicLine>,
+}
+
+/// One concordance line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KwicLine {
+    /// Document key.
+    pub doc: String,
+    /// Outlet.
+    pub source: String,
+    /// Publication date.
+    pub published: Option<String>,
+    /// Context before the word (within its sentence).
+    pub left: String,
+    /// The word as written.
+    pub keyword: String,
+    /// Context after the word.
+    pub right: String,
 }
 
 /// Everything the report shows.

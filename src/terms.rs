@@ -27,6 +27,7 @@ use crate::analyze::Prepared;
 use crate::error::{Error, Result};
 use crate::incident::{DocIncidents, Incidents};
 use crate::output::rows::{Offsets, TermDocRow, TermLineRow};
+use crate::output::{ColType, Record, RowWriter, Table};
 use crate::prepared::Spans;
 use crate::tokenize::{NounKind, Pos, Token};
 
@@ -240,6 +241,110 @@ impl DocTerms {
                 offsets: l.offsets,
             }
         })
+    }
+}
+
+/// A `term_docs` row borrowed from a [`DocTerms`] (its strings are copied once, into
+/// the table).
+struct TermDocRef<'a> {
+    doc: &'a str,
+    source: &'a str,
+    incident: Option<&'a str>,
+    term: &'a str,
+    pos: &'a str,
+    count: i64,
+    sentence_ids: &'a str,
+}
+
+impl Record for TermDocRef<'_> {
+    const TABLE: &'static str = TermDocRow::TABLE;
+    fn columns() -> &'static [(&'static str, ColType)] {
+        TermDocRow::columns()
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        // The order of TermDocRow::push.
+        w.str(self.doc.to_string())
+            .str(self.source.to_string())
+            .str(self.incident.map(str::to_string))
+            .str(self.term.to_string())
+            .str(self.pos.to_string())
+            .int(self.count)
+            .str(self.sentence_ids.to_string());
+    }
+}
+
+/// A `term_lines` row borrowed from a [`DocTerms`].
+struct TermLineRef<'a> {
+    doc: &'a str,
+    source: &'a str,
+    published: Option<&'a str>,
+    incident: Option<&'a str>,
+    term: &'a str,
+    sentence: i64,
+    left: &'a str,
+    keyword: &'a str,
+    right: &'a str,
+    offsets: Offsets,
+}
+
+impl Record for TermLineRef<'_> {
+    const TABLE: &'static str = TermLineRow::TABLE;
+    fn columns() -> &'static [(&'static str, ColType)] {
+        TermLineRow::columns()
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        // The order of TermLineRow::push.
+        w.str(self.doc.to_string())
+            .str(self.source.to_string())
+            .str(self.published.map(str::to_string))
+            .str(self.incident.map(str::to_string))
+            .str(self.term.to_string())
+            .int(self.sentence)
+            .str(self.left.to_string())
+            .str(self.keyword.to_string())
+            .str(self.right.to_string())
+            .int(self.offsets.char_start)
+            .int(self.offsets.char_end)
+            .int(self.offsets.byte_start)
+            .int(self.offsets.byte_end);
+    }
+}
+
+impl DocTerms {
+    /// Appends the `term_docs` rows of document `doc` of outlet `source` to `t` (a
+    /// `term_docs` table).
+    pub fn push_rows(&self, doc: &str, source: &str, t: &mut Table) {
+        for w in &self.words {
+            t.push(&TermDocRef {
+                doc,
+                source,
+                incident: self.incidents[w.incident as usize].as_deref(),
+                term: Self::get(&self.text, w.term),
+                pos: w.pos,
+                count: w.count,
+                sentence_ids: Self::get(&self.text, w.sentences),
+            });
+        }
+    }
+
+    /// Appends the `term_lines` rows of document `doc` of outlet `source` to `t`.
+    pub fn push_line_rows(&self, doc: &str, source: &str, t: &mut Table) {
+        for l in &self.lines {
+            let w = &self.words[l.word as usize];
+            let text = |s| Self::get(&self.line_text, s);
+            t.push(&TermLineRef {
+                doc,
+                source,
+                published: self.published.as_deref(),
+                incident: self.incidents[w.incident as usize].as_deref(),
+                term: Self::get(&self.text, w.term),
+                sentence: i64::from(l.sentence),
+                left: text(l.left),
+                keyword: text(l.keyword),
+                right: text(l.right),
+                offsets: l.offsets,
+            });
+        }
     }
 }
 

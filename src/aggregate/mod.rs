@@ -86,6 +86,7 @@
 //! ```
 
 pub mod frames;
+pub mod kwic;
 pub mod stats;
 pub mod terms;
 
@@ -98,9 +99,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::frames::{FrameAcc, source_frames};
 use crate::error::{Error, Result};
-use crate::output::rows::{
-    DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow, TermLineRow, TermRow,
-};
+use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow, TermRow};
 use crate::output::table::rows_of;
 use crate::output::{Record, Table};
 use crate::report::{self, FrameInfo, Labels, ReportInput};
@@ -423,34 +422,12 @@ fn evidence_order(a: &FrameHitRow, b: &FrameHitRow) -> std::cmp::Ordering {
         .then_with(|| a.source.cmp(&b.source))
 }
 
-/// The order in which concordance lines of one (incident, word) are picked: earliest
-/// published first (undated last), then by document (one line per document and word;
-/// the rest breaks ties).
-fn line_order(a: &TermLineRow, b: &TermLineRow) -> std::cmp::Ordering {
-    fn key(l: &TermLineRow) -> (bool, Option<&str>, &str, crate::output::rows::Offsets) {
-        (
-            l.published.is_none(),
-            l.published.as_deref(),
-            &l.doc,
-            l.offsets,
-        )
-    }
-    key(a)
-        .cmp(&key(b))
-        .then_with(|| a.left.cmp(&b.left))
-        .then_with(|| a.keyword.cmp(&b.keyword))
-        .then_with(|| a.right.cmp(&b.right))
-        .then_with(|| a.source.cmp(&b.source))
-}
-
 /// The report's summary: how many articles and outlets, the first
 /// [`report::EVIDENCE_PER_CELL`] hits of each source × frame cell (by
 /// [`evidence_order`]; the report shows no more, `frame_hits.csv` has them all), the
 /// `documents` rows of their articles (the report links them), and the first
-/// [`report::KWIC_LINES`] concordance lines of every (incident, word) (by
-/// [`line_order`]; one per article, from `term_lines`). Lines are kept for every word,
-/// not only the words of this batch's report: which words the report shows depends on
-/// the counts of the whole corpus, and changes when articles are added.
+/// [`report::KWIC_LINES`] concordance lines of every (incident, word) ([`kwic::KwicLines`]:
+/// one per article, from `term_lines`).
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ReportSummary {
     n_documents: i64,
@@ -466,7 +443,7 @@ pub struct ReportSummary {
     /// are the figures' evidence).
     facts: BTreeMap<report::FigureGroup, BTreeMap<FactSlot, FactRow>>,
     /// The first concordance lines of each (incident, word).
-    lines: HashMap<(String, String), Vec<TermLineRow>>,
+    lines: kwic::KwicLines,
 }
 
 /// Orders a group's figures roughly as the `figures` table does (dated first, by as-of
@@ -496,14 +473,15 @@ fn fact_key(f: &FactRow) -> (report::FigureGroup, FactSlot) {
 
 /// How a [`ReportSummary`] is stored: its rows as tables (columns, not one map per row).
 #[derive(Serialize, Deserialize)]
-struct StoredReport {
+struct StoredReport<L> {
     n_documents: i64,
     sources: Vec<String>,
     hits: Table,
     documents: Table,
     incidents: Vec<(String, i64, Vec<String>)>,
     facts: Table,
-    lines: Table,
+    /// The concordance lines (`&KwicLines` when saving).
+    lines: L,
 }
 
 impl Serialize for ReportSummary {
@@ -519,12 +497,7 @@ impl Serialize for ReportSummary {
                 .map(|(k, (n, s))| (k.clone(), *n, s.iter().cloned().collect()))
                 .collect(),
             facts: Table::from_records(self.facts.values().flat_map(BTreeMap::values)),
-            lines: {
-                // Sorted: the same summary, the same bytes.
-                let mut groups: Vec<_> = self.lines.iter().collect();
-                groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                Table::from_records(groups.into_iter().flat_map(|(_, v)| v))
-            },
+            lines: &self.lines,
         }
         .serialize(s)
     }
@@ -532,7 +505,7 @@ impl Serialize for ReportSummary {
 
 impl<'de> Deserialize<'de> for ReportSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = StoredReport::deserialize(d)?;
+        let s = StoredReport::<kwic::KwicLines>::deserialize(d)?;
         let mut out = ReportSummary {
             n_documents: s.n_documents,
             sources: s.sources.into_iter().collect(),
@@ -554,12 +527,7 @@ impl<'de> Deserialize<'de> for ReportSummary {
             let (group, slot) = fact_key(&f);
             out.facts.entry(group).or_default().insert(slot, f);
         }
-        for l in rows_of::<TermLineRow>(&s.lines) {
-            out.lines
-                .entry((l.incident.clone().unwrap_or_default(), l.term.clone()))
-                .or_default()
-                .push(l);
-        }
+        out.lines = s.lines;
         Ok(out)
     }
 }
@@ -579,11 +547,7 @@ impl ReportSummary {
                 kept.pop_last();
             }
         }
-        // Sorted whatever their number, so that equal summaries compare equal.
-        for lines in self.lines.values_mut() {
-            lines.sort_by(line_order);
-            lines.truncate(report::KWIC_LINES);
-        }
+
         let wanted: BTreeSet<&str> = self
             .hits
             .values()
@@ -645,8 +609,7 @@ impl ReportSummary {
         wanted
             .into_iter()
             .filter_map(|key| {
-                let mut lines = self.lines.remove(&key)?;
-                lines.sort_by(line_order);
+                let lines = self.lines.take(&key.0, &key.1)?;
                 let (count, docs) = totals
                     .get(&(key.0.as_str(), key.1.as_str()))
                     .copied()
@@ -773,15 +736,7 @@ impl Summary for ReportSummary {
                 }
                 self.prune();
             }
-            "term_lines" => {
-                for l in rows_of::<TermLineRow>(rows) {
-                    self.lines
-                        .entry((l.incident.clone().unwrap_or_default(), l.term.clone()))
-                        .or_default()
-                        .push(l);
-                }
-                self.prune();
-            }
+            "term_lines" => self.lines.add_table(rows),
             _ => {}
         }
         Ok(())
@@ -809,9 +764,7 @@ impl Summary for ReportSummary {
                 }
             }
         }
-        for (key, lines) in other.lines {
-            self.lines.entry(key).or_default().extend(lines);
-        }
+        self.lines.merge(other.lines);
         self.documents.extend(other.documents);
         self.prune();
     }

@@ -100,9 +100,8 @@ pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_
 pub fn term_docs_table(analyses: &[DocAnalysis]) -> Table {
     let mut t = Table::of::<TermDocRow>();
     for a in analyses {
-        for row in a.terms.rows(&a.document.doc, &a.document.source) {
-            t.push(&row);
-        }
+        a.terms
+            .push_rows(&a.document.doc, &a.document.source, &mut t);
     }
     t
 }
@@ -111,9 +110,8 @@ pub fn term_docs_table(analyses: &[DocAnalysis]) -> Table {
 pub fn term_lines_table(analyses: &[DocAnalysis]) -> Table {
     let mut t = Table::of::<TermLineRow>();
     for a in analyses {
-        for row in a.terms.line_rows(&a.document.doc, &a.document.source) {
-            t.push(&row);
-        }
+        a.terms
+            .push_line_rows(&a.document.doc, &a.document.source, &mut t);
     }
     t
 }
