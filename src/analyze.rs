@@ -261,8 +261,9 @@ pub struct DocAnalysis {
     pub facts: Vec<FactRow>,
     /// Frame cues.
     pub frame_hits: Vec<FrameHitRow>,
-    /// Content words (`term_docs` rows).
-    pub terms: Vec<crate::output::rows::TermDocRow>,
+    /// Content words (`term_docs` rows) and the first concordance line of each
+    /// (`term_lines` part rows), packed.
+    pub terms: crate::terms::DocTerms,
     /// Further metadata columns (source_type, author, ...), travelling with the document.
     pub meta_extra: std::collections::BTreeMap<String, String>,
 }
@@ -428,13 +429,15 @@ impl Worker<'_> {
         laps.lap(Stage::Frames);
         let tokens = &self.tokens;
         for (_, d) in &mut doing {
-            d.out.terms = crate::terms::term_rows(
+            let words = crate::terms::term_rows(
                 &d.p,
                 |t| tokens.base_form(t),
                 &a.stopwords,
                 &a.incidents,
                 &d.incidents,
+                d.dated.iso().as_deref(),
             );
+            d.out.terms = words;
         }
         laps.lap(Stage::Terms);
         for (

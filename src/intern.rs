@@ -1,7 +1,7 @@
 //! Strings stored once and named by number, for tables of a corpus's worth of rows that
 //! repeat a few values (outlets, dates, document names).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -9,7 +9,9 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct Interner {
     strings: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
+    /// Fx hashing: the numbers follow insertion order, never the hash, and the strings
+    /// are short (names, words).
+    index: rustc_hash::FxHashMap<Box<str>, u32>,
 }
 
 impl Interner {
@@ -22,6 +24,11 @@ impl Interner {
         self.strings.push(s.into());
         self.index.insert(s.into(), k);
         k
+    }
+
+    /// The number of `s`, if it is in.
+    pub fn index_of(&self, s: &str) -> Option<u32> {
+        self.index.get(s).copied()
     }
 
     /// The string numbered `k`.
@@ -41,7 +48,8 @@ impl Interner {
 
     /// The interner holding `strings` (numbered in order; repeats keep their first number).
     pub fn from_strings(strings: Vec<Box<str>>) -> Interner {
-        let mut index = HashMap::with_capacity(strings.len());
+        let mut index = rustc_hash::FxHashMap::default();
+        index.reserve(strings.len());
         for (k, s) in strings.iter().enumerate() {
             index.entry(s.clone()).or_insert(k as u32);
         }

@@ -123,16 +123,12 @@ pub fn find(
 }
 
 /// Text as one line: control characters and line breaks become spaces.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
+pub(crate) fn one_line(s: String) -> String {
+    let breaks = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    if !s.chars().any(breaks) {
+        return s;
+    }
+    s.chars().map(|c| if breaks(c) { ' ' } else { c }).collect()
 }
 
 /// The concordance lines of `doc` for `pat`, with `window` characters of context.
@@ -167,9 +163,9 @@ pub fn lines(
         .map(|(si, r)| Line {
             doc: doc.doc.clone(),
             sentence: si as i64,
-            left: one_line(&spans.visible(back(r.start)..r.start)),
-            keyword: one_line(spans.original(r.clone())),
-            right: one_line(&spans.visible(r.end..fwd(r.end))),
+            left: one_line(spans.visible(back(r.start)..r.start)),
+            keyword: one_line(spans.original(r.clone()).to_string()),
+            right: one_line(spans.visible(r.end..fwd(r.end))),
             offsets: spans.offsets(r),
         })
         .collect())

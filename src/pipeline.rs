@@ -170,10 +170,12 @@ pub fn write_outputs(
         Table::from_records(a.iter().flat_map(|x| &x.entities)),
         Table::from_records(a.iter().flat_map(|x| &x.facts)),
         Table::from_records(a.iter().flat_map(|x| &x.frame_hits)),
-        Table::from_records(a.iter().flat_map(|x| &x.terms)),
+        crate::state::parts::term_docs_table(a),
         Table::from_records(outcome.skipped.iter()),
     ];
-    let refs: Vec<&Table> = tables.iter().collect();
+    // Read by the report, not published.
+    let lines = crate::state::parts::term_lines_table(a);
+    let refs: Vec<&Table> = tables.iter().chain([&lines]).collect();
     let products = aggregate::run_in_memory(aggregate::registry(ctx), &refs)?;
     let mut names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     for t in &tables {

@@ -85,6 +85,10 @@ impl FrameCell {
 /// Characteristic words shown per outlet and incident.
 pub const WORDS_PER_OUTLET: usize = 10;
 
+/// Concordance lines shown per word and incident (the first occurrence in each of the
+/// earliest articles; `shiten kwic` gives them all).
+pub const KWIC_LINES: usize = 10;
+
 /// Word pairs drawn in an incident's co-occurrence network (the most sentences first).
 pub const NETWORK_PAIRS: usize = 30;
 
@@ -103,6 +107,8 @@ struct Network {
 #[derive(Debug, Serialize)]
 struct NetNode {
     word: String,
+    /// Its KWIC lines in the report, when there are any.
+    href: Option<String>,
     /// Sentences holding the word (in the incident's body).
     count: i64,
     x: String,
@@ -178,6 +184,7 @@ fn network(rows: &[crate::output::term_rows::CoocRow], inc: &str) -> Option<Netw
             let (c, s, _) = place[i];
             NetNode {
                 word: words[i].0.clone(),
+                href: None,
                 count: words[i].1,
                 x: f(200.0 + 120.0 * c),
                 y: f(200.0 + 120.0 * s),
@@ -219,8 +226,40 @@ pub struct OutletTerms {
     pub incident: String,
     /// Outlet.
     pub source: String,
-    /// Words, most characteristic first.
-    pub terms: Vec<String>,
+    /// Words, most characteristic first, with their counts (in the outlet).
+    pub terms: Vec<(String, i64)>,
+}
+
+/// The concordance lines of one word of one incident that the report shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KwicWord {
+    /// Incident id (`""`: none).
+    pub incident: String,
+    /// The word (dictionary form).
+    pub term: String,
+    /// Its occurrences in the incident (all outlets).
+    pub count: i64,
+    /// Articles using it.
+    pub docs: i64,
+    /// Lines, in the order shown (at most [`KWIC_LINES`] are shown).
+    pub lines: Vec<KwicLine>,
+}
+
+/// One concordance line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KwicLine {
+    /// Document key.
+    pub doc: String,
+    /// Outlet.
+    pub source: String,
+    /// Publication date.
+    pub published: Option<String>,
+    /// Context before the word (within its sentence).
+    pub left: String,
+    /// The word as written.
+    pub keyword: String,
+    /// Context after the word.
+    pub right: String,
 }
 
 /// Everything the report shows.
@@ -257,6 +296,9 @@ pub struct ReportInput<'a> {
     /// `cooccurrence` rows (each incident's kept pairs, most sentences first), when the
     /// terms stage gives them: the report draws the first [`NETWORK_PAIRS`] as a network.
     pub cooccurrence: Option<&'a [crate::output::term_rows::CoocRow]>,
+    /// Concordance lines of the words shown (characteristic words and network words),
+    /// when the terms stage gives them: each word links to its lines.
+    pub kwic: Option<&'a [KwicWord]>,
     /// Articles and outlets of each incident (by the documents' main incident), when
     /// known; otherwise counted from the cells.
     pub incident_counts: Option<&'a BTreeMap<String, (usize, usize)>>,
@@ -487,11 +529,46 @@ struct IncidentView {
     frames: Vec<FrameInfo>,
     measures: Vec<MeasureView>,
     /// Characteristic words per outlet (terms stage), when given.
-    terms: Option<Vec<OutletTerms>>,
+    terms: Option<Vec<TermsView>>,
     /// The co-occurrence network of the incident's top word pairs, when given.
     network: Option<Network>,
+    /// Concordance lines of the words above.
+    kwic: Vec<KwicView>,
     evidence: Vec<EvidenceCell>,
     facts: Vec<EvidenceItem>,
+}
+
+#[derive(Serialize)]
+struct TermsView {
+    source: String,
+    words: Vec<WordLink>,
+}
+
+#[derive(Serialize)]
+struct WordLink {
+    word: String,
+    count: i64,
+    href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct KwicView {
+    id: String,
+    word: String,
+    counts: String,
+    lines: Vec<KwicLineView>,
+    more: Option<String>,
+}
+
+#[derive(Serialize)]
+struct KwicLineView {
+    left: String,
+    keyword: String,
+    right: String,
+    source: String,
+    published: String,
+    title: String,
+    url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -869,6 +946,7 @@ fn incident_view(
         });
     }
     let (measures, facts) = figure_views(input, docs, inc, k);
+    let (terms, network, kwic) = word_views(input, docs, inc, &key);
     IncidentView {
         name: labels.incident(inc),
         counts: fill(
@@ -886,14 +964,105 @@ fn incident_view(
         }),
         frames,
         measures,
-        terms: input
-            .terms
-            .map(|all| all.iter().filter(|x| x.incident == inc).cloned().collect()),
-        network: input.cooccurrence.and_then(|rows| network(rows, inc)),
+        terms,
+        network,
+        kwic,
         evidence,
         facts,
         key,
     }
+}
+
+/// The characteristic words, the network and the concordance lines of incident `inc`
+/// (section `key`): every word shown that has lines links to them.
+fn word_views(
+    input: &ReportInput<'_>,
+    docs: &HashMap<&str, &DocumentRow>,
+    inc: &str,
+    key: &str,
+) -> (Option<Vec<TermsView>>, Option<Network>, Vec<KwicView>) {
+    let labels = input.labels;
+    let t = labels.ui();
+    let lines: HashMap<&str, &KwicWord> = input
+        .kwic
+        .unwrap_or_default()
+        .iter()
+        .filter(|w| w.incident == inc && !w.lines.is_empty())
+        .map(|w| (w.term.as_str(), w))
+        .collect();
+    // Sections in the order the words first appear on the page.
+    let mut kwic: Vec<KwicView> = Vec::new();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut link = |word: &str| -> Option<String> {
+        if let Some(id) = ids.get(word) {
+            return Some(format!("#{id}"));
+        }
+        let w = lines.get(word)?;
+        let id = format!("{key}-kw-{}", kwic.len());
+        let shown = w.lines.len().min(KWIC_LINES);
+        kwic.push(KwicView {
+            id: id.clone(),
+            word: word.to_string(),
+            counts: fill(
+                t.kwic_counts,
+                &[("count", w.count.to_string()), ("docs", w.docs.to_string())],
+            ),
+            lines: w.lines[..shown]
+                .iter()
+                .map(|l| {
+                    let d = docs.get(l.doc.as_str()).copied();
+                    KwicLineView {
+                        left: l.left.clone(),
+                        keyword: l.keyword.clone(),
+                        right: l.right.clone(),
+                        source: l.source.clone(),
+                        published: l.published.clone().unwrap_or_else(|| t.undated.to_string()),
+                        // The document's key: the summary keeps lines, not titles.
+                        title: l.doc.clone(),
+                        url: article_link(d, &l.doc, input.article_base),
+                    }
+                })
+                .collect(),
+            more: (w.count > shown as i64).then(|| {
+                fill(
+                    t.more_lines,
+                    &[
+                        ("n", (w.count - shown as i64).to_string()),
+                        ("word", word.to_string()),
+                    ],
+                )
+            }),
+        });
+        ids.insert(word.to_string(), id.clone());
+        Some(format!("#{id}"))
+    };
+    let terms = input.terms.map(|all| {
+        all.iter()
+            .filter(|x| x.incident == inc)
+            .map(|o| TermsView {
+                source: o.source.clone(),
+                words: o
+                    .terms
+                    .iter()
+                    .map(|(w, n)| WordLink {
+                        word: w.clone(),
+                        count: *n,
+                        href: link(w),
+                    })
+                    .collect(),
+            })
+            .collect()
+    });
+    let network = input
+        .cooccurrence
+        .and_then(|rows| network(rows, inc))
+        .map(|mut n| {
+            for node in &mut n.nodes {
+                node.href = link(&node.word);
+            }
+            n
+        });
+    (terms, network, kwic)
 }
 
 fn hit_item(
@@ -1208,6 +1377,7 @@ mod tests {
             article_base: Some("../corpus/"),
             terms: None,
             cooccurrence: None,
+            kwic: None,
             incident_counts: None,
         }
     }

@@ -129,10 +129,49 @@ fn keyness_cooccurrence_kwic_and_add() {
     };
     let choho = words_of("朝報");
     assert!(
-        choho.contains("縦割り (6)") && choho.contains("ガバナンス ("),
+        choho.contains("縦割り</a> (6)") && choho.contains("ガバナンス</a> ("),
         "{choho}"
     );
-    assert!(words_of("夕刊").contains("リスト型攻撃 (7)"));
+    assert!(words_of("夕刊").contains("リスト型攻撃</a> (7)"));
+    // Each word links to its concordance lines in the same page: the first use in each
+    // article holding it, with the outlet, the article and its date.
+    let link_of = |html: &str, word: &str| {
+        let end = html
+            .find(&format!("\">{word}</a>"))
+            .unwrap_or_else(|| panic!("{word} is not a link"));
+        let start = html[..end].rfind("href=\"#").unwrap() + 7;
+        html[start..end].to_string()
+    };
+    let anchor = link_of(&choho, "縦割り");
+    let at = report
+        .find(&format!("<section class=\"kwic\" id=\"{anchor}\">"))
+        .unwrap_or_else(|| panic!("no section #{anchor}"));
+    let kwic = &report[at..];
+    let kwic = &kwic[..kwic.find("</section>").unwrap()];
+    assert!(kwic.contains("<h4>縦割り "), "{kwic}");
+    let rows: Vec<&str> = kwic.split("<tr><td class=\"left\">").skip(1).collect();
+    assert_eq!(rows.len(), 3, "one line per article holding it: {kwic}");
+    for (row, doc) in rows.iter().zip(["a0.txt", "a1.txt", "a2.txt"]) {
+        assert!(
+            row.contains("<mark>縦割り</mark>") && row.contains("<td>朝報</td>"),
+            "{row}"
+        );
+        assert!(row.contains(&format!(">{doc}<")), "earliest first: {row}");
+    }
+    assert!(
+        kwic.contains("3 本の記事に 6 回") && kwic.contains("ほか 3 件"),
+        "{kwic}"
+    );
+    assert!(kwic.contains("shiten kwic 縦割り --out ."), "{kwic}");
+    let list = &report[report.find("<dt>夕刊</dt>").unwrap()..];
+    let anchor = link_of(list, "リスト型攻撃");
+    let at = report
+        .find(&format!("id=\"{anchor}\""))
+        .expect("its section");
+    let kwic = &report[at..];
+    let kwic = &kwic[..kwic.find("</section>").unwrap()];
+    assert_eq!(kwic.matches("<td>夕刊</td>").count(), 3, "{kwic}");
+    assert!(!kwic.contains("朝報"), "{kwic}");
     // And the co-occurrence network, drawn inline, holds the pair.
     let svg = &section[section.find("<svg class=\"network\"").expect("network")..];
     let svg = &svg[..svg.find("</svg>").unwrap()];
@@ -141,6 +180,18 @@ fn keyness_cooccurrence_kwic_and_add() {
         "{svg}"
     );
     assert!(svg.contains("<line"), "{svg}");
+    // Its words link to the same lines.
+    let node = &svg[..svg.find(">縦割り</text>").unwrap()];
+    let node = &node[node.rfind("<a href=\"#").expect("the word is a link") + 10..];
+    assert_eq!(&node[..node.find('"').unwrap()], link_of(&choho, "縦割り"));
+    // Every link of the page has its target.
+    for (at, _) in report.match_indices("href=\"#") {
+        let id = &report[at + 7..at + 7 + report[at + 7..].find('"').unwrap()];
+        assert!(
+            report.contains(&format!("id=\"{id}\"")),
+            "no target for #{id}"
+        );
+    }
     // Counts, dictionary forms, the corpus-wide list, the incident.
     let row = |source: &str, term: &str| {
         terms

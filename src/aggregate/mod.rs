@@ -86,6 +86,7 @@
 //! ```
 
 pub mod frames;
+pub mod kwic;
 pub mod stats;
 pub mod terms;
 
@@ -98,7 +99,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::frames::{FrameAcc, source_frames};
 use crate::error::{Error, Result};
-use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow};
+use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow, TermRow};
 use crate::output::table::rows_of;
 use crate::output::{Record, Table};
 use crate::report::{self, FrameInfo, Labels, ReportInput};
@@ -311,7 +312,7 @@ pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
         }),
         summarized(
             report::REPORT_FILE,
-            &["documents", "frame_hits", "facts"],
+            &["documents", "frame_hits", "facts", "term_lines"],
             move |s: ReportSummary, earlier| s.render(&ctx, earlier),
         ),
     ]
@@ -422,8 +423,10 @@ fn evidence_order(a: &FrameHitRow, b: &FrameHitRow) -> std::cmp::Ordering {
 
 /// The report's summary: how many articles and outlets, the first
 /// [`report::EVIDENCE_PER_CELL`] hits of each source × frame cell (by
-/// [`evidence_order`]; the report shows no more, `frame_hits.csv` has them all), and the
-/// `documents` rows of their articles (the report links them).
+/// [`evidence_order`]; the report shows no more, `frame_hits.csv` has them all), the
+/// `documents` rows of their articles (the report links them), and the first
+/// [`report::KWIC_LINES`] concordance lines of every (incident, word) ([`kwic::KwicLines`]:
+/// one per article, from `term_lines`).
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ReportSummary {
     n_documents: i64,
@@ -438,6 +441,8 @@ pub struct ReportSummary {
     /// Per figure group, the first fact of each of its earliest figures (their sentences
     /// are the figures' evidence).
     facts: BTreeMap<report::FigureGroup, BTreeMap<FactSlot, FactRow>>,
+    /// The first concordance lines of each (incident, word).
+    lines: kwic::KwicLines,
 }
 
 /// Orders a group's figures roughly as the `figures` table does (dated first, by as-of
@@ -467,13 +472,15 @@ fn fact_key(f: &FactRow) -> (report::FigureGroup, FactSlot) {
 
 /// How a [`ReportSummary`] is stored: its rows as tables (columns, not one map per row).
 #[derive(Serialize, Deserialize)]
-struct StoredReport {
+struct StoredReport<L> {
     n_documents: i64,
     sources: Vec<String>,
     hits: Table,
     documents: Table,
     incidents: Vec<(String, i64, Vec<String>)>,
     facts: Table,
+    /// The concordance lines (`&KwicLines` when saving).
+    lines: L,
 }
 
 impl Serialize for ReportSummary {
@@ -489,6 +496,7 @@ impl Serialize for ReportSummary {
                 .map(|(k, (n, s))| (k.clone(), *n, s.iter().cloned().collect()))
                 .collect(),
             facts: Table::from_records(self.facts.values().flat_map(BTreeMap::values)),
+            lines: &self.lines,
         }
         .serialize(s)
     }
@@ -496,7 +504,7 @@ impl Serialize for ReportSummary {
 
 impl<'de> Deserialize<'de> for ReportSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = StoredReport::deserialize(d)?;
+        let s = StoredReport::<kwic::KwicLines>::deserialize(d)?;
         let mut out = ReportSummary {
             n_documents: s.n_documents,
             sources: s.sources.into_iter().collect(),
@@ -518,6 +526,7 @@ impl<'de> Deserialize<'de> for ReportSummary {
             let (group, slot) = fact_key(&f);
             out.facts.entry(group).or_default().insert(slot, f);
         }
+        out.lines = s.lines;
         Ok(out)
     }
 }
@@ -537,6 +546,7 @@ impl ReportSummary {
                 kept.pop_last();
             }
         }
+
         let wanted: BTreeSet<&str> = self
             .hits
             .values()
@@ -559,6 +569,59 @@ impl ReportSummary {
         {
             self.documents.insert(doc.to_string(), d.clone());
         }
+    }
+
+    /// The concordance lines of the words the report shows (each outlet's characteristic
+    /// words and the words of each incident's network), with their counts.
+    fn kwic_words(
+        &mut self,
+        terms: &[TermRow],
+        outlets: &[report::OutletTerms],
+        pairs: &[crate::output::term_rows::CoocRow],
+    ) -> Vec<report::KwicWord> {
+        let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+        for o in outlets {
+            for (w, _) in &o.terms {
+                wanted.insert((o.incident.clone(), w.clone()));
+            }
+        }
+        let mut per_incident: HashMap<&str, usize> = HashMap::new();
+        for p in pairs {
+            let inc = p.incident.as_deref().unwrap_or("");
+            let n = per_incident.entry(inc).or_default();
+            *n += 1;
+            if *n <= report::NETWORK_PAIRS {
+                wanted.insert((inc.to_string(), p.term_a.clone()));
+                wanted.insert((inc.to_string(), p.term_b.clone()));
+            }
+        }
+        let totals: HashMap<(&str, &str), (i64, i64)> = terms
+            .iter()
+            .filter(|r| r.source == "*")
+            .map(|r| {
+                (
+                    (r.incident.as_deref().unwrap_or(""), r.term.as_str()),
+                    (r.count, r.docs),
+                )
+            })
+            .collect();
+        wanted
+            .into_iter()
+            .filter_map(|key| {
+                let lines = self.lines.take(&key.0, &key.1)?;
+                let (count, docs) = totals
+                    .get(&(key.0.as_str(), key.1.as_str()))
+                    .copied()
+                    .unwrap_or((lines.len() as i64, lines.len() as i64));
+                Some(report::KwicWord {
+                    incident: key.0,
+                    term: key.1,
+                    count,
+                    docs,
+                    lines,
+                })
+            })
+            .collect()
     }
 
     fn render(mut self, ctx: &Context, earlier: &[Product]) -> Result<Vec<Product>> {
@@ -590,10 +653,15 @@ impl ReportSummary {
             .collect();
         // The report shows the first rows of each figure group: only those are read.
         let figures = Product::find(earlier, FigureRow::TABLE).map(shown_figures);
-        let outlet_terms = Product::find(earlier, crate::output::term_rows::TermRow::TABLE)
-            .map(|t| characteristic_words(&rows_of(t)));
+        let term_rows: Option<Vec<TermRow>> = Product::find(earlier, TermRow::TABLE).map(rows_of);
+        let outlet_terms = term_rows.as_deref().map(characteristic_words);
         let pairs: Option<Vec<crate::output::term_rows::CoocRow>> =
             Product::find(earlier, crate::output::term_rows::CoocRow::TABLE).map(rows_of);
+        let kwic = self.kwic_words(
+            term_rows.as_deref().unwrap_or_default(),
+            outlet_terms.as_deref().unwrap_or_default(),
+            pairs.as_deref().unwrap_or_default(),
+        );
         let html = report::render(&ReportInput {
             documents: &documents,
             n_documents: self.n_documents as usize,
@@ -607,6 +675,7 @@ impl ReportSummary {
             article_base: ctx.article_base.as_deref(),
             terms: outlet_terms.as_deref(),
             cooccurrence: pairs.as_deref(),
+            kwic: Some(&kwic),
             incident_counts: Some(&incident_counts),
         });
         Ok(vec![Product::File {
@@ -666,6 +735,7 @@ impl Summary for ReportSummary {
                 }
                 self.prune();
             }
+            "term_lines" => self.lines.add_table(rows),
             _ => {}
         }
         Ok(())
@@ -693,6 +763,7 @@ impl Summary for ReportSummary {
                 }
             }
         }
+        self.lines.merge(other.lines);
         self.documents.extend(other.documents);
         self.prune();
     }
@@ -700,7 +771,7 @@ impl Summary for ReportSummary {
 
 /// Each outlet's most characteristic words in each incident: the
 /// [`report::WORDS_PER_OUTLET`] `terms` rows of highest positive keyness (an outlet that
-/// uses the word more than the others; ties by count, then the word), as 「word (count)」.
+/// uses the word more than the others; ties by count, then the word), with their counts.
 fn characteristic_words(rows: &[crate::output::term_rows::TermRow]) -> Vec<report::OutletTerms> {
     let mut by: BTreeMap<(&str, &str), Vec<&crate::output::term_rows::TermRow>> = BTreeMap::new();
     for r in rows {
@@ -725,7 +796,7 @@ fn characteristic_words(rows: &[crate::output::term_rows::TermRow]) -> Vec<repor
                 terms: words
                     .iter()
                     .take(report::WORDS_PER_OUTLET)
-                    .map(|w| format!("{} ({})", w.term, w.count))
+                    .map(|w| (w.term.clone(), w.count))
                     .collect(),
             }
         })

@@ -75,7 +75,7 @@ fn split_list(s: &str) -> Vec<String> {
     }
 }
 
-pub use super::term_rows::{CoocRow, TermDocRow, TermRow};
+pub use super::term_rows::{CoocRow, TermDocRow, TermLineRow, TermRow};
 
 /// One analysed article.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -1,5 +1,7 @@
 //! Rows of the word tables (issue 20): `term_docs` (document × word, the stored
-//! per-document counts), `terms` (source × word, keyness) and `cooccurrence` (word pairs).
+//! per-document counts), `term_lines` (the first concordance line of each document ×
+//! word, kept in the store for the report, not published), `terms` (source × word,
+//! keyness) and `cooccurrence` (word pairs).
 
 use super::table::{ColType, FromRow, Record, RowReader, RowWriter};
 use ColType::{Float, Int, Str};
@@ -58,6 +60,91 @@ impl FromRow for TermDocRow {
             pos: r.string("pos"),
             count: r.int("count").unwrap_or(0),
             sentence_ids: r.string("sentence_ids"),
+        }
+    }
+}
+
+/// The first occurrence of one content word in one document (within one incident) as a
+/// concordance line: the part table `term_lines`, which the report's KWIC sections are
+/// picked from (never published: `shiten kwic` gives every line).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TermLineRow {
+    /// Document.
+    pub doc: String,
+    /// Outlet.
+    pub source: String,
+    /// Publication date (as in `frame_hits`).
+    pub published: Option<String>,
+    /// Incident of the sentence; empty when none.
+    pub incident: Option<String>,
+    /// Dictionary form, as in `term_docs`.
+    pub term: String,
+    /// Sentence index.
+    pub sentence: i64,
+    /// Context before the word, within its sentence (as the reader sees it).
+    pub left: String,
+    /// The word as written.
+    pub keyword: String,
+    /// Context after the word, within its sentence.
+    pub right: String,
+    /// Offsets of the word in the original text.
+    pub offsets: super::rows::Offsets,
+}
+
+impl Record for TermLineRow {
+    const TABLE: &'static str = "term_lines";
+    fn columns() -> &'static [(&'static str, ColType)] {
+        &[
+            ("doc", Str),
+            ("source", Str),
+            ("published", Str),
+            ("incident", Str),
+            ("term", Str),
+            ("sentence", Int),
+            ("left", Str),
+            ("keyword", Str),
+            ("right", Str),
+            ("char_start", Int),
+            ("char_end", Int),
+            ("byte_start", Int),
+            ("byte_end", Int),
+        ]
+    }
+    fn push(&self, w: &mut RowWriter<'_>) {
+        w.str(self.doc.clone())
+            .str(self.source.clone())
+            .str(self.published.clone())
+            .str(self.incident.clone())
+            .str(self.term.clone())
+            .int(self.sentence)
+            .str(self.left.clone())
+            .str(self.keyword.clone())
+            .str(self.right.clone())
+            .int(self.offsets.char_start)
+            .int(self.offsets.char_end)
+            .int(self.offsets.byte_start)
+            .int(self.offsets.byte_end);
+    }
+}
+
+impl FromRow for TermLineRow {
+    fn from_row(r: &RowReader<'_>) -> Self {
+        TermLineRow {
+            doc: r.string("doc"),
+            source: r.string("source"),
+            published: r.str("published"),
+            incident: r.str("incident"),
+            term: r.string("term"),
+            sentence: r.int("sentence").unwrap_or(0),
+            left: r.string("left"),
+            keyword: r.string("keyword"),
+            right: r.string("right"),
+            offsets: super::rows::Offsets {
+                char_start: r.int("char_start").unwrap_or(0),
+                char_end: r.int("char_end").unwrap_or(0),
+                byte_start: r.int("byte_start").unwrap_or(0),
+                byte_end: r.int("byte_end").unwrap_or(0),
+            },
         }
     }
 }

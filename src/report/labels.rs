@@ -107,6 +107,28 @@ pub struct Ui {
     pub network: &'static str,
     /// Under the network: how to read it.
     pub network_note: &'static str,
+    /// Under the characteristic words: the words link to their lines.
+    pub terms_note: &'static str,
+    /// Concordance (KWIC) heading.
+    pub kwic: &'static str,
+    /// How the lines were picked.
+    pub kwic_note: &'static str,
+    /// A word's counts (`{count}` occurrences in `{docs}` articles).
+    pub kwic_counts: &'static str,
+    /// Column header: context before the word.
+    pub col_left: &'static str,
+    /// Column header: the word.
+    pub col_word: &'static str,
+    /// Column header: context after the word.
+    pub col_right: &'static str,
+    /// Column header: the article.
+    pub col_article: &'static str,
+    /// Column header: publication date.
+    pub col_published: &'static str,
+    /// More lines than shown (`{n}` more occurrences, `{word}`).
+    pub more_lines: &'static str,
+    /// Link back to the word lists.
+    pub back_words: &'static str,
     /// Footer.
     pub footer: &'static str,
     /// Open the article.
@@ -149,6 +171,17 @@ pub const JA: Ui = Ui {
     terms: "媒体ごとの特徴語",
     network: "共起ネットワーク",
     network_note: "同じ文に出る語を線で結んだ図（上位の組）。線が太いほど一緒に出る割合（Jaccard係数）が高く、円が大きいほど多くの文に出る語。",
+    terms_note: "語を選ぶと、その語が出てくる文（KWIC）に移ります。",
+    kwic: "語の用例（KWIC）",
+    kwic_note: "特徴語と共起ネットワークの語それぞれについて、記事ごとに最初の用例を、公開日の古い記事から最大 10 行まで示します（前後は同じ文の中の 20 文字まで）。",
+    kwic_counts: "{docs} 本の記事に {count} 回",
+    col_left: "前",
+    col_word: "語",
+    col_right: "後",
+    col_article: "記事",
+    col_published: "公開日",
+    more_lines: "ほか {n} 件の用例はこのレポートのフォルダで shiten kwic {word} --out . を実行すると表示されます。",
+    back_words: "特徴語に戻る",
     footer: "shiten が出力表（documents, facts, frame_hits, source_frames, figures）から作成。本文の文だけを数えています（ナビゲーションや関連記事の一覧は除外）。",
     open_article: "記事を開く",
     no_url: "URL なし",
@@ -188,6 +221,17 @@ pub const EN: Ui = Ui {
     terms: "Characteristic words per outlet",
     network: "Co-occurrence network",
     network_note: "Words said in the same sentence, joined by a line (the top pairs). The thicker the line, the more often they come together (Jaccard index); the larger the circle, the more sentences hold the word.",
+    terms_note: "Select a word to read the sentences using it (KWIC).",
+    kwic: "Words in context (KWIC)",
+    kwic_note: "For each characteristic word and each word of the network: its first use in each article, earliest articles first, up to 10 lines (context: up to 20 characters within the sentence).",
+    kwic_counts: "{count} times in {docs} articles",
+    col_left: "Before",
+    col_word: "Word",
+    col_right: "After",
+    col_article: "Article",
+    col_published: "Published",
+    more_lines: "{n} more uses: run shiten kwic {word} --out . in this report's folder.",
+    back_words: "back to the words",
     footer: "Made by shiten from its output tables (documents, facts, frame_hits, source_frames, figures). Only body sentences count (navigation and related-article lists are left out).",
     open_article: "open the article",
     no_url: "no URL",

@@ -14,7 +14,9 @@ use crate::aggregate::{Aggregate, Partial};
 use crate::analyze::DocAnalysis;
 use crate::error::{Error, Result};
 use crate::output::atomic::sync_dir;
-use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, TermDocRow};
+use crate::output::rows::{
+    DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, TermDocRow, TermLineRow,
+};
 use crate::output::{ColType, Record, Table, Values, parquet};
 
 use super::ledger::PartFile;
@@ -33,8 +35,17 @@ pub const ROW_TABLES: [&str; 6] = [
 
 /// Every part table of a batch, in the order they are written and given to the
 /// aggregates: the row tables, then tables kept only for the aggregates (per-document
-/// rows with `doc` first that no output shows, e.g. word counts; none yet).
-pub const PART_TABLES: [&str; 6] = ROW_TABLES;
+/// rows with `doc` first that no output shows: `term_lines`, the first concordance line
+/// of each document's words, from which the report picks its KWIC lines).
+pub const PART_TABLES: [&str; 7] = [
+    "documents",
+    "mentions",
+    "entities",
+    "facts",
+    "frame_hits",
+    "term_docs",
+    "term_lines",
+];
 
 /// The `table` of a batch's summary part for the aggregate `name`.
 pub fn summary_table(name: &str) -> String {
@@ -53,6 +64,7 @@ pub fn part_schema(table: &str) -> Vec<(String, ColType)> {
         "facts" => FactRow::columns(),
         "frame_hits" => FrameHitRow::columns(),
         "term_docs" => TermDocRow::columns(),
+        "term_lines" => TermLineRow::columns(),
         _ => &[],
     };
     let mut v: Vec<(String, ColType)> = cols.iter().map(|(n, t)| (n.to_string(), *t)).collect();
@@ -65,7 +77,7 @@ pub fn part_schema(table: &str) -> Vec<(String, ColType)> {
 /// The part tables of a batch of analyses (in the given order).
 pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_ {
     // Made one at a time as they are written: only one table's copy of the rows is held.
-    ROW_TABLES.into_iter().map(move |name| match name {
+    PART_TABLES.into_iter().map(move |name| match name {
         "documents" => {
             let mut docs = Table::from_records(analyses.iter().map(|a| &a.document));
             let meta = analyses
@@ -78,9 +90,30 @@ pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_
         "mentions" => Table::from_records(analyses.iter().flat_map(|a| &a.mentions)),
         "entities" => Table::from_records(analyses.iter().flat_map(|a| &a.entities)),
         "facts" => Table::from_records(analyses.iter().flat_map(|a| &a.facts)),
-        "term_docs" => Table::from_records(analyses.iter().flat_map(|a| &a.terms)),
+        "term_docs" => term_docs_table(analyses),
+        "term_lines" => term_lines_table(analyses),
         _ => Table::from_records(analyses.iter().flat_map(|a| &a.frame_hits)),
     })
+}
+
+/// The `term_docs` table of a batch of analyses.
+pub fn term_docs_table(analyses: &[DocAnalysis]) -> Table {
+    let mut t = Table::of::<TermDocRow>();
+    for a in analyses {
+        a.terms
+            .push_rows(&a.document.doc, &a.document.source, &mut t);
+    }
+    t
+}
+
+/// The `term_lines` part of a batch of analyses.
+pub fn term_lines_table(analyses: &[DocAnalysis]) -> Table {
+    let mut t = Table::of::<TermLineRow>();
+    for a in analyses {
+        a.terms
+            .push_line_rows(&a.document.doc, &a.document.source, &mut t);
+    }
+    t
 }
 
 /// Counts bytes and hashes them on the way to the file.
