@@ -173,7 +173,9 @@ pub fn write_outputs(
         Table::from_records(a.iter().flat_map(|x| &x.terms)),
         Table::from_records(outcome.skipped.iter()),
     ];
-    let refs: Vec<&Table> = tables.iter().collect();
+    // Kept for the aggregates only (`copies`), not written.
+    let signatures = Table::from_records(a.iter().flat_map(|x| &x.signature));
+    let refs: Vec<&Table> = tables.iter().chain([&signatures]).collect();
     let products = aggregate::run_in_memory(aggregate::registry(ctx), &refs)?;
     let mut names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     for t in &tables {
@@ -531,6 +533,7 @@ impl BatchWriter<'_> {
                     reason: None,
                     fingerprint: self.fingerprint.to_string(),
                     meta_keys: a.meta_extra.keys().cloned().collect(),
+                    outlet: w.outlet.as_deref().map(str::to_string),
                 };
                 self.docs.push((a, rec));
             }
@@ -549,6 +552,7 @@ impl BatchWriter<'_> {
                 reason: Some(s.reason),
                 fingerprint: self.fingerprint.to_string(),
                 meta_keys: w.meta_keys.to_vec(),
+                outlet: w.outlet.as_deref().map(str::to_string),
             }),
         }
         if self.docs.len() >= self.max_docs || self.rows >= self.max_rows {

@@ -1339,6 +1339,7 @@ mod tests {
             compared_with: cmp.map(String::from),
             subject: Some(incident.into()),
             incident: Some(incident.into()),
+            independent_docs: 1,
         }
     }
 

@@ -7,6 +7,7 @@
 use super::table::{ColType, FromRow, Record, RowReader, RowWriter};
 use ColType::{Bool, Float, Int, Str};
 
+pub use super::copy_rows::{CopyRow, SignatureRow};
 pub use super::term_rows::{CoocRow, TermDocRow, TermRow};
 
 /// One analysed article.
@@ -513,6 +514,9 @@ pub struct FigureRow {
     pub subject: Option<String>,
     /// Incident of the figures compared: figures never compare across incidents.
     pub incident: Option<String>,
+    /// Independent texts behind the row: its documents, a copy counted with its original
+    /// (`copies.copy_of`), less the texts an earlier row of the measure already counted.
+    pub independent_docs: i64,
 }
 
 impl Record for FigureRow {
@@ -530,6 +534,7 @@ impl Record for FigureRow {
             ("compared_with", Str),
             ("subject", Str),
             ("incident", Str),
+            ("independent_docs", Int),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -543,7 +548,8 @@ impl Record for FigureRow {
             .str(self.unit.clone())
             .str(self.compared_with.clone())
             .str(self.subject.clone())
-            .str(self.incident.clone());
+            .str(self.incident.clone())
+            .int(self.independent_docs);
     }
 }
 
@@ -658,6 +664,7 @@ impl FromRow for FigureRow {
             compared_with: r.str("compared_with"),
             subject: r.str("subject"),
             incident: r.str("incident"),
+            independent_docs: r.int("independent_docs").unwrap_or(0),
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::aggregate::{Aggregate, Partial};
 use crate::analyze::DocAnalysis;
 use crate::error::{Error, Result};
 use crate::output::atomic::sync_dir;
+use crate::output::copy_rows::SignatureRow;
 use crate::output::rows::{DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, TermDocRow};
 use crate::output::{ColType, Record, Table, Values, parquet};
 
@@ -33,8 +34,17 @@ pub const ROW_TABLES: [&str; 6] = [
 
 /// Every part table of a batch, in the order they are written and given to the
 /// aggregates: the row tables, then tables kept only for the aggregates (per-document
-/// rows with `doc` first that no output shows, e.g. word counts; none yet).
-pub const PART_TABLES: [&str; 6] = ROW_TABLES;
+/// rows with `doc` first that no output shows: `signatures`, the MinHash signatures
+/// behind the `copies` table, see [`crate::copies`]).
+pub const PART_TABLES: [&str; 7] = [
+    "documents",
+    "mentions",
+    "entities",
+    "facts",
+    "frame_hits",
+    "term_docs",
+    "signatures",
+];
 
 /// The `table` of a batch's summary part for the aggregate `name`.
 pub fn summary_table(name: &str) -> String {
@@ -53,6 +63,7 @@ pub fn part_schema(table: &str) -> Vec<(String, ColType)> {
         "facts" => FactRow::columns(),
         "frame_hits" => FrameHitRow::columns(),
         "term_docs" => TermDocRow::columns(),
+        "signatures" => SignatureRow::columns(),
         _ => &[],
     };
     let mut v: Vec<(String, ColType)> = cols.iter().map(|(n, t)| (n.to_string(), *t)).collect();
@@ -65,7 +76,7 @@ pub fn part_schema(table: &str) -> Vec<(String, ColType)> {
 /// The part tables of a batch of analyses (in the given order).
 pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_ {
     // Made one at a time as they are written: only one table's copy of the rows is held.
-    ROW_TABLES.into_iter().map(move |name| match name {
+    PART_TABLES.into_iter().map(move |name| match name {
         "documents" => {
             let mut docs = Table::from_records(analyses.iter().map(|a| &a.document));
             let meta = analyses
@@ -79,6 +90,7 @@ pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_
         "entities" => Table::from_records(analyses.iter().flat_map(|a| &a.entities)),
         "facts" => Table::from_records(analyses.iter().flat_map(|a| &a.facts)),
         "term_docs" => Table::from_records(analyses.iter().flat_map(|a| &a.terms)),
+        "signatures" => Table::from_records(analyses.iter().flat_map(|a| &a.signature)),
         _ => Table::from_records(analyses.iter().flat_map(|a| &a.frame_hits)),
     })
 }

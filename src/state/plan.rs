@@ -6,8 +6,12 @@
 //! brought in by `add`, with `#id` for a row of an export file.
 //! Its analysis depends on its bytes (BLAKE3), its metadata row (hashed) and the
 //! configuration fingerprint; when any of them differs from what the ledger recorded, it
-//! is analysed again. A file with the same bytes as a document already stored (or met
-//! earlier in this scan, in name order) is a duplicate of it: reported, counted once.
+//! is analysed again. A file with the same bytes and the same outlet as a document
+//! already stored (or met earlier in this scan, in name order) is a duplicate of it:
+//! reported, counted once. The outlet is the `source` its `metadata.csv` row (or export
+//! row) names; files no row names an outlet for are compared by bytes alone. The same
+//! bytes under another outlet (a wire story several papers printed) are a document of
+//! that outlet, marked as a copy at publish ([`crate::copies`]).
 //!
 //! The plan is deterministic: files are visited in name order.
 
@@ -48,6 +52,8 @@ pub struct ScannedFile {
     pub meta_keys: Arc<[String]>,
     /// For a row of an export file: where it is in `path`.
     pub row: Option<RowLoc>,
+    /// The outlet its metadata row names (see [`DocRecord::outlet`]).
+    pub outlet: Option<Arc<str>>,
 }
 
 /// A scanned corpus folder.
@@ -170,6 +176,7 @@ pub fn scan_with(
                 Err(p) => (None, Some(p)),
             };
             let (meta, warning) = metadata.for_doc(&f.name);
+            let outlet = metadata.listed_source(&f.name).map(Arc::from);
             bar.inc(1);
             ScannedFile {
                 doc: corpus::key::with_label(opts.label, &f.doc),
@@ -181,6 +188,7 @@ pub fn scan_with(
                 meta_hash: meta_hash(&meta, warning.as_deref()),
                 meta_keys: Arc::from(meta.extra.into_keys().collect::<Vec<_>>()),
                 row: None,
+                outlet,
             }
         })
         .collect();
@@ -233,6 +241,7 @@ pub fn scan_with(
                     hash: row.problem.is_none().then_some(row.hash),
                     problem: row.problem,
                     meta_hash: meta_hash(&row.meta, None),
+                    outlet: Some(Arc::from(row.meta.source.as_str())),
                     meta_keys: Arc::from(row.meta.extra.into_keys().collect::<Vec<_>>()),
                     row: Some(row.loc),
                 }),
@@ -327,6 +336,9 @@ pub struct Work {
     pub size: u64,
     /// For a row of an export file: where it is.
     pub row: Option<RowLoc>,
+    /// The outlet its metadata row names (recorded in the ledger).
+    #[serde(default)]
+    pub outlet: Option<Arc<str>>,
 }
 
 impl Work {
@@ -353,6 +365,7 @@ impl Work {
             had_analysis: false,
             size: 0,
             row: None,
+            outlet: None,
         }
     }
 
@@ -511,6 +524,12 @@ impl Plan {
     }
 }
 
+/// What a document's content is counted under: its bytes and its outlet (`""` when no
+/// metadata row names one; see [`DocRecord::outlet`]).
+fn claim(hash: &str, outlet: Option<&str>) -> (String, String) {
+    (hash.to_string(), outlet.unwrap_or("").to_string())
+}
+
 /// Plans a run of `scan` against the stored documents `stored` and the current
 /// configuration fingerprint `fingerprint`. `other_roots_stale` also schedules stale
 /// documents of other folders (read at their recorded place).
@@ -542,13 +561,13 @@ pub fn plan(
     let deleted: HashSet<&str> = p.deletes.iter().map(String::as_str).collect();
     // Content already counted: analysed documents that stay, except those whose bytes
     // this scan finds changed.
-    let mut claimed: HashMap<String, String> = HashMap::new();
+    let mut claimed: HashMap<(String, String), String> = HashMap::new();
     for d in stored {
         if d.status != DocStatus::Analysed || deleted.contains(d.doc.as_str()) {
             continue;
         }
         if let Some(h) = &d.content_hash {
-            claimed.insert(h.clone(), d.doc.clone());
+            claimed.insert(claim(h, d.outlet.as_deref()), d.doc.clone());
         }
     }
     for f in &scan.files {
@@ -556,9 +575,9 @@ pub fn plan(
             && s.status == DocStatus::Analysed
             && s.content_hash != f.hash
             && let Some(h) = &s.content_hash
-            && claimed.get(h) == Some(&s.doc)
+            && claimed.get(&claim(h, s.outlet.as_deref())) == Some(&s.doc)
         {
-            claimed.remove(h);
+            claimed.remove(&claim(h, s.outlet.as_deref()));
         }
     }
     let root: Arc<str> = Arc::from(scan.root.as_str());
@@ -573,12 +592,14 @@ pub fn plan(
         reason: Some(reason),
         fingerprint: fingerprint.to_string(),
         meta_keys: f.meta_keys.to_vec(),
+        outlet: f.outlet.as_deref().map(str::to_string),
     };
     for f in &scan.files {
         let stored = by_name.get(f.doc.as_str()).copied();
         let work = |why: Why| Work {
             size: f.size,
             row: f.row,
+            outlet: f.outlet.clone(),
             had_analysis: stored.is_some_and(|s| s.status == DocStatus::Analysed),
             ..Work::new(&root, why, &f.meta_hash, &f.meta_keys, f.hash.as_deref())
         };
@@ -605,6 +626,7 @@ pub fn plan(
             }
             continue;
         };
+        let mine = claim(h, f.outlet.as_deref());
         let same_input = stored
             .is_some_and(|s| s.content_hash.as_ref() == Some(h) && s.meta_hash == f.meta_hash);
         if let Some(s) = stored.filter(|s| same_input && s.root != scan.root) {
@@ -618,7 +640,7 @@ pub fn plan(
             Some(s) if same_input => match s.status {
                 DocStatus::Analysed if s.fingerprint == fingerprint => p.unchanged += 1,
                 DocStatus::Analysed => {
-                    claimed.insert(h.clone(), f.doc.clone());
+                    claimed.insert(mine.clone(), f.doc.clone());
                     p.work.push(&f.doc, &f.path, work(Why::Stale));
                 }
                 DocStatus::Skipped if s.fingerprint == fingerprint => {
@@ -631,7 +653,7 @@ pub fn plan(
                 DocStatus::Skipped => p.work.push(&f.doc, &f.path, work(Why::Retry)),
                 DocStatus::Duplicate => {
                     let orig = s.reason.clone().unwrap_or_default();
-                    match claimed.get(h) {
+                    match claimed.get(&mine) {
                         Some(o) if *o == orig => {
                             p.unchanged += 1;
                             p.duplicates.push((f.doc.clone(), orig));
@@ -641,19 +663,19 @@ pub fn plan(
                             p.records.push(record(f, DocStatus::Duplicate, o.clone()));
                         }
                         None => {
-                            claimed.insert(h.clone(), f.doc.clone());
+                            claimed.insert(mine.clone(), f.doc.clone());
                             p.work.push(&f.doc, &f.path, work(Why::Promoted));
                         }
                     }
                 }
             },
             _ => {
-                if let Some(o) = claimed.get(h).filter(|o| **o != f.doc) {
+                if let Some(o) = claimed.get(&mine).filter(|o| **o != f.doc) {
                     p.duplicates.push((f.doc.clone(), o.clone()));
                     p.records.push(record(f, DocStatus::Duplicate, o.clone()));
                     continue;
                 }
-                claimed.insert(h.clone(), f.doc.clone());
+                claimed.insert(mine.clone(), f.doc.clone());
                 let why = match stored {
                     None => Why::New,
                     Some(s) if s.content_hash.as_ref() != Some(h) => Why::Changed,
@@ -674,7 +696,7 @@ pub fn plan(
                 DocStatus::Duplicate => d
                     .content_hash
                     .as_ref()
-                    .is_some_and(|h| !claimed.contains_key(h)),
+                    .is_some_and(|h| !claimed.contains_key(&claim(h, d.outlet.as_deref()))),
                 DocStatus::Skipped => false,
             };
             if !due {
@@ -687,7 +709,7 @@ pub fn plan(
             if d.status == DocStatus::Duplicate
                 && let Some(h) = &d.content_hash
             {
-                claimed.insert(h.clone(), d.doc.clone());
+                claimed.insert(claim(h, d.outlet.as_deref()), d.doc.clone());
             }
             let why = if d.status == DocStatus::Analysed {
                 Why::Stale
@@ -703,6 +725,7 @@ pub fn plan(
                 &path,
                 Work {
                     size: d.size.max(0) as u64,
+                    outlet: d.outlet.as_deref().map(Arc::from),
                     had_analysis: d.status == DocStatus::Analysed,
                     ..Work::new(
                         &Arc::from(d.root.as_str()),
@@ -829,6 +852,7 @@ mod tests {
             meta_hash: "m".into(),
             meta_keys: Arc::from([]),
             row: None,
+            outlet: None,
         }
     }
 
@@ -857,6 +881,7 @@ mod tests {
             reason: None,
             fingerprint: fp.into(),
             meta_keys: vec![],
+            outlet: None,
         }
     }
 
