@@ -878,6 +878,12 @@ pub struct Metadata {
 impl Metadata {
     /// Reads `root/metadata.csv` if present. Never fails: problems become skips/warnings.
     pub fn load(root: &Path) -> Metadata {
+        Metadata::load_known(root, &|_| false)
+    }
+
+    /// [`Metadata::load`], told which names are files of the folder already (found by the
+    /// scan), so only rows naming other files cost a `stat` to check.
+    pub fn load_known(root: &Path, known: &dyn Fn(&str) -> bool) -> Metadata {
         let path = root.join(METADATA_FILE);
         let mut md = Metadata::default();
         let bytes = match fs::read(&path) {
@@ -909,12 +915,17 @@ impl Metadata {
                 return md;
             }
         };
-        md.parse(&text, root);
+        md.parse_known(&text, root, known);
         md
     }
 
     /// Parses metadata CSV text (used by [`Metadata::load`] and tests).
     pub fn parse(&mut self, text: &str, root: &Path) {
+        self.parse_known(text, root, &|_| false)
+    }
+
+    /// [`Metadata::parse`] with the names known to be files of `root`.
+    fn parse_known(&mut self, text: &str, root: &Path, known: &dyn Fn(&str) -> bool) {
         if u32::try_from(text.len()).is_err() {
             self.skipped.push(Skip {
                 path: METADATA_FILE.into(),
@@ -1102,7 +1113,7 @@ impl Metadata {
                 },
             };
             self.warnings.extend(warnings);
-            let exists = root.join(&key).is_file();
+            let exists = known(&key) || root.join(&key).is_file();
             if !exists {
                 self.skipped.push(Skip {
                     path: here.clone(),

@@ -219,6 +219,8 @@ pub struct IncrementalOptions {
     pub shard: Option<Shard>,
     /// Discard the store first and analyse everything again.
     pub rebuild_state: bool,
+    /// Hash every file, ignoring the stat cache.
+    pub rehash: bool,
     /// A batch is committed every this many documents...
     pub batch_docs: usize,
     /// ... or this many rows (all row tables together), whichever comes first.
@@ -249,6 +251,10 @@ pub struct RunReport {
     pub created: bool,
     /// Article files scanned (in this shard).
     pub scanned: usize,
+    /// Article files read and hashed by the scan.
+    pub hashed: usize,
+    /// Article files whose recorded hash was trusted (unchanged stat, not read).
+    pub hash_cached: usize,
     /// Article files left to other shards.
     pub other_shards: usize,
     /// Documents analysed, by reason.
@@ -613,12 +619,7 @@ pub fn run_incremental(
     };
     // Every committed part is checked (size and BLAKE3) before any work, so a damaged
     // store stops the run before it analyses anything.
-    for b in store.ledger.live_batches()? {
-        let dir = store.batch_dir(b.id);
-        for p in &b.parts {
-            parts::verify(&dir, p)?;
-        }
-    }
+    store.verify_parts()?;
     trace::lap("open, recover, verify parts");
     // Everything per file (the scan, metadata.csv, the plan) lives in `analyse_corpus` and
     // is freed before publishing, which needs none of it.
@@ -671,6 +672,11 @@ fn analyse_corpus(
     let label = store.ledger.folder_label(&root_key, opts.added)?;
     // Outputs are never inputs: the output folder is left out wherever it is.
     let exclude: Vec<PathBuf> = std::fs::canonicalize(&opts.out).into_iter().collect();
+    let known = if opts.rehash {
+        None
+    } else {
+        Some(store.ledger.stat_cache(&root_key)?)
+    };
     let mut scanned = plan::scan_with(
         &opts.corpus,
         opts.max_file_bytes,
@@ -681,8 +687,16 @@ fn analyse_corpus(
             exclude: &exclude,
             columns: opts.columns.clone(),
             spool_dir: Some(&store.dir),
+            known: known.as_ref(),
         },
     )?;
+    drop(known);
+    store
+        .ledger
+        .update_stat_cache(&scanned.root, &scanned.fresh, &scanned.gone)?;
+    report.hashed = scanned.fresh.len();
+    report.hash_cached = scanned.cached;
+    scanned.fresh = Vec::new();
     report.label = label;
     report.excluded = std::mem::take(&mut scanned.excluded);
     scan_bar.finish_and_clear();

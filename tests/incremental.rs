@@ -358,3 +358,69 @@ fn shards_split_the_corpus_by_content() {
         "the shards partition the corpus"
     );
 }
+
+/// The stat cache: an unchanged folder is not read again, but a file whose bytes changed
+/// is, even with its size and modification time put back (its change time moved), and
+/// `--rehash` reads everything.
+#[test]
+fn unchanged_files_are_not_read_again_but_any_write_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let out = dir.path().join("out");
+    fs::create_dir_all(&corpus).unwrap();
+    let texts = [
+        (
+            "a.txt",
+            "東西銀行は5日、不正送金の被害が12件あったと発表した。",
+        ),
+        (
+            "b.txt",
+            "南北電機は6日、顧客情報約3000件が流出した可能性があると明らかにした。",
+        ),
+        (
+            "c.txt",
+            "中央ペイは7日、サービスを9月30日で終えると発表した。",
+        ),
+    ];
+    for (name, text) in texts {
+        fs::write(corpus.join(name), text).unwrap();
+    }
+    ok(&run("run", &corpus, &out, &[]), 0);
+    // Entries are trusted only for files last written a settling time before the scan
+    // that hashed them: wait, and hash once more to record settled entries.
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    let err = ok(&run("run", &corpus, &out, &["--rehash"]), 0);
+    assert!(!err.contains("known unchanged"), "{err}");
+    let err = ok(&run("run", &corpus, &out, &[]), 0);
+    assert!(
+        err.contains("0 read and hashed, 3 known unchanged"),
+        "nothing read:\n{err}"
+    );
+    // Same size, same modification time, other bytes.
+    let a = corpus.join("a.txt");
+    let mtime = fs::metadata(&a).unwrap().modified().unwrap();
+    let changed = texts[0].1.replace("12件", "34件");
+    assert_eq!(changed.len(), texts[0].1.len());
+    fs::write(&a, &changed).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&a)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(fs::metadata(&a).unwrap().modified().unwrap(), mtime);
+    let err = ok(&run("run", &corpus, &out, &[]), 0);
+    assert!(err.contains("1 changed"), "the write is seen:\n{err}");
+    assert!(
+        err.contains("1 read and hashed, 2 known unchanged"),
+        "{err}"
+    );
+    let counts: Vec<String> = read_csv(&out.join("mentions.csv"))
+        .1
+        .into_iter()
+        .flatten()
+        .filter(|c| c.ends_with('件'))
+        .collect();
+    assert!(counts.iter().any(|c| c == "34件"), "{counts:?}");
+    assert!(!counts.iter().any(|c| c == "12件"), "{counts:?}");
+}

@@ -33,6 +33,10 @@ pub struct StoreArgs {
     /// of a damaged store).
     #[arg(long)]
     pub rebuild_state: bool,
+    /// Read and hash every file, even those whose size, times and inode are unchanged
+    /// since they were last hashed (by default their recorded hash is trusted).
+    #[arg(long)]
+    pub rehash: bool,
     /// Commit a batch every N documents (tuning and tests).
     #[arg(long, hide = true, default_value_t = IncrementalOptions::BATCH_DOCS)]
     pub batch_docs: usize,
@@ -136,6 +140,7 @@ fn execute(
         },
         shard,
         rebuild_state: s.rebuild_state,
+        rehash: s.rehash,
         batch_docs: s.batch_docs,
         batch_rows: s.batch_rows,
         page_docs: s.page_docs,
@@ -283,6 +288,13 @@ fn print_summary(command: &str, out: &std::path::Path, r: &RunReport, total: std
         parts.push(format!("{} in other shards", r.other_shards));
     }
     eprintln!("  corpus     {} files: {}", r.scanned, parts.join(", "));
+    if r.hash_cached > 0 {
+        eprintln!(
+            "             {} read and hashed, {} known unchanged by size and times \
+             (--rehash reads them all)",
+            r.hashed, r.hash_cached
+        );
+    }
     let secs = r.analysis_time.as_secs_f64().max(1e-9);
     let mb = r.bytes_read as f64 / 1e6;
     if r.analysed > 0 {

@@ -237,6 +237,7 @@ pub fn run(a: StatusArgs, progress: &Progress) -> anyhow::Result<Status> {
                     id: a.id_column.clone(),
                 },
                 spool_dir: None,
+                known: Some(&ledger.stat_cache(&plan::root_key(&root)?)?),
             },
         )?;
         let p = plan::plan(&scan, &docs, &fp.hash, false, false);

@@ -317,11 +317,17 @@ pub const ANYWHERE: u32 = u32::MAX;
 /// [`ANYWHERE`].
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
-    ac: Option<aho_corasick::AhoCorasick>,
+    /// The prefixes, built into the automaton the first time a text is scanned (loading a
+    /// lexicon to read its frame names, as a run with nothing new does, builds nothing).
+    lits: Vec<Vec<u8>>,
+    kind: Option<aho_corasick::AhoCorasickKind>,
+    ac: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
     /// For each automaton pattern: the regex it belongs to.
     owner: Vec<usize>,
     /// Regexes that are candidates for every text.
     always: Vec<usize>,
+    /// How many regexes.
+    n: usize,
 }
 
 impl Prefilter {
@@ -372,33 +378,45 @@ impl Prefilter {
                 None => always.push(k),
             }
         }
-        let ac = if lits.is_empty() {
-            None
-        } else {
-            // No start-byte prefilter: Japanese text defeats it (most characters share
-            // their first byte), so every byte walks the automaton anyway.
-            match aho_corasick::AhoCorasick::builder()
-                .kind(Some(kind))
-                .prefilter(false)
-                .build(&lits)
-            {
-                Ok(ac) => Some(ac),
-                Err(_) => {
-                    // Cannot happen for such small sets; stay correct anyway.
-                    always = (0..n).collect();
-                    owner.clear();
-                    None
+        Prefilter {
+            lits,
+            kind: Some(kind),
+            ac: std::sync::OnceLock::new(),
+            owner,
+            always,
+            n,
+        }
+    }
+
+    /// The automaton over the prefixes (built once, on first use); `None` when there are
+    /// none, or when it cannot be built (never for such small sets: every regex is then a
+    /// candidate everywhere, which stays correct).
+    fn automaton(&self) -> Option<&aho_corasick::AhoCorasick> {
+        self.ac
+            .get_or_init(|| {
+                if self.lits.is_empty() {
+                    return None;
                 }
-            }
-        };
-        Prefilter { ac, owner, always }
+                // No start-byte prefilter: Japanese text defeats it (most characters share
+                // their first byte), so every byte walks the automaton anyway.
+                aho_corasick::AhoCorasick::builder()
+                    .kind(self.kind)
+                    .prefilter(false)
+                    .build(&self.lits)
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// Where the regexes may match in `text`: (regex index, byte where a match may
     /// start) pairs, sorted, each once; [`ANYWHERE`] for a regex without prefixes.
     pub fn starts(&self, text: &str) -> Vec<(u32, u32)> {
+        let ac = self.automaton();
+        if ac.is_none() && !self.lits.is_empty() {
+            return (0..self.n as u32).map(|k| (k, ANYWHERE)).collect();
+        }
         let mut out: Vec<(u32, u32)> = self.always.iter().map(|&k| (k as u32, ANYWHERE)).collect();
-        if let Some(ac) = &self.ac {
+        if let Some(ac) = ac {
             for m in ac.find_overlapping_iter(text) {
                 out.push((self.owner[m.pattern().as_usize()] as u32, m.start() as u32));
             }

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
+use super::stat_cache::{Entry, FileStat, StatCache};
 use crate::error::{Error, Result};
 use crate::output::rows::SkipRow;
 
@@ -254,6 +255,21 @@ CREATE TABLE outputs (
 );
 ";
 
+/// The stat cache (see [`super::stat_cache`]): one row per scanned article file.
+const FILE_STATS: &str = "
+CREATE TABLE IF NOT EXISTS file_stats (
+    doc TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    seen_ns INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS file_stats_by_root ON file_stats(root);
+";
+
 /// Format 1 -> 2: adds `folders`, recording every folder documents came from with an
 /// empty label (their keys were names without a folder, and stay so).
 fn upgrade_from_1(conn: &Connection) -> rusqlite::Result<()> {
@@ -462,6 +478,9 @@ impl Ledger {
             }
             conn.pragma_update(None, "synchronous", "FULL")
                 .map_err(|e| problem(e.to_string()))?;
+            // The stat cache (a cache: ledgers written before it simply start without).
+            conn.execute_batch(FILE_STATS)
+                .map_err(|e| problem(e.to_string()))?;
         }
         let has_outlet = conn
             .prepare("SELECT outlet FROM documents LIMIT 0")
@@ -566,6 +585,92 @@ impl Ledger {
 
     /// Whether the ledger has a `folders` table (a format-1 ledger opened read-only has
     /// not).
+    /// The stat cache of the corpus folder `root` (empty when the ledger has none yet).
+    pub fn stat_cache(&self, root: &str) -> Result<StatCache> {
+        let e = |e| self.err("cannot read the stat cache", e);
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'file_stats'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(e)?;
+        if n == 0 {
+            return Ok(StatCache::new());
+        }
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT doc, size, mtime_ns, ctime_ns, ino, hash, seen_ns FROM file_stats \
+                 WHERE root = ?1",
+            )
+            .map_err(e)?;
+        let rows = st
+            .query_map([root], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Entry {
+                        stat: FileStat {
+                            size: r.get::<_, i64>(1)? as u64,
+                            mtime_ns: r.get(2)?,
+                            ctime_ns: r.get(3)?,
+                            ino: r.get::<_, i64>(4)? as u64,
+                        },
+                        hash: r.get(5)?,
+                        seen_ns: r.get(6)?,
+                    },
+                ))
+            })
+            .map_err(e)?;
+        rows.collect::<rusqlite::Result<StatCache>>().map_err(e)
+    }
+
+    /// Records freshly hashed files of `root` in the stat cache and forgets `gone` (files
+    /// no longer in the folder), in one transaction.
+    pub fn update_stat_cache(
+        &mut self,
+        root: &str,
+        fresh: &[(String, Entry)],
+        gone: &[String],
+    ) -> Result<()> {
+        if fresh.is_empty() && gone.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let e = |e| sql_err(&path, "cannot update the stat cache", e);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut del = tx
+                .prepare("DELETE FROM file_stats WHERE doc = ?1")
+                .map_err(e)?;
+            for d in gone {
+                del.execute([d]).map_err(e)?;
+            }
+            let mut put = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO file_stats \
+                     (doc, root, size, mtime_ns, ctime_ns, ino, hash, seen_ns) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(e)?;
+            for (doc, en) in fresh {
+                put.execute(params![
+                    doc,
+                    root,
+                    en.stat.size as i64,
+                    en.stat.mtime_ns,
+                    en.stat.ctime_ns,
+                    en.stat.ino as i64,
+                    en.hash,
+                    en.seen_ns
+                ])
+                .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
     fn has_folders(&self) -> Result<bool> {
         self.conn
             .query_row(

@@ -65,6 +65,7 @@ pub mod pages;
 pub mod parts;
 pub mod plan;
 pub mod publish;
+pub mod stat_cache;
 pub mod summaries;
 
 use std::fs;
@@ -77,6 +78,10 @@ use crate::error::{Error, Result};
 
 /// Name of the store folder inside the output folder.
 pub const STORE_DIR: &str = ".shiten";
+
+/// The `root` under which the stat cache records the store's own parts (corpus folders
+/// are absolute paths, so this cannot collide).
+pub const STORE_STATS_ROOT: &str = "<store parts>";
 /// The ledger file.
 pub const LEDGER_FILE: &str = "ledger.sqlite";
 /// The lock file.
@@ -286,6 +291,51 @@ impl Store {
             created,
             _lock: lock,
         })
+    }
+
+    /// Checks every committed part before any work: its size, and its BLAKE3 unless the
+    /// part's stat is unchanged (and settled) since the last time it was hashed, which the
+    /// stat cache records under [`STORE_STATS_ROOT`]. A part damaged in place without a
+    /// write (no new times) is still caught where it is read: every reader checks the
+    /// BLAKE3 (see [`parts::verify`]); `shiten status` hashes every part.
+    pub fn verify_parts(&mut self) -> Result<()> {
+        let known = self.ledger.stat_cache(STORE_STATS_ROOT)?;
+        let started = stat_cache::now_ns();
+        let mut fresh = Vec::new();
+        let mut here = std::collections::HashSet::new();
+        for b in self.ledger.live_batches()? {
+            let dir = self.batch_dir(b.id);
+            for p in &b.parts {
+                let key = format!("{:08}/{}", b.id, p.file);
+                let path = dir.join(&p.file);
+                let stat = fs::metadata(&path)
+                    .ok()
+                    .and_then(|m| stat_cache::FileStat::of(&m));
+                let trusted = stat.is_some_and(|st| {
+                    st.size == p.bytes
+                        && known
+                            .get(&key)
+                            .is_some_and(|e| e.hash == p.blake3 && e.holds_for(&st))
+                });
+                if !trusted {
+                    parts::verify(&dir, p)?;
+                    if let Some(stat) = stat {
+                        fresh.push((
+                            key.clone(),
+                            stat_cache::Entry {
+                                stat,
+                                hash: p.blake3.clone(),
+                                seen_ns: started,
+                            },
+                        ));
+                    }
+                }
+                here.insert(key);
+            }
+        }
+        let gone: Vec<String> = known.into_keys().filter(|k| !here.contains(k)).collect();
+        self.ledger
+            .update_stat_cache(STORE_STATS_ROOT, &fresh, &gone)
     }
 
     /// The folder of batch `id`.

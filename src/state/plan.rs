@@ -25,6 +25,7 @@ use rayon::prelude::*;
 
 use super::Shard;
 use super::ledger::{DocRecord, DocStatus};
+use super::stat_cache::{self, Entry, FileStat, StatCache};
 use crate::corpus::export::{self, Columns, RowLoc, Spool};
 use crate::corpus::{self, FileKind, Meta, Metadata};
 use crate::error::{Error, Result};
@@ -75,6 +76,12 @@ pub struct Scan {
     /// UTF-8 copies of its Parquet and non-UTF-8 CSV exports, which rows are read from;
     /// removed when the scan is dropped.
     pub spool: Option<Arc<Spool>>,
+    /// Article files read and hashed by this scan, with their stat (for the stat cache).
+    pub fresh: Vec<(String, Entry)>,
+    /// Files of the stat cache no longer in the folder.
+    pub gone: Vec<String>,
+    /// Article files whose hash came from the stat cache (not read).
+    pub cached: usize,
 }
 
 /// The absolute form of a corpus folder, as the ledger records it.
@@ -134,6 +141,9 @@ pub struct ScanOptions<'a> {
     pub columns: Columns,
     /// Where UTF-8 copies of exports go (the store folder); a temporary folder if `None`.
     pub spool_dir: Option<&'a Path>,
+    /// What the folder's files hashed to before (see [`super::stat_cache`]): a file whose
+    /// stat still matches its entry is not read again. `None` hashes every file.
+    pub known: Option<&'a StatCache>,
 }
 
 /// The folder whose `metadata.csv` describes the inputs of `root` (itself, or the folder
@@ -161,25 +171,48 @@ pub fn scan_with(
 ) -> Result<Scan> {
     let key = root_key(root)?;
     let found = corpus::discover_excluding(root, opts.exclude).map_err(|e| Error::io(root, e))?;
-    let metadata = Metadata::load(metadata_root(root));
+    let metadata = {
+        let names: HashSet<&str> = found.files.iter().map(|f| f.name.as_str()).collect();
+        Metadata::load_known(metadata_root(root), &|k| names.contains(k))
+    };
     bar.set_length(found.files.len() as u64);
     let (articles, exports): (Vec<corpus::SourceFile>, Vec<corpus::SourceFile>) = found
         .files
         .into_iter()
         .partition(|f| !matches!(f.kind(), FileKind::Export(_)));
-    let mut files: Vec<ScannedFile> = articles
+    let started = stat_cache::now_ns();
+    let scanned: Vec<(ScannedFile, Option<Entry>, bool)> = articles
         .par_iter()
         .map(|f| {
-            let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
-            let (hash, problem) = match hash_file(&f.path, size, max_bytes) {
-                Ok(h) => (Some(h), None),
-                Err(p) => (None, Some(p)),
+            let doc = corpus::key::with_label(opts.label, &f.doc);
+            let stat = std::fs::metadata(&f.path).ok();
+            let size = stat.as_ref().map(|m| m.len()).unwrap_or(0);
+            let stat = stat.as_ref().and_then(FileStat::of);
+            let known = stat.and_then(|now| {
+                opts.known
+                    .and_then(|k| k.get(&doc))
+                    .filter(|e| e.holds_for(&now))
+            });
+            let from_cache = known.is_some();
+            let (hash, problem, fresh) = match known {
+                Some(e) => (Some(e.hash.clone()), None, None),
+                None => match hash_file(&f.path, size, max_bytes) {
+                    Ok(h) => {
+                        let fresh = stat.map(|stat| Entry {
+                            stat,
+                            hash: h.clone(),
+                            seen_ns: started,
+                        });
+                        (Some(h), None, fresh)
+                    }
+                    Err(p) => (None, Some(p), None),
+                },
             };
             let (meta, warning) = metadata.for_doc(&f.name);
             let outlet = metadata.listed_source(&f.name).map(Arc::from);
             bar.inc(1);
-            ScannedFile {
-                doc: corpus::key::with_label(opts.label, &f.doc),
+            let file = ScannedFile {
+                doc,
                 name: f.name.clone(),
                 path: f.path.clone(),
                 size,
@@ -189,9 +222,32 @@ pub fn scan_with(
                 meta_keys: Arc::from(meta.extra.into_keys().collect::<Vec<_>>()),
                 row: None,
                 outlet,
-            }
+            };
+            (file, fresh, from_cache)
         })
         .collect();
+    let cached = scanned.iter().filter(|s| s.2).count();
+    let mut fresh = Vec::new();
+    let mut files = Vec::with_capacity(scanned.len());
+    for (f, e, _) in scanned {
+        if let Some(e) = e {
+            fresh.push((f.doc.clone(), e));
+        }
+        files.push(f);
+    }
+    let gone = match opts.known {
+        Some(k) => {
+            let here: HashSet<&str> = files.iter().map(|f| f.doc.as_str()).collect();
+            let mut gone: Vec<String> = k
+                .keys()
+                .filter(|d| !here.contains(d.as_str()))
+                .cloned()
+                .collect();
+            gone.sort();
+            gone
+        }
+        None => Vec::new(),
+    };
     let mut export_skips = Vec::new();
     let mut spool = None;
     for f in &exports {
@@ -288,6 +344,9 @@ pub fn scan_with(
         metadata,
         other_shards,
         spool,
+        fresh,
+        gone,
+        cached,
     })
 }
 
@@ -866,6 +925,9 @@ mod tests {
             metadata: Metadata::default(),
             other_shards: 0,
             spool: None,
+            fresh: vec![],
+            gone: vec![],
+            cached: 0,
         }
     }
 
