@@ -285,12 +285,18 @@ fn upgrade_from_1(conn: &Connection) -> rusqlite::Result<()> {
 /// Format 2 -> 3: adds `documents.outlet` (empty: documents recorded before keep the
 /// content-only duplicate rule until they are analysed again).
 fn upgrade_from_2(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
+    let has = conn.prepare("SELECT outlet FROM documents LIMIT 0").is_ok();
+    let add = if has {
+        ""
+    } else {
+        "ALTER TABLE documents ADD COLUMN outlet TEXT;"
+    };
+    conn.execute_batch(&format!(
         "BEGIN IMMEDIATE;
-         ALTER TABLE documents ADD COLUMN outlet TEXT;
+         {add}
          UPDATE header SET value = '3' WHERE key = 'format';
-         COMMIT;",
-    )
+         COMMIT;"
+    ))
 }
 
 fn sql_err(path: &Path, what: &str, e: rusqlite::Error) -> Error {
@@ -1233,15 +1239,29 @@ mod tests {
         drop(l);
         // What an earlier shiten wrote: format 1, no folders table.
         let c = Connection::open(&p).unwrap();
-        c.execute_batch("DROP TABLE folders; UPDATE header SET value = '1' WHERE key = 'format';")
-            .unwrap();
+        c.execute_batch(
+            "DROP TABLE folders; ALTER TABLE documents DROP COLUMN outlet; \
+             UPDATE header SET value = '1' WHERE key = 'format';",
+        )
+        .unwrap();
         drop(c);
         let ro = Ledger::open(&p, true).unwrap();
         assert_eq!(ro.label_of("/c").unwrap().as_deref(), Some(""));
+        assert_eq!(ro.documents().unwrap()[0].outlet, None);
         drop(ro);
-        let l = Ledger::open(&p, false).unwrap();
+        let mut l = Ledger::open(&p, false).unwrap();
         assert_eq!(l.folders().unwrap(), [("/c".to_string(), String::new())]);
-        assert_eq!(l.header("format").unwrap().as_deref(), Some("2"));
+        assert_eq!(l.header("format").unwrap().as_deref(), Some("3"));
+        // Format 3 records the outlet a duplicate must share.
+        l.commit(&Commit {
+            upserts: vec![DocRecord {
+                outlet: Some("岩手日報".into()),
+                ..rec("a", None)
+            }],
+            ..Commit::default()
+        })
+        .unwrap();
+        assert_eq!(l.documents().unwrap()[0].outlet.as_deref(), Some("岩手日報"));
     }
 
     #[test]

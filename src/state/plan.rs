@@ -583,10 +583,36 @@ impl Plan {
     }
 }
 
-/// What a document's content is counted under: its bytes and its outlet (`""` when no
-/// metadata row names one; see [`DocRecord::outlet`]).
-fn claim(hash: &str, outlet: Option<&str>) -> (String, String) {
-    (hash.to_string(), outlet.unwrap_or("").to_string())
+/// Content already counted: by BLAKE3, the outlets (see [`DocRecord::outlet`]) that hold
+/// it and the document holding it for each. A document whose metadata names an outlet
+/// duplicates only a document of that outlet; one whose metadata names none (its outlet
+/// is unknown) duplicates the first holder of its bytes, whatever the outlet.
+#[derive(Default)]
+struct Claims(HashMap<String, Vec<(Option<String>, String)>>);
+
+impl Claims {
+    fn get(&self, hash: &str, outlet: Option<&str>) -> Option<&String> {
+        let holders = self.0.get(hash)?;
+        match outlet {
+            None => holders.first(),
+            Some(o) => holders.iter().find(|h| h.0.as_deref() == Some(o)),
+        }
+        .map(|h| &h.1)
+    }
+
+    fn insert(&mut self, hash: &str, outlet: Option<&str>, doc: &str) {
+        let holders = self.0.entry(hash.to_string()).or_default();
+        match holders.iter_mut().find(|h| h.0.as_deref() == outlet) {
+            Some(h) => h.1 = doc.to_string(),
+            None => holders.push((outlet.map(str::to_string), doc.to_string())),
+        }
+    }
+
+    fn remove(&mut self, hash: &str, outlet: Option<&str>) {
+        if let Some(holders) = self.0.get_mut(hash) {
+            holders.retain(|h| h.0.as_deref() != outlet);
+        }
+    }
 }
 
 /// Plans a run of `scan` against the stored documents `stored` and the current
@@ -620,13 +646,13 @@ pub fn plan(
     let deleted: HashSet<&str> = p.deletes.iter().map(String::as_str).collect();
     // Content already counted: analysed documents that stay, except those whose bytes
     // this scan finds changed.
-    let mut claimed: HashMap<(String, String), String> = HashMap::new();
+    let mut claimed = Claims::default();
     for d in stored {
         if d.status != DocStatus::Analysed || deleted.contains(d.doc.as_str()) {
             continue;
         }
         if let Some(h) = &d.content_hash {
-            claimed.insert(claim(h, d.outlet.as_deref()), d.doc.clone());
+            claimed.insert(h, d.outlet.as_deref(), &d.doc);
         }
     }
     for f in &scan.files {
@@ -634,9 +660,9 @@ pub fn plan(
             && s.status == DocStatus::Analysed
             && s.content_hash != f.hash
             && let Some(h) = &s.content_hash
-            && claimed.get(&claim(h, s.outlet.as_deref())) == Some(&s.doc)
+            && claimed.get(h, s.outlet.as_deref()) == Some(&s.doc)
         {
-            claimed.remove(&claim(h, s.outlet.as_deref()));
+            claimed.remove(h, s.outlet.as_deref());
         }
     }
     let root: Arc<str> = Arc::from(scan.root.as_str());
@@ -685,7 +711,7 @@ pub fn plan(
             }
             continue;
         };
-        let mine = claim(h, f.outlet.as_deref());
+        let mine = f.outlet.as_deref();
         let same_input = stored
             .is_some_and(|s| s.content_hash.as_ref() == Some(h) && s.meta_hash == f.meta_hash);
         if let Some(s) = stored.filter(|s| same_input && s.root != scan.root) {
@@ -699,7 +725,7 @@ pub fn plan(
             Some(s) if same_input => match s.status {
                 DocStatus::Analysed if s.fingerprint == fingerprint => p.unchanged += 1,
                 DocStatus::Analysed => {
-                    claimed.insert(mine.clone(), f.doc.clone());
+                    claimed.insert(h, mine, &f.doc);
                     p.work.push(&f.doc, &f.path, work(Why::Stale));
                 }
                 DocStatus::Skipped if s.fingerprint == fingerprint => {
@@ -712,7 +738,7 @@ pub fn plan(
                 DocStatus::Skipped => p.work.push(&f.doc, &f.path, work(Why::Retry)),
                 DocStatus::Duplicate => {
                     let orig = s.reason.clone().unwrap_or_default();
-                    match claimed.get(&mine) {
+                    match claimed.get(h, mine).cloned() {
                         Some(o) if *o == orig => {
                             p.unchanged += 1;
                             p.duplicates.push((f.doc.clone(), orig));
@@ -722,19 +748,19 @@ pub fn plan(
                             p.records.push(record(f, DocStatus::Duplicate, o.clone()));
                         }
                         None => {
-                            claimed.insert(mine.clone(), f.doc.clone());
+                            claimed.insert(h, mine, &f.doc);
                             p.work.push(&f.doc, &f.path, work(Why::Promoted));
                         }
                     }
                 }
             },
             _ => {
-                if let Some(o) = claimed.get(&mine).filter(|o| **o != f.doc) {
+                if let Some(o) = claimed.get(h, mine).filter(|o| **o != f.doc).cloned() {
                     p.duplicates.push((f.doc.clone(), o.clone()));
                     p.records.push(record(f, DocStatus::Duplicate, o.clone()));
                     continue;
                 }
-                claimed.insert(mine.clone(), f.doc.clone());
+                claimed.insert(h, mine, &f.doc);
                 let why = match stored {
                     None => Why::New,
                     Some(s) if s.content_hash.as_ref() != Some(h) => Why::Changed,
@@ -755,7 +781,7 @@ pub fn plan(
                 DocStatus::Duplicate => d
                     .content_hash
                     .as_ref()
-                    .is_some_and(|h| !claimed.contains_key(&claim(h, d.outlet.as_deref()))),
+                    .is_some_and(|h| claimed.get(h, d.outlet.as_deref()).is_none()),
                 DocStatus::Skipped => false,
             };
             if !due {
@@ -768,7 +794,7 @@ pub fn plan(
             if d.status == DocStatus::Duplicate
                 && let Some(h) = &d.content_hash
             {
-                claimed.insert(claim(h, d.outlet.as_deref()), d.doc.clone());
+                claimed.insert(h, d.outlet.as_deref(), &d.doc);
             }
             let why = if d.status == DocStatus::Analysed {
                 Why::Stale
@@ -1072,5 +1098,37 @@ mod tests {
         assert_eq!(p.work.len(), 1);
         let w = &p.work.items()[0];
         assert_eq!((p.work.doc(w), w.why), ("z.txt", Why::New));
+    }
+
+    #[test]
+    fn the_same_bytes_are_a_duplicate_only_under_the_same_outlet() {
+        let from = |doc: &str, outlet: Option<&str>| ScannedFile {
+            outlet: outlet.map(Arc::from),
+            ..file(doc, "wire story")
+        };
+        let p = plan(
+            &scan_of(vec![
+                from("a.txt", Some("岩手日報")),
+                from("b.txt", Some("東京新聞")),
+                from("c.txt", Some("岩手日報")),
+                from("d.txt", None),
+            ]),
+            &[],
+            "f",
+            false,
+            true,
+        );
+        // Another outlet's copy is its own document; the same outlet's, or one of no
+        // known outlet, is a duplicate of the first holder.
+        let work: Vec<&str> = p.work.items().iter().map(|w| p.work.doc(w)).collect();
+        assert_eq!(work, ["a.txt", "b.txt"]);
+        assert_eq!(
+            p.duplicates,
+            [
+                ("c.txt".to_string(), "a.txt".to_string()),
+                ("d.txt".to_string(), "a.txt".to_string())
+            ]
+        );
+        assert_eq!(p.work.items()[1].outlet.as_deref(), Some("東京新聞"));
     }
 }
