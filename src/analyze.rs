@@ -476,16 +476,15 @@ impl Worker<'_> {
                 published_basis: dated.basis.as_str().to_string(),
                 published_metadata: doc.meta.published.map(|d| d.to_string()),
             };
-            out.signature =
-                crate::copies::signature(&p.norm.text, &p.boilerplate).map(|s| {
-                    crate::output::copy_rows::SignatureRow {
-                        doc: doc.doc.clone(),
-                        source: doc.meta.source.clone(),
-                        published: out.document.published.clone(),
-                        shingles: s.shingles as i64,
-                        minhash: s.to_hex(),
-                    }
-                });
+            out.signature = crate::copies::signature(&p.norm.text, &p.boilerplate).map(|s| {
+                crate::output::copy_rows::SignatureRow {
+                    doc: doc.doc.clone(),
+                    source: doc.meta.source.clone(),
+                    published: out.document.published.clone(),
+                    shingles: s.shingles as i64,
+                    minhash: s.to_hex(),
+                }
+            });
             out.meta_extra = doc.meta.extra.clone();
             // Keep the token buffer for the next batch.
             self.spare_tokens.push(p.tokens);

@@ -202,7 +202,11 @@ impl CopiesSummary {
         // First-seen order: earliest publication date, then doc key.
         let mut docs: Vec<(String, Entry)> = self.docs.into_iter().collect();
         docs.sort_by(|(da, a), (db, b)| {
-            (a.published.is_none(), &a.published, da).cmp(&(b.published.is_none(), &b.published, db))
+            (a.published.is_none(), &a.published, da).cmp(&(
+                b.published.is_none(),
+                &b.published,
+                db,
+            ))
         });
         let n = docs.len();
         let mut parent: Vec<usize> = (0..n).collect();
@@ -319,7 +323,12 @@ mod tests {
         let c = signature(other, &[]).unwrap();
         assert!(similarity(&a.mins, &c.mins) < 0.3);
         // Skipped ranges are left out; too short a text has no signature.
-        assert_eq!(signature(&format!("{STORY}広告"), &[STORY.len()..STORY.len() + 6]).unwrap().mins, a.mins);
+        assert_eq!(
+            signature(&format!("{STORY}広告"), &[STORY.len()..STORY.len() + 6])
+                .unwrap()
+                .mins,
+            a.mins
+        );
         assert_eq!(signature("短い記事。", &[]), None);
     }
 
@@ -331,7 +340,11 @@ mod tests {
             row("b.txt", "2024-05-02", cut),
             row("a.txt", "2024-05-03", &headline),
             row("c.txt", "2024-05-01", STORY),
-            row("d.txt", "2024-05-01", "まったく別の話題として、港の魚市場で今朝、初物のカツオが一本五万円で競り落とされた。"),
+            row(
+                "d.txt",
+                "2024-05-01",
+                "まったく別の話題として、港の魚市場で今朝、初物のカツオが一本五万円で競り落とされた。",
+            ),
         ];
         let all = summary(&rows).rows();
         let marks: Vec<(&str, Option<&str>, i64)> = all

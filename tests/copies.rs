@@ -70,7 +70,12 @@ fn articles() -> Vec<(&'static str, &'static str, &'static str, String)> {
         // The first-seen copy: the earliest publication date.
         ("iwate.txt", "岩手日報", "2024-03-04", story(HEADLINE, None)),
         // The same bytes under another name from the same outlet: one document.
-        ("iwate_web.txt", "岩手日報", "2024-03-04", story(HEADLINE, None)),
+        (
+            "iwate_web.txt",
+            "岩手日報",
+            "2024-03-04",
+            story(HEADLINE, None),
+        ),
         // Another headline.
         (
             "tokyo.txt",
@@ -79,10 +84,25 @@ fn articles() -> Vec<(&'static str, &'static str, &'static str, String)> {
             story("北東市水道局、1万2千人分の個人情報流出の恐れ", None),
         ),
         // A paragraph cut, a day later.
-        ("kahoku.txt", "河北新報", "2024-03-05", story(HEADLINE, Some(4))),
+        (
+            "kahoku.txt",
+            "河北新報",
+            "2024-03-05",
+            story(HEADLINE, Some(4)),
+        ),
         // The same bytes from another outlet: a document of that outlet.
-        ("kanagawa.txt", "神奈川新聞", "2024-03-05", story(HEADLINE, None)),
-        ("asaichi.txt", "河北新報", "2024-03-05", UNRELATED.to_string()),
+        (
+            "kanagawa.txt",
+            "神奈川新聞",
+            "2024-03-05",
+            story(HEADLINE, None),
+        ),
+        (
+            "asaichi.txt",
+            "河北新報",
+            "2024-03-05",
+            UNRELATED.to_string(),
+        ),
     ]
 }
 

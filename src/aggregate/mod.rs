@@ -98,9 +98,9 @@ use serde::{Deserialize, Serialize};
 
 pub use self::frames::{FrameAcc, source_frames};
 use crate::error::{Error, Result};
+use crate::output::copy_rows::CopyRow;
 use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow};
 use crate::output::table::rows_of;
-use crate::output::copy_rows::CopyRow;
 use crate::output::{Record, Table};
 use crate::report::{self, FrameInfo, Labels, ReportInput};
 

@@ -500,7 +500,8 @@ fn group_rows(g: &Group<'_>, mut figs: Vec<Fig>, emit: &mut impl FnMut(FigureRow
         copy_of.push(if new == 0 { first } else { None });
     }
     let kept: Vec<usize> = (0..figs.len()).filter(|&i| copy_of[i].is_none()).collect();
-    let mut verdicts = independent_verdicts(&kept.iter().map(|&i| figs[i].clone()).collect::<Vec<_>>());
+    let mut verdicts =
+        independent_verdicts(&kept.iter().map(|&i| figs[i].clone()).collect::<Vec<_>>());
     let mut verdicts = verdicts.drain(..);
     for (i, cur) in figs.iter().enumerate() {
         let (verdict, with) = match copy_of[i] {

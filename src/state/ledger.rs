@@ -488,9 +488,7 @@ impl Ledger {
             conn.execute_batch(FILE_STATS)
                 .map_err(|e| problem(e.to_string()))?;
         }
-        let has_outlet = conn
-            .prepare("SELECT outlet FROM documents LIMIT 0")
-            .is_ok();
+        let has_outlet = conn.prepare("SELECT outlet FROM documents LIMIT 0").is_ok();
         Ok(Ledger {
             conn,
             path: path.to_path_buf(),
@@ -1261,7 +1259,10 @@ mod tests {
             ..Commit::default()
         })
         .unwrap();
-        assert_eq!(l.documents().unwrap()[0].outlet.as_deref(), Some("岩手日報"));
+        assert_eq!(
+            l.documents().unwrap()[0].outlet.as_deref(),
+            Some("岩手日報")
+        );
     }
 
     #[test]
