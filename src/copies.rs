@@ -316,7 +316,7 @@ mod tests {
         let cut = &STORY[..STORY.rfind("今後").unwrap()];
         let b = signature(cut, &[]).unwrap();
         let s = similarity(&a.mins, &b.mins);
-        assert!(s >= THRESHOLD && s < 1.0, "{s}");
+        assert!((THRESHOLD..1.0).contains(&s), "{s}");
         // Another article on the same town.
         let other = "町の図書館が駅舎に移ることについて、住民の意見は分かれている。\
             維持費がかさむとの声もあり、町議会は来月にも予算を審議する。";
@@ -324,9 +324,12 @@ mod tests {
         assert!(similarity(&a.mins, &c.mins) < 0.3);
         // Skipped ranges are left out; too short a text has no signature.
         assert_eq!(
-            signature(&format!("{STORY}広告"), &[STORY.len()..STORY.len() + 6])
-                .unwrap()
-                .mins,
+            signature(
+                &format!("{STORY}広告"),
+                std::slice::from_ref(&(STORY.len()..STORY.len() + 6))
+            )
+            .unwrap()
+            .mins,
             a.mins
         );
         assert_eq!(signature("短い記事。", &[]), None);
