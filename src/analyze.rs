@@ -264,6 +264,8 @@ pub struct DocAnalysis {
     /// Content words (`term_docs` rows) and the first concordance line of each
     /// (`term_lines` part rows), packed.
     pub terms: crate::terms::DocTerms,
+    /// MinHash signature of the body (the `signatures` part; none for a very short text).
+    pub signature: Option<crate::output::copy_rows::SignatureRow>,
     /// Further metadata columns (source_type, author, ...), travelling with the document.
     pub meta_extra: std::collections::BTreeMap<String, String>,
 }
@@ -477,6 +479,15 @@ impl Worker<'_> {
                 published_basis: dated.basis.as_str().to_string(),
                 published_metadata: doc.meta.published.map(|d| d.to_string()),
             };
+            out.signature = crate::copies::signature(&p.norm.text, &p.boilerplate).map(|s| {
+                crate::output::copy_rows::SignatureRow {
+                    doc: doc.doc.clone(),
+                    source: doc.meta.source.clone(),
+                    published: out.document.published.clone(),
+                    shingles: s.shingles as i64,
+                    minhash: s.to_hex(),
+                }
+            });
             out.meta_extra = doc.meta.extra.clone();
             // Keep the token buffer for the next batch.
             self.spare_tokens.push(p.tokens);

@@ -1183,6 +1183,13 @@ impl Metadata {
             .map(|i| &self.rows[i])
     }
 
+    /// The outlet `doc`'s row names in its `source` column, if it has one (never the
+    /// file-name fallback): what a duplicate must share (see [`crate::state::plan`]).
+    pub fn listed_source(&self, doc: &str) -> Option<String> {
+        let k = self.row(doc)?.source?;
+        Some(self.strings[k as usize].to_string())
+    }
+
     /// The metadata for `doc`, or a fallback (source = file stem) and a warning.
     pub fn for_doc(&self, doc: &str) -> (Meta, Option<String>) {
         match self.row(doc) {

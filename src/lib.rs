@@ -12,7 +12,8 @@
 //!    organisations, people, products, places -> [`Entity`](entities::Entity); [`facts`]
 //!    figures bound to a measure and an as-of time -> [`Fact`](facts::Fact)
 //! 6. [`frame`]     cause cues with stance -> [`FrameHit`](frame::FrameHit); [`terms`]
-//!    content words by dictionary form -> `term_docs` rows
+//!    content words by dictionary form -> `term_docs` rows; [`copies`] a MinHash
+//!    signature of the body, which marks syndicated and near-identical copies at publish
 //! 7. [`aggregate`] per-source tables that merge ([`FrameAcc`](aggregate::FrameAcc));
 //!    [`facts::figures()`] compares the figures of all sources
 //! 8. [`output`]    CSV / Parquet, written atomically; [`report`] `report.html`
@@ -34,6 +35,7 @@ pub mod bench;
 pub mod boilerplate;
 pub mod calendar;
 pub mod cli;
+pub mod copies;
 pub mod corpus;
 pub mod dating;
 pub mod entities;

@@ -173,9 +173,10 @@ pub fn write_outputs(
         crate::state::parts::term_docs_table(a),
         Table::from_records(outcome.skipped.iter()),
     ];
-    // Read by the report, not published.
+    // Read by the aggregates (the report's KWIC lines, `copies`), not published.
     let lines = crate::state::parts::term_lines_table(a);
-    let refs: Vec<&Table> = tables.iter().chain([&lines]).collect();
+    let signatures = Table::from_records(a.iter().flat_map(|x| &x.signature));
+    let refs: Vec<&Table> = tables.iter().chain([&lines, &signatures]).collect();
     let products = aggregate::run_in_memory(aggregate::registry(ctx), &refs)?;
     let mut names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
     for t in &tables {
@@ -539,6 +540,7 @@ impl BatchWriter<'_> {
                     reason: None,
                     fingerprint: self.fingerprint.to_string(),
                     meta_keys: a.meta_extra.keys().cloned().collect(),
+                    outlet: w.outlet.as_deref().map(str::to_string),
                 };
                 self.docs.push((a, rec));
             }
@@ -557,6 +559,7 @@ impl BatchWriter<'_> {
                 reason: Some(s.reason),
                 fingerprint: self.fingerprint.to_string(),
                 meta_keys: w.meta_keys.to_vec(),
+                outlet: w.outlet.as_deref().map(str::to_string),
             }),
         }
         if self.docs.len() >= self.max_docs || self.rows >= self.max_rows {

@@ -1509,6 +1509,7 @@ mod tests {
             compared_with: cmp.map(String::from),
             subject: Some(incident.into()),
             incident: Some(incident.into()),
+            independent_docs: 1,
         }
     }
 

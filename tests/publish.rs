@@ -102,7 +102,7 @@ fn run_add_add_publishes_what_one_full_run_publishes() {
     // the row tables' joined CSV files and the single-file tables (skipped and the
     // aggregates, CSV and Parquet, and the report); it linked the other 16 batches' files.
     let tables = shiten::state::parts::ROW_TABLES.len();
-    let singles = 2 * 5 + 1; // skipped, source_frames, figures, terms, cooccurrence; report
+    let singles = 2 * 6 + 1; // skipped, copies, source_frames, figures, terms, cooccurrence; report
     let (written, unchanged) = last;
     assert!(
         unchanged >= 16 * 2 * tables,

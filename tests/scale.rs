@@ -356,6 +356,7 @@ fn publish_streams_parts() {
                 reason: None,
                 fingerprint: "f".into(),
                 meta_keys: vec!["source_type".into()],
+                outlet: None,
             })
             .collect();
         store

@@ -99,6 +99,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::frames::{FrameAcc, source_frames};
 use crate::error::{Error, Result};
+use crate::output::copy_rows::CopyRow;
 use crate::output::rows::{DocumentRow, FactRow, FigureRow, FrameHitRow, SourceFrameRow, TermRow};
 use crate::output::table::rows_of;
 use crate::output::{Record, Table};
@@ -278,14 +279,23 @@ impl Context {
     }
 }
 
-/// The aggregates published with every output, in order: `source_frames` (from
-/// `documents` and `frame_hits`), `figures` (from `facts`), `terms` and `cooccurrence`
+/// The aggregates published with every output, in order: `copies` (from the
+/// `signatures` parts, see [`crate::copies`]), `source_frames` (from `documents` and
+/// `frame_hits`), `figures` (from `facts`, counting independent texts with `copies`), `terms` and `cooccurrence`
 /// (from `term_docs`), then `report.html`, which reads the rows and these tables.
 /// Summaries grow with the number of sources, frames, comparable figures and words, not
-/// with the corpus (co-occurrence counts grow with the distinct word pairs).
+/// with the corpus (co-occurrence counts grow with the distinct word pairs; `copies`
+/// holds about 600 bytes of signature per document).
 pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
     let ctx = ctx.clone();
     vec![
+        summarized(
+            CopyRow::TABLE,
+            &["signatures"],
+            |s: crate::copies::CopiesSummary, _| {
+                Ok(vec![Product::Table(Table::from_records(s.rows().iter()))])
+            },
+        ),
         summarized(
             SourceFrameRow::TABLE,
             &["documents", "frame_hits"],
@@ -297,9 +307,12 @@ pub fn registry(ctx: &Context) -> Vec<Box<dyn Aggregate>> {
         summarized(
             FigureRow::TABLE,
             &["facts"],
-            |acc: crate::facts::FigureAcc, _| {
+            |acc: crate::facts::FigureAcc, earlier| {
                 let mut table = Table::of::<FigureRow>();
-                acc.each_row(|r| table.push(&r));
+                let originals = Product::find(earlier, CopyRow::TABLE)
+                    .map(crate::copies::originals)
+                    .unwrap_or_default();
+                acc.each_row_with(&originals, |r| table.push(&r));
                 Ok(vec![Product::Table(table)])
             },
         ),

@@ -62,6 +62,9 @@ struct Fig {
     unit: Option<String>,
     /// The documents naming it, sorted.
     docs: Vec<String>,
+    /// The texts behind them: each document's first-seen copy (itself for an original),
+    /// sorted, distinct.
+    texts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -383,7 +386,18 @@ impl FigureAcc {
 
     /// Hands the `figures` rows to `emit` in order, one measure, incident and subject at a
     /// time (only that group's rows are held as text).
-    pub fn each_row(mut self, mut emit: impl FnMut(FigureRow)) {
+    pub fn each_row(self, emit: impl FnMut(FigureRow)) {
+        self.each_row_with(&HashMap::new(), emit)
+    }
+
+    /// [`FigureAcc::each_row`], counting the documents of `originals` (a copied document
+    /// -> the first-seen document of its text, see [`crate::copies::originals`]) as one
+    /// text with their original.
+    pub fn each_row_with(
+        mut self,
+        originals: &HashMap<String, String>,
+        mut emit: impl FnMut(FigureRow),
+    ) {
         let mut entries = std::mem::take(&mut self.entries);
         self.index = HashMap::new();
         let key = |e: &Entry| {
@@ -401,7 +415,14 @@ impl FigureAcc {
                         .collect();
                     docs.sort_unstable();
                     docs.dedup();
+                    let mut texts: Vec<String> = docs
+                        .iter()
+                        .map(|d| originals.get(*d).map_or(*d, String::as_str).to_string())
+                        .collect();
+                    texts.sort_unstable();
+                    texts.dedup();
                     Fig {
+                        texts,
                         source: self.strings.get(e.source).to_string(),
                         as_of: self.text(e.as_of),
                         value: e.value,
@@ -458,6 +479,56 @@ fn group_rows(g: &Group<'_>, mut figs: Vec<Fig>, emit: &mut impl FnMut(FigureRow
                 b.approx,
             ))
     });
+    // Texts counted by earlier rows: a row all of whose texts are counted already repeats
+    // a copy (a wire story in another outlet) and confirms or contradicts nothing.
+    let mut counted: HashMap<&str, usize> = HashMap::new();
+    let mut independent = Vec::with_capacity(figs.len());
+    let mut copy_of = Vec::with_capacity(figs.len());
+    for (i, f) in figs.iter().enumerate() {
+        let mut new = 0;
+        let mut first = None;
+        for t in &f.texts {
+            match counted.get(t.as_str()) {
+                Some(&k) => first = Some(first.map_or(k, |j: usize| j.min(k))),
+                None => {
+                    counted.insert(t, i);
+                    new += 1;
+                }
+            }
+        }
+        independent.push(new as i64);
+        copy_of.push(if new == 0 { first } else { None });
+    }
+    let kept: Vec<usize> = (0..figs.len()).filter(|&i| copy_of[i].is_none()).collect();
+    let mut verdicts =
+        independent_verdicts(&kept.iter().map(|&i| figs[i].clone()).collect::<Vec<_>>());
+    let mut verdicts = verdicts.drain(..);
+    for (i, cur) in figs.iter().enumerate() {
+        let (verdict, with) = match copy_of[i] {
+            Some(k) => ("copy", Some(label(&figs[k]))),
+            None => verdicts.next().expect("a verdict per independent row"),
+        };
+        emit(FigureRow {
+            measure: g.measure.to_string(),
+            source: cur.source.clone(),
+            as_of: cur.as_of.clone(),
+            value: Some(cur.value.to_string()),
+            approx: cur.approx,
+            verdict: verdict.to_string(),
+            docs: cur.docs.clone(),
+            unit: cur.unit.clone(),
+            compared_with: with,
+            subject: g.subject.clone(),
+            incident: g.incident.clone(),
+            independent_docs: independent[i],
+        });
+    }
+}
+
+/// The verdict of each of `figs` (sorted, rows repeating a copy left out) and the row it
+/// was compared with.
+fn independent_verdicts(figs: &[Fig]) -> Vec<(&'static str, Option<String>)> {
+    let mut out = Vec::with_capacity(figs.len());
     let dated = figs.iter().filter(|f| f.as_of.is_some()).count();
     for i in 0..figs.len() {
         let cur = &figs[i];
@@ -501,20 +572,9 @@ fn group_rows(g: &Group<'_>, mut figs: Vec<Fig>, emit: &mut impl FnMut(FigureRow
                 }
             }
         };
-        emit(FigureRow {
-            measure: g.measure.to_string(),
-            source: cur.source.clone(),
-            as_of: cur.as_of.clone(),
-            value: Some(cur.value.to_string()),
-            approx: cur.approx,
-            verdict: verdict.to_string(),
-            docs: cur.docs.clone(),
-            unit: cur.unit.clone(),
-            compared_with: with,
-            subject: g.subject.clone(),
-            incident: g.incident.clone(),
-        });
+        out.push((verdict, with));
     }
+    out
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! written from the same [`Table`], so they always agree on columns and rows.
 
 pub mod atomic;
+pub mod copy_rows;
 pub mod csv;
 pub mod parquet;
 pub mod rows;

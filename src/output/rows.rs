@@ -75,6 +75,7 @@ fn split_list(s: &str) -> Vec<String> {
     }
 }
 
+pub use super::copy_rows::{CopyRow, SignatureRow};
 pub use super::term_rows::{CoocRow, TermDocRow, TermLineRow, TermRow};
 
 /// One analysed article.
@@ -598,6 +599,9 @@ pub struct FigureRow {
     pub subject: Option<String>,
     /// Incident of the figures compared: figures never compare across incidents.
     pub incident: Option<String>,
+    /// Independent texts behind the row: its documents, a copy counted with its original
+    /// (`copies.copy_of`), less the texts an earlier row of the measure already counted.
+    pub independent_docs: i64,
 }
 
 impl Record for FigureRow {
@@ -622,6 +626,7 @@ impl Record for FigureRow {
             ("compared_approx", Bool),
             ("subject", Str),
             ("incident", Str),
+            ("independent_docs", Int),
         ]
     }
     fn push(&self, w: &mut RowWriter<'_>) {
@@ -642,7 +647,8 @@ impl Record for FigureRow {
             .int(c_value)
             .bool(c_approx)
             .str(self.subject.clone())
-            .str(self.incident.clone());
+            .str(self.incident.clone())
+            .int(self.independent_docs);
     }
 }
 
@@ -757,6 +763,7 @@ impl FromRow for FigureRow {
             compared_with: r.str("compared_with"),
             subject: r.str("subject"),
             incident: r.str("incident"),
+            independent_docs: r.int("independent_docs").unwrap_or(0),
         }
     }
 }

@@ -36,8 +36,10 @@ use crate::output::rows::SkipRow;
 pub const MAGIC: &str = "shiten-ledger";
 /// Ledger format this build reads and writes. Format 2 added the `folders` table (labels
 /// that keep the documents of different folders apart); a format-1 ledger is upgraded in
-/// place when opened for a run, its folders keeping the keys they had (no label).
-pub const FORMAT: i64 = 2;
+/// place when opened for a run, its folders keeping the keys they had (no label). Format 3
+/// added `documents.outlet` (the outlet a duplicate must share, see [`DocRecord::outlet`]);
+/// older ledgers are upgraded the same way, their documents without an outlet.
+pub const FORMAT: i64 = 3;
 
 /// The `skipped` reason of a duplicate of `original`.
 pub fn duplicate_reason(original: &str) -> String {
@@ -97,6 +99,10 @@ pub struct DocRecord {
     pub fingerprint: String,
     /// Names of its metadata variables (extra `documents` columns).
     pub meta_keys: Vec<String>,
+    /// The outlet `metadata.csv` (or an export row) names for it, `None` when none does:
+    /// the same bytes are a duplicate only under the same outlet (another outlet's copy
+    /// of a wire story is a document of that outlet).
+    pub outlet: Option<String>,
 }
 
 /// One Parquet part of a batch.
@@ -199,6 +205,8 @@ pub struct Summary {
 pub struct Ledger {
     conn: Connection,
     path: PathBuf,
+    /// Whether `documents` has the `outlet` column (not in an older ledger opened to read).
+    has_outlet: bool,
 }
 
 const SCHEMA: &str = "
@@ -223,6 +231,7 @@ CREATE TABLE documents (
     reason TEXT,
     fingerprint TEXT NOT NULL,
     meta_keys TEXT NOT NULL DEFAULT '[]',
+    outlet TEXT,
     CHECK ((status = 'analysed') = (batch IS NOT NULL))
 );
 CREATE INDEX documents_by_hash ON documents(content_hash);
@@ -271,6 +280,23 @@ fn upgrade_from_1(conn: &Connection) -> rusqlite::Result<()> {
          UPDATE header SET value = '2' WHERE key = 'format';
          COMMIT;",
     )
+}
+
+/// Format 2 -> 3: adds `documents.outlet` (empty: documents recorded before keep the
+/// content-only duplicate rule until they are analysed again).
+fn upgrade_from_2(conn: &Connection) -> rusqlite::Result<()> {
+    let has = conn.prepare("SELECT outlet FROM documents LIMIT 0").is_ok();
+    let add = if has {
+        ""
+    } else {
+        "ALTER TABLE documents ADD COLUMN outlet TEXT;"
+    };
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE;
+         {add}
+         UPDATE header SET value = '3' WHERE key = 'format';
+         COMMIT;"
+    ))
 }
 
 fn sql_err(path: &Path, what: &str, e: rusqlite::Error) -> Error {
@@ -401,10 +427,16 @@ impl Ledger {
         let format = get("format").unwrap_or_default();
         match format.parse::<i64>() {
             Ok(FORMAT) => {}
-            Ok(1) if !read_only => {
-                upgrade_from_1(&conn).map_err(|e| problem(format!("cannot upgrade: {e}")))?
+            Ok(f @ (1 | 2)) if !read_only => {
+                let up = |conn: &Connection| {
+                    if f == 1 {
+                        upgrade_from_1(conn)?;
+                    }
+                    upgrade_from_2(conn)
+                };
+                up(&conn).map_err(|e| problem(format!("cannot upgrade: {e}")))?
             }
-            Ok(1) => {}
+            Ok(1 | 2) => {}
             Ok(f) if f > FORMAT => {
                 return Err(Error::StateFile {
                     path: path.to_path_buf(),
@@ -456,9 +488,11 @@ impl Ledger {
             conn.execute_batch(FILE_STATS)
                 .map_err(|e| problem(e.to_string()))?;
         }
+        let has_outlet = conn.prepare("SELECT outlet FROM documents LIMIT 0").is_ok();
         Ok(Ledger {
             conn,
             path: path.to_path_buf(),
+            has_outlet,
         })
     }
 
@@ -666,10 +700,13 @@ impl Ledger {
     pub fn documents(&self) -> Result<Vec<DocRecord>> {
         let mut st = self
             .conn
-            .prepare(
+            .prepare(if self.has_outlet {
                 "SELECT doc, root, content_hash, size, meta_hash, batch, status, reason, \
-                 fingerprint, meta_keys FROM documents ORDER BY doc",
-            )
+                 fingerprint, meta_keys, outlet FROM documents ORDER BY doc"
+            } else {
+                "SELECT doc, root, content_hash, size, meta_hash, batch, status, reason, \
+                 fingerprint, meta_keys, NULL FROM documents ORDER BY doc"
+            })
             .map_err(|e| self.err("cannot read documents", e))?;
         let rows = st
             .query_map([], |r| {
@@ -684,12 +721,13 @@ impl Ledger {
                     r.get::<_, Option<String>>(7)?,
                     r.get::<_, String>(8)?,
                     r.get::<_, String>(9)?,
+                    r.get::<_, Option<String>>(10)?,
                 ))
             })
             .map_err(|e| self.err("cannot read documents", e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (doc, root, content_hash, size, meta_hash, batch, status, reason, fp, keys) =
+            let (doc, root, content_hash, size, meta_hash, batch, status, reason, fp, keys, outlet) =
                 row.map_err(|e| self.err("cannot read documents", e))?;
             let bad = |what: String| Error::StateFile {
                 path: self.path.clone(),
@@ -710,6 +748,7 @@ impl Ledger {
                 reason,
                 fingerprint: fp,
                 meta_keys,
+                outlet,
             });
         }
         Ok(out)
@@ -773,8 +812,8 @@ impl Ledger {
             let mut up = tx
                 .prepare(
                     "INSERT OR REPLACE INTO documents (doc, root, content_hash, size, meta_hash, \
-                     batch, status, reason, fingerprint, meta_keys) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     batch, status, reason, fingerprint, meta_keys, outlet) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(e)?;
             for d in &c.upserts {
@@ -789,7 +828,8 @@ impl Ledger {
                     d.status.as_str(),
                     d.reason,
                     d.fingerprint,
-                    keys
+                    keys,
+                    d.outlet
                 ])
                 .map_err(e)?;
             }
@@ -1174,6 +1214,7 @@ mod tests {
             reason: batch.is_none().then(|| "bad".into()),
             fingerprint: "f".into(),
             meta_keys: vec!["author".into()],
+            outlet: None,
         }
     }
 
@@ -1196,15 +1237,32 @@ mod tests {
         drop(l);
         // What an earlier shiten wrote: format 1, no folders table.
         let c = Connection::open(&p).unwrap();
-        c.execute_batch("DROP TABLE folders; UPDATE header SET value = '1' WHERE key = 'format';")
-            .unwrap();
+        c.execute_batch(
+            "DROP TABLE folders; ALTER TABLE documents DROP COLUMN outlet; \
+             UPDATE header SET value = '1' WHERE key = 'format';",
+        )
+        .unwrap();
         drop(c);
         let ro = Ledger::open(&p, true).unwrap();
         assert_eq!(ro.label_of("/c").unwrap().as_deref(), Some(""));
+        assert_eq!(ro.documents().unwrap()[0].outlet, None);
         drop(ro);
-        let l = Ledger::open(&p, false).unwrap();
+        let mut l = Ledger::open(&p, false).unwrap();
         assert_eq!(l.folders().unwrap(), [("/c".to_string(), String::new())]);
-        assert_eq!(l.header("format").unwrap().as_deref(), Some("2"));
+        assert_eq!(l.header("format").unwrap().as_deref(), Some("3"));
+        // Format 3 records the outlet a duplicate must share.
+        l.commit(&Commit {
+            upserts: vec![DocRecord {
+                outlet: Some("岩手日報".into()),
+                ..rec("a", None)
+            }],
+            ..Commit::default()
+        })
+        .unwrap();
+        assert_eq!(
+            l.documents().unwrap()[0].outlet.as_deref(),
+            Some("岩手日報")
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::aggregate::{Aggregate, Partial};
 use crate::analyze::DocAnalysis;
 use crate::error::{Error, Result};
 use crate::output::atomic::sync_dir;
+use crate::output::copy_rows::SignatureRow;
 use crate::output::rows::{
     DocumentRow, EntityRow, FactRow, FrameHitRow, MentionRow, TermDocRow, TermLineRow,
 };
@@ -36,8 +37,9 @@ pub const ROW_TABLES: [&str; 6] = [
 /// Every part table of a batch, in the order they are written and given to the
 /// aggregates: the row tables, then tables kept only for the aggregates (per-document
 /// rows with `doc` first that no output shows: `term_lines`, the first concordance line
-/// of each document's words, from which the report picks its KWIC lines).
-pub const PART_TABLES: [&str; 7] = [
+/// of each document's words, from which the report picks its KWIC lines; `signatures`,
+/// the MinHash signatures behind the `copies` table, see [`crate::copies`]).
+pub const PART_TABLES: [&str; 8] = [
     "documents",
     "mentions",
     "entities",
@@ -45,6 +47,7 @@ pub const PART_TABLES: [&str; 7] = [
     "frame_hits",
     "term_docs",
     "term_lines",
+    "signatures",
 ];
 
 /// The `table` of a batch's summary part for the aggregate `name`.
@@ -65,6 +68,7 @@ pub fn part_schema(table: &str) -> Vec<(String, ColType)> {
         "frame_hits" => FrameHitRow::columns(),
         "term_docs" => TermDocRow::columns(),
         "term_lines" => TermLineRow::columns(),
+        "signatures" => SignatureRow::columns(),
         _ => &[],
     };
     let mut v: Vec<(String, ColType)> = cols.iter().map(|(n, t)| (n.to_string(), *t)).collect();
@@ -92,6 +96,7 @@ pub fn part_tables(analyses: &[DocAnalysis]) -> impl Iterator<Item = Table> + '_
         "facts" => Table::from_records(analyses.iter().flat_map(|a| &a.facts)),
         "term_docs" => term_docs_table(analyses),
         "term_lines" => term_lines_table(analyses),
+        "signatures" => Table::from_records(analyses.iter().flat_map(|a| &a.signature)),
         _ => Table::from_records(analyses.iter().flat_map(|a| &a.frame_hits)),
     })
 }

@@ -6,8 +6,12 @@
 //! brought in by `add`, with `#id` for a row of an export file.
 //! Its analysis depends on its bytes (BLAKE3), its metadata row (hashed) and the
 //! configuration fingerprint; when any of them differs from what the ledger recorded, it
-//! is analysed again. A file with the same bytes as a document already stored (or met
-//! earlier in this scan, in name order) is a duplicate of it: reported, counted once.
+//! is analysed again. A file with the same bytes and the same outlet as a document
+//! already stored (or met earlier in this scan, in name order) is a duplicate of it:
+//! reported, counted once. The outlet is the `source` its `metadata.csv` row (or export
+//! row) names; files no row names an outlet for are compared by bytes alone. The same
+//! bytes under another outlet (a wire story several papers printed) are a document of
+//! that outlet, marked as a copy at publish ([`crate::copies`]).
 //!
 //! The plan is deterministic: files are visited in name order.
 
@@ -49,6 +53,8 @@ pub struct ScannedFile {
     pub meta_keys: Arc<[String]>,
     /// For a row of an export file: where it is in `path`.
     pub row: Option<RowLoc>,
+    /// The outlet its metadata row names (see [`DocRecord::outlet`]).
+    pub outlet: Option<Arc<str>>,
 }
 
 /// A scanned corpus folder.
@@ -203,6 +209,7 @@ pub fn scan_with(
                 },
             };
             let (meta, warning) = metadata.for_doc(&f.name);
+            let outlet = metadata.listed_source(&f.name).map(Arc::from);
             bar.inc(1);
             let file = ScannedFile {
                 doc,
@@ -214,6 +221,7 @@ pub fn scan_with(
                 meta_hash: meta_hash(&meta, warning.as_deref()),
                 meta_keys: Arc::from(meta.extra.into_keys().collect::<Vec<_>>()),
                 row: None,
+                outlet,
             };
             (file, fresh, from_cache)
         })
@@ -289,6 +297,7 @@ pub fn scan_with(
                     hash: row.problem.is_none().then_some(row.hash),
                     problem: row.problem,
                     meta_hash: meta_hash(&row.meta, None),
+                    outlet: Some(Arc::from(row.meta.source.as_str())),
                     meta_keys: Arc::from(row.meta.extra.into_keys().collect::<Vec<_>>()),
                     row: Some(row.loc),
                 }),
@@ -386,6 +395,9 @@ pub struct Work {
     pub size: u64,
     /// For a row of an export file: where it is.
     pub row: Option<RowLoc>,
+    /// The outlet its metadata row names (recorded in the ledger).
+    #[serde(default)]
+    pub outlet: Option<Arc<str>>,
 }
 
 impl Work {
@@ -412,6 +424,7 @@ impl Work {
             had_analysis: false,
             size: 0,
             row: None,
+            outlet: None,
         }
     }
 
@@ -570,6 +583,38 @@ impl Plan {
     }
 }
 
+/// Content already counted: by BLAKE3, the outlets (see [`DocRecord::outlet`]) that hold
+/// it and the document holding it for each. A document whose metadata names an outlet
+/// duplicates only a document of that outlet; one whose metadata names none (its outlet
+/// is unknown) duplicates the first holder of its bytes, whatever the outlet.
+#[derive(Default)]
+struct Claims(HashMap<String, Vec<(Option<String>, String)>>);
+
+impl Claims {
+    fn get(&self, hash: &str, outlet: Option<&str>) -> Option<&String> {
+        let holders = self.0.get(hash)?;
+        match outlet {
+            None => holders.first(),
+            Some(o) => holders.iter().find(|h| h.0.as_deref() == Some(o)),
+        }
+        .map(|h| &h.1)
+    }
+
+    fn insert(&mut self, hash: &str, outlet: Option<&str>, doc: &str) {
+        let holders = self.0.entry(hash.to_string()).or_default();
+        match holders.iter_mut().find(|h| h.0.as_deref() == outlet) {
+            Some(h) => h.1 = doc.to_string(),
+            None => holders.push((outlet.map(str::to_string), doc.to_string())),
+        }
+    }
+
+    fn remove(&mut self, hash: &str, outlet: Option<&str>) {
+        if let Some(holders) = self.0.get_mut(hash) {
+            holders.retain(|h| h.0.as_deref() != outlet);
+        }
+    }
+}
+
 /// Plans a run of `scan` against the stored documents `stored` and the current
 /// configuration fingerprint `fingerprint`. `other_roots_stale` also schedules stale
 /// documents of other folders (read at their recorded place).
@@ -601,13 +646,13 @@ pub fn plan(
     let deleted: HashSet<&str> = p.deletes.iter().map(String::as_str).collect();
     // Content already counted: analysed documents that stay, except those whose bytes
     // this scan finds changed.
-    let mut claimed: HashMap<String, String> = HashMap::new();
+    let mut claimed = Claims::default();
     for d in stored {
         if d.status != DocStatus::Analysed || deleted.contains(d.doc.as_str()) {
             continue;
         }
         if let Some(h) = &d.content_hash {
-            claimed.insert(h.clone(), d.doc.clone());
+            claimed.insert(h, d.outlet.as_deref(), &d.doc);
         }
     }
     for f in &scan.files {
@@ -615,9 +660,9 @@ pub fn plan(
             && s.status == DocStatus::Analysed
             && s.content_hash != f.hash
             && let Some(h) = &s.content_hash
-            && claimed.get(h) == Some(&s.doc)
+            && claimed.get(h, s.outlet.as_deref()) == Some(&s.doc)
         {
-            claimed.remove(h);
+            claimed.remove(h, s.outlet.as_deref());
         }
     }
     let root: Arc<str> = Arc::from(scan.root.as_str());
@@ -632,12 +677,14 @@ pub fn plan(
         reason: Some(reason),
         fingerprint: fingerprint.to_string(),
         meta_keys: f.meta_keys.to_vec(),
+        outlet: f.outlet.as_deref().map(str::to_string),
     };
     for f in &scan.files {
         let stored = by_name.get(f.doc.as_str()).copied();
         let work = |why: Why| Work {
             size: f.size,
             row: f.row,
+            outlet: f.outlet.clone(),
             had_analysis: stored.is_some_and(|s| s.status == DocStatus::Analysed),
             ..Work::new(&root, why, &f.meta_hash, &f.meta_keys, f.hash.as_deref())
         };
@@ -664,6 +711,7 @@ pub fn plan(
             }
             continue;
         };
+        let mine = f.outlet.as_deref();
         let same_input = stored
             .is_some_and(|s| s.content_hash.as_ref() == Some(h) && s.meta_hash == f.meta_hash);
         if let Some(s) = stored.filter(|s| same_input && s.root != scan.root) {
@@ -677,7 +725,7 @@ pub fn plan(
             Some(s) if same_input => match s.status {
                 DocStatus::Analysed if s.fingerprint == fingerprint => p.unchanged += 1,
                 DocStatus::Analysed => {
-                    claimed.insert(h.clone(), f.doc.clone());
+                    claimed.insert(h, mine, &f.doc);
                     p.work.push(&f.doc, &f.path, work(Why::Stale));
                 }
                 DocStatus::Skipped if s.fingerprint == fingerprint => {
@@ -690,7 +738,7 @@ pub fn plan(
                 DocStatus::Skipped => p.work.push(&f.doc, &f.path, work(Why::Retry)),
                 DocStatus::Duplicate => {
                     let orig = s.reason.clone().unwrap_or_default();
-                    match claimed.get(h) {
+                    match claimed.get(h, mine).cloned() {
                         Some(o) if *o == orig => {
                             p.unchanged += 1;
                             p.duplicates.push((f.doc.clone(), orig));
@@ -700,19 +748,19 @@ pub fn plan(
                             p.records.push(record(f, DocStatus::Duplicate, o.clone()));
                         }
                         None => {
-                            claimed.insert(h.clone(), f.doc.clone());
+                            claimed.insert(h, mine, &f.doc);
                             p.work.push(&f.doc, &f.path, work(Why::Promoted));
                         }
                     }
                 }
             },
             _ => {
-                if let Some(o) = claimed.get(h).filter(|o| **o != f.doc) {
+                if let Some(o) = claimed.get(h, mine).filter(|o| **o != f.doc).cloned() {
                     p.duplicates.push((f.doc.clone(), o.clone()));
                     p.records.push(record(f, DocStatus::Duplicate, o.clone()));
                     continue;
                 }
-                claimed.insert(h.clone(), f.doc.clone());
+                claimed.insert(h, mine, &f.doc);
                 let why = match stored {
                     None => Why::New,
                     Some(s) if s.content_hash.as_ref() != Some(h) => Why::Changed,
@@ -733,7 +781,7 @@ pub fn plan(
                 DocStatus::Duplicate => d
                     .content_hash
                     .as_ref()
-                    .is_some_and(|h| !claimed.contains_key(h)),
+                    .is_some_and(|h| claimed.get(h, d.outlet.as_deref()).is_none()),
                 DocStatus::Skipped => false,
             };
             if !due {
@@ -746,7 +794,7 @@ pub fn plan(
             if d.status == DocStatus::Duplicate
                 && let Some(h) = &d.content_hash
             {
-                claimed.insert(h.clone(), d.doc.clone());
+                claimed.insert(h, d.outlet.as_deref(), &d.doc);
             }
             let why = if d.status == DocStatus::Analysed {
                 Why::Stale
@@ -762,6 +810,7 @@ pub fn plan(
                 &path,
                 Work {
                     size: d.size.max(0) as u64,
+                    outlet: d.outlet.as_deref().map(Arc::from),
                     had_analysis: d.status == DocStatus::Analysed,
                     ..Work::new(
                         &Arc::from(d.root.as_str()),
@@ -888,6 +937,7 @@ mod tests {
             meta_hash: "m".into(),
             meta_keys: Arc::from([]),
             row: None,
+            outlet: None,
         }
     }
 
@@ -919,6 +969,7 @@ mod tests {
             reason: None,
             fingerprint: fp.into(),
             meta_keys: vec![],
+            outlet: None,
         }
     }
 
@@ -1047,5 +1098,37 @@ mod tests {
         assert_eq!(p.work.len(), 1);
         let w = &p.work.items()[0];
         assert_eq!((p.work.doc(w), w.why), ("z.txt", Why::New));
+    }
+
+    #[test]
+    fn the_same_bytes_are_a_duplicate_only_under_the_same_outlet() {
+        let from = |doc: &str, outlet: Option<&str>| ScannedFile {
+            outlet: outlet.map(Arc::from),
+            ..file(doc, "wire story")
+        };
+        let p = plan(
+            &scan_of(vec![
+                from("a.txt", Some("岩手日報")),
+                from("b.txt", Some("東京新聞")),
+                from("c.txt", Some("岩手日報")),
+                from("d.txt", None),
+            ]),
+            &[],
+            "f",
+            false,
+            true,
+        );
+        // Another outlet's copy is its own document; the same outlet's, or one of no
+        // known outlet, is a duplicate of the first holder.
+        let work: Vec<&str> = p.work.items().iter().map(|w| p.work.doc(w)).collect();
+        assert_eq!(work, ["a.txt", "b.txt"]);
+        assert_eq!(
+            p.duplicates,
+            [
+                ("c.txt".to_string(), "a.txt".to_string()),
+                ("d.txt".to_string(), "a.txt".to_string())
+            ]
+        );
+        assert_eq!(p.work.items()[1].outlet.as_deref(), Some("東京新聞"));
     }
 }

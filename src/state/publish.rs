@@ -1076,6 +1076,7 @@ mod tests {
                 reason: None,
                 fingerprint: "f".into(),
                 meta_keys: a.meta_extra.keys().cloned().collect(),
+                outlet: None,
             })
             .collect();
         store
