@@ -23,6 +23,11 @@ CREATE OR REPLACE TEMP TABLE frame_hits AS
     SELECT * FROM read_parquet('shards/*/frame_hits.parquet/*.parquet', union_by_name = true);
 CREATE OR REPLACE TEMP TABLE facts AS
     SELECT * FROM read_parquet('shards/*/facts.parquet/*.parquet', union_by_name = true);
+-- Copy marks as each shard found them (src/copies.rs). Byte-identical copies share a shard
+-- (shards are cut by content hash); near-identical copies that fell into different shards
+-- are not joined here, so their figures count as independent texts.
+CREATE OR REPLACE TEMP TABLE copies AS
+    SELECT * FROM read_csv('shards/*/copies.csv', header = true, all_varchar = true);
 
 -- ------------------------------------------------------------------ source_frames
 
@@ -225,14 +230,17 @@ CREATE OR REPLACE TEMP TABLE fig AS
         CASE WHEN min(bound) = max(bound) THEN min(bound) ELSE 'none' END AS bound,
         arg_min(unit, (doc, byte_start)) AS unit,
         list(DISTINCT doc ORDER BY doc) AS docs,
+        -- The texts behind them: each document's first-seen copy (itself for an original).
+        list(DISTINCT coalesce(nullif(c.copy_of, ''), doc)) AS texts,
         -- Functions of as_of (its typed form and precision).
         any_value(as_of_at) AS as_of_at, any_value(as_of_precision) AS as_of_precision
-    FROM f WHERE v IS NOT NULL AND v::VARCHAR = value
+    FROM f LEFT JOIN (SELECT doc, copy_of FROM copies) c USING (doc)
+    WHERE v IS NOT NULL AND v::VARCHAR = value
     GROUP BY measure, incident, subject, as_of, source, v, approx;
 
 -- Order within a measure, incident and subject: by as-of time (a stated time of a day
 -- before the bare date), then source, value and hedge; figures without an as-of time last.
-CREATE OR REPLACE TEMP TABLE fig_ord AS
+CREATE OR REPLACE TEMP TABLE fig_all AS
     SELECT *,
         row_number() OVER (
             PARTITION BY measure, incident, subject
@@ -241,9 +249,35 @@ CREATE OR REPLACE TEMP TABLE fig_ord AS
                 NOT contains(coalesce(as_of, ''), 'T'),
                 CASE WHEN contains(coalesce(as_of, ''), 'T')
                     THEN substr(as_of, strpos(as_of, 'T') + 1) ELSE '' END,
-                source, v, approx) AS i,
-        count(as_of) OVER (PARTITION BY measure, incident, subject) AS dated
+                source, v, approx) AS k
     FROM fig;
+
+-- Texts counted by earlier rows: a row all of whose texts were counted before repeats a
+-- copy (a wire story in another outlet), confirms nothing and is compared with the first
+-- row that counted one of them; the other rows are compared among themselves.
+CREATE OR REPLACE TEMP TABLE fig_texts AS
+    WITH t AS (
+        SELECT measure, incident, subject, k, unnest(texts) AS text FROM fig_all
+    ), firsts AS (
+        SELECT *, min(k) OVER (PARTITION BY measure, incident, subject, text) AS first_k
+        FROM t
+    )
+    SELECT measure, incident, subject, k,
+        count(*) FILTER (WHERE first_k = k) AS independent_docs,
+        min(first_k) FILTER (WHERE first_k < k) AS earlier_k
+    FROM firsts GROUP BY measure, incident, subject, k;
+
+CREATE OR REPLACE TEMP TABLE fig_copies AS
+    SELECT a.*, t.independent_docs, t.earlier_k
+    FROM fig_all a JOIN fig_texts t ON t.measure = a.measure
+        AND t.incident IS NOT DISTINCT FROM a.incident
+        AND t.subject IS NOT DISTINCT FROM a.subject AND t.k = a.k;
+
+CREATE OR REPLACE TEMP TABLE fig_ord AS
+    SELECT *,
+        row_number() OVER (PARTITION BY measure, incident, subject ORDER BY k) AS i,
+        count(as_of) OVER (PARTITION BY measure, incident, subject) AS dated
+    FROM fig_copies WHERE independent_docs > 0;
 
 -- Every earlier figure j of the same group against figure i.
 CREATE OR REPLACE TEMP TABLE fig_pairs AS
@@ -299,7 +333,7 @@ CREATE OR REPLACE TEMP TABLE figures_text AS
             WHEN o.dated = 0 THEN p.label
             ELSE coalesce(u.same_label, u.rounded_label, u.latest_label)
         END AS compared_with,
-        o.subject, o.incident
+        o.subject, o.incident, o.independent_docs, o.k
     FROM fig_ord o
     LEFT JOIN prev p ON p.measure = o.measure AND p.incident IS NOT DISTINCT FROM o.incident
         AND p.subject IS NOT DISTINCT FROM o.subject AND p.i = o.i
@@ -309,7 +343,14 @@ CREATE OR REPLACE TEMP TABLE figures_text AS
     LEFT JOIN undated u ON u.measure = o.measure
         AND u.incident IS NOT DISTINCT FROM o.incident
         AND u.subject IS NOT DISTINCT FROM o.subject AND u.i = o.i
-    ORDER BY o.measure, o.incident NULLS FIRST, o.subject NULLS FIRST, o.i;
+    UNION ALL
+    SELECT c.measure, c.source, c.as_of, c.as_of_at, c.as_of_precision, c.v::VARCHAR,
+        c.v::BIGINT, c.approx, 'copy', c.docs, c.unit,
+        fig_label(e.source, e.as_of, e.approx, e.v), c.subject, c.incident, 0, c.k
+    FROM fig_copies c JOIN fig_copies e ON e.measure = c.measure
+        AND e.incident IS NOT DISTINCT FROM c.incident
+        AND e.subject IS NOT DISTINCT FROM c.subject AND e.k = c.earlier_k
+    WHERE c.independent_docs = 0;
 
 -- compared_with (`source@as_of=value`, `~` before a hedged value, `?` for no as-of time)
 -- also as its parts, as shiten writes them: split at the last `=` and the last `@` before.
@@ -322,8 +363,9 @@ CREATE OR REPLACE TEMP TABLE figures AS
         nullif(fig_part(compared_with, 2), '?') AS compared_as_of,
         fig_part(compared_with, 4)::BIGINT AS compared_value,
         fig_part(compared_with, 3) = '~' AS compared_approx,
-        subject, incident
-    FROM figures_text;
+        subject, incident, independent_docs::BIGINT AS independent_docs
+    FROM figures_text
+    ORDER BY measure, incident NULLS FIRST, subject NULLS FIRST, k;
 
 -- ------------------------------------------------------------------ write
 

@@ -8,11 +8,14 @@
 //!
 //! The body text (normalized, boilerplate left out) is reduced to its letters and digits
 //! (punctuation, spaces and line breaks dropped, ASCII lower-cased), cut into overlapping
-//! character 5-grams (**shingles**), and each shingle hashed to 64 bits. The signature
-//! holds, for each of [`HASHES`] hash functions `h_j(x) = (a_j·x + b_j) >> 32` (fixed odd
-//! `a_j`, seeded, so signatures never depend on the run), the minimum over the shingles:
-//! the share of equal minima of two signatures estimates the Jaccard similarity of their
-//! shingle sets (MinHash). It is stored in the batch parts (`signatures`, not published),
+//! character 5-grams (**shingles**), and each shingle hashed to 64 bits (a fixed hash, so
+//! signatures never depend on the run). The signature is a one-permutation MinHash (Li,
+//! Owen and Zhang 2012): the high bits of a shingle's hash pick one of [`HASHES`] bins and
+//! its low 32 bits compete for that bin's minimum, so each shingle costs one hash instead
+//! of one per bin; a bin no shingle fell into takes the minimum of the first filled bin
+//! along its own fixed probe sequence ("optimal densification", Shrivastava 2017), which
+//! keeps equal texts equal and the estimate unbiased. The share of equal minima of two
+//! signatures estimates the Jaccard similarity of their shingle sets. It is stored in the batch parts (`signatures`, not published),
 //! so copy marks can be recomputed at every publish without reading the texts again.
 //! Texts with fewer than [`MIN_SHINGLES`] shingles (an empty page, a caption) get none.
 //!
@@ -53,7 +56,7 @@ use crate::output::table::rows_of;
 
 /// Characters per shingle.
 pub const SHINGLE: usize = 5;
-/// Hash functions (minima) per signature.
+/// Bins (minima) per signature.
 pub const HASHES: usize = 120;
 /// LSH bands.
 pub const BANDS: usize = 20;
@@ -71,19 +74,42 @@ const fn splitmix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The hash functions' coefficients: `a` odd, both fixed.
-const COEFFS: [(u64, u64); HASHES] = {
-    let mut c = [(0u64, 0u64); HASHES];
-    let mut j = 0;
-    while j < HASHES {
-        c[j] = (
-            splitmix(0x5348_4954_454e_0000 + 2 * j as u64) | 1,
-            splitmix(0x5348_4954_454e_0001 + 2 * j as u64),
-        );
-        j += 1;
+/// The 64-bit hash of a shingle (its characters oldest first): the code points (21 bits
+/// each) packed into two words, mixed.
+fn shingle_hash(chars: [u64; SHINGLE]) -> u64 {
+    let k1 = chars[0] | chars[1] << 21 | chars[2] << 42;
+    let k2 = chars[3] | chars[4] << 21;
+    splitmix(splitmix(k1) ^ k2)
+}
+
+/// The bin a hash falls into: its high 32 bits scaled to `0..HASHES`.
+fn bin_of(h: u64) -> usize {
+    (((h >> 32) * HASHES as u64) >> 32) as usize
+}
+
+/// Fills the empty bins of a one-permutation signature: bin `i` probes bins
+/// `splitmix(i, attempt) mod HASHES` until one that a shingle fell into, and takes its
+/// minimum (the probe sequence is fixed, so two texts with the same shingles fill alike).
+fn densify(mins: &mut [u32; HASHES], filled: &[bool; HASHES]) {
+    if filled.iter().all(|&f| f) || !filled.iter().any(|&f| f) {
+        return;
     }
-    c
-};
+    let given = *mins;
+    for i in 0..HASHES {
+        if filled[i] {
+            continue;
+        }
+        let mut attempt = 0u64;
+        loop {
+            let j = (splitmix((i as u64) << 32 | attempt) % HASHES as u64) as usize;
+            if filled[j] {
+                mins[i] = given[j];
+                break;
+            }
+            attempt += 1;
+        }
+    }
+}
 
 /// A text's MinHash signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +145,7 @@ pub fn from_hex(s: &str) -> Option<Vec<u32>> {
 /// `None` for a text under [`MIN_SHINGLES`] shingles.
 pub fn signature(text: &str, skip: &[Range<usize>]) -> Option<Signature> {
     let mut mins = [u32::MAX; HASHES];
+    let mut filled = [false; HASHES];
     let mut window = [0u64; SHINGLE];
     let mut seen = 0usize;
     let mut shingles = 0usize;
@@ -136,18 +163,15 @@ pub fn signature(text: &str, skip: &[Range<usize>]) -> Option<Signature> {
         if seen < SHINGLE {
             continue;
         }
-        let mut h = 0u64;
-        for k in 0..SHINGLE {
-            h = splitmix(h ^ window[(seen + k) % SHINGLE]);
-        }
+        let h = shingle_hash(std::array::from_fn(|k| window[(seen + k) % SHINGLE]));
         shingles += 1;
-        for (m, (a, b)) in mins.iter_mut().zip(COEFFS.iter()) {
-            let v = (a.wrapping_mul(h).wrapping_add(*b) >> 32) as u32;
-            if v < *m {
-                *m = v;
-            }
+        let (bin, v) = (bin_of(h), h as u32);
+        if !filled[bin] || v < mins[bin] {
+            mins[bin] = v;
+            filled[bin] = true;
         }
     }
+    densify(&mut mins, &filled);
     (shingles >= MIN_SHINGLES).then(|| Signature {
         shingles,
         mins: mins.to_vec(),

@@ -69,13 +69,13 @@ def main():
         SELECT source, as_of_at, as_of_precision, value_num, verdict
         FROM figures
         WHERE measure = 'damage_amount' AND subject = '7pay'
-        ORDER BY source, as_of_at NULLS LAST, value_num
+        ORDER BY source, as_of_at NULLS LAST, value_num, verdict
     """
     damage = con.sql(q_damage).fetchall()
     damage_pl = (
         frames["figures"]
         .filter((pl.col("measure") == "damage_amount") & (pl.col("subject") == "7pay"))
-        .sort(["source", "as_of_at", "value_num"], nulls_last=True)
+        .sort(["source", "as_of_at", "value_num", "verdict"], nulls_last=True)
         .select(["source", "as_of_at", "as_of_precision", "value_num", "verdict"])
         .rows()
     )
