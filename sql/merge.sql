@@ -232,6 +232,7 @@ CREATE OR REPLACE TEMP TABLE fig AS
         list(DISTINCT doc ORDER BY doc) AS docs,
         -- The texts behind them: each document's first-seen copy (itself for an original).
         list(DISTINCT coalesce(nullif(c.copy_of, ''), doc)) AS texts,
+        bool_and(coalesce(c.copy_of, '') <> '') AS all_copies,
         -- Functions of as_of (its typed form and precision).
         any_value(as_of_at) AS as_of_at, any_value(as_of_precision) AS as_of_precision
     FROM f LEFT JOIN (SELECT doc, copy_of FROM copies) c USING (doc)
@@ -252,14 +253,16 @@ CREATE OR REPLACE TEMP TABLE fig_all AS
                 source, v, approx) AS k
     FROM fig;
 
--- Texts counted by earlier rows: a row all of whose texts were counted before repeats a
--- copy (a wire story in another outlet), confirms nothing and is compared with the first
--- row that counted one of them; the other rows are compared among themselves.
+-- Texts counted by earlier rows, per value: a row whose documents are all copies of texts
+-- that earlier rows already gave this value for repeats a wire story, confirms nothing and
+-- is compared with the first row that counted one of them; the other rows are compared
+-- among themselves.
 CREATE OR REPLACE TEMP TABLE fig_texts AS
     WITH t AS (
-        SELECT measure, incident, subject, k, unnest(texts) AS text FROM fig_all
+        SELECT measure, incident, subject, k, v, approx, unnest(texts) AS text FROM fig_all
     ), firsts AS (
-        SELECT *, min(k) OVER (PARTITION BY measure, incident, subject, text) AS first_k
+        SELECT *, min(k) OVER (PARTITION BY measure, incident, subject, text, v, approx)
+            AS first_k
         FROM t
     )
     SELECT measure, incident, subject, k,
@@ -277,7 +280,7 @@ CREATE OR REPLACE TEMP TABLE fig_ord AS
     SELECT *,
         row_number() OVER (PARTITION BY measure, incident, subject ORDER BY k) AS i,
         count(as_of) OVER (PARTITION BY measure, incident, subject) AS dated
-    FROM fig_copies WHERE independent_docs > 0;
+    FROM fig_copies WHERE independent_docs > 0 OR NOT all_copies;
 
 -- Every earlier figure j of the same group against figure i.
 CREATE OR REPLACE TEMP TABLE fig_pairs AS
@@ -350,7 +353,7 @@ CREATE OR REPLACE TEMP TABLE figures_text AS
     FROM fig_copies c JOIN fig_copies e ON e.measure = c.measure
         AND e.incident IS NOT DISTINCT FROM c.incident
         AND e.subject IS NOT DISTINCT FROM c.subject AND e.k = c.earlier_k
-    WHERE c.independent_docs = 0;
+    WHERE c.independent_docs = 0 AND c.all_copies;
 
 -- compared_with (`source@as_of=value`, `~` before a hedged value, `?` for no as-of time)
 -- also as its parts, as shiten writes them: split at the last `=` and the last `@` before.

@@ -65,6 +65,8 @@ struct Fig {
     /// The texts behind them: each document's first-seen copy (itself for an original),
     /// sorted, distinct.
     texts: Vec<String>,
+    /// Whether every document naming it is a copy of another text (marked in `copies`).
+    all_copies: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -421,8 +423,10 @@ impl FigureAcc {
                         .collect();
                     texts.sort_unstable();
                     texts.dedup();
+                    let all_copies = docs.iter().all(|d| originals.contains_key(*d));
                     Fig {
                         texts,
+                        all_copies,
                         source: self.strings.get(e.source).to_string(),
                         as_of: self.text(e.as_of),
                         value: e.value,
@@ -479,25 +483,31 @@ fn group_rows(g: &Group<'_>, mut figs: Vec<Fig>, emit: &mut impl FnMut(FigureRow
                 b.approx,
             ))
     });
-    // Texts counted by earlier rows: a row all of whose texts are counted already repeats
-    // a copy (a wire story in another outlet) and confirms or contradicts nothing.
-    let mut counted: HashMap<&str, usize> = HashMap::new();
+    // Texts counted by earlier rows, per value: a row whose documents are all copies of
+    // texts that earlier rows already gave this value for repeats a wire story (another
+    // outlet printing it) and confirms or contradicts nothing. An article that restates
+    // its own earlier figure, or that gives an earlier value again, is not a copy.
+    let mut counted: HashMap<(&str, i64, bool), usize> = HashMap::new();
     let mut independent = Vec::with_capacity(figs.len());
     let mut copy_of = Vec::with_capacity(figs.len());
     for (i, f) in figs.iter().enumerate() {
         let mut new = 0;
         let mut first = None;
         for t in &f.texts {
-            match counted.get(t.as_str()) {
+            match counted.get(&(t.as_str(), f.value, f.approx)) {
                 Some(&k) => first = Some(first.map_or(k, |j: usize| j.min(k))),
                 None => {
-                    counted.insert(t, i);
+                    counted.insert((t, f.value, f.approx), i);
                     new += 1;
                 }
             }
         }
         independent.push(new as i64);
-        copy_of.push(if new == 0 { first } else { None });
+        copy_of.push(if new == 0 && f.all_copies {
+            first
+        } else {
+            None
+        });
     }
     let kept: Vec<usize> = (0..figs.len()).filter(|&i| copy_of[i].is_none()).collect();
     let mut verdicts =
