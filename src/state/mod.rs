@@ -302,38 +302,28 @@ impl Store {
         let known = self.ledger.stat_cache(STORE_STATS_ROOT)?;
         let started = stat_cache::now_ns();
         let mut fresh = Vec::new();
-        let mut here = std::collections::HashSet::new();
+        let mut here = Vec::new();
         for b in self.ledger.live_batches()? {
             let dir = self.batch_dir(b.id);
             for p in &b.parts {
                 let key = format!("{:08}/{}", b.id, p.file);
-                let path = dir.join(&p.file);
-                let stat = fs::metadata(&path)
+                let stat = fs::metadata(dir.join(&p.file))
                     .ok()
-                    .and_then(|m| stat_cache::FileStat::of(&m));
-                let trusted = stat.is_some_and(|st| {
-                    st.size == p.bytes
-                        && known
-                            .get(&key)
-                            .is_some_and(|e| e.hash == p.blake3 && e.holds_for(&st))
-                });
-                if !trusted {
+                    .and_then(|m| stat_cache::FileStat::of(&m))
+                    .filter(|st| st.size == p.bytes);
+                let (hash, entry) =
+                    stat_cache::hash_or_recall(Some(&known), &key, stat, started, || {
+                        parts::verify(&dir, p).map(|_| p.blake3.clone())
+                    })?;
+                if hash != p.blake3 {
+                    // Recorded for other bytes than the ledger's: check them now.
                     parts::verify(&dir, p)?;
-                    if let Some(stat) = stat {
-                        fresh.push((
-                            key.clone(),
-                            stat_cache::Entry {
-                                stat,
-                                hash: p.blake3.clone(),
-                                seen_ns: started,
-                            },
-                        ));
-                    }
                 }
-                here.insert(key);
+                fresh.extend(entry.map(|e| (key.clone(), e)));
+                here.push(key);
             }
         }
-        let gone: Vec<String> = known.into_keys().filter(|k| !here.contains(k)).collect();
+        let gone = stat_cache::gone(&known, here.iter().map(String::as_str));
         self.ledger
             .update_stat_cache(STORE_STATS_ROOT, &fresh, &gone)
     }

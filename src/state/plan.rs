@@ -188,26 +188,16 @@ pub fn scan_with(
             let stat = std::fs::metadata(&f.path).ok();
             let size = stat.as_ref().map(|m| m.len()).unwrap_or(0);
             let stat = stat.as_ref().and_then(FileStat::of);
-            let known = stat.and_then(|now| {
-                opts.known
-                    .and_then(|k| k.get(&doc))
-                    .filter(|e| e.holds_for(&now))
-            });
-            let from_cache = known.is_some();
-            let (hash, problem, fresh) = match known {
-                Some(e) => (Some(e.hash.clone()), None, None),
-                None => match hash_file(&f.path, size, max_bytes) {
-                    Ok(h) => {
-                        let fresh = stat.map(|stat| Entry {
-                            stat,
-                            hash: h.clone(),
-                            seen_ns: started,
-                        });
-                        (Some(h), None, fresh)
+            let (hash, problem, fresh, from_cache) =
+                match stat_cache::hash_or_recall(opts.known, &doc, stat, started, || {
+                    hash_file(&f.path, size, max_bytes)
+                }) {
+                    Ok((h, fresh)) => {
+                        let from_cache = fresh.is_none() && stat.is_some();
+                        (Some(h), None, fresh, from_cache)
                     }
-                    Err(p) => (None, Some(p), None),
-                },
-            };
+                    Err(p) => (None, Some(p), None, false),
+                };
             let (meta, warning) = metadata.for_doc(&f.name);
             let outlet = metadata.listed_source(&f.name).map(Arc::from);
             bar.inc(1);
@@ -235,19 +225,9 @@ pub fn scan_with(
         }
         files.push(f);
     }
-    let gone = match opts.known {
-        Some(k) => {
-            let here: HashSet<&str> = files.iter().map(|f| f.doc.as_str()).collect();
-            let mut gone: Vec<String> = k
-                .keys()
-                .filter(|d| !here.contains(d.as_str()))
-                .cloned()
-                .collect();
-            gone.sort();
-            gone
-        }
-        None => Vec::new(),
-    };
+    let gone = opts.known.map_or_else(Vec::new, |k| {
+        stat_cache::gone(k, files.iter().map(|f| f.doc.as_str()))
+    });
     let mut export_skips = Vec::new();
     let mut spool = None;
     for f in &exports {

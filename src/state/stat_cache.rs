@@ -78,6 +78,42 @@ impl Entry {
 /// The recorded files of one corpus folder, by document key.
 pub type StatCache = HashMap<String, Entry>;
 
+/// The hash of the file recorded as `key`, whose stat is now `stat`: the recorded hash
+/// when its entry still holds (and `None` to record), else `hash()`'s, with the entry to
+/// record (when the stat is known). `started` is when the scan began.
+pub fn hash_or_recall<E>(
+    known: Option<&StatCache>,
+    key: &str,
+    stat: Option<FileStat>,
+    started: i64,
+    hash: impl FnOnce() -> std::result::Result<String, E>,
+) -> std::result::Result<(String, Option<Entry>), E> {
+    let recalled =
+        stat.and_then(|now| known.and_then(|k| k.get(key)).filter(|e| e.holds_for(&now)));
+    if let Some(e) = recalled {
+        return Ok((e.hash.clone(), None));
+    }
+    let h = hash()?;
+    let fresh = stat.map(|stat| Entry {
+        stat,
+        hash: h.clone(),
+        seen_ns: started,
+    });
+    Ok((h, fresh))
+}
+
+/// The keys of `known` not in `here`, sorted: files gone since they were recorded.
+pub fn gone<'a>(known: &StatCache, here: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let here: std::collections::HashSet<&str> = here.into_iter().collect();
+    let mut gone: Vec<String> = known
+        .keys()
+        .filter(|k| !here.contains(k.as_str()))
+        .cloned()
+        .collect();
+    gone.sort();
+    gone
+}
+
 /// Now, in nanoseconds since the Unix epoch.
 pub fn now_ns() -> i64 {
     std::time::SystemTime::now()
